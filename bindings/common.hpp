@@ -1,0 +1,40 @@
+// Helpers shared by every bindings file: NumPy arrays in and out of cvcore::TensorView.
+#pragma once
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include <string>
+#include <vector>
+
+#include "cvcore/epilogue.hpp"
+#include "cvcore/tensor.hpp"
+
+namespace cvcore::bindings {
+
+namespace py = pybind11;
+using FloatArray = py::array_t<float, py::array::c_style>;
+
+// obj as a C-contiguous float32 array, copied only when its dtype or layout differ. Integer and
+// float inputs are converted; bool, complex, string and object arrays raise TypeError naming
+// `name` (pybind11's forcecast alone would turn "1" and True into 1.0).
+FloatArray float32_array(py::handle obj, const char* name);
+
+// Like float32_array, but None gives an empty array object (is_none() on the handle is checked).
+FloatArray optional_float32_array(py::handle obj, const char* name);
+
+// Views of arrays (inputs may be read-only: cvcore never writes through an input view).
+TensorView view(const FloatArray& a);
+inline TensorView optional_view(py::handle obj, const FloatArray& a) { return obj.is_none() ? TensorView{} : view(a); }
+
+// A new float32 array of the given shape.
+FloatArray new_float32(const std::vector<int64_t>& shape);
+
+Epilogue parse_epilogue(const std::string& name);
+
+// Registration of each domain (one bindings file each).
+void register_runtime(py::module_& m);
+void register_conv(py::module_& m);
+void register_linear(py::module_& m);
+
+}  // namespace cvcore::bindings

@@ -1,0 +1,35 @@
+#include "cvcore/conv.hpp"
+
+#include <pybind11/stl.h>
+
+#include "common.hpp"
+
+namespace cvcore::bindings {
+
+void register_conv(py::module_& m) {
+  m.def(
+      "conv2d",
+      [](py::handle x, py::handle weight, py::handle bias, std::array<int64_t, 2> stride,
+         std::array<int64_t, 4> padding, std::array<int64_t, 2> dilation, int64_t groups,
+         const std::string& activation) {
+        const FloatArray xa = float32_array(x, "input"), wa = float32_array(weight, "weight");
+        const FloatArray ba = optional_float32_array(bias, "bias");
+        const Conv2dParams params{stride, padding, dilation, groups, parse_epilogue(activation)};
+        const TensorView xv = view(xa), wv = view(wa), bv = optional_view(bias, ba);
+        const std::array<int64_t, 4> shape = conv2d_output_shape(xv, wv, bv, params);
+        FloatArray out = new_float32({shape.begin(), shape.end()});
+        const TensorView ov = view(out);
+        {
+          py::gil_scoped_release release;
+          conv2d(xv, wv, bv, params, ov);
+        }
+        return out;
+      },
+      py::arg("input"), py::arg("weight"), py::arg("bias"), py::arg("stride"), py::arg("padding"),
+      py::arg("dilation"), py::arg("groups"), py::arg("activation"));
+
+  m.def("conv_output_size", &conv_output_size, py::arg("size"), py::arg("kernel"), py::arg("stride"),
+        py::arg("pad_begin"), py::arg("pad_end"), py::arg("dilation"), py::arg("ceil_mode"));
+}
+
+}  // namespace cvcore::bindings

@@ -1,0 +1,59 @@
+// cvcore._cvcore: the private extension module. The public API lives in the Python package.
+#include "common.hpp"
+
+#include <pybind11/stl.h>
+
+#include "cvcore/device.hpp"
+#include "cvcore/error.hpp"
+#include "cvcore/runtime.hpp"
+
+namespace cvcore::bindings {
+
+void register_runtime(py::module_& m) {
+  m.def("set_num_threads", &set_num_threads, py::arg("n"));
+  m.def("get_num_threads", &get_num_threads);
+  m.def("set_isa", [](const std::string& name) { set_isa(parse_isa(name)); }, py::arg("isa"));
+  m.def("isa_supported", [](const std::string& name) { return isa_supported(parse_isa(name)); }, py::arg("isa"));
+  m.def("build_info", [] {
+    const BuildInfo info = build_info();
+    py::dict d;
+    d["version"] = info.version;
+    d["compiler"] = info.compiler;
+    d["isas_compiled"] = info.isas_compiled;
+    std::vector<std::string> supported;
+    for (Isa isa : compiled_isas())
+      if (isa_supported(isa)) supported.push_back(isa_name(isa));
+    d["isas_supported"] = supported;
+    d["isa"] = info.isa_active;
+    d["openmp"] = info.openmp;
+    d["cuda"] = info.cuda;
+    return d;
+  });
+  m.def("cuda_device_count", &cuda_device_count);
+}
+
+}  // namespace cvcore::bindings
+
+PYBIND11_MODULE(_cvcore, m) {
+  namespace py = pybind11;
+  using namespace cvcore::bindings;
+  m.doc() = "cvcore's C++ core (private: use the cvcore package)";
+
+  py::register_local_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const cvcore::TypeError& e) {
+      py::set_error(PyExc_TypeError, e.what());
+    } catch (const cvcore::IndexError& e) {
+      py::set_error(PyExc_IndexError, e.what());
+    } catch (const cvcore::ValueError& e) {
+      py::set_error(PyExc_ValueError, e.what());
+    } catch (const cvcore::Error& e) {
+      py::set_error(PyExc_RuntimeError, e.what());
+    }
+  });
+
+  register_runtime(m);
+  register_conv(m);
+  register_linear(m);
+}

@@ -1,0 +1,38 @@
+// 2-D convolution (PyTorch's conv2d semantics): NCHW float32 input, OIHW weights.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "cvcore/epilogue.hpp"
+#include "cvcore/tensor.hpp"
+
+namespace cvcore {
+
+struct Conv2dParams {
+  std::array<int64_t, 2> stride{1, 1};           // (h, w), >= 1
+  std::array<int64_t, 4> padding{0, 0, 0, 0};    // zeros added (top, left, bottom, right), >= 0
+  std::array<int64_t, 2> dilation{1, 1};         // (h, w), >= 1
+  int64_t groups = 1;                            // divides in and out channels
+  Epilogue activation = Epilogue::none;          // applied after the bias
+};
+
+// Number of outputs of a sliding window along one axis:
+//   floor((size + pad_begin + pad_end - dilation * (kernel - 1) - 1) / stride) + 1,
+// rounded up instead when ceil_mode, in which case a last window that would start inside the end
+// padding is dropped (PyTorch's pooling rule). Throws ValueError for non-positive kernel, stride or
+// dilation, negative size or padding, or overflow. The result may be < 1; callers decide.
+int64_t conv_output_size(int64_t size, int64_t kernel, int64_t stride, int64_t pad_begin, int64_t pad_end,
+                         int64_t dilation, bool ceil_mode);
+
+// Validates x (N, C, H, W), weight (O, C / groups, kH, kW), bias (O,) or empty, and params, and
+// returns the output shape (N, O, Ho, Wo). Throws ValueError / TypeError naming the argument.
+std::array<int64_t, 4> conv2d_output_shape(const TensorView& x, const TensorView& weight, const TensorView& bias,
+                                           const Conv2dParams& params);
+
+// out = activation(conv2d(x, weight) + bias). All views float32 and C-contiguous; out has the
+// shape conv2d_output_shape returns and does not overlap the inputs.
+void conv2d(const TensorView& x, const TensorView& weight, const TensorView& bias, const Conv2dParams& params,
+            const TensorView& out);
+
+}  // namespace cvcore

@@ -1,0 +1,39 @@
+// Threads, SIMD dispatch and build information.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace cvcore {
+
+// Number of threads every cvcore op uses (default: the OpenMP default, i.e. the core count).
+// cvcore passes it explicitly to each parallel region, so other libraries' OpenMP settings do
+// not change it. Results never depend on it.
+void set_num_threads(int n);
+int get_num_threads();
+
+// SIMD instruction sets that kernels are compiled for, best last.
+enum class Isa { generic, avx2, avx512 };
+const char* isa_name(Isa isa);
+// ISAs compiled into this build, and those this CPU can also run.
+std::vector<Isa> compiled_isas();
+bool isa_supported(Isa isa);
+// The ISA whose kernels run. Chosen once: the best supported one, or the CVCORE_ISA environment
+// variable ("generic", "avx2", "avx512") when it names a supported ISA.
+Isa active_isa();
+// Switch kernels (for tests and benchmarks). Throws ValueError if `isa` is not compiled or not
+// supported by this CPU.
+void set_isa(Isa isa);
+Isa parse_isa(const std::string& name);
+
+struct BuildInfo {
+  std::string version;
+  std::string compiler;
+  std::vector<std::string> isas_compiled;
+  std::string isa_active;
+  bool openmp = false;
+  bool cuda = false;
+};
+BuildInfo build_info();
+
+}  // namespace cvcore

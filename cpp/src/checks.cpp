@@ -1,0 +1,35 @@
+#include "checks.hpp"
+
+#include <limits>
+
+namespace cvcore::detail {
+
+void check_array(const TensorView& t, const char* op, const char* name, DType dtype, int ndim) {
+  check(!t.empty() || t.numel() == 0, op, ": ", name, " is missing");
+  check<TypeError>(t.dtype == dtype, op, ": ", name, " must be a ", dtype_name(dtype), " array, got ",
+                   dtype_name(t.dtype));
+  check(t.ndim == ndim, op, ": ", name, " must have ", ndim, " dimensions, got ", t.ndim, " (shape ",
+        t.shape_str(), ")");
+  check(t.is_contiguous(), op, ": ", name, " must be C-contiguous");
+}
+
+void check_optional_vector(const TensorView& t, const char* op, const char* name, DType dtype, int64_t length) {
+  if (t.empty() && t.ndim == 0) return;
+  check_array(t, op, name, dtype, 1);
+  check(t.shape[0] == length, op, ": ", name, " must have ", length, " elements, got ", t.shape[0]);
+}
+
+void check_output(const TensorView& out, const char* op, const int64_t* shape, int ndim, DType dtype) {
+  check_array(out, op, "out", dtype, ndim);
+  for (int d = 0; d < ndim; ++d)
+    check(out.shape[d] == shape[d], op, ": out has shape ", out.shape_str(), ", expected dimension ", d, " to be ",
+          shape[d]);
+}
+
+int64_t checked_add(int64_t a, int64_t b, const char* what) {
+  check(a >= 0 && b >= 0 && a <= std::numeric_limits<int64_t>::max() - b, what, ": ", a, " + ", b,
+        " overflows 64 bits");
+  return a + b;
+}
+
+}  // namespace cvcore::detail

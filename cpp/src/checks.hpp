@@ -1,0 +1,25 @@
+// Argument checks shared by the op frontends. Messages read
+// "<op>: <argument> must be <expected>, got <received>".
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+
+#include "cvcore/error.hpp"
+#include "cvcore/tensor.hpp"
+
+namespace cvcore::detail {
+
+// t must be C-contiguous, of `dtype`, with `ndim` dimensions.
+void check_array(const TensorView& t, const char* op, const char* name, DType dtype, int ndim);
+
+// An optional per-channel vector: empty, or a contiguous 1-D array of `dtype` and length `length`.
+void check_optional_vector(const TensorView& t, const char* op, const char* name, DType dtype, int64_t length);
+
+// The output view has exactly this shape (and is float32, contiguous).
+void check_output(const TensorView& out, const char* op, const int64_t* shape, int ndim, DType dtype);
+
+// a + b, or a ValueError naming `what` on overflow (both must be >= 0).
+int64_t checked_add(int64_t a, int64_t b, const char* what);
+
+}  // namespace cvcore::detail

@@ -1,0 +1,86 @@
+// conv2d frontend: validates every argument once, then runs the active ISA's kernel.
+#include "cvcore/conv.hpp"
+
+#include "checks.hpp"
+#include "cpu/simd/kernels.hpp"
+#include "cvcore/runtime.hpp"
+
+namespace cvcore {
+
+int64_t conv_output_size(int64_t size, int64_t kernel, int64_t stride, int64_t pad_begin, int64_t pad_end,
+                         int64_t dilation, bool ceil_mode) {
+  check(size >= 0, "conv_output_size: size must be >= 0, got ", size);
+  check(kernel >= 1, "conv_output_size: kernel_size must be >= 1, got ", kernel);
+  check(stride >= 1, "conv_output_size: stride must be >= 1, got ", stride);
+  check(dilation >= 1, "conv_output_size: dilation must be >= 1, got ", dilation);
+  check(pad_begin >= 0 && pad_end >= 0, "conv_output_size: padding must be >= 0, got (", pad_begin, ", ", pad_end,
+        ")");
+  const int64_t padded = detail::checked_add(detail::checked_add(size, pad_begin, "conv_output_size"), pad_end,
+                                             "conv_output_size");
+  const int64_t span = detail::checked_add(checked_mul(dilation, kernel - 1, "conv_output_size"), 1,
+                                           "conv_output_size");
+  // PyTorch: floor((room + (ceil_mode ? stride - 1 : 0)) / stride) + 1, with floor division,
+  // written so that no intermediate can overflow.
+  const int64_t room = padded - span;
+  int64_t out;
+  if (room >= 0) {
+    out = room / stride + (ceil_mode && room % stride != 0 ? 1 : 0) + 1;
+  } else {
+    const int64_t r = room + (ceil_mode ? stride - 1 : 0);
+    out = (r >= 0 ? r / stride : -((-r + stride - 1) / stride)) + 1;
+  }
+  // With ceil_mode the last window must start inside the input or the begin padding.
+  if (ceil_mode && out > 0 && (out - 1) * stride >= size + pad_begin) --out;
+  return out;
+}
+
+std::array<int64_t, 4> conv2d_output_shape(const TensorView& x, const TensorView& weight, const TensorView& bias,
+                                           const Conv2dParams& p) {
+  constexpr const char* op = "conv2d";
+  detail::check_array(x, op, "input", DType::float32, 4);
+  detail::check_array(weight, op, "weight", DType::float32, 4);
+  const int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
+  const int64_t O = weight.shape[0], kh = weight.shape[2], kw = weight.shape[3];
+  check(p.groups >= 1, op, ": groups must be >= 1, got ", p.groups);
+  check(C % p.groups == 0, op, ": groups (", p.groups, ") must divide the input channels (", C, ")");
+  check(O % p.groups == 0, op, ": groups (", p.groups, ") must divide the output channels (weight.shape[0] = ", O,
+        ")");
+  check(weight.shape[1] * p.groups == C, op, ": weight.shape[1] must be input channels / groups = ", C / p.groups,
+        ", got ", weight.shape[1], " (weight shape ", weight.shape_str(), ", input shape ", x.shape_str(), ")");
+  check(C >= 1, op, ": input must have at least one channel, got shape ", x.shape_str());
+  check(kh >= 1 && kw >= 1, op, ": weight's kernel size must be >= 1, got (", kh, ", ", kw, ")");
+  for (int i = 0; i < 2; ++i) {
+    check(p.stride[i] >= 1, op, ": stride must be >= 1, got (", p.stride[0], ", ", p.stride[1], ")");
+    check(p.dilation[i] >= 1, op, ": dilation must be >= 1, got (", p.dilation[0], ", ", p.dilation[1], ")");
+  }
+  for (int64_t pad : p.padding)
+    check(pad >= 0, op, ": padding must be >= 0, got (", p.padding[0], ", ", p.padding[1], ", ", p.padding[2], ", ",
+          p.padding[3], ")");
+  detail::check_optional_vector(bias, op, "bias", DType::float32, O);
+
+  const int64_t Ho = conv_output_size(H, kh, p.stride[0], p.padding[0], p.padding[2], p.dilation[0], false);
+  const int64_t Wo = conv_output_size(W, kw, p.stride[1], p.padding[1], p.padding[3], p.dilation[1], false);
+  check(Ho >= 1 && Wo >= 1, op, ": output size (", Ho, ", ", Wo, ") is too small: the input (", H, ", ", W,
+        ") with padding is smaller than the dilated kernel (", p.dilation[0] * (kh - 1) + 1, ", ",
+        p.dilation[1] * (kw - 1) + 1, ")");
+  // The padded image and the output must be addressable.
+  checked_mul(checked_mul(C, H + p.padding[0] + p.padding[2], op), W + p.padding[1] + p.padding[3], op);
+  checked_mul(checked_mul(checked_mul(N, O, op), Ho, op), Wo, op);
+  return {N, O, Ho, Wo};
+}
+
+void conv2d(const TensorView& x, const TensorView& weight, const TensorView& bias, const Conv2dParams& p,
+            const TensorView& out) {
+  const std::array<int64_t, 4> shape = conv2d_output_shape(x, weight, bias, p);
+  detail::check_output(out, "conv2d", shape.data(), 4, DType::float32);
+  if (out.numel() == 0) return;
+  float* y = out.ptr<float>();
+  const float* b = bias.empty() ? nullptr : bias.ptr<float>();
+  const cpu::ConvGeometry g{x.shape[0],    x.shape[1],    x.shape[2],    x.shape[3],    shape[1],
+                            shape[2],      shape[3],      weight.shape[2], weight.shape[3], p.stride[0],
+                            p.stride[1],   p.dilation[0], p.dilation[1], p.padding[0],  p.padding[1],
+                            p.padding[2],  p.padding[3],  p.groups};
+  cpu::active_kernels().conv2d(g, x.ptr<float>(), weight.ptr<float>(), b, y, p.activation, get_num_threads());
+}
+
+}  // namespace cvcore

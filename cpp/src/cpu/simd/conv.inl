@@ -1,0 +1,185 @@
+// conv2d on the CPU. Three paths:
+//  - depthwise (groups == in_channels == out_channels / multiplier): a direct stencil per plane;
+//  - everything else: per image and group, the GEMM engine with
+//      A = weights [out/groups][in/groups * kh * kw] read in place (OIHW rows),
+//      B = the implicit im2col matrix [in/groups * kh * kw][out_h * out_w], packed panel by panel
+//          straight from a zero-padded copy of the image (never materialised whole),
+//      C = the output planes [out/groups][out_h * out_w] (NCHW rows, bias and activation fused).
+//    1x1 stride-1 convolutions need no padding copy and pack contiguous rows.
+
+// Copies channels [c0, c1) of one image into the zero-padded buffer xp (C x Hp x Wp).
+static void pad_channels(const ConvGeometry& g, const float* x, float* xp, int64_t Hp, int64_t Wp, int64_t c0,
+                         int64_t c1) {
+  for (int64_t c = c0; c < c1; ++c) {
+    const float* src = x + c * g.in_h * g.in_w;
+    float* dst = xp + c * Hp * Wp;
+    std::memset(dst, 0, sizeof(float) * g.pad_top * Wp);
+    for (int64_t h = 0; h < g.in_h; ++h) {
+      float* row = dst + (g.pad_top + h) * Wp;
+      std::memset(row, 0, sizeof(float) * g.pad_left);
+      std::memcpy(row + g.pad_left, src + h * g.in_w, sizeof(float) * g.in_w);
+      std::memset(row + g.pad_left + g.in_w, 0, sizeof(float) * (Wp - g.pad_left - g.in_w));
+    }
+    const int64_t rows_below = Hp - g.pad_top - g.in_h;
+    std::memset(dst + (g.pad_top + g.in_h) * Wp, 0, sizeof(float) * rows_below * Wp);
+  }
+}
+
+// Packs B panels from the (padded) image: B[k][n] = src[k_off[k] + n_off[n]], where k runs over
+// (channel, ky, kx) and n over output pixels (oy, ox).
+struct ConvPackB {
+  const float* src;      // the group's first input channel
+  const int64_t* k_off;  // per row of B
+  const int64_t* n_off;  // per column of B
+
+  void operator()(int64_t k0, int64_t kc, int64_t n, int nr, float* dst) const {
+    const int64_t* no = n_off + n;
+    const bool contiguous = nr == kNR && no[kNR - 1] - no[0] == kNR - 1;
+    if (contiguous) {
+      for (int64_t k = 0; k < kc; ++k) {
+        const float* s = src + k_off[k0 + k] + no[0];
+        float* d = dst + k * kNR;
+#pragma GCC unroll 4
+        for (int v = 0; v < kNV; ++v) vstoreu(d + v * kWidth, vloadu(s + v * kWidth));
+      }
+      return;
+    }
+    for (int64_t k = 0; k < kc; ++k) {
+      const float* s = src + k_off[k0 + k];
+      float* d = dst + k * kNR;
+      int j = 0;
+      for (; j < nr; ++j) d[j] = s[no[j]];
+      for (; j < kNR; ++j) d[j] = 0.f;
+    }
+  }
+};
+
+// Depthwise: out channel oc reads input channel oc / multiplier. One plane at a time: pad it into a
+// per-thread buffer, then accumulate all taps of kWidth outputs in a register.
+static void depthwise_plane(const ConvGeometry& g, const float* x, const float* w, float bias, float* y,
+                            float* xp, int64_t Hp, int64_t Wp, Epilogue act) {
+  ConvGeometry one = g;
+  one.in_channels = 1;
+  pad_channels(one, x, xp, Hp, Wp, 0, 1);
+  const int64_t kh = g.kernel_h, kw = g.kernel_w, sw = g.stride_w;
+  for (int64_t oy = 0; oy < g.out_h; ++oy) {
+    const float* rows = xp + oy * g.stride_h * Wp;
+    float* out = y + oy * g.out_w;
+    int64_t ox = 0;
+    if (sw == 1) {
+      for (; ox + kWidth <= g.out_w; ox += kWidth) {
+        Vec acc = vset1(bias);
+        for (int64_t ky = 0; ky < kh; ++ky) {
+          const float* r = rows + ky * g.dilation_h * Wp + ox;
+          for (int64_t kx = 0; kx < kw; ++kx) acc = vfma(vset1(w[ky * kw + kx]), vloadu(r + kx * g.dilation_w), acc);
+        }
+        vstoreu(out + ox, apply_act(acc, act));
+      }
+    }
+    for (; ox < g.out_w; ++ox) {
+      float acc = bias;
+      for (int64_t ky = 0; ky < kh; ++ky) {
+        const float* r = rows + ky * g.dilation_h * Wp + ox * sw;
+        for (int64_t kx = 0; kx < kw; ++kx) acc += w[ky * kw + kx] * r[kx * g.dilation_w];
+      }
+      out[ox] = apply_act(acc, act);
+    }
+  }
+}
+
+static void conv2d_depthwise(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
+                             Epilogue act, int threads) {
+  const int64_t Hp = g.in_h + g.pad_top + g.pad_bottom, Wp = g.in_w + g.pad_left + g.pad_right;
+  const int64_t mult = g.out_channels / g.in_channels;
+  const int64_t planes = g.batch * g.out_channels, ksize = g.kernel_h * g.kernel_w;
+  bool failed = false;
+#pragma omp parallel num_threads(threads) if (threads > 1 && planes > 1)
+  {
+    float* xp = nullptr;
+    try {
+      xp = scratch_array<float>(ScratchSlot::plane, static_cast<size_t>(Hp * Wp + kWidth));
+    } catch (...) {
+#pragma omp atomic write
+      failed = true;
+    }
+    const Range r = split_range(planes, thread_count(), thread_index());
+    for (int64_t p = r.begin; xp && p < r.end; ++p) {
+      const int64_t n = p / g.out_channels, oc = p % g.out_channels;
+      depthwise_plane(g, x + (n * g.in_channels + oc / mult) * g.in_h * g.in_w, w + oc * ksize,
+                      bias ? bias[oc] : 0.f, y + p * g.out_h * g.out_w, xp, Hp, Wp, act);
+    }
+  }
+  if (failed) throw std::bad_alloc();
+}
+
+static void conv2d_gemm(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
+                        Epilogue act, int threads) {
+  const int64_t cpg = g.in_channels / g.groups, M = g.out_channels / g.groups;
+  const int64_t K = cpg * g.kernel_h * g.kernel_w, N = g.out_h * g.out_w;
+  const int64_t Hp = g.in_h + g.pad_top + g.pad_bottom, Wp = g.in_w + g.pad_left + g.pad_right;
+  const bool padded = g.pad_top || g.pad_left || g.pad_bottom || g.pad_right;
+  const int64_t plane = Hp * Wp;
+
+  // Offsets of B's rows (channel, ky, kx) and columns (oy, ox) in the padded image.
+  int64_t* k_off = scratch_array<int64_t>(ScratchSlot::conv_offsets, static_cast<size_t>(K + N));
+  int64_t* n_off = k_off + K;
+  for (int64_t c = 0, k = 0; c < cpg; ++c)
+    for (int64_t ky = 0; ky < g.kernel_h; ++ky)
+      for (int64_t kx = 0; kx < g.kernel_w; ++kx) k_off[k++] = c * plane + ky * g.dilation_h * Wp + kx * g.dilation_w;
+  for (int64_t oy = 0, n = 0; oy < g.out_h; ++oy)
+    for (int64_t ox = 0; ox < g.out_w; ++ox) n_off[n++] = oy * g.stride_h * Wp + ox * g.stride_w;
+  float* xp = padded ? scratch_array<float>(ScratchSlot::conv_input, static_cast<size_t>(g.in_channels * plane))
+                     : nullptr;
+
+  // Work items per image: each group's GEMM cut into `pieces` blocks, so that groups * pieces is a
+  // multiple of the thread count (lcm), shared out in contiguous runs.
+  int64_t a = g.groups, b = threads;
+  while (b) {
+    const int64_t t = a % b;
+    a = b;
+    b = t;
+  }
+  const int64_t pieces = threads / a, items = g.groups * pieces;
+  bool failed = false;
+
+#pragma omp parallel num_threads(threads) if (threads > 1)
+  {
+    float* bpack = gemm_pack_buffer();
+    if (!bpack) {
+#pragma omp atomic write
+      failed = true;
+    }
+    for (int64_t n = 0; n < g.batch; ++n) {
+      const float* img = x + n * g.in_channels * g.in_h * g.in_w;
+      if (padded) {
+        const Range cr = split_range(g.in_channels, thread_count(), thread_index());
+        pad_channels(g, img, xp, Hp, Wp, cr.begin, cr.end);
+#pragma omp barrier
+      }
+      const float* src = padded ? xp : img;
+      const Range items_mine = split_range(items, thread_count(), thread_index());
+      for (int64_t it = items_mine.begin; bpack && it < items_mine.end; ++it) {
+        const int64_t grp = it / pieces;
+        Range rows, cols;
+        gemm_split(M, N, pieces, it % pieces, &rows, &cols);
+        if (rows.begin >= rows.end || cols.begin >= cols.end) continue;
+        const GemmProblem prob{M, N, K, w + grp * M * K, K, y + (n * g.out_channels + grp * M) * N, N,
+                               bias ? bias + grp * M : nullptr, nullptr, act};
+        ConvPackB pack{src + grp * cpg * (padded ? plane : g.in_h * g.in_w), k_off, n_off};
+        gemm_block(prob, rows.begin, rows.end, cols.begin, cols.end, pack, bpack);
+      }
+      if (padded) {
+#pragma omp barrier
+      }
+    }
+  }
+  if (failed) throw std::bad_alloc();
+}
+
+static void conv2d(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y, Epilogue act,
+                   int threads) {
+  if (g.groups > 1 && g.groups == g.in_channels)
+    conv2d_depthwise(g, x, w, bias, y, act, threads);
+  else
+    conv2d_gemm(g, x, w, bias, y, act, threads);
+}

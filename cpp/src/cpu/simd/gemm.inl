@@ -1,0 +1,177 @@
+// The GEMM engine shared by conv2d and linear: C[M, N] = A[M, K] * B[K, N] (+ bias, activation).
+//
+// BLIS structure: B is packed in KC x NR micro-panels (k-major, NR floats per k) by a caller-supplied
+// packer, so conv2d can pack straight from the image (implicit im2col) and linear from transposed
+// weights; A is read in place through MR row pointers (rows of OIHW weights or of the input), which
+// costs 1-2% against packing and saves a pass over the weights. The MR x NR register tile uses 12
+// accumulators. The reduction order of every C element depends only on K and KC, never on how the
+// M x N space is split among threads, so results are identical for any thread count.
+
+#if defined(__AVX512F__)
+constexpr int kMR = 8, kNV = 2;  // 16 of the 32 zmm registers accumulate
+#else
+constexpr int kMR = 4, kNV = 3;  // 12 of the 16 ymm/xmm registers accumulate
+#endif
+constexpr int kNR = kNV * kWidth;
+constexpr int64_t kKC = 256;   // B micro-panel KC x NR stays in L1
+constexpr int64_t kMC = 128;   // the A rows of one block stay in L2
+constexpr int64_t kNC = 64 * kNR;  // the packed B block (KC x NC) stays in L2/L3
+
+static inline float apply_act(float x, Epilogue act) {
+  if (act == Epilogue::relu) return x < 0.f ? 0.f : x;
+  if (act == Epilogue::relu6) return x < 0.f ? 0.f : (x > 6.f ? 6.f : x);
+  return x;
+}
+
+static inline Vec apply_act(Vec x, Epilogue act) {
+  if (act == Epilogue::relu) return vmax(vzero(), x);
+  if (act == Epilogue::relu6) return vmin(vset1(6.f), vmax(vzero(), x));
+  return x;
+}
+
+// What to do when a K chunk's partial sums reach C.
+struct StoreMode {
+  bool first;               // the first K chunk: C = acc (+ bias), otherwise C += acc
+  bool last;                // the last K chunk: apply the activation
+  const float* bias_row;    // bias per row of C (conv2d: per output channel), or null
+  const float* bias_col;    // bias per column of C (linear: per output feature), or null
+  Epilogue act;
+};
+
+// C[0:mr, 0:nr] (+)= A[0:mr, 0:kc] * Bp[0:kc, 0:NR]. a[r] points at row r of A (rows past mr
+// repeat a valid row); bp is a packed micro-panel; the tile is stored with the StoreMode rules.
+static inline void micro_kernel(int64_t kc, const float* const* a, const float* bp, float* c, int64_t ldc,
+                                int mr, int nr, const StoreMode& mode) {
+  Vec acc[kMR][kNV];
+#pragma GCC unroll 16
+  for (int r = 0; r < kMR; ++r)
+#pragma GCC unroll 4
+    for (int v = 0; v < kNV; ++v) acc[r][v] = vzero();
+
+#pragma GCC unroll 4
+  for (int64_t k = 0; k < kc; ++k) {
+    Vec b[kNV];
+#pragma GCC unroll 4
+    for (int v = 0; v < kNV; ++v) b[v] = vloadu(bp + k * kNR + v * kWidth);
+#pragma GCC unroll 16
+    for (int r = 0; r < kMR; ++r) {
+      const Vec av = vset1(a[r][k]);
+#pragma GCC unroll 4
+      for (int v = 0; v < kNV; ++v) acc[r][v] = vfma(av, b[v], acc[r][v]);
+    }
+  }
+
+  if (mr == kMR && nr == kNR) {
+#pragma GCC unroll 16
+    for (int r = 0; r < kMR; ++r) {
+      float* cr = c + r * ldc;
+#pragma GCC unroll 4
+      for (int v = 0; v < kNV; ++v) {
+        Vec x = acc[r][v];
+        if (!mode.first) {
+          x = vadd(vloadu(cr + v * kWidth), x);
+        } else if (mode.bias_row) {
+          x = vadd(vset1(mode.bias_row[r]), x);
+        } else if (mode.bias_col) {
+          x = vadd(vloadu(mode.bias_col + v * kWidth), x);
+        }
+        if (mode.last) x = apply_act(x, mode.act);
+        vstoreu(cr + v * kWidth, x);
+      }
+    }
+    return;
+  }
+  // Edge tile: spill the accumulators and apply the same rules element by element.
+  alignas(64) float tile[kMR][kNR];
+  for (int r = 0; r < kMR; ++r)
+    for (int v = 0; v < kNV; ++v) vstoreu(&tile[r][v * kWidth], acc[r][v]);
+  for (int r = 0; r < mr; ++r) {
+    float* cr = c + r * ldc;
+    for (int j = 0; j < nr; ++j) {
+      float x = tile[r][j];
+      if (!mode.first) {
+        x = cr[j] + x;
+      } else if (mode.bias_row) {
+        x = mode.bias_row[r] + x;
+      } else if (mode.bias_col) {
+        x = mode.bias_col[j] + x;
+      }
+      cr[j] = mode.last ? apply_act(x, mode.act) : x;
+    }
+  }
+}
+
+struct GemmProblem {
+  int64_t M, N, K;
+  const float* A;
+  int64_t lda;
+  float* C;
+  int64_t ldc;
+  const float* bias_row;
+  const float* bias_col;
+  Epilogue act;
+};
+
+// Splits K into equal chunks of at most kKC (a function of K alone, for thread invariance).
+static inline int64_t k_chunk(int64_t K) {
+  const int64_t chunks = ceil_div(K, kKC);
+  return ceil_div(K, chunks);
+}
+
+// Computes the block C[m0:m1, n0:n1] of problem p on the calling thread. pack_b(k0, kc, n, nr, dst)
+// must write the kc x kNR micro-panel of B rows k0.. and columns n..n+nr, zero-filling columns past
+// nr. bpack holds kKC * kNC floats.
+template <typename PackB>
+static void gemm_block(const GemmProblem& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1, PackB& pack_b,
+                       float* bpack) {
+  const int64_t kcmax = k_chunk(p.K);
+  for (int64_t jc = n0; jc < n1; jc += kNC) {
+    const int64_t nc = min64(kNC, n1 - jc);
+    for (int64_t pc = 0; pc < p.K; pc += kcmax) {
+      const int64_t kc = min64(kcmax, p.K - pc);
+      for (int64_t j = 0; j < nc; j += kNR)
+        pack_b(pc, kc, jc + j, static_cast<int>(min64(kNR, nc - j)), bpack + (j / kNR) * kc * kNR);
+      StoreMode mode{pc == 0, pc + kc == p.K, nullptr, nullptr, p.act};
+      for (int64_t ic = m0; ic < m1; ic += kMC) {
+        const int64_t mc_end = min64(ic + kMC, m1);
+        for (int64_t j = 0; j < nc; j += kNR) {
+          const int nr = static_cast<int>(min64(kNR, nc - j));
+          const float* bp = bpack + (j / kNR) * kc * kNR;
+          for (int64_t i = ic; i < mc_end; i += kMR) {
+            const int mr = static_cast<int>(min64(kMR, mc_end - i));
+            const float* a[kMR];
+            for (int r = 0; r < kMR; ++r) a[r] = p.A + (i + (r < mr ? r : mr - 1)) * p.lda + pc;
+            mode.bias_row = p.bias_row ? p.bias_row + i : nullptr;
+            mode.bias_col = p.bias_col ? p.bias_col + jc + j : nullptr;
+            micro_kernel(kc, a, bp, p.C + i * p.ldc + jc + j, p.ldc, mr, nr, mode);
+          }
+        }
+      }
+    }
+  }
+}
+
+// The packed-B buffer of the calling thread, or null when it cannot be allocated.
+static inline float* gemm_pack_buffer() {
+  try {
+    return scratch_array<float>(ScratchSlot::gemm_pack, static_cast<size_t>(kKC * kNC));
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+// How to share one M x N problem among `parts` workers: along N (each packs its own columns of B)
+// when there are enough columns, otherwise along M (each packs all of B, which is then small).
+// Returns the block of worker `i`.
+static inline void gemm_split(int64_t M, int64_t N, int64_t parts, int64_t i, Range* rows, Range* cols) {
+  if (parts <= 1) {
+    *rows = {0, M};
+    *cols = {0, N};
+  } else if (ceil_div(N, kNR) >= 4 * parts) {
+    *rows = {0, M};
+    *cols = split_range(N, parts, i, kNR);
+  } else {
+    *rows = split_range(M, parts, i, kMR);
+    *cols = {0, N};
+  }
+}

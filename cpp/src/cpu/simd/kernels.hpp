@@ -1,0 +1,43 @@
+// The table of SIMD kernels: the same sources (gemm.inl, conv.inl) are compiled once per ISA in
+// kernels_<isa>.cpp under that ISA's flags, and runtime.cpp picks one table for the CPU at hand.
+// Kernels take raw pointers and validated sizes; every check lives in the op frontends (src/*.cpp).
+#pragma once
+
+#include <cstdint>
+
+#include "cvcore/epilogue.hpp"
+#include "cvcore/runtime.hpp"
+
+namespace cvcore::cpu {
+
+// Geometry of a validated 2-D convolution (NCHW input, OIHW weights).
+struct ConvGeometry {
+  int64_t batch, in_channels, in_h, in_w;
+  int64_t out_channels, out_h, out_w;
+  int64_t kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w;
+  int64_t pad_top, pad_left, pad_bottom, pad_right;
+  int64_t groups;
+};
+
+struct Kernels {
+  Isa isa;
+  // y = act(conv(x, w) + bias); bias may be null.
+  void (*conv2d)(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
+                 Epilogue act, int threads);
+  // y[rows, out] = act(x[rows, in] @ w[out, in]^T + bias); bias may be null.
+  void (*linear)(int64_t rows, int64_t in, int64_t out, const float* x, const float* w, const float* bias,
+                 float* y, Epilogue act, int threads);
+};
+
+extern const Kernels kernels_generic;
+#if defined(CVCORE_HAVE_AVX2)
+extern const Kernels kernels_avx2;
+#endif
+#if defined(CVCORE_HAVE_AVX512)
+extern const Kernels kernels_avx512;
+#endif
+
+// The table of the active ISA (runtime.cpp).
+const Kernels& active_kernels();
+
+}  // namespace cvcore::cpu

@@ -1,0 +1,7 @@
+// AVX2 + FMA kernels (compiled with -mavx2 -mfma; run only after runtime.cpp checked the CPU).
+#define CVCORE_ISA_NS avx2
+#include "kernels.inl"
+
+namespace cvcore::cpu {
+const Kernels kernels_avx2 = {Isa::avx2, &avx2::conv2d, &avx2::linear};
+}

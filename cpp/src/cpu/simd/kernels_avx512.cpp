@@ -1,0 +1,7 @@
+// AVX-512F kernels (compiled with -mavx512f -mfma when the compiler supports it).
+#define CVCORE_ISA_NS avx512
+#include "kernels.inl"
+
+namespace cvcore::cpu {
+const Kernels kernels_avx512 = {Isa::avx512, &avx512::conv2d, &avx512::linear};
+}

@@ -1,0 +1,7 @@
+// Portable kernels: the baseline every x86-64 (or other) CPU runs.
+#define CVCORE_ISA_NS generic
+#include "kernels.inl"
+
+namespace cvcore::cpu {
+const Kernels kernels_generic = {Isa::generic, &generic::conv2d, &generic::linear};
+}

@@ -1,0 +1,39 @@
+// linear frontend.
+#include "cvcore/linear.hpp"
+
+#include "checks.hpp"
+#include "cpu/simd/kernels.hpp"
+#include "cvcore/runtime.hpp"
+
+namespace cvcore {
+
+std::vector<int64_t> linear_output_shape(const TensorView& x, const TensorView& weight, const TensorView& bias) {
+  constexpr const char* op = "linear";
+  check(x.ndim >= 1, op, ": input must have at least 1 dimension, got a scalar");
+  detail::check_array(x, op, "input", DType::float32, x.ndim);
+  detail::check_array(weight, op, "weight", DType::float32, 2);
+  const int64_t in = x.shape[x.ndim - 1];
+  check(weight.shape[1] == in, op, ": weight.shape[1] must equal the input's last dimension (", in, "), got ",
+        weight.shape[1], " (weight shape ", weight.shape_str(), ")");
+  detail::check_optional_vector(bias, op, "bias", DType::float32, weight.shape[0]);
+  std::vector<int64_t> shape(x.shape.begin(), x.shape.begin() + x.ndim);
+  shape.back() = weight.shape[0];
+  int64_t n = 1;
+  for (int64_t d : shape) n = checked_mul(n, d, op);
+  return shape;
+}
+
+void linear(const TensorView& x, const TensorView& weight, const TensorView& bias, const TensorView& out,
+            Epilogue activation) {
+  const std::vector<int64_t> shape = linear_output_shape(x, weight, bias);
+  detail::check_output(out, "linear", shape.data(), static_cast<int>(shape.size()), DType::float32);
+  const int64_t features = weight.shape[0];
+  if (out.numel() == 0) return;
+  const int64_t rows = out.numel() / features;
+  float* y = out.ptr<float>();
+  const float* b = bias.empty() ? nullptr : bias.ptr<float>();
+  cpu::active_kernels().linear(rows, weight.shape[1], features, x.ptr<float>(), weight.ptr<float>(), b, y, activation,
+                               get_num_threads());
+}
+
+}  // namespace cvcore

@@ -1,0 +1,24 @@
+"""cvcore: a fast C++ core for convolutional networks and object detection, NumPy-native.
+
+Submodules
+----------
+ops
+    Functional operators on NumPy arrays (conv2d, pooling, batch norm, activations, linear, ...),
+    with PyTorch / torchvision argument names, defaults and semantics.
+cuda
+    Whether the CUDA backend was built and a GPU is present.
+
+Runtime
+-------
+``set_num_threads(n)`` / ``get_num_threads()`` control the OpenMP threads every op uses (results do
+not depend on the count); ``build_info()`` reports the compiler, the SIMD ISAs compiled and the one
+chosen for this CPU, OpenMP and CUDA.
+"""
+
+from . import _cvcore
+from . import cuda, ops
+from ._runtime import build_info, get_num_threads, set_num_threads
+
+__version__ = _cvcore.build_info()["version"]
+
+__all__ = ["__version__", "build_info", "cuda", "get_num_threads", "ops", "set_num_threads"]

@@ -1,0 +1,46 @@
+"""Threads, SIMD dispatch and build information."""
+
+import operator
+
+from . import _cvcore
+
+
+def set_num_threads(n):
+    """Set the number of threads cvcore's ops use (an int >= 1).
+
+    cvcore passes this count explicitly to each parallel region, so it is independent of
+    ``OMP_NUM_THREADS`` changes made later by other libraries (PyTorch shares the OpenMP runtime).
+    Results are identical for every thread count.
+    """
+    try:
+        n = operator.index(n)
+    except TypeError:
+        raise TypeError(f"set_num_threads: n must be an int, got {type(n).__name__}") from None
+    if n < 1:
+        raise ValueError(f"set_num_threads: n must be >= 1, got {n}")
+    _cvcore.set_num_threads(n)
+
+
+def get_num_threads():
+    """The number of threads cvcore's ops use (default: the number of cores OpenMP sees)."""
+    return _cvcore.get_num_threads()
+
+
+def build_info():
+    """What this build of cvcore contains and runs.
+
+    Returns
+    -------
+    dict with keys
+        ``version`` (str), ``compiler`` (str), ``isas_compiled`` (list of str: SIMD kernel sets in
+        the binary, among "generic", "avx2", "avx512"), ``isas_supported`` (those this CPU runs),
+        ``isa`` (the one in use: the best supported, or the ``CVCORE_ISA`` environment variable's
+        choice when it names a supported one), ``openmp`` (bool), ``cuda`` (bool: the CUDA backend
+        was built; see ``cvcore.cuda.is_available()`` for a usable GPU).
+    """
+    return dict(_cvcore.build_info())
+
+
+def _set_isa(name):
+    """Switch SIMD kernels at run time (for tests and benchmarks); ValueError if unsupported."""
+    _cvcore.set_isa(name)

@@ -1,0 +1,65 @@
+"""Argument normalisation shared by the public modules: one place that formats
+"<op>: <argument> must be <expected>, got <received>"."""
+
+import numbers
+
+import numpy as np
+
+
+def as_float32(op, name, x, ndims=None):
+    """x as a C-contiguous float32 ndarray (a copy only when needed).
+
+    Real numeric dtypes are converted once; bool, complex, string and object data raise TypeError.
+    ``ndims``, when given, is the tuple of accepted ranks.
+    """
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "fiu":
+        raise TypeError(f"{op}: {name} must be a real numeric array, got dtype {arr.dtype}")
+    if ndims is not None and arr.ndim not in ndims:
+        expected = " or ".join(str(n) for n in ndims)
+        raise ValueError(f"{op}: {name} must have {expected} dimensions, got {arr.ndim} (shape {arr.shape})")
+    return np.ascontiguousarray(arr, dtype=np.float32)
+
+
+def as_int(op, name, value, minimum=None):
+    """value as a Python int (bool rejected), checked against ``minimum``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{op}: {name} must be an int, got {value!r}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{op}: {name} must be >= {minimum}, got {value}")
+    return value
+
+
+def pair(op, name, value, minimum=None):
+    """An int or a sequence of two ints, as a tuple of two ints (PyTorch's _pair)."""
+    if isinstance(value, (tuple, list, np.ndarray)):
+        if len(value) != 2:
+            raise ValueError(f"{op}: {name} must be an int or a pair of ints, got {tuple(value)!r}")
+        items = tuple(value)
+    else:
+        items = (value, value)
+    try:
+        return tuple(as_int(op, name, v, minimum) for v in items)
+    except (TypeError, ValueError) as e:
+        raise type(e)(f"{op}: {name} must be an int or a pair of ints"
+                      + (f" >= {minimum}" if minimum is not None else "") + f", got {value!r}") from None
+
+
+def batched_nchw(op, x):
+    """x as float32 (N, C, H, W), and whether a (C, H, W) input was given (to squeeze back)."""
+    arr = as_float32(op, "input", x, ndims=(3, 4))
+    if arr.ndim == 3:
+        return arr[None], True
+    return arr, False
+
+
+def check_finite_scalar(op, name, value):
+    """value as a finite Python float."""
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{op}: {name} must be a real number, got {value!r}") from None
+    if not np.isfinite(f):
+        raise ValueError(f"{op}: {name} must be finite, got {value!r}")
+    return f

@@ -1,0 +1,100 @@
+"""2-D convolution."""
+
+import numpy as np
+
+from .. import _cvcore
+from .._validation import as_float32, as_int, batched_nchw, pair
+
+_ACTIVATIONS = (None, "relu", "relu6")
+
+
+def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1, ceil_mode=False):
+    """Number of positions of a sliding window (convolution or pooling) along each axis.
+
+    ``out = floor((size + 2 * padding - dilation * (kernel_size - 1) - 1) / stride) + 1``, rounded
+    up instead of down when ``ceil_mode``, in which case a last window that would start in the
+    right/bottom padding is dropped (PyTorch's pooling rule). Each argument is an int or a pair
+    (height, width); the result is an int when every argument is an int, else a pair. The result
+    may be < 1 when the window does not fit (callers such as conv2d reject that).
+    """
+    op = "conv_output_size"
+    args = (size, kernel_size, stride, padding, dilation)
+    scalar = all(not isinstance(a, (tuple, list, np.ndarray)) for a in args)
+    size, kernel_size = pair(op, "size", size, 0), pair(op, "kernel_size", kernel_size, 1)
+    stride, padding = pair(op, "stride", stride, 1), pair(op, "padding", padding, 0)
+    dilation = pair(op, "dilation", dilation, 1)
+    out = tuple(_cvcore.conv_output_size(size[i], kernel_size[i], stride[i], padding[i], padding[i],
+                                         dilation[i], bool(ceil_mode)) for i in range(2))
+    return out[0] if scalar else out
+
+
+def _conv_padding(op, padding, kernel, dilation, stride):
+    """PyTorch's padding argument as (top, left, bottom, right)."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return (0, 0, 0, 0)
+        if padding == "same":
+            if stride != (1, 1):
+                raise ValueError(f"{op}: padding='same' requires stride 1, got stride={stride}")
+            # As PyTorch: the total padding d*(k-1), the odd extra pixel at the bottom/right.
+            total = [dilation[i] * (kernel[i] - 1) for i in range(2)]
+            begin = [t // 2 for t in total]
+            return (begin[0], begin[1], total[0] - begin[0], total[1] - begin[1])
+        raise ValueError(f"{op}: padding must be an int, a pair, 'valid' or 'same', got {padding!r}")
+    ph, pw = pair(op, "padding", padding, 0)
+    return (ph, pw, ph, pw)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *, activation=None):
+    """2-D convolution (cross-correlation), as ``torch.nn.functional.conv2d``.
+
+    ``out[n, o, y, x] = bias[o] + sum_{c, i, j} input_padded[n, g*C/groups + c, y*sh + i*dh,
+    x*sw + j*dw] * weight[o, c, i, j]`` where ``g = o // (O / groups)``, ``c`` runs over the
+    ``C / groups`` input channels of that group and ``input_padded`` is the input with zeros around.
+
+    Parameters
+    ----------
+    input : array_like, shape (N, C, H, W) or (C, H, W)
+        Real numbers; computed in float32 (converted once when needed). A 3-D input is a batch of
+        one and gives a 3-D output.
+    weight : array_like, shape (O, C / groups, kH, kW)
+    bias : array_like, shape (O,), optional
+    stride, dilation : int or (int, int), >= 1
+    padding : int, (int, int), "valid" or "same"
+        Zeros added on both sides of each spatial axis. "valid" is 0; "same" (stride 1 only) keeps
+        the input size, padding ``dilation * (k - 1)`` in total with the odd pixel at the
+        bottom/right, as PyTorch.
+    groups : int
+        Divides C and O; ``groups == C`` is a depthwise convolution (direct kernel).
+    activation : None, "relu" or "relu6", keyword only
+        Applied in the same pass after the bias (a fused epilogue; not a PyTorch argument).
+
+    Returns
+    -------
+    ndarray float32, shape (N, O, Ho, Wo) with
+    ``Ho = floor((H + 2*ph - dh*(kH - 1) - 1) / sh) + 1`` (likewise Wo).
+
+    Raises
+    ------
+    TypeError for non-numeric data; ValueError for wrong ranks, channel or group mismatches,
+    non-positive stride or dilation, negative padding, or an output smaller than 1.
+
+    Notes
+    -----
+    Im2col-free GEMM: panels of the implicit im2col matrix are packed straight from the padded
+    image and multiplied by a cache-blocked SIMD micro-kernel; results are identical for every
+    thread count. Accuracy is that of float32 summation (about 1e-6 relative to the output's
+    magnitude).
+    """
+    op = "conv2d"
+    x, squeeze = batched_nchw(op, input)
+    w = as_float32(op, "weight", weight, ndims=(4,))
+    b = None if bias is None else as_float32(op, "bias", bias, ndims=(1,))
+    stride = pair(op, "stride", stride, 1)
+    dilation = pair(op, "dilation", dilation, 1)
+    groups = as_int(op, "groups", groups, 1)
+    pad = _conv_padding(op, padding, w.shape[2:], dilation, stride)
+    if activation not in _ACTIVATIONS:
+        raise ValueError(f"{op}: activation must be None, 'relu' or 'relu6', got {activation!r}")
+    out = _cvcore.conv2d(x, w, b, stride, pad, dilation, groups, activation or "none")
+    return out[0] if squeeze else out

@@ -1,0 +1,1 @@
+"""Plain NumPy references, written from the operators' definitions; they never call cvcore."""
