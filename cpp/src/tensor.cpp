@@ -42,6 +42,8 @@ int64_t TensorView::numel() const {
 }
 
 bool TensorView::is_contiguous() const {
+  for (int d = 0; d < ndim; ++d)
+    if (shape[d] == 0) return true;  // nothing to address
   int64_t expected = 1;
   for (int d = ndim - 1; d >= 0; --d) {
     if (shape[d] != 1 && strides[d] != expected) return false;

@@ -18,7 +18,7 @@ def as_float32(op, name, x, ndims=None):
     if ndims is not None and arr.ndim not in ndims:
         expected = " or ".join(str(n) for n in ndims)
         raise ValueError(f"{op}: {name} must have {expected} dimensions, got {arr.ndim} (shape {arr.shape})")
-    return np.ascontiguousarray(arr, dtype=np.float32)
+    return np.asarray(arr, dtype=np.float32, order="C")
 
 
 def as_int(op, name, value, minimum=None):

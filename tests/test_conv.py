@@ -1,0 +1,226 @@
+"""conv2d and conv_output_size against the NumPy reference (tests/reference/conv.py)."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+import cvcore
+from cvcore.ops import conv2d, conv_output_size
+from reference import conv as ref
+from conftest import run_threads
+
+RTOL = 1e-4
+
+
+def assert_close(out, expected):
+    """Float32 summation error is relative to the output's magnitude, not to each element."""
+    assert out.dtype == np.float32
+    assert out.shape == expected.shape
+    scale = max(1.0, float(np.abs(expected).max(initial=0.0)))
+    np.testing.assert_allclose(out, expected, rtol=RTOL, atol=RTOL * scale)
+
+
+def make(rng, n, c, h, w, o, kh, kw, groups=1):
+    x = rng.standard_normal((n, c, h, w)).astype(np.float32)
+    wt = rng.standard_normal((o, c // groups, kh, kw)).astype(np.float32)
+    b = rng.standard_normal(o).astype(np.float32)
+    return x, wt, b
+
+
+GRID = [
+    # kernel, stride, padding, dilation
+    (k, s, p, d)
+    for k, s, d in itertools.product((1, 3, 5, 7), (1, 2, 3), (1, 2, 3))
+    for p in sorted({0, k // 2, 1}, key=str) + (["same"] if s == 1 else [])
+]
+
+
+@pytest.mark.parametrize("k,s,p,d", GRID)
+def test_conv2d_grid(rng, isa, k, s, p, d):
+    x, w, b = make(rng, 1, 5, 17, 14, 7, k, k)
+    if p == "same":
+        total = d * (k - 1)
+        pad = (total // 2, total // 2, total - total // 2, total - total // 2)
+    else:
+        pad = (p, p, p, p)
+    if (17 + pad[0] + pad[2] - d * (k - 1)) < 1 or (14 + pad[1] + pad[3] - d * (k - 1)) < 1:
+        with pytest.raises(ValueError, match="output size"):
+            conv2d(x, w, b, s, p, d)
+        return
+    out = conv2d(x, w, b, s, p, d)
+    assert_close(out, ref.conv2d(x, w, b, (s, s), pad, (d, d)))
+
+
+@pytest.mark.parametrize("groups,c,o", [(1, 6, 8), (2, 6, 8), (3, 6, 9), (6, 6, 6), (6, 6, 12), (4, 8, 4)])
+@pytest.mark.parametrize("k,s,p,d", [(3, 1, 1, 1), (3, 2, 1, 1), (5, 1, 2, 2), (1, 1, 0, 1), (3, 3, 0, 2)])
+@pytest.mark.parametrize("n", [1, 3])
+def test_conv2d_groups(rng, isa, threads, groups, c, o, k, s, p, d, n):
+    x, w, b = make(rng, n, c, 13, 11, o, k, k, groups)
+    out = conv2d(x, w, b, s, p, d, groups)
+    assert_close(out, ref.conv2d(x, w, b, (s, s), (p, p, p, p), (d, d), groups))
+
+
+@pytest.mark.parametrize("shape", [
+    # n, c, h, w, o, kh, kw: sizes around the register tile and cache blocks
+    (1, 3, 1, 1, 1, 1, 1),
+    (2, 1, 5, 9, 3, 5, 1),
+    (1, 3, 31, 29, 64, 3, 3),
+    (1, 300, 9, 7, 5, 3, 3),     # K = 2700 > one K chunk
+    (1, 16, 50, 50, 37, 1, 1),   # N = 2500 > one N block, M not a multiple of the tile
+    (1, 4, 3, 200, 2, 1, 7),
+    (3, 8, 1, 40, 9, 1, 3),
+])
+def test_conv2d_shapes(rng, isa, threads, shape):
+    n, c, h, w, o, kh, kw = shape
+    x, wt, b = make(rng, n, c, h, w, o, kh, kw)
+    out = conv2d(x, wt, b, 1, (kh // 2, kw // 2))
+    assert_close(out, ref.conv2d(x, wt, b, (1, 1), (kh // 2, kw // 2, kh // 2, kw // 2)))
+
+
+@pytest.mark.parametrize("k,s,p,d,mult", [(3, 1, 1, 1, 1), (3, 2, 1, 1, 1), (5, 1, 2, 1, 2), (3, 1, 2, 2, 1),
+                                          (7, 3, 3, 1, 1), (3, 1, 0, 1, 3)])
+def test_conv2d_depthwise(rng, isa, threads, k, s, p, d, mult):
+    c = 12
+    x, w, b = make(rng, 2, c, 19, 23, c * mult, k, k, c)
+    out = conv2d(x, w, b, s, p, d, groups=c)
+    assert_close(out, ref.conv2d(x, w, b, (s, s), (p, p, p, p), (d, d), c))
+
+
+def test_padding_same_even_kernel(rng, isa):
+    # PyTorch puts the odd padding pixel at the bottom/right.
+    x, w, b = make(rng, 1, 2, 9, 8, 3, 4, 2)
+    out = conv2d(x, w, b, padding="same", dilation=(1, 3))
+    assert out.shape == (1, 3, 9, 8)
+    assert_close(out, ref.conv2d(x, w, b, (1, 1), (1, 1, 2, 2), (1, 3)))
+
+
+def test_padding_valid_and_asymmetric_pairs(rng):
+    x, w, b = make(rng, 1, 2, 9, 8, 3, 3, 3)
+    assert_close(conv2d(x, w, b, padding="valid"), ref.conv2d(x, w, b))
+    assert_close(conv2d(x, w, b, stride=(2, 1), padding=(0, 2), dilation=(2, 1)),
+                 ref.conv2d(x, w, b, (2, 1), (0, 2, 0, 2), (2, 1)))
+
+
+def test_no_bias_and_3d_input(rng):
+    x, w, _ = make(rng, 1, 4, 10, 10, 6, 3, 3)
+    out = conv2d(x[0], w, padding=1)
+    assert out.shape == (6, 10, 10)
+    assert_close(out, ref.conv2d(x, w, None, (1, 1), (1, 1, 1, 1))[0])
+
+
+def test_fused_activation(rng, isa):
+    x, w, b = make(rng, 1, 4, 10, 10, 6, 3, 3)
+    r = ref.conv2d(x, w, b, (1, 1), (1, 1, 1, 1))
+    assert_close(conv2d(x, w, b, padding=1, activation="relu"), np.maximum(r, 0))
+    assert_close(conv2d(x, w, b, padding=1, activation="relu6"), np.clip(r, 0, 6))
+
+
+def test_dtypes_and_layouts(rng):
+    x, w, b = make(rng, 2, 4, 10, 12, 6, 3, 3)
+    expected = ref.conv2d(x, w, b, (1, 1), (1, 1, 1, 1))
+    xf = np.asfortranarray(x.astype(np.float64))
+    wt = w.transpose(1, 0, 2, 3).copy().transpose(1, 0, 2, 3)  # same values, non-C-contiguous
+    xr = x.copy()
+    xr.flags.writeable = False
+    assert_close(conv2d(xf, wt, b.tolist(), padding=1), expected)
+    assert_close(conv2d(xr, w, b, padding=1), expected)
+    xi = rng.integers(-3, 4, size=(1, 2, 5, 5)).astype(np.int16)
+    wi = np.ones((1, 2, 3, 3), np.uint8)
+    assert_close(conv2d(xi, wi), ref.conv2d(xi, wi))
+
+
+def test_threads_bit_identical(rng, isa):
+    for shape, kw in [((1, 64, 30, 30, 96, 3, 3), dict(padding=1)),
+                      ((1, 512, 7, 7, 130, 3, 3), dict(padding=1)),
+                      ((2, 6, 40, 40, 6, 3, 3), dict(padding=1, groups=6)),
+                      ((3, 8, 20, 20, 12, 3, 3), dict(stride=2, groups=4))]:
+        n, c, h, w, o, kh, kwid = shape
+        x, wt, b = make(rng, n, c, h, w, o, kh, kwid, kw.get("groups", 1))
+        one, two = run_threads(lambda: conv2d(x, wt, b, **kw))
+        np.testing.assert_array_equal(one, two)
+
+
+def test_empty_batch_and_outputs(rng):
+    x, w, b = make(rng, 0, 4, 6, 6, 5, 3, 3)
+    assert conv2d(x, w, b).shape == (0, 5, 4, 4)
+    x, w, _ = make(rng, 1, 4, 6, 6, 0, 3, 3)
+    assert conv2d(x, w).shape == (1, 0, 4, 4)
+
+
+def test_nan_propagates(rng, isa):
+    x, w, b = make(rng, 1, 2, 6, 6, 3, 3, 3)
+    x[0, 1, 2, 2] = np.nan
+    out = conv2d(x, w, b, activation="relu")
+    # Input pixel (2, 2) is in the windows of outputs 0..2 on each axis (3x3 kernel, no padding).
+    assert np.isnan(out[0, :, 0:3, 0:3]).all()
+    assert np.isfinite(out[0, :, 3, :]).all() and np.isfinite(out[0, :, :, 3]).all()
+
+
+@pytest.mark.parametrize("kwargs,exc,match", [
+    (dict(x=np.zeros((2, 3, 4))[None, None]), ValueError, "input must have 3 or 4 dimensions"),
+    (dict(w=np.zeros((4, 3, 3))), ValueError, "weight must have 4 dimensions"),
+    (dict(w=np.zeros((4, 2, 3, 3))), ValueError, r"weight.shape\[1\] must be"),
+    (dict(groups=2), ValueError, "groups"),
+    (dict(groups=0), ValueError, "groups must be >= 1, got 0"),
+    (dict(stride=0), ValueError, "stride must be"),
+    (dict(stride=(1, -2)), ValueError, "stride must be"),
+    (dict(dilation=0), ValueError, "dilation must be"),
+    (dict(padding=-1), ValueError, "padding must be"),
+    (dict(padding="full"), ValueError, "padding must be"),
+    (dict(padding="same", stride=2), ValueError, "same"),
+    (dict(b=np.zeros(5)), ValueError, "bias must have 4 elements, got 5"),
+    (dict(b=np.zeros((4, 1))), ValueError, "bias must have 1 dimensions"),
+    (dict(x=np.zeros((1, 3, 2, 2))), ValueError, "output size"),
+    (dict(x=np.zeros((1, 3, 5, 5), bool)), TypeError, "input must be a real numeric array"),
+    (dict(w=np.zeros((4, 3, 3, 3), complex)), TypeError, "weight must be a real numeric array"),
+    (dict(x=np.full((1, 3, 5, 5), "1")), TypeError, "input"),
+    (dict(stride=1.5), TypeError, "stride"),
+    (dict(groups=True), TypeError, "groups"),
+    (dict(activation="gelu"), ValueError, "activation"),
+    (dict(padding=2**62), ValueError, "overflow"),
+    (dict(w=np.zeros((4, 3, 0, 3))), ValueError, "kernel size must be >= 1"),
+    (dict(x=np.zeros((1, 0, 5, 5)), w=np.zeros((4, 0, 3, 3))), ValueError, "at least one channel"),
+])
+def test_errors(kwargs, exc, match):
+    args = dict(x=np.zeros((1, 3, 5, 5), np.float32), w=np.zeros((4, 3, 3, 3), np.float32), b=None)
+    args.update(kwargs)
+    x, w, b = args.pop("x"), args.pop("w"), args.pop("b")
+    with pytest.raises(exc, match=match):
+        conv2d(x, w, b, **args)
+
+
+@pytest.mark.parametrize("size,k,s,p,d,ceil", [
+    (s, k, st, p, d, c)
+    for s in (1, 2, 5, 6, 7, 224)
+    for k in (1, 2, 3, 5)
+    for st in (1, 2, 3)
+    for p in range(0, k // 2 + 1)
+    for d in (1, 2)
+    for c in (False, True)
+])
+def test_conv_output_size(size, k, s, p, d, ceil):
+    assert conv_output_size(size, k, s, p, d, ceil) == ref.output_size(size, k, s, p, p, d, ceil)
+
+
+def test_conv_output_size_pairs_and_errors():
+    assert conv_output_size((7, 8), 3, stride=(1, 2)) == (5, 3)
+    assert conv_output_size(1, 3) == -1
+    with pytest.raises(ValueError, match="stride must be.*>= 1, got 0"):
+        conv_output_size(5, 3, stride=0)
+    with pytest.raises(ValueError, match="kernel_size"):
+        conv_output_size(5, (3, 3, 3))
+    with pytest.raises(ValueError, match="overflow"):
+        conv_output_size(2**62, 1, padding=2**62)
+
+
+def test_build_info_and_threads():
+    info = cvcore.build_info()
+    assert info["isa"] in info["isas_supported"]
+    assert set(info["isas_supported"]) <= set(info["isas_compiled"])
+    assert "generic" in info["isas_compiled"]
+    assert cvcore.__version__ == info["version"]
+    with pytest.raises(ValueError, match="n must be >= 1, got 0"):
+        cvcore.set_num_threads(0)
+    with pytest.raises(TypeError, match="n must be an int"):
+        cvcore.set_num_threads(1.5)
