@@ -25,62 +25,118 @@ static void pad_channels(const ConvGeometry& g, const float* x, float* xp, int64
   }
 }
 
+// Copies d[j] = s[j * stride] for j < len, a vector at a time: the last vector may write up to
+// kWidth - 1 floats past d + len (the packer fills rows in order, so later runs and rows overwrite
+// them, and the panel buffer has that much slack). Vector reads stay below s_end.
+static inline void copy_strided(float* d, const float* s, int len, int64_t stride, const float* s_end) {
+  int j = 0;
+  if (stride == 1) {
+    for (; j < len && s + j + kWidth <= s_end; j += kWidth) vstoreu(d + j, vloadu(s + j));
+  } else if (stride == 2) {
+    for (; j < len && s + 2 * (j + kWidth) <= s_end; j += kWidth) vstoreu(d + j, vload_even(s + 2 * j));
+  }
+  for (; j < len; ++j) d[j] = s[j * stride];
+}
+
 // Packs B panels from the (padded) image: B[k][n] = src[k_off[k] + n_off[n]], where k runs over
-// (channel, ky, kx) and n over output pixels (oy, ox).
+// (channel, ky, kx) and n over output pixels (oy, ox). A panel's columns are cut into runs that stay
+// in one output row, each a contiguous (stride 1) or evenly strided read of one input row.
 struct ConvPackB {
   const float* src;      // the group's first input channel
+  const float* src_end;  // end of the readable image buffer
   const int64_t* k_off;  // per row of B
   const int64_t* n_off;  // per column of B
+  int64_t out_w, stride_w;
 
   void operator()(int64_t k0, int64_t kc, int64_t n, int nr, float* dst) const {
-    const int64_t* no = n_off + n;
-    const bool contiguous = nr == kNR && no[kNR - 1] - no[0] == kNR - 1;
-    if (contiguous) {
+    struct Run {
+      int j, len;
+      int64_t off;
+    } runs[kNR];
+    int count = 0;
+    for (int j = 0; j < nr;) {
+      const int len = static_cast<int>(min64(nr - j, out_w - (n + j) % out_w));
+      runs[count++] = {j, len, n_off[n + j]};
+      j += len;
+    }
+    if (count == 1 && nr == kNR && stride_w == 1) {  // the common case: one contiguous row piece
+      const int64_t off = runs[0].off;
       for (int64_t k = 0; k < kc; ++k) {
-        const float* s = src + k_off[k0 + k] + no[0];
+        const float* s = src + k_off[k0 + k] + off;
         float* d = dst + k * kNR;
 #pragma GCC unroll 4
         for (int v = 0; v < kNV; ++v) vstoreu(d + v * kWidth, vloadu(s + v * kWidth));
+        __builtin_prefetch(s + kNR);
+        __builtin_prefetch(s + kNR + 16);
+        __builtin_prefetch(s + kNR + 32);
+        __builtin_prefetch(s + kNR + 48);
       }
       return;
     }
     for (int64_t k = 0; k < kc; ++k) {
       const float* s = src + k_off[k0 + k];
       float* d = dst + k * kNR;
-      int j = 0;
-      for (; j < nr; ++j) d[j] = s[no[j]];
-      for (; j < kNR; ++j) d[j] = 0.f;
+      for (int r = 0; r < count; ++r) copy_strided(d + runs[r].j, s + runs[r].off, runs[r].len, stride_w, src_end);
+      // The next panel reads on along the same input rows: one stream per row of B, more than the
+      // hardware prefetchers track when the image is larger than L2.
+      const float* next = s + runs[count - 1].off + runs[count - 1].len * stride_w;
+      __builtin_prefetch(next);
+      __builtin_prefetch(next + 16);
+      __builtin_prefetch(next + 32);
+      __builtin_prefetch(next + 48);
+      for (int j = nr; j < kNR; ++j) d[j] = 0.f;
     }
   }
 };
 
 // Depthwise: out channel oc reads input channel oc / multiplier. One plane at a time: pad it into a
-// per-thread buffer, then accumulate all taps of kWidth outputs in a register.
+// per-thread buffer, then compute kWidth outputs of a row at once with every tap accumulated in a
+// register (stride 1: unaligned loads; stride 2: even-element loads). A row's last partial vector is
+// recomputed overlapping the previous one. KH, KW > 0 fix the kernel size at compile time so that
+// the weights stay in registers (3x3); 0 reads it from g.
+template <int KH, int KW>
 static void depthwise_plane(const ConvGeometry& g, const float* x, const float* w, float bias, float* y,
                             float* xp, int64_t Hp, int64_t Wp, Epilogue act) {
   ConvGeometry one = g;
   one.in_channels = 1;
   pad_channels(one, x, xp, Hp, Wp, 0, 1);
-  const int64_t kh = g.kernel_h, kw = g.kernel_w, sw = g.stride_w;
+  const int64_t kh = KH ? KH : g.kernel_h, kw = KW ? KW : g.kernel_w;
+  const int64_t sw = g.stride_w, dh = g.dilation_h * Wp, dw = g.dilation_w;
+  constexpr int kTaps = KH * KW > 0 ? KH * KW : 1;
+  Vec wr[kTaps];
+  if constexpr (KH * KW > 0)
+    for (int t = 0; t < kTaps; ++t) wr[t] = vset1(w[t]);
+  const bool vectorised = (sw == 1 || sw == 2) && g.out_w >= kWidth;
+
   for (int64_t oy = 0; oy < g.out_h; ++oy) {
     const float* rows = xp + oy * g.stride_h * Wp;
     float* out = y + oy * g.out_w;
-    int64_t ox = 0;
-    if (sw == 1) {
-      for (; ox + kWidth <= g.out_w; ox += kWidth) {
+    if (vectorised) {
+      auto outputs = [&](int64_t ox) {
         Vec acc = vset1(bias);
-        for (int64_t ky = 0; ky < kh; ++ky) {
-          const float* r = rows + ky * g.dilation_h * Wp + ox;
-          for (int64_t kx = 0; kx < kw; ++kx) acc = vfma(vset1(w[ky * kw + kx]), vloadu(r + kx * g.dilation_w), acc);
-        }
+        const float* base = rows + ox * sw;
+        for (int64_t ky = 0; ky < kh; ++ky)
+          for (int64_t kx = 0; kx < kw; ++kx) {
+            const float* p = base + ky * dh + kx * dw;
+            Vec wv;
+            if constexpr (KH * KW > 0)
+              wv = wr[ky * kw + kx];
+            else
+              wv = vset1(w[ky * kw + kx]);
+            acc = vfma(wv, sw == 1 ? vloadu(p) : vload_even(p), acc);
+          }
         vstoreu(out + ox, apply_act(acc, act));
-      }
+      };
+      int64_t ox = 0;
+      for (; ox + kWidth <= g.out_w; ox += kWidth) outputs(ox);
+      if (ox < g.out_w) outputs(g.out_w - kWidth);
+      continue;
     }
-    for (; ox < g.out_w; ++ox) {
+    for (int64_t ox = 0; ox < g.out_w; ++ox) {
       float acc = bias;
       for (int64_t ky = 0; ky < kh; ++ky) {
-        const float* r = rows + ky * g.dilation_h * Wp + ox * sw;
-        for (int64_t kx = 0; kx < kw; ++kx) acc += w[ky * kw + kx] * r[kx * g.dilation_w];
+        const float* r = rows + ky * dh + ox * sw;
+        for (int64_t kx = 0; kx < kw; ++kx) acc += w[ky * kw + kx] * r[kx * dw];
       }
       out[ox] = apply_act(acc, act);
     }
@@ -97,7 +153,8 @@ static void conv2d_depthwise(const ConvGeometry& g, const float* x, const float*
   {
     float* xp = nullptr;
     try {
-      xp = scratch_array<float>(ScratchSlot::plane, static_cast<size_t>(Hp * Wp + kWidth));
+      // Slack: even-element loads of stride-2 rows read up to 2 * kWidth floats past a row.
+      xp = scratch_array<float>(ScratchSlot::plane, static_cast<size_t>(Hp * Wp + 2 * kWidth));
     } catch (...) {
 #pragma omp atomic write
       failed = true;
@@ -105,8 +162,12 @@ static void conv2d_depthwise(const ConvGeometry& g, const float* x, const float*
     const Range r = split_range(planes, thread_count(), thread_index());
     for (int64_t p = r.begin; xp && p < r.end; ++p) {
       const int64_t n = p / g.out_channels, oc = p % g.out_channels;
-      depthwise_plane(g, x + (n * g.in_channels + oc / mult) * g.in_h * g.in_w, w + oc * ksize,
-                      bias ? bias[oc] : 0.f, y + p * g.out_h * g.out_w, xp, Hp, Wp, act);
+      const float* plane = x + (n * g.in_channels + oc / mult) * g.in_h * g.in_w;
+      const float b = bias ? bias[oc] : 0.f;
+      if (g.kernel_h == 3 && g.kernel_w == 3)
+        depthwise_plane<3, 3>(g, plane, w + oc * ksize, b, y + p * g.out_h * g.out_w, xp, Hp, Wp, act);
+      else
+        depthwise_plane<0, 0>(g, plane, w + oc * ksize, b, y + p * g.out_h * g.out_w, xp, Hp, Wp, act);
     }
   }
   if (failed) throw std::bad_alloc();
@@ -130,6 +191,7 @@ static void conv2d_gemm(const ConvGeometry& g, const float* x, const float* w, c
     for (int64_t ox = 0; ox < g.out_w; ++ox) n_off[n++] = oy * g.stride_h * Wp + ox * g.stride_w;
   float* xp = padded ? scratch_array<float>(ScratchSlot::conv_input, static_cast<size_t>(g.in_channels * plane))
                      : nullptr;
+  const int64_t image = g.in_channels * plane;
 
   // Work items per image: each group's GEMM cut into `pieces` blocks, so that groups * pieces is a
   // multiple of the thread count (lcm), shared out in contiguous runs.
@@ -165,7 +227,7 @@ static void conv2d_gemm(const ConvGeometry& g, const float* x, const float* w, c
         if (rows.begin >= rows.end || cols.begin >= cols.end) continue;
         const GemmProblem prob{M, N, K, w + grp * M * K, K, y + (n * g.out_channels + grp * M) * N, N,
                                bias ? bias + grp * M : nullptr, nullptr, act};
-        ConvPackB pack{src + grp * cpg * (padded ? plane : g.in_h * g.in_w), k_off, n_off};
+        ConvPackB pack{src + grp * cpg * plane, src + image, k_off, n_off, g.out_w, g.stride_w};
         gemm_block(prob, rows.begin, rows.end, cols.begin, cols.end, pack, bpack);
       }
       if (padded) {

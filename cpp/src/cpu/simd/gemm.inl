@@ -15,7 +15,7 @@ constexpr int kMR = 4, kNV = 3;  // 12 of the 16 ymm/xmm registers accumulate
 constexpr int kNR = kNV * kWidth;
 constexpr int64_t kKC = 256;   // B micro-panel KC x NR stays in L1
 constexpr int64_t kMC = 128;   // the A rows of one block stay in L2
-constexpr int64_t kNC = 64 * kNR;  // the packed B block (KC x NC) stays in L2/L3
+constexpr int64_t kNC = 16 * kNR;  // the packed B block (KC x NC) stays in L2/L3
 
 static inline float apply_act(float x, Epilogue act) {
   if (act == Epilogue::relu) return x < 0.f ? 0.f : x;
@@ -38,35 +38,37 @@ struct StoreMode {
   Epilogue act;
 };
 
-// C[0:mr, 0:nr] (+)= A[0:mr, 0:kc] * Bp[0:kc, 0:NR]. a[r] points at row r of A (rows past mr
-// repeat a valid row); bp is a packed micro-panel; the tile is stored with the StoreMode rules.
+// C[0:mr, 0:nr] (+)= A[0:mr, 0:kc] * Bp[0:kc, 0:NV * kWidth]. a[r] points at row r of A (rows
+// past mr repeat a valid row); bp is a packed micro-panel (kNR floats per k, of which the first NV
+// vectors are used: NV < kNV serves narrow last panels); the tile is stored with the StoreMode rules.
+template <int NV>
 static inline void micro_kernel(int64_t kc, const float* const* a, const float* bp, float* c, int64_t ldc,
                                 int mr, int nr, const StoreMode& mode) {
-  Vec acc[kMR][kNV];
+  Vec acc[kMR][NV];
 #pragma GCC unroll 16
   for (int r = 0; r < kMR; ++r)
 #pragma GCC unroll 4
-    for (int v = 0; v < kNV; ++v) acc[r][v] = vzero();
+    for (int v = 0; v < NV; ++v) acc[r][v] = vzero();
 
 #pragma GCC unroll 4
   for (int64_t k = 0; k < kc; ++k) {
-    Vec b[kNV];
+    Vec b[NV];
 #pragma GCC unroll 4
-    for (int v = 0; v < kNV; ++v) b[v] = vloadu(bp + k * kNR + v * kWidth);
+    for (int v = 0; v < NV; ++v) b[v] = vloadu(bp + k * kNR + v * kWidth);
 #pragma GCC unroll 16
     for (int r = 0; r < kMR; ++r) {
       const Vec av = vset1(a[r][k]);
 #pragma GCC unroll 4
-      for (int v = 0; v < kNV; ++v) acc[r][v] = vfma(av, b[v], acc[r][v]);
+      for (int v = 0; v < NV; ++v) acc[r][v] = vfma(av, b[v], acc[r][v]);
     }
   }
 
-  if (mr == kMR && nr == kNR) {
+  if (mr == kMR && nr == NV * kWidth) {
 #pragma GCC unroll 16
     for (int r = 0; r < kMR; ++r) {
       float* cr = c + r * ldc;
 #pragma GCC unroll 4
-      for (int v = 0; v < kNV; ++v) {
+      for (int v = 0; v < NV; ++v) {
         Vec x = acc[r][v];
         if (!mode.first) {
           x = vadd(vloadu(cr + v * kWidth), x);
@@ -82,9 +84,9 @@ static inline void micro_kernel(int64_t kc, const float* const* a, const float* 
     return;
   }
   // Edge tile: spill the accumulators and apply the same rules element by element.
-  alignas(64) float tile[kMR][kNR];
+  alignas(64) float tile[kMR][NV * kWidth];
   for (int r = 0; r < kMR; ++r)
-    for (int v = 0; v < kNV; ++v) vstoreu(&tile[r][v * kWidth], acc[r][v]);
+    for (int v = 0; v < NV; ++v) vstoreu(&tile[r][v * kWidth], acc[r][v]);
   for (int r = 0; r < mr; ++r) {
     float* cr = c + r * ldc;
     for (int j = 0; j < nr; ++j) {
@@ -99,6 +101,16 @@ static inline void micro_kernel(int64_t kc, const float* const* a, const float* 
       cr[j] = mode.last ? apply_act(x, mode.act) : x;
     }
   }
+}
+
+using MicroKernel = void (*)(int64_t, const float* const*, const float*, float*, int64_t, int, int,
+                             const StoreMode&);
+
+// The narrowest kernel covering nr columns.
+static inline MicroKernel micro_kernel_for(int nr) {
+  if (nr <= kWidth) return &micro_kernel<1>;
+  if (kNV > 2 && nr <= 2 * kWidth) return &micro_kernel<(kNV > 2 ? 2 : kNV)>;
+  return &micro_kernel<kNV>;
 }
 
 struct GemmProblem {
@@ -120,30 +132,32 @@ static inline int64_t k_chunk(int64_t K) {
 
 // Computes the block C[m0:m1, n0:n1] of problem p on the calling thread. pack_b(k0, kc, n, nr, dst)
 // must write the kc x kNR micro-panel of B rows k0.. and columns n..n+nr, zero-filling columns past
-// nr. bpack holds kKC * kNC floats.
+// nr; it may write up to kWidth floats past the panel. bpack holds kKC * kNC + kWidth floats.
 template <typename PackB>
 static void gemm_block(const GemmProblem& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1, PackB& pack_b,
                        float* bpack) {
   const int64_t kcmax = k_chunk(p.K);
+  const bool single_block = m1 - m0 <= kMC;
   for (int64_t jc = n0; jc < n1; jc += kNC) {
     const int64_t nc = min64(kNC, n1 - jc);
     for (int64_t pc = 0; pc < p.K; pc += kcmax) {
       const int64_t kc = min64(kcmax, p.K - pc);
-      for (int64_t j = 0; j < nc; j += kNR)
-        pack_b(pc, kc, jc + j, static_cast<int>(min64(kNR, nc - j)), bpack + (j / kNR) * kc * kNR);
       StoreMode mode{pc == 0, pc + kc == p.K, nullptr, nullptr, p.act};
       for (int64_t ic = m0; ic < m1; ic += kMC) {
         const int64_t mc_end = min64(ic + kMC, m1);
         for (int64_t j = 0; j < nc; j += kNR) {
           const int nr = static_cast<int>(min64(kNR, nc - j));
-          const float* bp = bpack + (j / kNR) * kc * kNR;
+          // Each panel is packed right before its first use, so it is hot in L1. With a single
+          // block of rows it is used once: one panel buffer then serves all, never leaving L1.
+          float* bp = single_block ? bpack : bpack + (j / kNR) * kc * kNR;
+          if (single_block || ic == m0) pack_b(pc, kc, jc + j, nr, bp);
           for (int64_t i = ic; i < mc_end; i += kMR) {
             const int mr = static_cast<int>(min64(kMR, mc_end - i));
             const float* a[kMR];
             for (int r = 0; r < kMR; ++r) a[r] = p.A + (i + (r < mr ? r : mr - 1)) * p.lda + pc;
             mode.bias_row = p.bias_row ? p.bias_row + i : nullptr;
             mode.bias_col = p.bias_col ? p.bias_col + jc + j : nullptr;
-            micro_kernel(kc, a, bp, p.C + i * p.ldc + jc + j, p.ldc, mr, nr, mode);
+            micro_kernel_for(nr)(kc, a, bp, p.C + i * p.ldc + jc + j, p.ldc, mr, nr, mode);
           }
         }
       }
@@ -154,7 +168,8 @@ static void gemm_block(const GemmProblem& p, int64_t m0, int64_t m1, int64_t n0,
 // The packed-B buffer of the calling thread, or null when it cannot be allocated.
 static inline float* gemm_pack_buffer() {
   try {
-    return scratch_array<float>(ScratchSlot::gemm_pack, static_cast<size_t>(kKC * kNC));
+    // Slack for packers that write a vector past a panel's end.
+    return scratch_array<float>(ScratchSlot::gemm_pack, static_cast<size_t>(kKC * kNC + kWidth));
   } catch (...) {
     return nullptr;
   }

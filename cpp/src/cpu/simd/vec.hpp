@@ -22,6 +22,11 @@ static inline Vec vfma(Vec a, Vec b, Vec c) { return {_mm512_fmadd_ps(a.v, b.v, 
 static inline Vec vmax(Vec a, Vec b) { return {_mm512_max_ps(a.v, b.v)}; }
 static inline Vec vmin(Vec a, Vec b) { return {_mm512_min_ps(a.v, b.v)}; }
 static inline float vsum(Vec a) { return _mm512_reduce_add_ps(a.v); }
+// p[0], p[2], ..., p[2 * (kWidth - 1)]; reads p[0 .. 2 * kWidth - 1].
+static inline Vec vload_even(const float* p) {
+  const __m512i idx = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  return {_mm512_permutex2var_ps(_mm512_loadu_ps(p), idx, _mm512_loadu_ps(p + 16))};
+}
 #elif defined(__AVX2__) && defined(__FMA__)
 struct Vec {
   __m256 v;
@@ -41,6 +46,10 @@ static inline float vsum(Vec a) {
   s = _mm_add_ps(s, _mm_movehl_ps(s, s));
   s = _mm_add_ss(s, _mm_movehdup_ps(s));
   return _mm_cvtss_f32(s);
+}
+static inline Vec vload_even(const float* p) {
+  const __m256 t = _mm256_shuffle_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8), _MM_SHUFFLE(2, 0, 2, 0));
+  return {_mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), _MM_SHUFFLE(3, 1, 2, 0)))};
 }
 #else
 // Portable baseline: GCC/Clang vector extensions (SSE2 on x86-64, NEON or scalar elsewhere).
@@ -63,4 +72,5 @@ static inline Vec vfma(Vec a, Vec b, Vec c) { return {a.v * b.v + c.v}; }
 static inline Vec vmax(Vec a, Vec b) { return {a.v > b.v ? a.v : b.v}; }
 static inline Vec vmin(Vec a, Vec b) { return {a.v < b.v ? a.v : b.v}; }
 static inline float vsum(Vec a) { return (a.v[0] + a.v[1]) + (a.v[2] + a.v[3]); }
+static inline Vec vload_even(const float* p) { return {Vec4{p[0], p[2], p[4], p[6]}}; }
 #endif

@@ -1,0 +1,36 @@
+"""Timing helpers shared by the benchmarks: warm-up, then the median of repeated calls."""
+
+import statistics
+import time
+
+
+def median_time(fn, min_reps=5, budget_s=0.5, warmup=2):
+    """Median wall time of fn() in seconds over at least min_reps calls (more while under budget_s)."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    start = time.perf_counter()
+    while len(times) < min_reps or (time.perf_counter() - start < budget_s and len(times) < 200):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def geomean(values):
+    values = [v for v in values if v > 0]
+    if not values:
+        return float("nan")
+    product = 1.0
+    for v in values:
+        product *= v
+    return product ** (1.0 / len(values))
+
+
+def try_import_torch():
+    """torch when installed (a dev-only peer, never a cvcore dependency), else None."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch
