@@ -13,7 +13,7 @@ constexpr int kMR = 8, kNV = 2;  // 16 of the 32 zmm registers accumulate
 constexpr int kMR = 4, kNV = 3;  // 12 of the 16 ymm/xmm registers accumulate
 #endif
 constexpr int kNR = kNV * kWidth;
-constexpr int64_t kKC = 256;   // B micro-panel KC x NR stays in L1
+constexpr int64_t kKC = 576;  // K chunk: B panel KC x NR (55-72 KB) in L1/L2; fewer passes over C
 constexpr int64_t kMC = 128;   // the A rows of one block stay in L2
 constexpr int64_t kNC = 16 * kNR;  // the packed B block (KC x NC) stays in L2/L3
 
