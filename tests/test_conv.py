@@ -179,6 +179,7 @@ def test_nan_propagates(rng, isa):
     (dict(groups=True), TypeError, "groups"),
     (dict(activation="gelu"), ValueError, "activation"),
     (dict(padding=2**62), ValueError, "overflow"),
+    (dict(padding=2**70), ValueError, "64 bits"),
     (dict(w=np.zeros((4, 3, 0, 3))), ValueError, "kernel size must be >= 1"),
     (dict(x=np.zeros((1, 0, 5, 5)), w=np.zeros((4, 0, 3, 3))), ValueError, "at least one channel"),
 ])

@@ -1,0 +1,78 @@
+"""Runtime: build information, ISA selection, threads, the GIL, the CUDA switch."""
+
+import os
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+import cvcore
+from cvcore import _runtime
+from cvcore.ops import conv2d
+
+
+def run_python(code, **env):
+    result = subprocess.run([sys.executable, "-c", code], env={**os.environ, **env}, capture_output=True,
+                            text=True, check=True)
+    return result.stdout.strip()
+
+
+def test_build_info_keys():
+    info = cvcore.build_info()
+    assert set(info) >= {"version", "compiler", "isas_compiled", "isas_supported", "isa", "openmp", "cuda"}
+    assert isinstance(info["cuda"], bool) and isinstance(info["openmp"], bool)
+    assert info["isas_compiled"][0] == "generic"
+
+
+def test_env_forces_generic():
+    out = run_python("import cvcore; print(cvcore.build_info()['isa'])", CVCORE_ISA="generic")
+    assert out == "generic"
+
+
+def test_env_unknown_isa_falls_back_to_best():
+    best = cvcore.build_info()["isas_supported"][-1]
+    out = run_python("import cvcore; print(cvcore.build_info()['isa'])", CVCORE_ISA="sse9")
+    assert out == best
+
+
+def test_set_isa_rejects_unknown():
+    with pytest.raises(ValueError, match="isa must be one of"):
+        _runtime._set_isa("neon")
+
+
+def test_threads_roundtrip():
+    default = cvcore.get_num_threads()
+    try:
+        cvcore.set_num_threads(3)
+        assert cvcore.get_num_threads() == 3
+    finally:
+        cvcore.set_num_threads(default)
+
+
+def test_gil_released_concurrent_calls():
+    """Many Python threads calling one op at once get the same results as serial calls."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 16, 40, 40)).astype(np.float32)
+    w = rng.standard_normal((24, 16, 3, 3)).astype(np.float32)
+    expected = conv2d(x, w, padding=1)
+    results = [None] * 6
+
+    def work(i):
+        results[i] = conv2d(x, w, padding=1)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(results))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for r in results:
+        np.testing.assert_array_equal(r, expected)
+
+
+def test_cuda_queries_consistent():
+    assert cvcore.cuda.is_built() == cvcore.build_info()["cuda"]
+    count = cvcore.cuda.device_count()
+    assert count >= 0
+    assert cvcore.cuda.is_available() == (cvcore.cuda.is_built() and count > 0)
