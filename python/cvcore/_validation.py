@@ -41,11 +41,7 @@ def pair(op, name, value, minimum=None):
         items = tuple(value)
     else:
         items = (value, value)
-    try:
-        return tuple(as_int(op, name, v, minimum) for v in items)
-    except (TypeError, ValueError) as e:
-        raise type(e)(f"{op}: {name} must be an int or a pair of ints"
-                      + (f" >= {minimum}" if minimum is not None else "") + f", got {value!r}") from None
+    return tuple(as_int(op, name, v, minimum) for v in items)
 
 
 def batched_nchw(op, x):
