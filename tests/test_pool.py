@@ -66,6 +66,22 @@ def test_avg_pool2d(isa, threads, rng, kernel, stride, ceil_mode, count_include_
                 np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("kernel, stride, padding, dilation", [(3, 2, 1, 1), (2, 2, 0, 1), (3, 1, 1, 2), (5, 3, 2, 1)])
+def test_pool_larger_planes(isa, threads, rng, kernel, stride, padding, dilation):
+    # Wide rows, where most columns take the interior (unclipped) path.
+    x = _input(rng, (1, 2, 19, 41))
+    x[0, 0, 4, 10:13] = x[0, 1, 9, 30] = x[0, 1, 0, 0] = np.nan
+    for ceil_mode in (False, True):
+        out, idx = ops.max_pool2d(x, kernel, stride, padding, dilation, ceil_mode, return_indices=True)
+        want, want_idx = ref.max_pool2d(x, (kernel,) * 2, (stride,) * 2, (padding,) * 2, (dilation,) * 2, ceil_mode)
+        np.testing.assert_array_equal(out, want)
+        np.testing.assert_array_equal(idx, want_idx)
+        if dilation == 1:
+            out = ops.avg_pool2d(x, kernel, stride, padding, ceil_mode, count_include_pad=False)
+            want = ref.avg_pool2d(x, (kernel,) * 2, (stride,) * 2, (padding,) * 2, ceil_mode, False, None)
+            np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-6)
+
+
 def test_pool_rectangular_args(isa, threads, rng):
     x = _input(rng, (2, 3, 9, 8))
     out, idx = ops.max_pool2d(x, (3, 2), (2, 1), (1, 0), (1, 2), ceil_mode=True, return_indices=True)
@@ -237,6 +253,8 @@ X = np.zeros((1, 2, 6, 6), np.float32)
     (lambda: ops.adaptive_avg_pool2d(X, (2, 3, 4)), ValueError, r"adaptive_avg_pool2d: output_size must be"),
     (lambda: ops.adaptive_avg_pool2d(X, None), TypeError, r"adaptive_avg_pool2d: output_size .*got None"),
     (lambda: ops.adaptive_max_pool2d(X, (2, -3)), ValueError, r"adaptive_max_pool2d: output_size .*\(2, -3\)"),
+    (lambda: ops.adaptive_avg_pool2d(X, 2**40), ValueError, r"adaptive_avg_pool2d: .*overflows 64 bits"),
+    (lambda: ops.max_pool2d(X, 2**63), ValueError, r"max_pool2d: kernel_size must .*got 9223372036854775808"),
     (lambda: ops.adaptive_max_pool2d(X.astype(bool), 2), TypeError, r"adaptive_max_pool2d: input must be a real"),
     (lambda: ops.adaptive_max_pool2d(np.zeros((2, 2)), 2), ValueError, r"adaptive_max_pool2d: input must have 3"),
 ])

@@ -26,6 +26,8 @@ def as_int(op, name, value, minimum=None):
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{op}: {name} must be an int, got {value!r}")
     value = int(value)
+    if not -2**63 <= value < 2**63:
+        raise ValueError(f"{op}: {name} must fit in 64 bits, got {value}")
     if minimum is not None and value < minimum:
         raise ValueError(f"{op}: {name} must be >= {minimum}, got {value}")
     return value
