@@ -23,8 +23,8 @@ void check_output(const TensorView& out, const char* op, const int64_t* shape, i
                   const char* name) {
   check_array(out, op, name, dtype, ndim);
   for (int d = 0; d < ndim; ++d)
-    check(out.shape[d] == shape[d], op, ": ", name, " has shape ", out.shape_str(), ", expected dimension ", d, " to be ",
-          shape[d]);
+    check(out.shape[d] == shape[d], op, ": ", name, " has shape ", out.shape_str(), ", expected dimension ", d,
+          " to be ", shape[d]);
 }
 
 int64_t checked_add(int64_t a, int64_t b, const char* what) {
