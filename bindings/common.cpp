@@ -19,21 +19,31 @@ FloatArray optional_float32_array(py::handle obj, const char* name) {
   return obj.is_none() ? FloatArray() : float32_array(obj, name);
 }
 
-TensorView view(const FloatArray& a) {
+namespace {
+template <typename T>
+TensorView view_of(const py::array_t<T, py::array::c_style>& a) {
   TensorView v;
-  v.data = const_cast<float*>(a.data());
-  v.dtype = DType::float32;
+  v.data = const_cast<T*>(a.data());
+  v.dtype = dtype_of<T>();
   check(a.ndim() <= kMaxDims, "arrays may have at most ", kMaxDims, " dimensions, got ", a.ndim());
   v.ndim = static_cast<int>(a.ndim());
   for (int d = 0; d < v.ndim; ++d) {
     v.shape[d] = a.shape(d);
-    v.strides[d] = a.strides(d) / static_cast<int64_t>(sizeof(float));
+    v.strides[d] = a.strides(d) / static_cast<int64_t>(sizeof(T));
   }
   return v;
 }
+}  // namespace
+
+TensorView view(const FloatArray& a) { return view_of(a); }
+TensorView view(const Int64Array& a) { return view_of(a); }
 
 FloatArray new_float32(const std::vector<int64_t>& shape) {
   return FloatArray(std::vector<py::ssize_t>(shape.begin(), shape.end()));
+}
+
+Int64Array new_int64(const std::vector<int64_t>& shape) {
+  return Int64Array(std::vector<py::ssize_t>(shape.begin(), shape.end()));
 }
 
 Epilogue parse_epilogue(const std::string& name) {

@@ -19,11 +19,12 @@ void check_optional_vector(const TensorView& t, const char* op, const char* name
   check(t.shape[0] == length, op, ": ", name, " must have ", length, " elements, got ", t.shape[0]);
 }
 
-void check_output(const TensorView& out, const char* op, const int64_t* shape, int ndim, DType dtype) {
-  check_array(out, op, "out", dtype, ndim);
+void check_output(const TensorView& out, const char* op, const int64_t* shape, int ndim, DType dtype,
+                  const char* name) {
+  check_array(out, op, name, dtype, ndim);
   for (int d = 0; d < ndim; ++d)
-    check(out.shape[d] == shape[d], op, ": out has shape ", out.shape_str(), ", expected dimension ", d, " to be ",
-          shape[d]);
+    check(out.shape[d] == shape[d], op, ": ", name, " has shape ", out.shape_str(), ", expected dimension ", d,
+          " to be ", shape[d]);
 }
 
 int64_t checked_add(int64_t a, int64_t b, const char* what) {

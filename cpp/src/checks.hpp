@@ -16,8 +16,9 @@ void check_array(const TensorView& t, const char* op, const char* name, DType dt
 // An optional per-channel vector: empty, or a contiguous 1-D array of `dtype` and length `length`.
 void check_optional_vector(const TensorView& t, const char* op, const char* name, DType dtype, int64_t length);
 
-// The output view has exactly this shape (and is float32, contiguous).
-void check_output(const TensorView& out, const char* op, const int64_t* shape, int ndim, DType dtype);
+// The output view `name` has exactly this shape, this dtype, and is contiguous.
+void check_output(const TensorView& out, const char* op, const int64_t* shape, int ndim, DType dtype,
+                  const char* name = "out");
 
 // a + b, or a ValueError naming `what` on overflow (both must be >= 0).
 int64_t checked_add(int64_t a, int64_t b, const char* what);

@@ -43,7 +43,7 @@ int64_t TensorView::numel() const {
 
 bool TensorView::is_contiguous() const {
   for (int d = 0; d < ndim; ++d)
-    if (shape[d] == 0) return true;  // nothing to address
+    if (shape[d] == 0) return true;  // nothing to address (NumPy gives empty arrays any strides)
   int64_t expected = 1;
   for (int d = ndim - 1; d >= 0; --d) {
     if (shape[d] != 1 && strides[d] != expected) return false;

@@ -6,5 +6,6 @@
 #include "cvcore/epilogue.hpp"
 #include "cvcore/error.hpp"
 #include "cvcore/linear.hpp"
+#include "cvcore/pool.hpp"
 #include "cvcore/runtime.hpp"
 #include "cvcore/tensor.hpp"

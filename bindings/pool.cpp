@@ -1,0 +1,82 @@
+#include "cvcore/pool.hpp"
+
+#include <pybind11/stl.h>
+
+#include "common.hpp"
+
+namespace cvcore::bindings {
+
+namespace {
+
+using Pair = std::array<int64_t, 2>;
+
+// Allocates the outputs of `shape` (and int64 indices when asked), runs compute(out, indices)
+// without the GIL, and returns out or (out, indices).
+template <typename Compute>
+py::object run_pool(const std::array<int64_t, 4>& shape, bool return_indices, Compute compute) {
+  const std::vector<int64_t> dims(shape.begin(), shape.end());
+  FloatArray out = new_float32(dims);
+  Int64Array indices = return_indices ? new_int64(dims) : Int64Array();
+  const TensorView ov = view(out), iv = return_indices ? view(indices) : TensorView{};
+  {
+    py::gil_scoped_release release;
+    compute(ov, iv);
+  }
+  if (return_indices) return py::make_tuple(out, indices);
+  return std::move(out);
+}
+
+}  // namespace
+
+void register_pool(py::module_& m) {
+  m.def(
+      "max_pool2d",
+      [](py::handle x, Pair kernel, Pair stride, Pair padding, Pair dilation, bool ceil_mode, bool return_indices) {
+        const FloatArray xa = float32_array(x, "input");
+        const TensorView xv = view(xa);
+        const MaxPool2dParams params{kernel, stride, padding, dilation, ceil_mode};
+        return run_pool(max_pool2d_output_shape(xv, params), return_indices,
+                        [&](const TensorView& out, const TensorView& indices) {
+                          max_pool2d(xv, params, out, indices);
+                        });
+      },
+      py::arg("input"), py::arg("kernel_size"), py::arg("stride"), py::arg("padding"), py::arg("dilation"),
+      py::arg("ceil_mode"), py::arg("return_indices"));
+
+  m.def(
+      "avg_pool2d",
+      [](py::handle x, Pair kernel, Pair stride, Pair padding, bool ceil_mode, bool count_include_pad,
+         std::optional<int64_t> divisor_override) {
+        const FloatArray xa = float32_array(x, "input");
+        const TensorView xv = view(xa);
+        const AvgPool2dParams params{kernel, stride, padding, ceil_mode, count_include_pad, divisor_override};
+        return run_pool(avg_pool2d_output_shape(xv, params), false,
+                        [&](const TensorView& out, const TensorView&) { avg_pool2d(xv, params, out); });
+      },
+      py::arg("input"), py::arg("kernel_size"), py::arg("stride"), py::arg("padding"), py::arg("ceil_mode"),
+      py::arg("count_include_pad"), py::arg("divisor_override"));
+
+  m.def(
+      "adaptive_avg_pool2d",
+      [](py::handle x, Pair output_size) {
+        const FloatArray xa = float32_array(x, "input");
+        const TensorView xv = view(xa);
+        return run_pool(adaptive_pool2d_output_shape(xv, output_size, "adaptive_avg_pool2d"), false,
+                        [&](const TensorView& out, const TensorView&) { adaptive_avg_pool2d(xv, output_size, out); });
+      },
+      py::arg("input"), py::arg("output_size"));
+
+  m.def(
+      "adaptive_max_pool2d",
+      [](py::handle x, Pair output_size, bool return_indices) {
+        const FloatArray xa = float32_array(x, "input");
+        const TensorView xv = view(xa);
+        return run_pool(adaptive_pool2d_output_shape(xv, output_size, "adaptive_max_pool2d"), return_indices,
+                        [&](const TensorView& out, const TensorView& indices) {
+                          adaptive_max_pool2d(xv, output_size, out, indices);
+                        });
+      },
+      py::arg("input"), py::arg("output_size"), py::arg("return_indices"));
+}
+
+}  // namespace cvcore::bindings

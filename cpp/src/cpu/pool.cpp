@@ -1,0 +1,185 @@
+// Pooling kernels. Parallel over output rows (plane, oh) with a static partition; each output is
+// reduced in PyTorch's order (window rows top to bottom, each left to right), so results do not
+// depend on the thread count and sums round as PyTorch's CPU kernels do. Columns whose window lies
+// wholly inside the input are computed one tap at a time across the row, a loop compilers vectorise;
+// the few border columns clip their own windows.
+#include "pool.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include "parallel.hpp"
+
+namespace cvcore::cpu {
+namespace {
+
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+
+// The taps of a window along one axis that lie in [0, size): first, first + dilation, ... < end.
+// As PyTorch, `first` is the first tap at or after 0 even when it is >= size (then the window is empty).
+struct Taps {
+  int64_t first, end;
+};
+inline Taps window_taps(int64_t start, int64_t kernel, int64_t dilation, int64_t size) {
+  const int64_t end = min64(start + (kernel - 1) * dilation + 1, size);
+  const int64_t first = start < 0 ? start + ceil_div(-start, dilation) * dilation : start;
+  return {first, end};
+}
+
+// Outputs [begin, end) along one axis whose windows lie wholly inside [0, size).
+inline Range interior(int64_t out, int64_t size, int64_t kernel, int64_t stride, int64_t pad, int64_t dilation) {
+  const int64_t room = size + pad - ((kernel - 1) * dilation + 1);  // largest start + pad that fits
+  const int64_t begin = min64(ceil_div(pad, stride), out);
+  const int64_t end = room >= 0 ? min64(room / stride + 1, out) : 0;
+  return {begin, max64(begin, end)};
+}
+
+// max over one window, keeping the first maximum and letting NaN win (the last NaN, as PyTorch).
+template <bool WithIndices>
+inline void max_window(const float* xp, int64_t W, Taps th, int64_t dh, Taps tw, int64_t dw, float* y,
+                       int64_t* index) {
+  float m = kNegInf;
+  int64_t mi = th.first * W + tw.first;
+  for (int64_t ih = th.first; ih < th.end; ih += dh)
+    for (int64_t iw = tw.first; iw < tw.end; iw += dw) {
+      const float v = xp[ih * W + iw];
+      if (v > m || std::isnan(v)) {
+        m = v;
+        mi = ih * W + iw;
+      }
+    }
+  *y = m;
+  if constexpr (WithIndices) *index = mi;
+}
+
+// Sum of xp[h0:h1, w0:w1] in row-major order.
+inline float window_sum(const float* xp, int64_t W, int64_t h0, int64_t h1, int64_t w0, int64_t w1) {
+  float s = 0.0f;
+  for (int64_t ih = h0; ih < h1; ++ih)
+    for (int64_t iw = w0; iw < w1; ++iw) s += xp[ih * W + iw];
+  return s;
+}
+
+template <bool WithIndices>
+void max_pool_row(const PoolGeometry& g, const float* xp, int64_t oh, Range inner, float* __restrict y,
+                  int64_t* __restrict index) {
+  const int64_t W = g.in_w, sw = g.stride_w, dw = g.dilation_w;
+  const Taps th = window_taps(oh * g.stride_h - g.pad_h, g.kernel_h, g.dilation_h, g.in_h);
+  auto border = [&](int64_t ow) {
+    const Taps tw = window_taps(ow * sw - g.pad_w, g.kernel_w, dw, W);
+    max_window<WithIndices>(xp, W, th, g.dilation_h, tw, dw, y + ow, WithIndices ? index + ow : nullptr);
+  };
+  for (int64_t ow = 0; ow < inner.begin; ++ow) border(ow);
+  for (int64_t ow = inner.begin; ow < inner.end; ++ow) {
+    y[ow] = kNegInf;
+    if constexpr (WithIndices) index[ow] = th.first * W + ow * sw - g.pad_w;
+  }
+  for (int64_t ih = th.first; ih < th.end; ih += g.dilation_h) {
+    const float* __restrict row = xp + ih * W;
+    for (int64_t kw = 0; kw < g.kernel_w; ++kw) {
+      const int64_t offset = kw * dw - g.pad_w;
+      for (int64_t ow = inner.begin; ow < inner.end; ++ow) {
+        const int64_t iw = ow * sw + offset;
+        const float v = row[iw];
+        const bool take = v > y[ow] || v != v;
+        y[ow] = take ? v : y[ow];
+        if constexpr (WithIndices) index[ow] = take ? ih * W + iw : index[ow];
+      }
+    }
+  }
+  for (int64_t ow = inner.end; ow < g.out_w; ++ow) border(ow);
+}
+
+void avg_pool_row(const PoolGeometry& g, bool count_include_pad, int64_t divisor_override, const float* xp,
+                  int64_t oh, Range inner, float* __restrict y) {
+  const int64_t H = g.in_h, W = g.in_w, sw = g.stride_w;
+  // The window clipped to the padded input [-pad, size + pad), then to the input.
+  const int64_t hs = oh * g.stride_h - g.pad_h, he = min64(hs + g.kernel_h, H + g.pad_h);
+  const int64_t h0 = max64(hs, 0), h1 = min64(he, H);
+  auto divisor = [&](int64_t ws) {
+    if (divisor_override != 0) return static_cast<float>(divisor_override);
+    const int64_t we = min64(ws + g.kernel_w, W + g.pad_w);
+    if (count_include_pad) return static_cast<float>((he - hs) * (we - ws));
+    return static_cast<float>((h1 - h0) * (min64(we, W) - max64(ws, 0)));
+  };
+  auto border = [&](int64_t ow) {
+    const int64_t ws = ow * sw - g.pad_w, w0 = max64(ws, 0), w1 = min64(ws + g.kernel_w, W);
+    y[ow] = h0 < h1 && w0 < w1 ? window_sum(xp, W, h0, h1, w0, w1) / divisor(ws) : 0.0f;
+  };
+  for (int64_t ow = 0; ow < inner.begin; ++ow) border(ow);
+  for (int64_t ow = inner.begin; ow < inner.end; ++ow) y[ow] = 0.0f;
+  if (h0 < h1 && inner.begin < inner.end) {
+    for (int64_t ih = h0; ih < h1; ++ih) {
+      const float* __restrict row = xp + ih * W;
+      for (int64_t kw = 0; kw < g.kernel_w; ++kw) {
+        const int64_t offset = kw - g.pad_w;
+        for (int64_t ow = inner.begin; ow < inner.end; ++ow) y[ow] += row[ow * sw + offset];
+      }
+    }
+    const float d = divisor(inner.begin * sw - g.pad_w);  // the same for every interior column
+    for (int64_t ow = inner.begin; ow < inner.end; ++ow) y[ow] /= d;
+  }
+  for (int64_t ow = inner.end; ow < g.out_w; ++ow) border(ow);
+}
+
+// Adaptive window bounds along one axis: [floor(i * in / out), ceil((i + 1) * in / out)).
+inline int64_t adaptive_begin(int64_t i, int64_t in, int64_t out) { return i * in / out; }
+inline int64_t adaptive_end(int64_t i, int64_t in, int64_t out) { return ((i + 1) * in + out - 1) / out; }
+
+// Runs row(xp, oh, y, index) for every output row (plane, oh), on `threads` threads.
+template <typename Row>
+void for_each_row(const PoolGeometry& g, const float* x, float* y, int64_t* indices, int threads, Row row) {
+  const int64_t in_plane = g.in_h * g.in_w;
+  parallel_for(g.planes * g.out_h, threads, [&](int64_t r) {
+    const int64_t plane = r / g.out_h, oh = r % g.out_h, o = r * g.out_w;
+    row(x + plane * in_plane, oh, y + o, indices ? indices + o : nullptr);
+  });
+}
+
+}  // namespace
+
+void max_pool2d(const PoolGeometry& g, const float* x, float* y, int64_t* indices, int threads) {
+  const Range inner = interior(g.out_w, g.in_w, g.kernel_w, g.stride_w, g.pad_w, g.dilation_w);
+  for_each_row(g, x, y, indices, threads, [&](const float* xp, int64_t oh, float* yr, int64_t* ir) {
+    if (ir)
+      max_pool_row<true>(g, xp, oh, inner, yr, ir);
+    else
+      max_pool_row<false>(g, xp, oh, inner, yr, nullptr);
+  });
+}
+
+void avg_pool2d(const PoolGeometry& g, bool count_include_pad, int64_t divisor_override, const float* x, float* y,
+                int threads) {
+  const Range inner = interior(g.out_w, g.in_w, g.kernel_w, g.stride_w, g.pad_w, 1);
+  for_each_row(g, x, y, nullptr, threads, [&](const float* xp, int64_t oh, float* yr, int64_t*) {
+    avg_pool_row(g, count_include_pad, divisor_override, xp, oh, inner, yr);
+  });
+}
+
+void adaptive_avg_pool2d(const PoolGeometry& g, const float* x, float* y, int threads) {
+  const int64_t H = g.in_h, W = g.in_w;
+  for_each_row(g, x, y, nullptr, threads, [&](const float* xp, int64_t oh, float* yr, int64_t*) {
+    const int64_t h0 = adaptive_begin(oh, H, g.out_h), h1 = adaptive_end(oh, H, g.out_h);
+    for (int64_t ow = 0; ow < g.out_w; ++ow) {
+      const int64_t w0 = adaptive_begin(ow, W, g.out_w), w1 = adaptive_end(ow, W, g.out_w);
+      // Divided by the height then the width, as PyTorch.
+      yr[ow] = window_sum(xp, W, h0, h1, w0, w1) / static_cast<float>(h1 - h0) / static_cast<float>(w1 - w0);
+    }
+  });
+}
+
+void adaptive_max_pool2d(const PoolGeometry& g, const float* x, float* y, int64_t* indices, int threads) {
+  const int64_t H = g.in_h, W = g.in_w;
+  for_each_row(g, x, y, indices, threads, [&](const float* xp, int64_t oh, float* yr, int64_t* ir) {
+    const Taps th{adaptive_begin(oh, H, g.out_h), adaptive_end(oh, H, g.out_h)};
+    for (int64_t ow = 0; ow < g.out_w; ++ow) {
+      const Taps tw{adaptive_begin(ow, W, g.out_w), adaptive_end(ow, W, g.out_w)};
+      if (ir)
+        max_window<true>(xp, W, th, 1, tw, 1, yr + ow, ir + ow);
+      else
+        max_window<false>(xp, W, th, 1, tw, 1, yr + ow, nullptr);
+    }
+  });
+}
+
+}  // namespace cvcore::cpu

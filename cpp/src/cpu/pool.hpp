@@ -1,0 +1,27 @@
+// Pooling kernels on validated sizes: raw pointers to C-contiguous float32 planes, no checks.
+// Each output is computed in the same order whatever the thread count, so results are identical
+// across thread counts.
+#pragma once
+
+#include <cstdint>
+
+namespace cvcore::cpu {
+
+// Geometry of a validated sliding-window pooling over `planes` = N * C planes of in_h x in_w.
+struct PoolGeometry {
+  int64_t planes, in_h, in_w, out_h, out_w;
+  int64_t kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w;
+};
+
+// y = max over each window; indices (flat h * W + w in the plane) written when not null.
+void max_pool2d(const PoolGeometry& g, const float* x, float* y, int64_t* indices, int threads);
+// y = sum over each window / divisor (see AvgPool2dParams); divisor_override 0 means none.
+// g.dilation_* must be 1.
+void avg_pool2d(const PoolGeometry& g, bool count_include_pad, int64_t divisor_override, const float* x, float* y,
+                int threads);
+// Adaptive windows [floor(i * in / out), ceil((i + 1) * in / out)); g.kernel/stride/pad/dilation unused.
+// in * out along each axis must not overflow int64 (the frontend checks).
+void adaptive_avg_pool2d(const PoolGeometry& g, const float* x, float* y, int threads);
+void adaptive_max_pool2d(const PoolGeometry& g, const float* x, float* y, int64_t* indices, int threads);
+
+}  // namespace cvcore::cpu

@@ -1,0 +1,118 @@
+// Pooling frontends: validate every argument once, compute the output shape, run the CPU kernels.
+#include "cvcore/pool.hpp"
+
+#include "checks.hpp"
+#include "cpu/pool.hpp"
+#include "cvcore/conv.hpp"
+#include "cvcore/runtime.hpp"
+
+namespace cvcore {
+namespace {
+
+using Pair = std::array<int64_t, 2>;
+
+std::string pair_str(const Pair& a) { return detail::concat("(", a[0], ", ", a[1], ")"); }
+
+// x is a C-contiguous float32 (N, C, H, W) array with a non-empty plane (N and C may be 0).
+void check_pool_input(const TensorView& x, const char* op) {
+  detail::check_array(x, op, "input", DType::float32, 4);
+  check(x.shape[2] >= 1 && x.shape[3] >= 1, op, ": input must have non-empty spatial dimensions, got shape ",
+        x.shape_str());
+}
+
+// N * C * Ho * Wo must be addressable.
+std::array<int64_t, 4> checked_shape(const TensorView& x, const Pair& out, const char* op) {
+  checked_mul(checked_mul(checked_mul(x.shape[0], x.shape[1], op), out[0], op), out[1], op);
+  return {x.shape[0], x.shape[1], out[0], out[1]};
+}
+
+// Checks shared by max and average pooling (PyTorch's pool2d_shape_check) and the output shape.
+std::array<int64_t, 4> window_output_shape(const TensorView& x, const char* op, const Pair& kernel,
+                                           const Pair& stride, const Pair& padding, const Pair& dilation,
+                                           bool ceil_mode) {
+  check_pool_input(x, op);
+  for (int i = 0; i < 2; ++i) {
+    check(kernel[i] >= 1, op, ": kernel_size must be >= 1, got ", pair_str(kernel));
+    check(stride[i] >= 1, op, ": stride must be >= 1, got ", pair_str(stride));
+    check(dilation[i] >= 1, op, ": dilation must be >= 1, got ", pair_str(dilation));
+    check(padding[i] >= 0, op, ": padding must be >= 0, got ", pair_str(padding));
+    // PyTorch bounds the padding by half the kernel size itself, whatever the dilation.
+    check(padding[i] <= kernel[i] / 2, op, ": padding must be at most half the kernel size, got padding=",
+          pair_str(padding), " with kernel_size=", pair_str(kernel));
+  }
+  const Pair in{x.shape[2], x.shape[3]};
+  Pair out;
+  for (int i = 0; i < 2; ++i)
+    out[i] = conv_output_size(in[i], kernel[i], stride[i], padding[i], padding[i], dilation[i], ceil_mode);
+  check(out[0] >= 1 && out[1] >= 1, op, ": output size ", pair_str(out), " is too small: the input ", pair_str(in),
+        " with padding ", pair_str(padding), " is smaller than the dilated kernel ",
+        pair_str({dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1}));
+  return checked_shape(x, out, op);
+}
+
+bool present(const TensorView& t) { return !(t.empty() && t.ndim == 0); }
+
+cpu::PoolGeometry geometry(const TensorView& x, const std::array<int64_t, 4>& shape, const Pair& kernel,
+                           const Pair& stride, const Pair& padding, const Pair& dilation) {
+  return {x.shape[0] * x.shape[1], x.shape[2], x.shape[3], shape[2],   shape[3],   kernel[0],   kernel[1],
+          stride[0],               stride[1],  padding[0], padding[1], dilation[0], dilation[1]};
+}
+
+// Checks out (float32) and indices (int64, when present) against shape; false when there is nothing to do.
+bool check_outputs(const char* op, const std::array<int64_t, 4>& shape, const TensorView& out,
+                   const TensorView& indices) {
+  detail::check_output(out, op, shape.data(), 4, DType::float32);
+  if (present(indices)) detail::check_output(indices, op, shape.data(), 4, DType::int64, "indices");
+  return out.numel() != 0;
+}
+
+}  // namespace
+
+std::array<int64_t, 4> max_pool2d_output_shape(const TensorView& x, const MaxPool2dParams& p) {
+  return window_output_shape(x, "max_pool2d", p.kernel, p.stride, p.padding, p.dilation, p.ceil_mode);
+}
+
+std::array<int64_t, 4> avg_pool2d_output_shape(const TensorView& x, const AvgPool2dParams& p) {
+  constexpr const char* op = "avg_pool2d";
+  check(!p.divisor_override || *p.divisor_override != 0, op, ": divisor_override must be non-zero, got 0");
+  return window_output_shape(x, op, p.kernel, p.stride, p.padding, {1, 1}, p.ceil_mode);
+}
+
+std::array<int64_t, 4> adaptive_pool2d_output_shape(const TensorView& x, Pair output_size, const char* op) {
+  check_pool_input(x, op);
+  check(output_size[0] >= 0 && output_size[1] >= 0, op, ": output_size must be >= 0, got ", pair_str(output_size));
+  // The kernels compute (i + 1) * in + out - 1 for i < out.
+  for (int i = 0; i < 2; ++i)
+    detail::checked_add(checked_mul(x.shape[2 + i], output_size[i], op), output_size[i], op);
+  return checked_shape(x, output_size, op);
+}
+
+void max_pool2d(const TensorView& x, const MaxPool2dParams& p, const TensorView& out, const TensorView& indices) {
+  const std::array<int64_t, 4> shape = max_pool2d_output_shape(x, p);
+  if (!check_outputs("max_pool2d", shape, out, indices)) return;
+  cpu::max_pool2d(geometry(x, shape, p.kernel, p.stride, p.padding, p.dilation), x.ptr<float>(), out.ptr<float>(),
+                  present(indices) ? indices.ptr<int64_t>() : nullptr, get_num_threads());
+}
+
+void avg_pool2d(const TensorView& x, const AvgPool2dParams& p, const TensorView& out) {
+  const std::array<int64_t, 4> shape = avg_pool2d_output_shape(x, p);
+  if (!check_outputs("avg_pool2d", shape, out, TensorView{})) return;
+  cpu::avg_pool2d(geometry(x, shape, p.kernel, p.stride, p.padding, {1, 1}), p.count_include_pad,
+                  p.divisor_override.value_or(0), x.ptr<float>(), out.ptr<float>(), get_num_threads());
+}
+
+void adaptive_avg_pool2d(const TensorView& x, Pair output_size, const TensorView& out) {
+  const std::array<int64_t, 4> shape = adaptive_pool2d_output_shape(x, output_size, "adaptive_avg_pool2d");
+  if (!check_outputs("adaptive_avg_pool2d", shape, out, TensorView{})) return;
+  cpu::adaptive_avg_pool2d(geometry(x, shape, {1, 1}, {1, 1}, {0, 0}, {1, 1}), x.ptr<float>(), out.ptr<float>(),
+                           get_num_threads());
+}
+
+void adaptive_max_pool2d(const TensorView& x, Pair output_size, const TensorView& out, const TensorView& indices) {
+  const std::array<int64_t, 4> shape = adaptive_pool2d_output_shape(x, output_size, "adaptive_max_pool2d");
+  if (!check_outputs("adaptive_max_pool2d", shape, out, indices)) return;
+  cpu::adaptive_max_pool2d(geometry(x, shape, {1, 1}, {1, 1}, {0, 0}, {1, 1}), x.ptr<float>(), out.ptr<float>(),
+                           present(indices) ? indices.ptr<int64_t>() : nullptr, get_num_threads());
+}
+
+}  // namespace cvcore
