@@ -1,5 +1,9 @@
 #include "common.hpp"
 
+#include <cstdlib>
+#include <mutex>
+#include <new>
+
 #include "cvcore/error.hpp"
 
 namespace cvcore::bindings {
@@ -38,13 +42,86 @@ TensorView view_of(const py::array_t<T, py::array::c_style>& a) {
 TensorView view(const FloatArray& a) { return view_of(a); }
 TensorView view(const Int64Array& a) { return view_of(a); }
 
-FloatArray new_float32(const std::vector<int64_t>& shape) {
-  return FloatArray(std::vector<py::ssize_t>(shape.begin(), shape.end()));
+namespace {
+
+// Large outputs come from a small cache of buffers that earlier outputs gave back when NumPy freed
+// them: malloc maps a fresh block that large from the OS, and faulting its zeroed pages in costs
+// about 10% of a large convolution. The cache keeps at most kMaxBuffers buffers and kMaxBytes.
+class OutputCache {
+ public:
+  static constexpr size_t kMinBytes = size_t(1) << 22;  // 4 MiB: smaller ones stay on malloc's heap
+  static constexpr size_t kMaxBytes = size_t(1) << 28;  // 256 MiB
+  static constexpr size_t kMaxBuffers = 8;
+
+  struct Block {
+    void* data;
+    size_t capacity;
+  };
+
+  // A buffer of at least `bytes` (a cached one at most twice that size, else a new one).
+  Block acquire(size_t bytes) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto best = free_.end();
+      for (auto it = free_.begin(); it != free_.end(); ++it)
+        if (it->capacity >= bytes && it->capacity <= 2 * bytes && (best == free_.end() || it->capacity < best->capacity))
+          best = it;
+      if (best != free_.end()) {
+        const Block b = *best;
+        cached_bytes_ -= b.capacity;
+        free_.erase(best);
+        return b;
+      }
+    }
+    const size_t capacity = (bytes + 63) / 64 * 64;
+    void* p = std::aligned_alloc(64, capacity);
+    if (!p) throw std::bad_alloc();
+    return {p, capacity};
+  }
+
+  void release(Block b) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    free_.push_back(b);
+    cached_bytes_ += b.capacity;
+    while (free_.size() > kMaxBuffers || cached_bytes_ > kMaxBytes) {  // drop the oldest
+      cached_bytes_ -= free_.front().capacity;
+      std::free(free_.front().data);
+      free_.erase(free_.begin());
+    }
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<Block> free_;
+  size_t cached_bytes_ = 0;
+};
+
+// Never destroyed: NumPy may free arrays (and so call release) during interpreter shutdown.
+OutputCache& output_cache() {
+  static OutputCache* cache = new OutputCache;
+  return *cache;
 }
 
-Int64Array new_int64(const std::vector<int64_t>& shape) {
-  return Int64Array(std::vector<py::ssize_t>(shape.begin(), shape.end()));
+template <typename T>
+py::array_t<T, py::array::c_style> new_array(const std::vector<int64_t>& shape) {
+  const std::vector<py::ssize_t> dims(shape.begin(), shape.end());
+  size_t count = 1;
+  for (int64_t d : shape) count *= static_cast<size_t>(d);
+  if (count * sizeof(T) < OutputCache::kMinBytes) return py::array_t<T, py::array::c_style>(dims);
+  auto* block = new OutputCache::Block(output_cache().acquire(count * sizeof(T)));
+  py::capsule owner(block, [](void* p) {
+    auto* b = static_cast<OutputCache::Block*>(p);
+    output_cache().release(*b);
+    delete b;
+  });
+  return py::array_t<T, py::array::c_style>(dims, static_cast<T*>(block->data), owner);
 }
+
+}  // namespace
+
+FloatArray new_float32(const std::vector<int64_t>& shape) { return new_array<float>(shape); }
+
+Int64Array new_int64(const std::vector<int64_t>& shape) { return new_array<int64_t>(shape); }
 
 Epilogue parse_epilogue(const std::string& name) {
   if (name == "none") return Epilogue::none;

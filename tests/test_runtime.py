@@ -76,3 +76,20 @@ def test_cuda_queries_consistent():
     count = cvcore.cuda.device_count()
     assert count >= 0
     assert cvcore.cuda.is_available() == (cvcore.cuda.is_built() and count > 0)
+
+
+def test_large_outputs_reuse_buffers_safely():
+    """Outputs of 4 MiB and more come from a cache of released buffers: live ones never alias."""
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((1, 4, 130, 130)).astype(np.float32)
+    w = rng.standard_normal((64, 4, 3, 3)).astype(np.float32)  # output 64*128*128*4 B = 4 MiB
+    first = conv2d(x, w)
+    expected = first.copy()
+    second = conv2d(x, w)
+    assert not np.shares_memory(first, second)
+    first[...] = 0  # outputs are writable and independent
+    np.testing.assert_array_equal(second, expected)
+    del first
+    third = conv2d(x, w)  # may reuse the released buffer
+    np.testing.assert_array_equal(third, expected)
+    assert not np.shares_memory(second, third)
