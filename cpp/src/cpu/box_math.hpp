@@ -2,7 +2,8 @@
 // torchvision's arithmetic order so results match it bit for bit (this code is compiled with
 // floating-point contraction off, so no FMA changes the rounding).
 // Conventions (documented in the Python API): a box with x2 < x1 or y2 < y1 is empty (area 0);
-// an IoU whose union is 0 (two empty boxes) is 0, not NaN.
+// an IoU whose union is 0 (two empty boxes) is 0, not NaN. Frontends reject non-finite coordinates
+// before these run.
 #pragma once
 
 namespace cvcore::cpu {
@@ -22,11 +23,11 @@ static inline T box_intersection(const T* a, const T* b) {
   return (w > T(0) && h > T(0)) ? w * h : T(0);
 }
 
-// inter / (area_a + area_b - inter), or 0 when the union is 0. NaN coordinates give NaN.
+// inter / (area_a + area_b - inter), or 0 when the union is 0.
 template <typename T>
 static inline T iou_from_areas(T inter, T area_a, T area_b) {
   const T uni = (area_a + area_b) - inter;
-  return uni > T(0) ? inter / uni : (uni == uni ? T(0) : uni);
+  return uni > T(0) ? inter / uni : T(0);
 }
 
 }  // namespace cvcore::cpu
