@@ -56,4 +56,6 @@ PYBIND11_MODULE(_cvcore, m) {
   register_runtime(m);
   register_conv(m);
   register_linear(m);
+  register_norm(m);
+  register_activation(m);
 }
