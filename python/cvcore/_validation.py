@@ -18,7 +18,8 @@ def as_float32(op, name, x, ndims=None):
     if ndims is not None and arr.ndim not in ndims:
         expected = " or ".join(str(n) for n in ndims)
         raise ValueError(f"{op}: {name} must have {expected} dimensions, got {arr.ndim} (shape {arr.shape})")
-    return np.ascontiguousarray(arr, dtype=np.float32)
+    # ascontiguousarray alone would turn a 0-d array into shape (1,).
+    return np.ascontiguousarray(arr, dtype=np.float32).reshape(arr.shape)
 
 
 def as_int(op, name, value, minimum=None):
@@ -63,3 +64,11 @@ def check_finite_scalar(op, name, value):
     if not np.isfinite(f):
         raise ValueError(f"{op}: {name} must be finite, got {value!r}")
     return f
+
+
+def channels_last_flat(x):
+    """x of shape (N, C, d2, d3, ...) viewed as (N, C, d2 * d3 * ...) when it has more than 3
+    dimensions, so that every rank fits the C++ array views (at most 6 dimensions)."""
+    if x.ndim <= 3:
+        return x
+    return x.reshape(x.shape[0], x.shape[1], int(np.prod(x.shape[2:], dtype=np.int64)))

@@ -4,7 +4,12 @@ CNN operators compute in float32 on NCHW arrays; inputs of other real dtypes and
 arrays are converted once. A (C, H, W) input is treated as a batch of one.
 """
 
+from .activation import (elu, gelu, hardswish, leaky_relu, log_softmax, mish, prelu, relu, relu6, selu, sigmoid,
+                         silu, softmax, softplus, tanh)
 from .conv import conv2d, conv_output_size
 from .linear import linear
+from .norm import batch_norm, fold_batch_norm
 
-__all__ = ["conv2d", "conv_output_size", "linear"]
+__all__ = ["batch_norm", "conv2d", "conv_output_size", "elu", "fold_batch_norm", "gelu", "hardswish", "leaky_relu",
+           "linear", "log_softmax", "mish", "prelu", "relu", "relu6", "selu", "sigmoid", "silu", "softmax", "softplus",
+           "tanh"]
