@@ -36,24 +36,29 @@ std::vector<double> batch_norm_scale(const char* op, int64_t channels, const Ten
 
 double bias_or_zero(const TensorView& bias, int64_t c) { return bias.empty() ? 0.0 : double(bias.ptr<float>()[c]); }
 
-}  // namespace
-
-void check_batch_norm(const TensorView& x, const TensorView& running_mean, const TensorView& running_var,
-                      const TensorView& weight, const TensorView& bias, double eps) {
+// batch_norm's input: float32, C-contiguous, (N, C, ...).
+void check_batch_norm_input(const TensorView& x) {
   constexpr const char* op = "batch_norm";
   check(x.ndim >= 2, op, ": input must have at least 2 dimensions (N, C, ...), got ", x.ndim, " (shape ",
         x.shape_str(), ")");
   detail::check_array(x, op, "input", DType::float32, x.ndim);
-  batch_norm_scale(op, x.shape[1], running_mean, running_var, weight, bias, eps);
+}
+
+}  // namespace
+
+void check_batch_norm(const TensorView& x, const TensorView& running_mean, const TensorView& running_var,
+                      const TensorView& weight, const TensorView& bias, double eps) {
+  check_batch_norm_input(x);
+  batch_norm_scale("batch_norm", x.shape[1], running_mean, running_var, weight, bias, eps);
 }
 
 void batch_norm(const TensorView& x, const TensorView& running_mean, const TensorView& running_var,
                 const TensorView& weight, const TensorView& bias, double eps, const TensorView& out) {
   constexpr const char* op = "batch_norm";
-  check_batch_norm(x, running_mean, running_var, weight, bias, eps);
-  detail::check_output(out, op, x.shape.data(), x.ndim, DType::float32);
+  check_batch_norm_input(x);
   const int64_t channels = x.shape[1];
   const std::vector<double> scale = batch_norm_scale(op, channels, running_mean, running_var, weight, bias, eps);
+  detail::check_output(out, op, x.shape.data(), x.ndim, DType::float32);
   std::vector<float> scale_f(scale.begin(), scale.end()), shift(static_cast<size_t>(channels));
   for (int64_t c = 0; c < channels; ++c) shift[c] = static_cast<float>(bias_or_zero(bias, c));
   int64_t inner = 1;
