@@ -123,6 +123,10 @@ FloatArray new_float32(const std::vector<int64_t>& shape) { return new_array<flo
 
 Int64Array new_int64(const std::vector<int64_t>& shape) { return new_array<int64_t>(shape); }
 
+FloatArray new_float32_like(const TensorView& v) {
+  return new_float32(std::vector<int64_t>(v.shape.begin(), v.shape.begin() + v.ndim));
+}
+
 Epilogue parse_epilogue(const std::string& name) {
   if (name == "none") return Epilogue::none;
   if (name == "relu") return Epilogue::relu;

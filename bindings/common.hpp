@@ -32,6 +32,8 @@ inline TensorView optional_view(py::handle obj, const FloatArray& a) { return ob
 // A new float32 / int64 array of the given shape.
 FloatArray new_float32(const std::vector<int64_t>& shape);
 Int64Array new_int64(const std::vector<int64_t>& shape);
+// A new float32 array of v's shape.
+FloatArray new_float32_like(const TensorView& v);
 
 Epilogue parse_epilogue(const std::string& name);
 
@@ -40,5 +42,7 @@ void register_runtime(py::module_& m);
 void register_conv(py::module_& m);
 void register_linear(py::module_& m);
 void register_pool(py::module_& m);
+void register_norm(py::module_& m);
+void register_activation(py::module_& m);
 
 }  // namespace cvcore::bindings

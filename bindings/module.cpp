@@ -57,4 +57,6 @@ PYBIND11_MODULE(_cvcore, m) {
   register_conv(m);
   register_linear(m);
   register_pool(m);
+  register_norm(m);
+  register_activation(m);
 }

@@ -61,3 +61,11 @@ def check_finite_scalar(op, name, value):
     if not np.isfinite(f):
         raise ValueError(f"{op}: {name} must be finite, got {value!r}")
     return f
+
+
+def channels_last_flat(x):
+    """x of shape (N, C, d2, d3, ...) viewed as (N, C, d2 * d3 * ...) when it has more than 3
+    dimensions, so that every rank fits the C++ array views (at most 6 dimensions)."""
+    if x.ndim <= 3:
+        return x
+    return x.reshape(x.shape[0], x.shape[1], int(np.prod(x.shape[2:], dtype=np.int64)))

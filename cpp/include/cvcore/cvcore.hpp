@@ -1,11 +1,13 @@
 // The whole public C++ API of cvcore.
 #pragma once
 
+#include "cvcore/activation.hpp"
 #include "cvcore/conv.hpp"
 #include "cvcore/device.hpp"
 #include "cvcore/epilogue.hpp"
 #include "cvcore/error.hpp"
 #include "cvcore/linear.hpp"
 #include "cvcore/pool.hpp"
+#include "cvcore/norm.hpp"
 #include "cvcore/runtime.hpp"
 #include "cvcore/tensor.hpp"
