@@ -7,7 +7,7 @@
 #include <cmath>
 #include <limits>
 
-#include "elementwise.hpp"
+#include "parallel.hpp"
 
 namespace cvcore::cpu {
 namespace {

@@ -2,7 +2,7 @@
 // per-channel constants are loaded once per plane and the inner loop vectorises.
 #include "norm.hpp"
 
-#include "elementwise.hpp"
+#include "parallel.hpp"
 
 namespace cvcore::cpu {
 
