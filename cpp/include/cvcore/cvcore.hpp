@@ -1,6 +1,7 @@
 // The whole public C++ API of cvcore.
 #pragma once
 
+#include "cvcore/boxes.hpp"
 #include "cvcore/conv.hpp"
 #include "cvcore/device.hpp"
 #include "cvcore/epilogue.hpp"
