@@ -65,7 +65,9 @@ def batched_nchw(op, x):
 
 
 def check_finite_scalar(op, name, value):
-    """value as a finite Python float."""
+    """value as a finite Python float (strings are not parsed)."""
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{op}: {name} must be a real number, got {value!r}")
     try:
         f = float(value)
     except (TypeError, ValueError):
