@@ -60,18 +60,6 @@ BoxFormat parse_box_format(const std::string& fmt, const char* op, const char* n
   throw ValueError(detail::concat(op, ": ", name, " must be 'xyxy', 'xywh' or 'cxcywh', got '", fmt, "'"));
 }
 
-const char* box_format_name(BoxFormat fmt) {
-  switch (fmt) {
-    case BoxFormat::xyxy:
-      return "xyxy";
-    case BoxFormat::xywh:
-      return "xywh";
-    case BoxFormat::cxcywh:
-      return "cxcywh";
-  }
-  return "?";
-}
-
 const char* pairwise_iou_name(PairwiseIou kind) {
   switch (kind) {
     case PairwiseIou::iou:

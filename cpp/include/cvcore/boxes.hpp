@@ -24,7 +24,6 @@ enum class PairwiseIou { iou, generalized, distance, complete };
 
 // "xyxy", "xywh" or "cxcywh"; ValueError naming `op` and `name` otherwise.
 BoxFormat parse_box_format(const std::string& fmt, const char* op, const char* name);
-const char* box_format_name(BoxFormat fmt);
 // "box_iou", "generalized_box_iou", "distance_box_iou" or "complete_box_iou".
 const char* pairwise_iou_name(PairwiseIou kind);
 

@@ -89,12 +89,17 @@ void pairwise(int64_t n, int64_t m, const T* b1, const T* b2, T eps, T* out, int
   parallel_for(n, threads, [&](int64_t i) { iou_row<T, Kind>(b1 + 4 * i, columns, m, eps, out + i * m); });
 }
 
+template <typename T>
+inline void copy4(const T* p, T* q) {
+  q[0] = p[0], q[1] = p[1], q[2] = p[2], q[3] = p[3];
+}
+
 // (x1, y1, x2, y2) of a box given in `fmt`, as torchvision's *_to_xyxy.
 template <typename T>
 inline void to_xyxy(BoxFormat fmt, const T* p, T* q) {
   switch (fmt) {
     case BoxFormat::xyxy:
-      q[0] = p[0], q[1] = p[1], q[2] = p[2], q[3] = p[3];
+      copy4(p, q);
       break;
     case BoxFormat::xywh:
       q[0] = p[0], q[1] = p[1], q[2] = p[0] + p[2], q[3] = p[1] + p[3];
@@ -111,7 +116,7 @@ template <typename T>
 inline void from_xyxy(BoxFormat fmt, const T* p, T* q) {
   switch (fmt) {
     case BoxFormat::xyxy:
-      q[0] = p[0], q[1] = p[1], q[2] = p[2], q[3] = p[3];
+      copy4(p, q);
       break;
     case BoxFormat::xywh:
       q[0] = p[0], q[1] = p[1], q[2] = p[2] - p[0], q[3] = p[3] - p[1];
@@ -137,7 +142,7 @@ template <typename T>
 void box_convert(int64_t n, BoxFormat in_fmt, BoxFormat out_fmt, const T* boxes, T* out) {
   for (int64_t i = 0; i < n; ++i) {
     if (in_fmt == out_fmt) {
-      for (int k = 0; k < 4; ++k) out[4 * i + k] = boxes[4 * i + k];
+      copy4(boxes + 4 * i, out + 4 * i);
       continue;
     }
     T xyxy[4];
