@@ -2,6 +2,7 @@
 #pragma once
 
 #include "cvcore/activation.hpp"
+#include "cvcore/boxes.hpp"
 #include "cvcore/conv.hpp"
 #include "cvcore/device.hpp"
 #include "cvcore/epilogue.hpp"

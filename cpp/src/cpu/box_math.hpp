@@ -6,6 +6,8 @@
 // before these run.
 #pragma once
 
+#include <cmath>
+
 namespace cvcore::cpu {
 
 template <typename T>
@@ -28,6 +30,56 @@ template <typename T>
 static inline T iou_from_areas(T inter, T area_a, T area_b) {
   const T uni = (area_a + area_b) - inter;
   return uni > T(0) ? inter / uni : T(0);
+}
+
+}  // namespace cvcore::cpu
+
+// Value forms of the helpers above for loops over SoA arrays: branch-free (selects, no
+// short-circuit, no conditional division) so compilers vectorise them, with the same results.
+namespace cvcore::cpu {
+
+// max(v, 0), torchvision's clamp(min=0) on finite values.
+template <typename T>
+static inline T clamp_min0(T v) {
+  return v > T(0) ? v : T(0);
+}
+template <typename T>
+static inline T min2(T a, T b) {
+  return a < b ? a : b;
+}
+template <typename T>
+static inline T max2(T a, T b) {
+  return a > b ? a : b;
+}
+
+// num / den, or 0 when den is not positive (the 0/0 convention of iou_from_areas). The division
+// is unconditional so that a vectorised loop needs no masking.
+template <typename T>
+static inline T ratio_or_zero(T num, T den) {
+  const bool positive = den > T(0);
+  const T q = num / (positive ? den : T(1));
+  return positive ? q : T(0);
+}
+
+// Intersection area of (ax1, ay1, ax2, ay2) and (bx1, by1, bx2, by2): box_intersection's value,
+// as clamp(min(x2) - max(x1), 0) * clamp(min(y2) - max(y1), 0) (equal for finite coordinates).
+template <typename T>
+static inline T box_intersection(T ax1, T ay1, T ax2, T ay2, T bx1, T by1, T bx2, T by2) {
+  return clamp_min0(min2(ax2, bx2) - max2(ax1, bx1)) * clamp_min0(min2(ay2, by2) - max2(ay1, by1));
+}
+
+// Width and height of the smallest box enclosing a and b, each clamped at 0 (GIoU, DIoU).
+template <typename T>
+static inline T enclosing_extent(T a1, T a2, T b1, T b2) {
+  return clamp_min0(max2(a2, b2) - min2(a1, b1));
+}
+
+// The aspect angle atan(w / h) of CIoU, with w = x2 - x1 and h = y2 - y1 as given (an inverted
+// box has a negative angle, h = 0 gives +-pi/2), and 0 for a point box (w = h = 0) instead of NaN.
+template <typename T>
+static inline T aspect_angle(T x1, T y1, T x2, T y2) {
+  const T w = x2 - x1, h = y2 - y1;
+  return (w == T(0) && h == T(0)) ? T(0) : std::atan(w / h);
 }
 
 }  // namespace cvcore::cpu

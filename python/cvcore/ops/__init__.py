@@ -1,11 +1,14 @@
 """Functional operators on NumPy arrays, with PyTorch / torchvision names, defaults and semantics.
 
+Box operators take (N, 4) arrays and keep float32 / float64 precision (see ``cvcore.ops.boxes``).
 CNN operators compute in float32 on NCHW arrays; inputs of other real dtypes and non-contiguous
 arrays are converted once. A (C, H, W) input is treated as a batch of one.
 """
 
 from .activation import (elu, gelu, hardswish, leaky_relu, log_softmax, mish, prelu, relu, relu6, selu, sigmoid,
                          silu, softmax, softplus, tanh)
+from .boxes import (box_area, box_convert, box_iou, clip_boxes, complete_box_iou, distance_box_iou,
+                    generalized_box_iou, remove_small_boxes)
 from .conv import conv2d, conv_output_size
 from .linear import linear
 from .norm import batch_norm, fold_batch_norm
@@ -16,11 +19,18 @@ __all__ = [
     "adaptive_max_pool2d",
     "avg_pool2d",
     "batch_norm",
+    "box_area",
+    "box_convert",
+    "box_iou",
+    "clip_boxes",
+    "complete_box_iou",
     "conv2d",
     "conv_output_size",
+    "distance_box_iou",
     "elu",
     "fold_batch_norm",
     "gelu",
+    "generalized_box_iou",
     "hardswish",
     "leaky_relu",
     "linear",
@@ -30,6 +40,7 @@ __all__ = [
     "prelu",
     "relu",
     "relu6",
+    "remove_small_boxes",
     "selu",
     "sigmoid",
     "silu",
