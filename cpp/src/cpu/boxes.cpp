@@ -145,7 +145,7 @@ void box_convert(int64_t n, BoxFormat in_fmt, BoxFormat out_fmt, const T* boxes,
       copy4(boxes + 4 * i, out + 4 * i);
       continue;
     }
-    T xyxy[4];
+    T xyxy[4] = {};  // (every format writes all four; the init silences -Wuninitialized)
     to_xyxy(in_fmt, boxes + 4 * i, xyxy);
     from_xyxy(out_fmt, xyxy, out + 4 * i);
   }
