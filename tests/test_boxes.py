@@ -257,7 +257,9 @@ def test_pairwise_properties(boxes1, boxes2):
     iou = ops.box_iou(a, b)
     assert ((iou >= 0) & (iou <= 1)).all()
     giou = ops.generalized_box_iou(a, b)
-    assert ((giou >= -1) & (giou <= iou)).all()
+    # giou <= iou holds exactly in real arithmetic; in float32 (as in torchvision) the union
+    # area1 + area2 - inter can round an ulp above the enclosing area of nested boxes.
+    assert ((giou >= -1) & (giou <= iou + 4 * np.finfo(np.float32).eps)).all()
     for f in PAIRWISE.values():  # every member is symmetric, exactly
         np.testing.assert_array_equal(f(a, b), f(b, a).T)
     for kind in ("iou", "giou"):
