@@ -103,12 +103,12 @@ void softmax(int64_t outer, int64_t axis, int64_t inner, const float* x, float* 
     parallel_for(outer, threads, [&](int64_t o) { k.softmax_row(axis, x + o * axis, y + o * axis, log); });
     return;
   }
-  // Work items: (outer index, block of up to kLanes adjacent inner positions). Each lane reduces
-  // its slice in axis order, so the sums do not depend on the partition.
-  constexpr int64_t kLanes = 64;
-  const int64_t blocks = ceil_div(inner, kLanes);
+  // Work items: (outer index, block of up to kSoftmaxLanes adjacent inner positions). Each lane
+  // reduces its slice in axis order, so the sums do not depend on the partition.
+  const int64_t blocks = ceil_div(inner, kSoftmaxLanes);
   parallel_for(outer * blocks, threads, [&](int64_t item) {
-    const int64_t o = item / blocks, l0 = (item % blocks) * kLanes, lanes = min64(kLanes, inner - l0);
+    const int64_t o = item / blocks, l0 = (item % blocks) * kSoftmaxLanes,
+                  lanes = min64(kSoftmaxLanes, inner - l0);
     const int64_t offset = o * axis * inner + l0;
     k.softmax_lanes(axis, inner, lanes, x + offset, y + offset, log);
   });

@@ -59,12 +59,51 @@ static void activation(Activation kind, const ActivationConsts& c, const float* 
 }
 
 // softmax ----------------------------------------------------------------------------------------
+// Per slice: m = max, then S = sum of e^(x - m) in slice order, then y = e^(x - m) / S or
+// (x - m) - log(S). x - m is carried as hi + lo (TwoSum) so that e^(x - m) keeps its relative
+// accuracy far below the maximum; x is first raised to m - (120 + |m|) (where e^(x - m) is 0 in
+// float) so that hi and lo are finite. The sum starts at 1 so that every term is at most the running sum
+// and Fast2Sum gives each addition's error exactly; S = (s - 1) + c in double. A NaN anywhere in a
+// slice, +inf, or a slice all -inf makes S NaN.
 
-// x - m as hi + lo (lo = 0 where hi is not finite).
-static inline Vec minus_max(Vec x, Vec m, Vec* lo) {
-  const Vec d = two_sum(x, vneg(m), lo);
-  *lo = vselect(vlt(vabs(d), vset1(__builtin_inff())), *lo, vzero());
-  return d;
+// Running state of kWidth slices (or one, broadcast): the shifted maximum and the sums.
+struct SoftmaxLanes {
+  Vec m, floor, s, c;
+};
+
+static inline SoftmaxLanes softmax_start(Vec m) {
+  return {m, vsub(m, vadd(vset1(120.f), vabs(m))), vset1(1.f), vzero()};
+}
+
+// e^(x - m), added to the sums.
+static inline Vec softmax_term(SoftmaxLanes& st, Vec x) {
+  Vec lo;
+  const Vec d = two_sum(vmax(st.floor, x), vneg(st.m), &lo);  // (vmax keeps a NaN x)
+  const ExpParts e = exp_reduced(vmax(vset1(kExpMin), d), lo);
+  const Vec v = vldexp(e.p, e.n), t = vadd(st.s, v);
+  st.c = vadd(st.c, vsub(v, vsub(t, st.s)));
+  st.s = t;
+  return v;
+}
+
+// (x - m) - log(S) with x - m = hi + lo (lo = 0 where hi is -inf or NaN).
+static inline Vec log_softmax_value(Vec x, Vec m, Vec log_sum) {
+  Vec lo;
+  const Vec d = two_sum(x, vneg(m), &lo);
+  lo = vselect(vlt(vabs(d), vset1(__builtin_inff())), lo, vzero());
+  return vadd(vsub(d, log_sum), lo);
+}
+
+// Per lane: 1 / S (softmax) or log(S) (log_softmax), formed in double and rounded once.
+static inline Vec softmax_scale(const SoftmaxLanes& st, bool log) {
+  float sb[kWidth], cb[kWidth];
+  vstoreu(sb, st.s);
+  vstoreu(cb, st.c);
+  for (int l = 0; l < kWidth; ++l) {
+    const double sum = (double(sb[l]) - 1.0) + double(cb[l]);
+    sb[l] = float(log ? __builtin_log(sum) : 1.0 / sum);
+  }
+  return vloadu(sb);
 }
 
 // Packet access to kWidth adjacent slices, or (One) to a single slice broadcast to every lane.
@@ -84,55 +123,41 @@ static inline void store_lanes(float* p, Vec v) {
   }
 }
 
-// Per lane: from the compensated sum s + c of exp(x - m), the scale applied in the last pass:
-// 1 / sum (softmax) or log(sum) (log_softmax), formed in double and rounded once.
-static inline Vec finish_sum(Vec s, Vec c, bool log) {
-  float sb[kWidth], cb[kWidth];
-  vstoreu(sb, s);
-  vstoreu(cb, c);
-  for (int l = 0; l < kWidth; ++l) {
-    const double sum = double(sb[l]) + double(cb[l]);
-    sb[l] = float(log ? __builtin_log(sum) : 1.0 / sum);
-  }
-  return vloadu(sb);
-}
-
-// Slices x[k * inner + l], k < axis, for the kWidth lanes l (or one lane): max, then the
-// compensated sum of exp(x - max) in k order (softmax stores the exponentials on the way), then
-// the output. A NaN anywhere in a slice, +inf, or a slice all -inf makes its sum NaN.
-template <bool One>
+// NV packets of adjacent slices x[k * inner + l] (or One slice), walked row by row in k.
+template <int NV, bool One>
 static void softmax_columns(int64_t axis, int64_t inner, const float* x, float* y, bool log) {
-  Vec m = vset1(-__builtin_inff());
-  for (int64_t k = 0; k < axis; ++k) m = vmax(m, load_lanes<One>(x + k * inner));
-  Vec s = vzero(), c = vzero();
-  for (int64_t k = 0; k < axis; ++k) {
-    Vec lo, err;
-    const Vec d = minus_max(load_lanes<One>(x + k * inner), m, &lo);
-    const Vec e = vexp(d, lo);
-    s = two_sum(s, e, &err);
-    c = vadd(c, err);
-    if (!log) store_lanes<One>(y + k * inner, e);
-  }
-  const Vec scale = finish_sum(s, c, log);
-  for (int64_t k = 0; k < axis; ++k) {
-    if (log) {
-      Vec lo;
-      const Vec d = minus_max(load_lanes<One>(x + k * inner), m, &lo);
-      store_lanes<One>(y + k * inner, vadd(vsub(d, scale), lo));
-    } else {
-      store_lanes<One>(y + k * inner, vmul(load_lanes<One>(y + k * inner), scale));
+  Vec m[NV];
+  for (int v = 0; v < NV; ++v) m[v] = vset1(-__builtin_inff());
+  for (int64_t k = 0; k < axis; ++k)
+    for (int v = 0; v < NV; ++v) m[v] = vmax(m[v], load_lanes<One>(x + k * inner + v * kWidth));
+  SoftmaxLanes st[NV];
+  for (int v = 0; v < NV; ++v) st[v] = softmax_start(m[v]);
+  for (int64_t k = 0; k < axis; ++k)
+    for (int v = 0; v < NV; ++v) {
+      const Vec e = softmax_term(st[v], load_lanes<One>(x + k * inner + v * kWidth));
+      if (!log) store_lanes<One>(y + k * inner + v * kWidth, e);
     }
-  }
+  Vec scale[NV];
+  for (int v = 0; v < NV; ++v) scale[v] = softmax_scale(st[v], log);
+  for (int64_t k = 0; k < axis; ++k)
+    for (int v = 0; v < NV; ++v) {
+      const int64_t i = k * inner + v * kWidth;
+      store_lanes<One>(y + i, log ? log_softmax_value(load_lanes<One>(x + i), m[v], scale[v])
+                                  : vmul(load_lanes<One>(y + i), scale[v]));
+    }
 }
 
 static void softmax_lanes(int64_t axis, int64_t inner, int64_t lanes, const float* x, float* y, bool log) {
+  constexpr int kBlock = kSoftmaxLanes / kWidth;
+  static_assert(kBlock * kWidth == kSoftmaxLanes, "kSoftmaxLanes is a multiple of every width");
+  if (lanes == kSoftmaxLanes) return softmax_columns<kBlock, false>(axis, inner, x, y, log);
   int64_t l = 0;
-  for (; l + kWidth <= lanes; l += kWidth) softmax_columns<false>(axis, inner, x + l, y + l, log);
-  for (; l < lanes; ++l) softmax_columns<true>(axis, inner, x + l, y + l, log);
+  for (; l + kWidth <= lanes; l += kWidth) softmax_columns<1, false>(axis, inner, x + l, y + l, log);
+  for (; l < lanes; ++l) softmax_columns<1, true>(axis, inner, x + l, y + l, log);
 }
 
-// One contiguous row: packets along the row, the tail padded with -inf (exp gives 0); the lanes'
-// compensated sums are added in lane order.
+// One contiguous row: packets along the row, the tail padded with -inf (e^(x - m) = 0); the lanes'
+// sums are added in lane order.
 static void softmax_row(int64_t axis, const float* x, float* y, bool log) {
   const int64_t full = axis / kWidth * kWidth, rest = axis - full;
   float buf[kWidth];
@@ -142,34 +167,24 @@ static void softmax_row(int64_t axis, const float* x, float* y, bool log) {
   float m = buf[0];
   for (int l = 1; l < kWidth; ++l) m = buf[l] > m ? buf[l] : m;
   for (int64_t i = full; i < axis; ++i) m = x[i] > m ? x[i] : m;
-  const Vec mvec = vset1(m);
-  Vec s = vzero(), c = vzero();
-  const auto accumulate = [&](const float* xp, float* yp) {
-    Vec lo, err;
-    const Vec d = minus_max(vloadu(xp), mvec, &lo);
-    const Vec e = vexp(d, lo);
-    s = two_sum(s, e, &err);
-    c = vadd(c, err);
-    if (!log) vstoreu(yp, e);
-  };
-  for (int64_t i = 0; i < full; i += kWidth) accumulate(x + i, y + i);
+  SoftmaxLanes st = softmax_start(vset1(m));
+  for (int64_t i = 0; i < full; i += kWidth) {
+    const Vec e = softmax_term(st, vloadu(x + i));
+    if (!log) vstoreu(y + i, e);
+  }
   if (rest) {
     for (int l = 0; l < kWidth; ++l) buf[l] = l < rest ? x[full + l] : -__builtin_inff();
-    accumulate(buf, buf);
+    vstoreu(buf, softmax_term(st, vloadu(buf)));
     if (!log) memcpy(y + full, buf, sizeof(float) * rest);
   }
   float sb[kWidth], cb[kWidth];
-  vstoreu(sb, s);
-  vstoreu(cb, c);
+  vstoreu(sb, st.s);
+  vstoreu(cb, st.c);
   double sum = 0.0;
-  for (int l = 0; l < kWidth; ++l) sum += double(sb[l]) + double(cb[l]);
+  for (int l = 0; l < kWidth; ++l) sum += (double(sb[l]) - 1.0) + double(cb[l]);
   if (log) {
-    const Vec lsum = vset1(float(__builtin_log(sum)));
-    map_packets(x, y, axis, [&](Vec v) {
-      Vec lo;
-      const Vec d = minus_max(v, mvec, &lo);
-      return vadd(vsub(d, lsum), lo);
-    });
+    const Vec log_sum = vset1(float(__builtin_log(sum)));
+    map_packets(x, y, axis, [&](Vec v) { return log_softmax_value(v, st.m, log_sum); });
   } else {
     const float inv = float(1.0 / sum);
     map_packets(y, y, axis, [inv](Vec v) { return vmul(v, vset1(inv)); });

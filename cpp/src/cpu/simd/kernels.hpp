@@ -30,6 +30,9 @@ struct ActivationConsts {
   float beta_sign, linear_from;
 };
 
+// Slices per softmax_lanes call at most (softmax work items; a multiple of every packet width).
+constexpr int64_t kSoftmaxLanes = 64;
+
 struct Kernels {
   Isa isa;
   // y = act(conv(x, w) + bias); bias may be null.
