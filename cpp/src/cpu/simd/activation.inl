@@ -86,24 +86,29 @@ static inline Vec softmax_term(SoftmaxLanes& st, Vec x) {
   return v;
 }
 
-// (x - m) - log(S) with x - m = hi + lo (lo = 0 where hi is -inf or NaN).
-static inline Vec log_softmax_value(Vec x, Vec m, Vec log_sum) {
+// (x - m) - log(S) with x - m = hi + lo (lo = 0 where hi is -inf or NaN) and log(S) = lh + ll:
+// (hi - lh) is exact where the result is small against both, so it keeps its relative accuracy.
+static inline Vec log_softmax_value(Vec x, Vec m, Vec lh, Vec ll) {
   Vec lo;
   const Vec d = two_sum(x, vneg(m), &lo);
   lo = vselect(vlt(vabs(d), vset1(__builtin_inff())), lo, vzero());
-  return vadd(vsub(d, log_sum), lo);
+  return vadd(vsub(d, lh), vsub(lo, ll));
 }
 
-// Per lane: 1 / S (softmax) or log(S) (log_softmax), formed in double and rounded once.
-static inline Vec softmax_scale(const SoftmaxLanes& st, bool log) {
+// Per lane, from S - 1 = (s - 2) + c formed in double: 1 / S (softmax), or log(S) as
+// *scale + *scale_lo (log_softmax).
+static inline void softmax_scale(const SoftmaxLanes& st, bool log, Vec* scale, Vec* scale_lo) {
   float sb[kWidth], cb[kWidth];
   vstoreu(sb, st.s);
   vstoreu(cb, st.c);
   for (int l = 0; l < kWidth; ++l) {
-    const double sum = (double(sb[l]) - 1.0) + double(cb[l]);
-    sb[l] = float(log ? __builtin_log(sum) : 1.0 / sum);
+    const double sum_m1 = (double(sb[l]) - 2.0) + double(cb[l]);  // S - 1 (s includes the 1 it started at)
+    const double v = log ? __builtin_log1p(sum_m1) : 1.0 / (1.0 + sum_m1);
+    sb[l] = float(v);
+    cb[l] = float(v - double(sb[l]));
   }
-  return vloadu(sb);
+  *scale = vloadu(sb);
+  *scale_lo = vloadu(cb);
 }
 
 // Packet access to kWidth adjacent slices, or (One) to a single slice broadcast to every lane.
@@ -137,12 +142,12 @@ static void softmax_columns(int64_t axis, int64_t inner, const float* x, float* 
       const Vec e = softmax_term(st[v], load_lanes<One>(x + k * inner + v * kWidth));
       if (!log) store_lanes<One>(y + k * inner + v * kWidth, e);
     }
-  Vec scale[NV];
-  for (int v = 0; v < NV; ++v) scale[v] = softmax_scale(st[v], log);
+  Vec scale[NV], scale_lo[NV];
+  for (int v = 0; v < NV; ++v) softmax_scale(st[v], log, &scale[v], &scale_lo[v]);
   for (int64_t k = 0; k < axis; ++k)
     for (int v = 0; v < NV; ++v) {
       const int64_t i = k * inner + v * kWidth;
-      store_lanes<One>(y + i, log ? log_softmax_value(load_lanes<One>(x + i), m[v], scale[v])
+      store_lanes<One>(y + i, log ? log_softmax_value(load_lanes<One>(x + i), m[v], scale[v], scale_lo[v])
                                   : vmul(load_lanes<One>(y + i), scale[v]));
     }
 }
@@ -180,13 +185,21 @@ static void softmax_row(int64_t axis, const float* x, float* y, bool log) {
   float sb[kWidth], cb[kWidth];
   vstoreu(sb, st.s);
   vstoreu(cb, st.c);
-  double sum = 0.0;
-  for (int l = 0; l < kWidth; ++l) sum += (double(sb[l]) - 1.0) + double(cb[l]);
+  // S - 1 = sum over lanes of (s - 1 + c), minus 1 (the maximum's term), with TwoSum in double so
+  // that it keeps its relative accuracy when S is near 1.
+  double hi = 0.0, lo = 0.0;
+  for (int l = 0; l < kWidth; ++l) {
+    const double t = double(sb[l]) - 1.0, sum = hi + t, bb = sum - hi;
+    lo += ((hi - (sum - bb)) + (t - bb)) + double(cb[l]);
+    hi = sum;
+  }
+  const double sum_m1 = (hi - 1.0) + lo;
   if (log) {
-    const Vec log_sum = vset1(float(__builtin_log(sum)));
-    map_packets(x, y, axis, [&](Vec v) { return log_softmax_value(v, st.m, log_sum); });
+    const double log_sum = __builtin_log1p(sum_m1);
+    const float lh = float(log_sum), ll = float(log_sum - double(lh));
+    map_packets(x, y, axis, [&](Vec v) { return log_softmax_value(v, st.m, vset1(lh), vset1(ll)); });
   } else {
-    const float inv = float(1.0 / sum);
+    const float inv = float(1.0 / (1.0 + sum_m1));
     map_packets(y, y, axis, [inv](Vec v) { return vmul(v, vset1(inv)); });
   }
 }
