@@ -14,7 +14,7 @@ import numpy as np
 
 import cvcore
 from cvcore import ops
-from _harness import geomean, median_time, try_import_torch
+from _harness import median_time, print_geomean, try_import_torch
 
 
 def suite(torch):
@@ -76,8 +76,7 @@ def main(argv=None):
                 speeds.append(t_pt / t_cv)
                 line += f" {t_pt * 1e3:8.3f} | {t_pt / t_cv:5.2f}"
             print(line, flush=True)
-        if speeds:
-            print(f"geomean speed vs torch (threads={threads}): {geomean(speeds):.2f}")
+        print_geomean(speeds, threads)
     return 0
 
 
