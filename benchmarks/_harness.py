@@ -27,6 +27,12 @@ def geomean(values):
     return product ** (1.0 / len(values))
 
 
+def print_geomean(speeds, threads):
+    """The summary line of a benchmark table: the geometric mean of speed vs torch, when measured."""
+    if speeds:
+        print(f"geomean speed vs torch (threads={threads}): {geomean(speeds):.2f}")
+
+
 def try_import_torch():
     """torch when installed (a dev-only peer, never a cvcore dependency), else None."""
     try:

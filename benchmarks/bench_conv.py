@@ -14,7 +14,7 @@ import numpy as np
 
 import cvcore
 from cvcore.ops import conv2d
-from _harness import geomean, median_time, try_import_torch
+from _harness import median_time, print_geomean, try_import_torch
 
 # name: (C, H, W, O, k, stride, padding, dilation, groups)
 SUITE = {
@@ -83,8 +83,7 @@ def main(argv=None):
                 speeds.append(t_pt / t_cv)
                 line += f" {t_pt * 1e3:8.3f} {fl / t_pt / 1e9:6.1f} | {t_pt / t_cv:5.2f}"
             print(line, flush=True)
-        if speeds:
-            print(f"geomean speed vs torch (threads={threads}): {geomean(speeds):.2f}")
+        print_geomean(speeds, threads)
     return 0
 
 

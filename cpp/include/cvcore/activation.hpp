@@ -1,5 +1,7 @@
-// Activation functions and softmax (PyTorch's semantics), float32 in and out, computed in double
-// and rounded once. NaN in gives NaN out for every activation.
+// Activation functions and softmax (PyTorch's semantics), float32 in and out. NaN in gives NaN out
+// for every activation. The piecewise-linear ones are computed in double and rounded once; the
+// transcendental ones and softmax by float32 SIMD kernels accurate to a few ulp (at most 5 measured,
+// below 4e-7 relative for normal results), with the same results at every thread count.
 #pragma once
 
 #include <cstdint>

@@ -1,43 +1,63 @@
-// Activation and softmax kernels: plain loops over contiguous chunks, every element computed in
-// double with the C library's functions and rounded once, in formulations that stay accurate in
-// the tails (no 1 + erf(x) or 1 + tanh(x) cancellation, no exp overflow). Each element (each
-// softmax slice) is computed by the same code in the same order whatever the thread count.
+// Activation and softmax frontends on validated sizes. The piecewise-linear activations are plain
+// loops here; the transcendental ones and softmax run the active ISA's packet kernels
+// (simd/activation.inl, simd/math.inl) on fixed chunks (softmax: fixed slices), so each element is
+// computed by the same code in the same order whatever the thread count.
 #include "activation.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "parallel.hpp"
+#include "simd/kernels.hpp"
 
 namespace cvcore::cpu {
 namespace {
-
-constexpr double kSeluScale = 1.0507009873554804934193349852946;
-constexpr double kSeluAlpha = 1.6732632423543772848170429916717;
-constexpr double kSqrtHalf = 0.70710678118654752440084436210485;  // 1 / sqrt(2)
-constexpr double kSqrt2OverPi = 0.79788456080286535587989211986876;
-
-// 1 / (1 + exp(-x)) without overflow.
-inline double sigmoid(double x) {
-  if (x >= 0) return 1.0 / (1.0 + std::exp(-x));
-  const double e = std::exp(x);
-  return e / (1.0 + e);
-}
-
-// log(1 + exp(x)) without overflow or cancellation.
-inline double softplus(double x) { return (x > 0 ? x : 0.0) + std::log1p(std::exp(-std::fabs(x))); }
-
-// x * gate for a gate in [0, 1] that tends to 0 as x -> -inf: the limit -0.0 at x = -inf
-// instead of -inf * 0 = NaN.
-inline double gated(double x, double gate) { return x == -std::numeric_limits<double>::infinity() ? -0.0 : x * gate; }
-
-inline double elu(double x, double alpha) { return x > 0 ? x : alpha * std::expm1(x); }
 
 template <typename F>
 void map(int64_t n, const float* x, float* y, int threads, F f) {
   parallel_chunks(n, threads, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) y[i] = static_cast<float>(f(static_cast<double>(x[i])));
   });
+}
+
+// Floats other than NaN as integer keys in their numeric order, and back (the zeros share key 0).
+int64_t float_key(float f) {
+  int32_t b;
+  std::memcpy(&b, &f, sizeof b);
+  return b >= 0 ? b : -(b & 0x7fffffff);
+}
+float key_float(int64_t k) {
+  const uint32_t b = k >= 0 ? uint32_t(k) : uint32_t(-k) | 0x80000000u;
+  float f;
+  std::memcpy(&f, &b, sizeof f);
+  return f;
+}
+
+// softplus is linear where double(x) * beta > threshold: as a function of the float x that set
+// is {x > cut} (beta > 0) or {x < cut} (beta < 0); found by bisection over the ordered floats.
+// Returns the cut in terms of sign * x > linear_from.
+float softplus_linear_from(double beta, double threshold) {
+  const double sign = beta > 0 ? 1.0 : -1.0;
+  const auto linear = [&](float v) { return double(v) * sign * beta > threshold; };  // of sign * x
+  constexpr float kInf = std::numeric_limits<float>::infinity();
+  int64_t lo = float_key(-kInf), hi = float_key(kInf);  // linear(-inf) is false
+  if (!linear(kInf)) return kInf;
+  while (hi - lo > 1) {
+    const int64_t mid = lo + (hi - lo) / 2;
+    (linear(key_float(mid)) ? hi : lo) = mid;
+  }
+  return key_float(lo);
+}
+
+ActivationConsts activation_consts(const ActivationParams& p) {
+  ActivationConsts c;
+  c.alpha = static_cast<float>(p.alpha);
+  c.beta_hi = static_cast<float>(p.beta);
+  c.beta_lo = static_cast<float>(p.beta - double(c.beta_hi));
+  c.beta_sign = p.beta > 0 ? 1.f : -1.f;
+  c.linear_from = softplus_linear_from(p.beta, p.threshold);
+  return c;
 }
 
 }  // namespace
@@ -52,40 +72,19 @@ void activation(int64_t n, const float* x, float* y, Activation kind, const Acti
       const double slope = p.negative_slope;
       return map(n, x, y, threads, [slope](double v) { return v > 0 ? v : v * slope; });
     }
-    case Activation::elu: {
-      const double alpha = p.alpha;
-      return map(n, x, y, threads, [alpha](double v) { return elu(v, alpha); });
-    }
-    case Activation::selu:
-      return map(n, x, y, threads, [](double v) { return kSeluScale * elu(v, kSeluAlpha); });
-    case Activation::sigmoid:
-      return map(n, x, y, threads, [](double v) { return sigmoid(v); });
-    case Activation::tanh:
-      return map(n, x, y, threads, [](double v) { return std::tanh(v); });
-    case Activation::gelu:
-      return map(n, x, y, threads, [](double v) { return gated(v, 0.5 * std::erfc(-v * kSqrtHalf)); });
-    case Activation::gelu_tanh:
-      // (1 + tanh(u)) / 2 = sigmoid(2u)
-      return map(n, x, y, threads, [](double v) {
-        return gated(v, sigmoid(2.0 * kSqrt2OverPi * (v + 0.044715 * v * v * v)));
-      });
-    case Activation::silu:
-      return map(n, x, y, threads, [](double v) { return gated(v, sigmoid(v)); });
     case Activation::hardswish:
       return map(n, x, y, threads, [](double v) {
         const double r = v + 3 < 0 ? 0.0 : (v + 3 > 6 ? 6.0 : v + 3);
-        return gated(v, r / 6);
+        return v == -std::numeric_limits<double>::infinity() ? -0.0 : v * (r / 6);
       });
-    case Activation::mish:
-      return map(n, x, y, threads, [](double v) { return gated(v, std::tanh(softplus(v))); });
-    case Activation::softplus: {
-      const double beta = p.beta, threshold = p.threshold;
-      return map(n, x, y, threads, [beta, threshold](double v) {
-        const double z = v * beta;
-        return z > threshold ? v : softplus(z) / beta;
-      });
-    }
+    default:
+      break;
   }
+  const ActivationConsts c = activation_consts(p);
+  const Kernels& k = active_kernels();
+  parallel_chunks(n, threads, [&](int64_t begin, int64_t end) {
+    k.activation(kind, c, x + begin, y + begin, end - begin);
+  });
 }
 
 void prelu(int64_t n, int64_t channels, int64_t inner, const float* x, const float* weight, float* y, int threads) {
@@ -99,36 +98,19 @@ void prelu(int64_t n, int64_t channels, int64_t inner, const float* x, const flo
 }
 
 void softmax(int64_t outer, int64_t axis, int64_t inner, const float* x, float* y, bool log, int threads) {
-  // Work items: (outer index, block of up to kLanes adjacent inner positions). Each lane reduces
-  // its slice in axis order, so the sums do not depend on the partition.
-  constexpr int64_t kLanes = 64;
-  const int64_t blocks = ceil_div(inner, kLanes);
+  const Kernels& k = active_kernels();
+  if (inner == 1) {
+    parallel_for(outer, threads, [&](int64_t o) { k.softmax_row(axis, x + o * axis, y + o * axis, log); });
+    return;
+  }
+  // Work items: (outer index, block of up to kSoftmaxLanes adjacent inner positions). Each lane
+  // reduces its slice in axis order, so the sums do not depend on the partition.
+  const int64_t blocks = ceil_div(inner, kSoftmaxLanes);
   parallel_for(outer * blocks, threads, [&](int64_t item) {
-    const int64_t o = item / blocks, l0 = (item % blocks) * kLanes, lanes = min64(kLanes, inner - l0);
-    const float* xs = x + o * axis * inner + l0;
-    float* ys = y + o * axis * inner + l0;
-    double mx[kLanes], sum[kLanes];
-    for (int64_t l = 0; l < lanes; ++l) {
-      mx[l] = -std::numeric_limits<double>::infinity();
-      sum[l] = 0.0;
-    }
-    for (int64_t k = 0; k < axis; ++k)
-      for (int64_t l = 0; l < lanes; ++l) {
-        const double v = xs[k * inner + l];
-        if (v > mx[l] || std::isnan(v)) mx[l] = v;  // a NaN sticks: NaN > m and m > NaN are false
-      }
-    for (int64_t k = 0; k < axis; ++k)
-      for (int64_t l = 0; l < lanes; ++l) sum[l] += std::exp(double(xs[k * inner + l]) - mx[l]);
-    if (log) {
-      for (int64_t l = 0; l < lanes; ++l) sum[l] = std::log(sum[l]);
-      for (int64_t k = 0; k < axis; ++k)
-        for (int64_t l = 0; l < lanes; ++l)
-          ys[k * inner + l] = static_cast<float>((double(xs[k * inner + l]) - mx[l]) - sum[l]);
-    } else {
-      for (int64_t k = 0; k < axis; ++k)
-        for (int64_t l = 0; l < lanes; ++l)
-          ys[k * inner + l] = static_cast<float>(std::exp(double(xs[k * inner + l]) - mx[l]) / sum[l]);
-    }
+    const int64_t o = item / blocks, l0 = (item % blocks) * kSoftmaxLanes,
+                  lanes = min64(kSoftmaxLanes, inner - l0);
+    const int64_t offset = o * axis * inner + l0;
+    k.softmax_lanes(axis, inner, lanes, x + offset, y + offset, log);
   });
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "cvcore/activation.hpp"
 #include "cvcore/epilogue.hpp"
 #include "cvcore/runtime.hpp"
 
@@ -19,6 +20,19 @@ struct ConvGeometry {
   int64_t groups;
 };
 
+// The float32 constants of the transcendental activations, prepared once per call by
+// cpu/activation.cpp from ActivationParams.
+struct ActivationConsts {
+  float alpha;             // elu
+  float beta_hi, beta_lo;  // softplus: beta = beta_hi + beta_lo to about 2^-48 relative
+  // softplus is linear (y = x) exactly where beta_sign * x > linear_from, i.e. where
+  // double(x) * beta > threshold.
+  float beta_sign, linear_from;
+};
+
+// Slices per softmax_lanes call at most (softmax work items; a multiple of every packet width).
+constexpr int64_t kSoftmaxLanes = 64;
+
 struct Kernels {
   Isa isa;
   // y = act(conv(x, w) + bias); bias may be null.
@@ -27,6 +41,15 @@ struct Kernels {
   // y[rows, out] = act(x[rows, in] @ w[out, in]^T + bias); bias may be null.
   void (*linear)(int64_t rows, int64_t in, int64_t out, const float* x, const float* w, const float* bias,
                  float* y, Epilogue act, int threads);
+  // y[i] = kind(x[i]) for i in [0, n), one thread, for kind in elu, selu, sigmoid, tanh, gelu,
+  // gelu_tanh, silu, mish, softplus (others: no-op); y may equal x. Each element's result depends
+  // on its input alone (not on n or its position).
+  void (*activation)(Activation kind, const ActivationConsts& c, const float* x, float* y, int64_t n);
+  // (Log-)softmax of `lanes` adjacent slices of length `axis` and stride `inner` (x[k * inner + l],
+  // l < lanes), and of one contiguous row (inner == 1). Each slice is reduced in a fixed order that
+  // depends on its length alone.
+  void (*softmax_lanes)(int64_t axis, int64_t inner, int64_t lanes, const float* x, float* y, bool log);
+  void (*softmax_row)(int64_t axis, const float* x, float* y, bool log);
 };
 
 extern const Kernels kernels_generic;

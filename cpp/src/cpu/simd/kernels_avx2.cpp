@@ -3,5 +3,6 @@
 #include "kernels.inl"
 
 namespace cvcore::cpu {
-const Kernels kernels_avx2 = {Isa::avx2, &avx2::conv2d, &avx2::linear};
+const Kernels kernels_avx2 = {Isa::avx2, &avx2::conv2d, &avx2::linear, &avx2::activation,
+                              &avx2::softmax_lanes, &avx2::softmax_row};
 }

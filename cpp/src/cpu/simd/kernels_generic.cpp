@@ -3,5 +3,6 @@
 #include "kernels.inl"
 
 namespace cvcore::cpu {
-const Kernels kernels_generic = {Isa::generic, &generic::conv2d, &generic::linear};
+const Kernels kernels_generic = {Isa::generic, &generic::conv2d, &generic::linear, &generic::activation,
+                                 &generic::softmax_lanes, &generic::softmax_row};
 }

@@ -27,6 +27,37 @@ static inline Vec vload_even(const float* p) {
   const __m512i idx = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
   return {_mm512_permutex2var_ps(_mm512_loadu_ps(p), idx, _mm512_loadu_ps(p + 16))};
 }
+// Elementwise math verbs (math.inl).
+static inline Vec vsub(Vec a, Vec b) { return {_mm512_sub_ps(a.v, b.v)}; }
+static inline Vec vdiv(Vec a, Vec b) { return {_mm512_div_ps(a.v, b.v)}; }
+static inline Vec vxor(Vec a, Vec b) {
+  return {_mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(a.v), _mm512_castps_si512(b.v)))};
+}
+static inline Vec vor(Vec a, Vec b) {
+  return {_mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(a.v), _mm512_castps_si512(b.v)))};
+}
+static inline Vec vabs(Vec a) { return {_mm512_abs_ps(a.v)}; }
+// a & -0.0f: the sign bit alone.
+static inline Vec vsignbit(Vec a) {
+  return {_mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(a.v), _mm512_set1_epi32(INT32_MIN)))};
+}
+// Nearest integer, ties to even (|a| < 2^22 for the generic version).
+static inline Vec vround(Vec a) { return {_mm512_roundscale_ps(a.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)}; }
+// a * 2^n for integral n in [-160, 160], rounded once (gradual underflow, overflow to inf).
+static inline Vec vldexp(Vec a, Vec n) { return {_mm512_scalef_ps(a.v, n.v)}; }
+// hi + lo == a * b exactly (hi = a * b rounded), for finite products that do not underflow.
+static inline Vec vtwo_prod(Vec a, Vec b, Vec* lo) {
+  const __m512 hi = _mm512_mul_ps(a.v, b.v);
+  lo->v = _mm512_fmsub_ps(a.v, b.v, hi);
+  return {hi};
+}
+// Comparisons (false when either side is NaN) and a lane select.
+typedef __mmask16 Mask;
+static inline Mask vlt(Vec a, Vec b) { return _mm512_cmp_ps_mask(a.v, b.v, _CMP_LT_OQ); }
+static inline Mask vle(Vec a, Vec b) { return _mm512_cmp_ps_mask(a.v, b.v, _CMP_LE_OQ); }
+static inline Mask veq(Vec a, Vec b) { return _mm512_cmp_ps_mask(a.v, b.v, _CMP_EQ_OQ); }
+// m ? a : b lane by lane.
+static inline Vec vselect(Mask m, Vec a, Vec b) { return {_mm512_mask_blend_ps(m, b.v, a.v)}; }
 #elif defined(__AVX2__) && defined(__FMA__)
 struct Vec {
   __m256 v;
@@ -51,6 +82,33 @@ static inline Vec vload_even(const float* p) {
   const __m256 t = _mm256_shuffle_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8), _MM_SHUFFLE(2, 0, 2, 0));
   return {_mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), _MM_SHUFFLE(3, 1, 2, 0)))};
 }
+static inline Vec vsub(Vec a, Vec b) { return {_mm256_sub_ps(a.v, b.v)}; }
+static inline Vec vdiv(Vec a, Vec b) { return {_mm256_div_ps(a.v, b.v)}; }
+static inline Vec vxor(Vec a, Vec b) { return {_mm256_xor_ps(a.v, b.v)}; }
+static inline Vec vor(Vec a, Vec b) { return {_mm256_or_ps(a.v, b.v)}; }
+static inline Vec vabs(Vec a) { return {_mm256_andnot_ps(_mm256_set1_ps(-0.f), a.v)}; }
+static inline Vec vsignbit(Vec a) { return {_mm256_and_ps(_mm256_set1_ps(-0.f), a.v)}; }
+static inline Vec vround(Vec a) { return {_mm256_round_ps(a.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)}; }
+// Two steps of 2^(n/2) so that results in the subnormal range are rounded once.
+static inline Vec vldexp(Vec a, Vec n) {
+  const __m256i ni = _mm256_cvtps_epi32(n.v), n1 = _mm256_srai_epi32(ni, 1), n2 = _mm256_sub_epi32(ni, n1);
+  const __m256i bias = _mm256_set1_epi32(127);
+  const __m256 s1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n1, bias), 23));
+  const __m256 s2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n2, bias), 23));
+  return {_mm256_mul_ps(_mm256_mul_ps(a.v, s1), s2)};
+}
+static inline Vec vtwo_prod(Vec a, Vec b, Vec* lo) {
+  const __m256 hi = _mm256_mul_ps(a.v, b.v);
+  lo->v = _mm256_fmsub_ps(a.v, b.v, hi);
+  return {hi};
+}
+struct Mask {
+  __m256 m;
+};
+static inline Mask vlt(Vec a, Vec b) { return {_mm256_cmp_ps(a.v, b.v, _CMP_LT_OQ)}; }
+static inline Mask vle(Vec a, Vec b) { return {_mm256_cmp_ps(a.v, b.v, _CMP_LE_OQ)}; }
+static inline Mask veq(Vec a, Vec b) { return {_mm256_cmp_ps(a.v, b.v, _CMP_EQ_OQ)}; }
+static inline Vec vselect(Mask m, Vec a, Vec b) { return {_mm256_blendv_ps(b.v, a.v, m.m)}; }
 #else
 // Portable baseline: GCC/Clang vector extensions (SSE2 on x86-64, NEON or scalar elsewhere).
 typedef float Vec4 __attribute__((vector_size(16), aligned(4)));
@@ -73,4 +131,37 @@ static inline Vec vmax(Vec a, Vec b) { return {a.v > b.v ? a.v : b.v}; }
 static inline Vec vmin(Vec a, Vec b) { return {a.v < b.v ? a.v : b.v}; }
 static inline float vsum(Vec a) { return (a.v[0] + a.v[1]) + (a.v[2] + a.v[3]); }
 static inline Vec vload_even(const float* p) { return {Vec4{p[0], p[2], p[4], p[6]}}; }
+typedef int32_t Vec4i __attribute__((vector_size(16)));
+static inline Vec vsub(Vec a, Vec b) { return {a.v - b.v}; }
+static inline Vec vdiv(Vec a, Vec b) { return {a.v / b.v}; }
+static inline Vec vxor(Vec a, Vec b) { return {(Vec4)((Vec4i)a.v ^ (Vec4i)b.v)}; }
+static inline Vec vor(Vec a, Vec b) { return {(Vec4)((Vec4i)a.v | (Vec4i)b.v)}; }
+static inline Vec vabs(Vec a) { return {(Vec4)((Vec4i)a.v & INT32_MAX)}; }
+static inline Vec vsignbit(Vec a) { return {(Vec4)((Vec4i)a.v & INT32_MIN)}; }
+// 1.5 * 2^23: adding and subtracting it rounds to an integer (ties to even) for |a| < 2^22.
+static inline Vec vround(Vec a) {
+  const Vec4 magic = {12582912.f, 12582912.f, 12582912.f, 12582912.f};
+  return {(a.v + magic) - magic};
+}
+static inline Vec vldexp(Vec a, Vec n) {
+  const Vec4i ni = __builtin_convertvector(n.v, Vec4i), n1 = ni >> 1, n2 = ni - n1;
+  return {a.v * (Vec4)((n1 + 127) << 23) * (Vec4)((n2 + 127) << 23)};
+}
+// Without a fused multiply-add: the product is exact in double.
+static inline Vec vtwo_prod(Vec a, Vec b, Vec* lo) {
+  Vec hi;
+  for (int i = 0; i < 4; ++i) {
+    const double p = double(a.v[i]) * double(b.v[i]);
+    hi.v[i] = float(p);
+    lo->v[i] = float(p - double(hi.v[i]));
+  }
+  return hi;
+}
+struct Mask {
+  Vec4i m;
+};
+static inline Mask vlt(Vec a, Vec b) { return {a.v < b.v}; }
+static inline Mask vle(Vec a, Vec b) { return {a.v <= b.v}; }
+static inline Mask veq(Vec a, Vec b) { return {a.v == b.v}; }
+static inline Vec vselect(Mask m, Vec a, Vec b) { return {m.m ? a.v : b.v}; }
 #endif
