@@ -40,5 +40,6 @@ void register_runtime(py::module_& m);
 void register_conv(py::module_& m);
 void register_linear(py::module_& m);
 void register_pool(py::module_& m);
+void register_roi(py::module_& m);
 
 }  // namespace cvcore::bindings

@@ -7,5 +7,6 @@
 #include "cvcore/error.hpp"
 #include "cvcore/linear.hpp"
 #include "cvcore/pool.hpp"
+#include "cvcore/roi.hpp"
 #include "cvcore/runtime.hpp"
 #include "cvcore/tensor.hpp"

@@ -7,6 +7,7 @@ arrays are converted once. A (C, H, W) input is treated as a batch of one.
 from .conv import conv2d, conv_output_size
 from .linear import linear
 from .pool import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
+from .roi import roi_align, roi_pool
 
 __all__ = ["adaptive_avg_pool2d", "adaptive_max_pool2d", "avg_pool2d", "conv2d", "conv_output_size", "linear",
-           "max_pool2d"]
+           "max_pool2d", "roi_align", "roi_pool"]
