@@ -183,10 +183,12 @@ void roi_pool(const RoiGeometry& g, const float* x, const float* boxes, float sc
           for (int64_t w = ws0; w < we; ++w) {
             const int32_t hw = static_cast<int32_t>(h * W + w);
             const float* __restrict v = xb + (h * W + w) * C;
+            // Branch-free so that it vectorises: strict >, so ties keep the first pixel and NaN never wins.
             for (int64_t c = 0; c < C; ++c) {
-              const bool gt = v[c] > m[c];  // strict: ties keep the first pixel, NaN never wins
-              m[c] = gt ? v[c] : m[c];
-              idx[c] = gt ? hw : idx[c];
+              const float vc = v[c], mc = m[c];
+              const int32_t keep = -static_cast<int32_t>(!(vc > mc));  // all ones when m stays
+              m[c] = vc > mc ? vc : mc;
+              idx[c] = (idx[c] & keep) | (hw & ~keep);
             }
           }
       }

@@ -9,10 +9,11 @@ from .._validation import as_float32, as_int, check_finite_scalar, pair
 def _roi_boxes(op, boxes):
     """boxes as a float32 (K, 5) array of (batch_index, x1, y1, x2, y2).
 
-    A list or tuple holds one (Ki, 4) array per image, whose index is prepended (torchvision's
-    ``convert_boxes_to_roi_format``).
+    A list or tuple of arrays holds one (Ki, 4) array per image, whose index is prepended
+    (torchvision's ``convert_boxes_to_roi_format``); an empty list means no box. A nested list of
+    numbers is read as one (K, 5) array.
     """
-    if isinstance(boxes, (list, tuple)):
+    if isinstance(boxes, (list, tuple)) and all(hasattr(b, "__array__") for b in boxes):
         parts = []
         for i, b in enumerate(boxes):
             arr = as_float32(op, f"boxes[{i}]", b, ndims=(2,))
@@ -39,9 +40,11 @@ def _roi_args(op, input, boxes, output_size, spatial_scale):
 _BOXES_DOC = """input : array_like, shape (N, C, H, W)
         The feature map, real numbers; computed in float32 (other real dtypes and non-contiguous
         arrays are converted once). H, W >= 1; N and C may be 0.
-    boxes : array_like (K, 5), or list of array_like (Ki, 4)
-        ``(batch_index, x1, y1, x2, y2)`` rows in image coordinates, or one ``(x1, y1, x2, y2)``
-        array per image of the batch (image i's boxes get batch index i). Converted to float32,
+    boxes : array_like (K, 5), or list of arrays (Ki, 4)
+        ``(batch_index, x1, y1, x2, y2)`` rows in image coordinates, or a list (or tuple) of
+        arrays, one ``(Ki, 4)`` array of ``(x1, y1, x2, y2)`` per image of the batch (image i's
+        boxes get batch index i; an empty list means no box). A nested list of numbers is one
+        (K, 5) array. Converted to float32,
         as torchvision requires boxes of the input's dtype. Every batch index must be an integer
         in ``[0, N)``; K may be 0.
     output_size : int or (int, int)
