@@ -15,7 +15,7 @@ import numpy as np
 
 import cvcore
 from cvcore.ops import roi_align, roi_pool
-from _harness import median_time, try_import_torch
+from _harness import median_time, set_threads, try_import_torch
 
 
 def make_inputs(rois, seed=0):
@@ -61,10 +61,7 @@ def main(argv=None):
         print(f"torchvision {torchvision.__version__} (peer, same process)")
         tx, tb = torch.from_numpy(x), torch.from_numpy(boxes)
     for threads in args.threads:
-        cvcore.set_num_threads(threads)
-        if torch is not None:
-            torch.set_num_threads(threads)
-        print(f"\n== threads={threads} ==")
+        set_threads(threads, torch)
         print(f"{'case':26s} | {'cvcore ms':>9s} | {'torchvision ms':>14s} | speed")
         for name, (kind, kw) in CASES.items():
             if kind == "align":
