@@ -33,6 +33,16 @@ def print_geomean(speeds, threads):
         print(f"geomean speed vs torch (threads={threads}): {geomean(speeds):.2f}")
 
 
+def set_threads(threads, torch=None):
+    """Sets cvcore's thread count, and torch's when the peer is loaded, and prints the section header."""
+    import cvcore
+
+    cvcore.set_num_threads(threads)
+    if torch is not None:
+        torch.set_num_threads(threads)
+    print(f"\n== threads={threads} ==")
+
+
 def try_import_torch():
     """torch when installed (a dev-only peer, never a cvcore dependency), else None."""
     try:

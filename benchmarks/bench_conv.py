@@ -14,7 +14,7 @@ import numpy as np
 
 import cvcore
 from cvcore.ops import conv2d
-from _harness import median_time, print_geomean, try_import_torch
+from _harness import median_time, print_geomean, set_threads, try_import_torch
 
 # name: (C, H, W, O, k, stride, padding, dilation, groups)
 SUITE = {
@@ -57,10 +57,7 @@ def main(argv=None):
         print(f"torch {torch.__version__} (peer, same process)")
     layers = {k: v for k, v in SUITE.items() if not args.layers or k in args.layers}
     for threads in args.threads:
-        cvcore.set_num_threads(threads)
-        if torch is not None:
-            torch.set_num_threads(threads)
-        print(f"\n== threads={threads} ==")
+        set_threads(threads, torch)
         peak_col = " %peak" if args.peak else ""
         print(f"{'layer':22s} {'GFLOP':>6s} | {'cvcore ms':>9s} {'GF/s':>6s}{peak_col} | {'torch ms':>8s} {'GF/s':>6s}"
               " | speed")

@@ -60,4 +60,5 @@ PYBIND11_MODULE(_cvcore, m) {
   register_norm(m);
   register_activation(m);
   register_boxes(m);
+  register_roi(m);
 }

@@ -20,6 +20,9 @@ void check_optional_vector(const TensorView& t, const char* op, const char* name
 void check_output(const TensorView& out, const char* op, const int64_t* shape, int ndim, DType dtype,
                   const char* name = "out");
 
+// An optional argument view was given (an absent one is a default TensorView: no data, no dims).
+inline bool present(const TensorView& t) { return !(t.empty() && t.ndim == 0); }
+
 // a + b, or a ValueError naming `what` on overflow (both must be >= 0).
 int64_t checked_add(int64_t a, int64_t b, const char* what);
 

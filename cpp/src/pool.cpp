@@ -50,8 +50,6 @@ std::array<int64_t, 4> window_output_shape(const TensorView& x, const char* op, 
   return checked_shape(x, out, op);
 }
 
-bool present(const TensorView& t) { return !(t.empty() && t.ndim == 0); }
-
 cpu::PoolGeometry geometry(const TensorView& x, const std::array<int64_t, 4>& shape, const Pair& kernel,
                            const Pair& stride, const Pair& padding, const Pair& dilation) {
   return {x.shape[0] * x.shape[1], x.shape[2], x.shape[3], shape[2],   shape[3],   kernel[0],   kernel[1],
@@ -62,7 +60,7 @@ cpu::PoolGeometry geometry(const TensorView& x, const std::array<int64_t, 4>& sh
 bool check_outputs(const char* op, const std::array<int64_t, 4>& shape, const TensorView& out,
                    const TensorView& indices) {
   detail::check_output(out, op, shape.data(), 4, DType::float32);
-  if (present(indices)) detail::check_output(indices, op, shape.data(), 4, DType::int64, "indices");
+  if (detail::present(indices)) detail::check_output(indices, op, shape.data(), 4, DType::int64, "indices");
   return out.numel() != 0;
 }
 
@@ -91,7 +89,7 @@ void max_pool2d(const TensorView& x, const MaxPool2dParams& p, const TensorView&
   const std::array<int64_t, 4> shape = max_pool2d_output_shape(x, p);
   if (!check_outputs("max_pool2d", shape, out, indices)) return;
   cpu::max_pool2d(geometry(x, shape, p.kernel, p.stride, p.padding, p.dilation), x.ptr<float>(), out.ptr<float>(),
-                  present(indices) ? indices.ptr<int64_t>() : nullptr, get_num_threads());
+                  detail::present(indices) ? indices.ptr<int64_t>() : nullptr, get_num_threads());
 }
 
 void avg_pool2d(const TensorView& x, const AvgPool2dParams& p, const TensorView& out) {
@@ -112,7 +110,7 @@ void adaptive_max_pool2d(const TensorView& x, Pair output_size, const TensorView
   const std::array<int64_t, 4> shape = adaptive_pool2d_output_shape(x, output_size, "adaptive_max_pool2d");
   if (!check_outputs("adaptive_max_pool2d", shape, out, indices)) return;
   cpu::adaptive_max_pool2d(geometry(x, shape, {1, 1}, {1, 1}, {0, 0}, {1, 1}), x.ptr<float>(), out.ptr<float>(),
-                           present(indices) ? indices.ptr<int64_t>() : nullptr, get_num_threads());
+                           detail::present(indices) ? indices.ptr<int64_t>() : nullptr, get_num_threads());
 }
 
 }  // namespace cvcore

@@ -10,5 +10,6 @@
 #include "cvcore/linear.hpp"
 #include "cvcore/pool.hpp"
 #include "cvcore/norm.hpp"
+#include "cvcore/roi.hpp"
 #include "cvcore/runtime.hpp"
 #include "cvcore/tensor.hpp"

@@ -13,6 +13,7 @@ from .conv import conv2d, conv_output_size
 from .linear import linear
 from .norm import batch_norm, fold_batch_norm
 from .pool import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
+from .roi import roi_align, roi_pool
 
 __all__ = [
     "adaptive_avg_pool2d",
@@ -41,6 +42,8 @@ __all__ = [
     "relu",
     "relu6",
     "remove_small_boxes",
+    "roi_align",
+    "roi_pool",
     "selu",
     "sigmoid",
     "silu",

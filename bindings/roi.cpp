@@ -1,0 +1,52 @@
+#include "cvcore/roi.hpp"
+
+#include <pybind11/stl.h>
+
+#include "common.hpp"
+
+namespace cvcore::bindings {
+
+void register_roi(py::module_& m) {
+  using Pair = std::array<int64_t, 2>;
+  m.def(
+      "roi_align",
+      [](py::handle x, py::handle boxes, Pair output_size, double spatial_scale, int64_t sampling_ratio,
+         bool aligned) {
+        const FloatArray xa = float32_array(x, "input"), ba = float32_array(boxes, "boxes");
+        const TensorView xv = view(xa), bv = view(ba);
+        const RoiAlignParams params{output_size, spatial_scale, sampling_ratio, aligned};
+        const std::array<int64_t, 4> shape = roi_align_output_shape(xv, bv, params);
+        FloatArray out = new_float32({shape.begin(), shape.end()});
+        const TensorView ov = view(out);
+        {
+          py::gil_scoped_release release;
+          roi_align(xv, bv, params, ov);
+        }
+        return out;
+      },
+      py::arg("input"), py::arg("boxes"), py::arg("output_size"), py::arg("spatial_scale"),
+      py::arg("sampling_ratio"), py::arg("aligned"));
+
+  m.def(
+      "roi_pool",
+      [](py::handle x, py::handle boxes, Pair output_size, double spatial_scale, bool return_indices) -> py::object {
+        const FloatArray xa = float32_array(x, "input"), ba = float32_array(boxes, "boxes");
+        const TensorView xv = view(xa), bv = view(ba);
+        const RoiPoolParams params{output_size, spatial_scale};
+        const std::array<int64_t, 4> shape = roi_pool_output_shape(xv, bv, params);
+        const std::vector<int64_t> dims(shape.begin(), shape.end());
+        FloatArray out = new_float32(dims);
+        Int64Array argmax = return_indices ? new_int64(dims) : Int64Array();
+        const TensorView ov = view(out), av = return_indices ? view(argmax) : TensorView{};
+        {
+          py::gil_scoped_release release;
+          roi_pool(xv, bv, params, ov, av);
+        }
+        if (return_indices) return py::make_tuple(out, argmax);
+        return std::move(out);
+      },
+      py::arg("input"), py::arg("boxes"), py::arg("output_size"), py::arg("spatial_scale"),
+      py::arg("return_indices"));
+}
+
+}  // namespace cvcore::bindings

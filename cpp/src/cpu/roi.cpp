@@ -1,0 +1,201 @@
+// RoI kernels. The NCHW map is transposed once per call to NHWC, so that each bilinear tap (or
+// each pixel of a max-pooling bin) is a contiguous vector of channels; the per-channel loops then
+// vectorise while keeping torchvision's arithmetic order per output value (the sum of w1*v1 + w2*v2
+// + w3*v3 + w4*v4 over the samples in row-major order, then one division by the sample count;
+// strict > for the maximum). The sample positions and weights of a RoI are computed once per axis
+// and shared by all channels. Parallel over RoIs; each RoI is computed by one thread.
+#include "roi.hpp"
+
+#include <cfloat>
+#include <vector>
+
+#include "parallel.hpp"
+#include "scratch.hpp"
+
+namespace cvcore::cpu {
+namespace {
+
+// x (N, C, H, W) -> NHWC in scratch, parallel over (n, h) rows.
+const float* to_nhwc(const RoiGeometry& g, const float* x, int threads) {
+  const int64_t C = g.channels, H = g.height, W = g.width, plane = H * W;
+  float* y = scratch_array<float>(ScratchSlot::roi_input, static_cast<size_t>(g.batch * C * plane));
+  parallel_for(g.batch * H, threads, [&](int64_t row) {
+    const int64_t n = row / H, h = row % H;
+    const float* src = x + n * C * plane + h * W;
+    float* dst = y + row * W * C;
+    constexpr int64_t kBlock = 16;  // channels per pass: 16 source rows in flight, 64-byte writes
+    for (int64_t c0 = 0; c0 < C; c0 += kBlock) {
+      const int64_t c1 = min64(c0 + kBlock, C);
+      for (int64_t w = 0; w < W; ++w)
+        for (int64_t c = c0; c < c1; ++c) dst[w * C + c] = src[c * plane + w];
+    }
+  });
+  return y;
+}
+
+// Runs body(k, workspace) for each RoI k on `threads` threads (dynamic schedule: RoI costs differ,
+// results do not depend on which thread computes a RoI). workspace holds `floats` floats per thread.
+template <typename Body>
+void for_each_roi(int64_t rois, int threads, size_t floats, Body body) {
+  if (threads > rois) threads = static_cast<int>(rois < 1 ? 1 : rois);
+  floats = (floats + 15) / 16 * 16;  // keeps every thread's workspace 64-byte aligned relative to the first
+  std::vector<float> workspace(floats * static_cast<size_t>(threads));
+  if (threads <= 1) {
+    for (int64_t k = 0; k < rois; ++k) body(k, workspace.data());
+    return;
+  }
+#pragma omp parallel num_threads(threads)
+  {
+    float* ws = workspace.data() + floats * static_cast<size_t>(thread_index());
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t k = 0; k < rois; ++k) body(k, ws);
+  }
+}
+
+// Writes one RoI's (bins, C) tile as out (C, bins): out[c, b] = f(tile[b, c]).
+template <typename T, typename U, typename F>
+inline void write_tile(const T* tile, int64_t bins, int64_t C, U* out, F f) {
+  for (int64_t c = 0; c < C; ++c)
+    for (int64_t b = 0; b < bins; ++b) out[c * bins + b] = f(tile[b * C + c]);
+}
+
+// One axis of roi_align's sampling grid: the two taps and their weights, or invalid (outside
+// [-1, size]; NaN also lands here).
+struct AxisSample {
+  int64_t lo, hi;
+  float l, h;
+  bool valid;
+};
+
+inline AxisSample axis_sample(float v, int64_t size) {
+  AxisSample s{0, 0, 0.0f, 0.0f, false};
+  if (!(v >= -1.0f && v <= static_cast<float>(size))) return s;
+  if (v <= 0) v = 0;
+  s.lo = static_cast<int64_t>(v);
+  if (s.lo >= size - 1) {
+    s.lo = s.hi = size - 1;
+    v = static_cast<float>(s.lo);
+  } else {
+    s.hi = s.lo + 1;
+  }
+  s.l = v - static_cast<float>(s.lo);
+  s.h = static_cast<float>(1. - s.l);  // torchvision computes 1. - l in double
+  s.valid = true;
+  return s;
+}
+
+// Samples at start + p * bin + (i + .5f) * bin / grid for p < out, i < grid, in torchvision's order.
+inline void axis_samples(float start, float bin, int64_t out, int64_t grid, int64_t size, AxisSample* s) {
+  for (int64_t p = 0; p < out; ++p)
+    for (int64_t i = 0; i < grid; ++i)
+      s[p * grid + i] = axis_sample(start + static_cast<float>(p) * bin +
+                                        static_cast<float>(static_cast<float>(i) + .5f) * bin / static_cast<float>(grid),
+                                    size);
+}
+
+inline int64_t grid_count(float g) { return g > 0 ? static_cast<int64_t>(g) : 0; }
+
+}  // namespace
+
+void roi_align(const RoiGeometry& g, const float* x, const float* boxes, float scale, int64_t sampling_ratio,
+               bool aligned, float* out, int threads) {
+  const int64_t C = g.channels, H = g.height, W = g.width, PH = g.out_h, PW = g.out_w, bins = PH * PW;
+  if (g.rois == 0 || C == 0) return;
+  // Largest sample table of any RoI (the frontend bounded each to kMaxRoiSamples).
+  int64_t rows = 0, cols = 0;
+  for (int64_t k = 0; k < g.rois; ++k) {
+    const AlignBox b = align_box(boxes + 5 * k, scale, aligned, PH, PW);
+    rows = max64(rows, PH * grid_count(align_grid(b.roi_h, PH, sampling_ratio)));
+    cols = max64(cols, PW * grid_count(align_grid(b.roi_w, PW, sampling_ratio)));
+  }
+  const float* xt = to_nhwc(g, x, threads);
+  constexpr size_t kAxisFloats = (sizeof(AxisSample) + sizeof(float) - 1) / sizeof(float);
+  const size_t floats = static_cast<size_t>(bins * C) + kAxisFloats * static_cast<size_t>(rows + cols) + 16;
+  for_each_roi(g.rois, threads, floats, [&](int64_t k, float* ws) {
+    const float* roi = boxes + 5 * k;
+    const AlignBox b = align_box(roi, scale, aligned, PH, PW);
+    const int64_t gh = grid_count(align_grid(b.roi_h, PH, sampling_ratio));
+    const int64_t gw = grid_count(align_grid(b.roi_w, PW, sampling_ratio));
+    const float count = static_cast<float>(max64(gh * gw, 1));
+    float* tile = ws;
+    AxisSample* ys = reinterpret_cast<AxisSample*>(ws + bins * C + (16 - (bins * C) % 16));
+    AxisSample* xs = ys + PH * gh;
+    axis_samples(b.start_h, b.bin_h, PH, gh, H, ys);
+    axis_samples(b.start_w, b.bin_w, PW, gw, W, xs);
+    const float* xb = xt + static_cast<int64_t>(roi[0]) * H * W * C;
+    for (int64_t ph = 0; ph < PH; ++ph)
+      for (int64_t pw = 0; pw < PW; ++pw) {
+        float* __restrict acc = tile + (ph * PW + pw) * C;
+        for (int64_t c = 0; c < C; ++c) acc[c] = 0.0f;
+        for (int64_t iy = 0; iy < gh; ++iy) {
+          const AxisSample& sy = ys[ph * gh + iy];
+          for (int64_t ix = 0; ix < gw; ++ix) {
+            const AxisSample& sx = xs[pw * gw + ix];
+            // An invalid sample adds 0 * the map's first pixel, as torchvision (NaN if that is not finite).
+            float w1 = 0, w2 = 0, w3 = 0, w4 = 0;
+            const float *v1 = xb, *v2 = xb, *v3 = xb, *v4 = xb;
+            if (sy.valid && sx.valid) {
+              w1 = sy.h * sx.h, w2 = sy.h * sx.l, w3 = sy.l * sx.h, w4 = sy.l * sx.l;
+              v1 = xb + (sy.lo * W + sx.lo) * C, v2 = xb + (sy.lo * W + sx.hi) * C;
+              v3 = xb + (sy.hi * W + sx.lo) * C, v4 = xb + (sy.hi * W + sx.hi) * C;
+            }
+            const float* __restrict p1 = v1;
+            const float* __restrict p2 = v2;
+            const float* __restrict p3 = v3;
+            const float* __restrict p4 = v4;
+            for (int64_t c = 0; c < C; ++c) acc[c] += w1 * p1[c] + w2 * p2[c] + w3 * p3[c] + w4 * p4[c];
+          }
+        }
+      }
+    write_tile(tile, bins, C, out + k * C * bins, [count](float v) { return v / count; });
+  });
+}
+
+void roi_pool(const RoiGeometry& g, const float* x, const float* boxes, float scale, float* out, int64_t* argmax,
+              int threads) {
+  const int64_t C = g.channels, H = g.height, W = g.width, PH = g.out_h, PW = g.out_w, bins = PH * PW;
+  if (g.rois == 0 || C == 0) return;
+  const float* xt = to_nhwc(g, x, threads);
+  static_assert(sizeof(int32_t) == sizeof(float), "index tile shares the float workspace");
+  for_each_roi(g.rois, threads, static_cast<size_t>(2 * bins * C), [&](int64_t k, float* ws) {
+    const float* roi = boxes + 5 * k;
+    const PoolBox b = pool_box(roi, scale, PH, PW);
+    const float* xb = xt + static_cast<int64_t>(roi[0]) * H * W * C;
+    float* tile = ws;
+    int32_t* itile = reinterpret_cast<int32_t*>(ws + bins * C);
+    for (int64_t ph = 0; ph < PH; ++ph) {
+      const int64_t h0 = static_cast<int64_t>(std::floor(static_cast<float>(ph) * b.bin_h));
+      const int64_t h1 = static_cast<int64_t>(std::ceil(static_cast<float>(ph + 1) * b.bin_h));
+      const int64_t hs = min64(max64(h0 + b.start_h, 0), H), he = min64(max64(h1 + b.start_h, 0), H);
+      for (int64_t pw = 0; pw < PW; ++pw) {
+        const int64_t w0 = static_cast<int64_t>(std::floor(static_cast<float>(pw) * b.bin_w));
+        const int64_t w1 = static_cast<int64_t>(std::ceil(static_cast<float>(pw + 1) * b.bin_w));
+        const int64_t ws0 = min64(max64(w0 + b.start_w, 0), W), we = min64(max64(w1 + b.start_w, 0), W);
+        const bool empty = he <= hs || we <= ws0;
+        float* __restrict m = tile + (ph * PW + pw) * C;
+        int32_t* __restrict idx = itile + (ph * PW + pw) * C;
+        const float init = empty ? 0.0f : -FLT_MAX;
+        for (int64_t c = 0; c < C; ++c) {
+          m[c] = init;
+          idx[c] = -1;
+        }
+        for (int64_t h = hs; h < he; ++h)
+          for (int64_t w = ws0; w < we; ++w) {
+            const int32_t hw = static_cast<int32_t>(h * W + w);
+            const float* __restrict v = xb + (h * W + w) * C;
+            // Branch-free so that it vectorises: strict >, so ties keep the first pixel and NaN never wins.
+            for (int64_t c = 0; c < C; ++c) {
+              const float vc = v[c], mc = m[c];
+              const int32_t keep = -static_cast<int32_t>(!(vc > mc));  // all ones when m stays
+              m[c] = vc > mc ? vc : mc;
+              idx[c] = (idx[c] & keep) | (hw & ~keep);
+            }
+          }
+      }
+    }
+    write_tile(tile, bins, C, out + k * C * bins, [](float v) { return v; });
+    if (argmax) write_tile(itile, bins, C, argmax + k * C * bins, [](int32_t i) { return static_cast<int64_t>(i); });
+  });
+}
+
+}  // namespace cvcore::cpu

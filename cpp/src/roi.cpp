@@ -1,0 +1,104 @@
+// RoI frontends: validate the map, the boxes (batch indices, finite coordinates, sampling grid
+// sizes) and the parameters once, compute the output shape, run the CPU kernels.
+#include "cvcore/roi.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include "checks.hpp"
+#include "cpu/roi.hpp"
+#include "cvcore/runtime.hpp"
+
+namespace cvcore {
+namespace {
+
+using Pair = std::array<int64_t, 2>;
+
+bool finite(float v) { return std::isfinite(v); }
+
+// The checks shared by roi_align and roi_pool; returns spatial_scale as the kernels' float.
+float check_roi_inputs(const char* op, const TensorView& x, const TensorView& boxes, const Pair& output_size,
+                       double spatial_scale) {
+  detail::check_array(x, op, "input", DType::float32, 4);
+  check(x.shape[2] >= 1 && x.shape[3] >= 1, op, ": input must have non-empty spatial dimensions, got shape ",
+        x.shape_str());
+  detail::check_array(boxes, op, "boxes", DType::float32, 2);
+  check(boxes.shape[1] == 5, op, ": boxes must have shape (K, 5) (batch_index, x1, y1, x2, y2), got ",
+        boxes.shape_str());
+  check(output_size[0] >= 1 && output_size[1] >= 1, op, ": output_size must be >= 1, got (", output_size[0], ", ",
+        output_size[1], ")");
+  const float scale = static_cast<float>(spatial_scale);
+  check(std::isfinite(spatial_scale) && finite(scale) && spatial_scale >= 0, op,
+        ": spatial_scale must be finite and >= 0 (in float32), got ", spatial_scale);
+  const int64_t n = x.shape[0];
+  const float* b = boxes.ptr<float>();
+  for (int64_t k = 0; k < boxes.shape[0]; ++k) {
+    const float* r = b + 5 * k;
+    check(finite(r[0]) && std::floor(r[0]) == r[0], op, ": boxes[", k, ", 0] (the batch index) must be an integer, got ",
+          r[0]);
+    check<IndexError>(r[0] >= 0 && r[0] < static_cast<float>(n), op, ": boxes[", k, ", 0] (the batch index) must be in [0, ",
+                      n, ") for input of shape ", x.shape_str(), ", got ", r[0]);
+    for (int i = 1; i < 5; ++i)
+      check(finite(r[i]) && finite(r[i] * scale), op, ": boxes[", k, ", ", i,
+            "] must be finite (also times spatial_scale in float32), got ", r[i]);
+    check(finite(r[3] * scale - r[1] * scale) && finite(r[4] * scale - r[2] * scale), op, ": boxes[", k,
+          "] is too large: its scaled width or height overflows float32");
+  }
+  return scale;
+}
+
+std::array<int64_t, 4> output_shape(const char* op, const TensorView& x, const TensorView& boxes, const Pair& size) {
+  const std::array<int64_t, 4> shape{boxes.shape[0], x.shape[1], size[0], size[1]};
+  checked_mul(checked_mul(checked_mul(shape[0], shape[1], op), shape[2], op), shape[3], op);
+  return shape;
+}
+
+cpu::RoiGeometry geometry(const TensorView& x, const std::array<int64_t, 4>& shape) {
+  return {x.shape[0], x.shape[1], x.shape[2], x.shape[3], shape[0], shape[2], shape[3]};
+}
+
+}  // namespace
+
+std::array<int64_t, 4> roi_align_output_shape(const TensorView& x, const TensorView& boxes, const RoiAlignParams& p) {
+  constexpr const char* op = "roi_align";
+  const float scale = check_roi_inputs(op, x, boxes, p.output_size, p.spatial_scale);
+  const float* b = boxes.ptr<float>();
+  for (int64_t k = 0; k < boxes.shape[0]; ++k) {
+    const cpu::AlignBox box = cpu::align_box(b + 5 * k, scale, p.aligned, p.output_size[0], p.output_size[1]);
+    const float gh = cpu::align_grid(box.roi_h, p.output_size[0], p.sampling_ratio);
+    const float gw = cpu::align_grid(box.roi_w, p.output_size[1], p.sampling_ratio);
+    const double limit = static_cast<double>(cpu::kMaxRoiSamples);
+    check(double(gh) * double(p.output_size[0]) <= limit && double(gw) * double(p.output_size[1]) <= limit, op,
+          ": the sampling grid of boxes[", k, "] (", gh, " x ", gw, " samples per bin, output_size (",
+          p.output_size[0], ", ", p.output_size[1], ")) exceeds 2^22 rows or columns; pass a smaller sampling_ratio");
+  }
+  return output_shape(op, x, boxes, p.output_size);
+}
+
+void roi_align(const TensorView& x, const TensorView& boxes, const RoiAlignParams& p, const TensorView& out) {
+  const std::array<int64_t, 4> shape = roi_align_output_shape(x, boxes, p);
+  detail::check_output(out, "roi_align", shape.data(), 4, DType::float32);
+  if (out.numel() == 0) return;
+  cpu::roi_align(geometry(x, shape), x.ptr<float>(), boxes.ptr<float>(), static_cast<float>(p.spatial_scale),
+                 p.sampling_ratio, p.aligned, out.ptr<float>(), get_num_threads());
+}
+
+std::array<int64_t, 4> roi_pool_output_shape(const TensorView& x, const TensorView& boxes, const RoiPoolParams& p) {
+  constexpr const char* op = "roi_pool";
+  check_roi_inputs(op, x, boxes, p.output_size, p.spatial_scale);
+  check(x.shape[2] * x.shape[3] <= std::numeric_limits<int32_t>::max(), op,
+        ": input planes must hold fewer than 2^31 values, got shape ", x.shape_str());
+  return output_shape(op, x, boxes, p.output_size);
+}
+
+void roi_pool(const TensorView& x, const TensorView& boxes, const RoiPoolParams& p, const TensorView& out,
+              const TensorView& argmax) {
+  const std::array<int64_t, 4> shape = roi_pool_output_shape(x, boxes, p);
+  detail::check_output(out, "roi_pool", shape.data(), 4, DType::float32);
+  if (detail::present(argmax)) detail::check_output(argmax, "roi_pool", shape.data(), 4, DType::int64, "argmax");
+  if (out.numel() == 0) return;
+  cpu::roi_pool(geometry(x, shape), x.ptr<float>(), boxes.ptr<float>(), static_cast<float>(p.spatial_scale),
+                out.ptr<float>(), detail::present(argmax) ? argmax.ptr<int64_t>() : nullptr, get_num_threads());
+}
+
+}  // namespace cvcore
