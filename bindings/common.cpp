@@ -8,7 +8,9 @@
 
 namespace cvcore::bindings {
 
-FloatArray float32_array(py::handle obj, const char* name) {
+namespace {
+template <typename T>
+py::array_t<T, py::array::c_style> real_array(py::handle obj, const char* name) {
   py::array arr = py::array::ensure(obj);
   if (!arr) throw TypeError(std::string(name) + " must be an array-like of numbers, got " +
                             std::string(py::str(py::type::of(obj).attr("__name__"))));
@@ -16,8 +18,12 @@ FloatArray float32_array(py::handle obj, const char* name) {
   if (kind != 'f' && kind != 'i' && kind != 'u')
     throw TypeError(std::string(name) + " must be a real numeric array, got dtype " +
                     std::string(py::str(arr.dtype())));
-  return FloatArray::ensure(arr);  // copies only when not already C-contiguous float32
+  return py::array_t<T, py::array::c_style>::ensure(arr);  // copies only when dtype or layout differ
 }
+}  // namespace
+
+FloatArray float32_array(py::handle obj, const char* name) { return real_array<float>(obj, name); }
+Float64Array float64_array(py::handle obj, const char* name) { return real_array<double>(obj, name); }
 
 FloatArray optional_float32_array(py::handle obj, const char* name) {
   return obj.is_none() ? FloatArray() : float32_array(obj, name);
@@ -40,6 +46,7 @@ TensorView view_of(const py::array_t<T, py::array::c_style>& a) {
 }  // namespace
 
 TensorView view(const FloatArray& a) { return view_of(a); }
+TensorView view(const Float64Array& a) { return view_of(a); }
 TensorView view(const Int64Array& a) { return view_of(a); }
 
 namespace {
@@ -120,6 +127,7 @@ py::array_t<T, py::array::c_style> new_array(const std::vector<int64_t>& shape) 
 }  // namespace
 
 FloatArray new_float32(const std::vector<int64_t>& shape) { return new_array<float>(shape); }
+Float64Array new_float64(const std::vector<int64_t>& shape) { return new_array<double>(shape); }
 
 Int64Array new_int64(const std::vector<int64_t>& shape) { return new_array<int64_t>(shape); }
 

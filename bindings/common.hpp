@@ -14,23 +14,28 @@ namespace cvcore::bindings {
 
 namespace py = pybind11;
 using FloatArray = py::array_t<float, py::array::c_style>;
+using Float64Array = py::array_t<double, py::array::c_style>;
 using Int64Array = py::array_t<int64_t, py::array::c_style>;
 
 // obj as a C-contiguous float32 array, copied only when its dtype or layout differ. Integer and
 // float inputs are converted; bool, complex, string and object arrays raise TypeError naming
 // `name` (pybind11's forcecast alone would turn "1" and True into 1.0).
 FloatArray float32_array(py::handle obj, const char* name);
+// The same as float64 (for the ops that keep the caller's float32 / float64 precision).
+Float64Array float64_array(py::handle obj, const char* name);
 
 // Like float32_array, but None gives an empty array object (is_none() on the handle is checked).
 FloatArray optional_float32_array(py::handle obj, const char* name);
 
 // Views of arrays (inputs may be read-only: cvcore never writes through an input view).
 TensorView view(const FloatArray& a);
+TensorView view(const Float64Array& a);
 TensorView view(const Int64Array& a);
 inline TensorView optional_view(py::handle obj, const FloatArray& a) { return obj.is_none() ? TensorView{} : view(a); }
 
 // A new float32 / int64 array of the given shape.
 FloatArray new_float32(const std::vector<int64_t>& shape);
+Float64Array new_float64(const std::vector<int64_t>& shape);
 Int64Array new_int64(const std::vector<int64_t>& shape);
 
 Epilogue parse_epilogue(const std::string& name);
@@ -40,5 +45,6 @@ void register_runtime(py::module_& m);
 void register_conv(py::module_& m);
 void register_linear(py::module_& m);
 void register_pool(py::module_& m);
+void register_nms(py::module_& m);
 
 }  // namespace cvcore::bindings

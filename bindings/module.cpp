@@ -57,4 +57,5 @@ PYBIND11_MODULE(_cvcore, m) {
   register_conv(m);
   register_linear(m);
   register_pool(m);
+  register_nms(m);
 }

@@ -6,6 +6,7 @@
 #include "cvcore/epilogue.hpp"
 #include "cvcore/error.hpp"
 #include "cvcore/linear.hpp"
+#include "cvcore/nms.hpp"
 #include "cvcore/pool.hpp"
 #include "cvcore/runtime.hpp"
 #include "cvcore/tensor.hpp"
