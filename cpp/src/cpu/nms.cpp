@@ -228,26 +228,33 @@ int64_t greedy(const BoxSpan<T>& b, int64_t n, double iou_threshold, NmsMetric m
   }
 }
 
-// Indices i (with score > score_threshold when has_score_threshold), sorted by `before`.
-template <typename T, typename Less>
-std::vector<int64_t> candidates(const T* scores, int64_t n, bool has_score_threshold, double score_threshold,
-                                Less before) {
-  std::vector<int64_t> order;
-  order.reserve(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i)
-    if (!has_score_threshold || double(scores[i]) > score_threshold) order.push_back(i);
-  std::sort(order.begin(), order.end(), before);
-  return order;
-}
-
-// (score desc, index asc): a strict total order (scores have no NaN), the order of a stable sort.
+// A box's sort key: by class (0 for plain NMS), then score descending, then index ascending. This is a
+// strict total order (scores have no NaN), the order a stable descending sort by score gives.
 template <typename T>
-struct ScoreOrder {
-  const T* scores;
-  bool operator()(int64_t a, int64_t b) const {
-    return scores[a] > scores[b] || (scores[a] == scores[b] && a < b);
+struct SortKey {
+  int64_t cls;
+  T score;
+  int64_t index;
+  bool operator<(const SortKey& o) const {
+    return cls < o.cls || (cls == o.cls && (score > o.score || (score == o.score && index < o.index)));
   }
 };
+
+// Indices i (with score > score_threshold when has_score_threshold) in SortKey order; class_ids may
+// be null (one class).
+template <typename T>
+std::vector<int64_t> sorted_candidates(const T* scores, const int64_t* class_ids, int64_t n, bool has_score_threshold,
+                                       double score_threshold) {
+  std::vector<SortKey<T>> keys;
+  keys.reserve(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i)
+    if (!has_score_threshold || double(scores[i]) > score_threshold)
+      keys.push_back({class_ids ? class_ids[i] : 0, scores[i], i});
+  std::sort(keys.begin(), keys.end());
+  std::vector<int64_t> order(keys.size());
+  for (size_t p = 0; p < keys.size(); ++p) order[p] = keys[p].index;
+  return order;
+}
 
 int64_t cap(int64_t max_output, int64_t n) { return max_output < 0 ? n : std::min(max_output, n); }
 
@@ -256,8 +263,8 @@ int64_t cap(int64_t max_output, int64_t n) { return max_output < 0 ? n : std::mi
 template <typename T>
 std::vector<int64_t> nms(const T* boxes, const T* scores, int64_t n, double iou_threshold, bool has_score_threshold,
                          double score_threshold, int64_t max_output, NmsMetric metric) {
-  const SortedBoxes<T> sorted(boxes,
-                              candidates(scores, n, has_score_threshold, score_threshold, ScoreOrder<T>{scores}));
+  const SortedBoxes<T> sorted(boxes, sorted_candidates(scores, static_cast<const int64_t*>(nullptr), n,
+                                                       has_score_threshold, score_threshold));
   const int64_t m = int64_t(sorted.index.size());
   std::vector<int64_t> keep(static_cast<size_t>(m));
   keep.resize(static_cast<size_t>(greedy(sorted.span(), m, iou_threshold, metric, cap(max_output, m), keep.data())));
@@ -270,12 +277,7 @@ std::vector<int64_t> batched_nms(const T* boxes, const T* scores, const int64_t*
                                  double iou_threshold, bool has_score_threshold, double score_threshold,
                                  int64_t max_output, NmsMetric metric, int threads) {
   // One sort by (class, score desc, index asc) makes each class a contiguous score-ordered run.
-  const ScoreOrder<T> by_score{scores};
-  const SortedBoxes<T> sorted(boxes, candidates(scores, n, has_score_threshold, score_threshold,
-                                                [&](int64_t a, int64_t b) {
-                                                  return class_ids[a] < class_ids[b] ||
-                                                         (class_ids[a] == class_ids[b] && by_score(a, b));
-                                                }));
+  const SortedBoxes<T> sorted(boxes, sorted_candidates(scores, class_ids, n, has_score_threshold, score_threshold));
   const int64_t m = int64_t(sorted.index.size());
   std::vector<int64_t> starts;  // run boundaries
   for (int64_t p = 0; p < m; ++p)
@@ -298,11 +300,17 @@ std::vector<int64_t> batched_nms(const T* boxes, const T* scores, const int64_t*
   for (const std::exception_ptr& e : errors)
     if (e) std::rethrow_exception(e);
 
-  std::vector<int64_t> result;
+  // Merge the runs by (score desc, index asc).
+  std::vector<SortKey<T>> kept;
   for (int64_t r = 0; r < runs; ++r)
-    for (int64_t k = 0; k < counts[r]; ++k) result.push_back(sorted.index[starts[r] + keep[starts[r] + k]]);
-  std::sort(result.begin(), result.end(), by_score);
-  if (max_output >= 0 && int64_t(result.size()) > max_output) result.resize(static_cast<size_t>(max_output));
+    for (int64_t k = 0; k < counts[r]; ++k) {
+      const int64_t i = sorted.index[starts[r] + keep[starts[r] + k]];
+      kept.push_back({0, scores[i], i});
+    }
+  std::sort(kept.begin(), kept.end());
+  const size_t total = max_output >= 0 ? std::min(kept.size(), size_t(max_output)) : kept.size();
+  std::vector<int64_t> result(total);
+  for (size_t k = 0; k < total; ++k) result[k] = kept[k].index;
   return result;
 }
 

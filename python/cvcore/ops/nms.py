@@ -44,10 +44,17 @@ def _boxes_scores(op, boxes, scores):
     return np.ascontiguousarray(b, dtype=dtype), np.ascontiguousarray(s, dtype=dtype)
 
 
+def _real(op, name, value):
+    """value as a finite float; strings are rejected (float("0.5") would accept them)."""
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{op}: {name} must be a real number, got {value!r}")
+    return check_finite_scalar(op, name, value)
+
+
 def _options(op, iou_threshold, score_threshold, max_output):
-    iou_threshold = check_finite_scalar(op, "iou_threshold", iou_threshold)
+    iou_threshold = _real(op, "iou_threshold", iou_threshold)
     if score_threshold is not None:
-        score_threshold = check_finite_scalar(op, "score_threshold", score_threshold)
+        score_threshold = _real(op, "score_threshold", score_threshold)
     if max_output is not None:
         max_output = as_int(op, "max_output", max_output, minimum=0)
     return iou_threshold, score_threshold, max_output
@@ -147,6 +154,8 @@ def batched_nms(boxes, scores, class_ids, iou_threshold, *, score_threshold=None
     op = "batched_nms"
     b, s = _boxes_scores(op, boxes, scores)
     ids = np.asarray(class_ids)
+    if ids.size == 0 and ids.dtype.kind == "f":  # [] is float64 in NumPy
+        ids = ids.astype(np.int64)
     if ids.dtype.kind not in "iu":
         raise TypeError(f"{op}: class_ids must be an integer array, got dtype {ids.dtype}")
     if ids.dtype == np.uint64 and ids.size and ids.max() > np.iinfo(np.int64).max:
@@ -201,11 +210,11 @@ def soft_nms(boxes, scores, iou_threshold=0.3, sigma=0.5, score_threshold=0.001,
     """
     op = "soft_nms"
     b, s = _boxes_scores(op, boxes, scores)
-    iou_threshold = check_finite_scalar(op, "iou_threshold", iou_threshold)
-    sigma = check_finite_scalar(op, "sigma", sigma)
+    iou_threshold = _real(op, "iou_threshold", iou_threshold)
+    sigma = _real(op, "sigma", sigma)
     if sigma <= 0:
         raise ValueError(f"{op}: sigma must be > 0, got {sigma!r}")
-    score_threshold = check_finite_scalar(op, "score_threshold", score_threshold)
+    score_threshold = _real(op, "score_threshold", score_threshold)
     if max_output is not None:
         max_output = as_int(op, "max_output", max_output, minimum=0)
     return _cvcore.soft_nms(b, s, iou_threshold, sigma, score_threshold, max_output,
