@@ -15,12 +15,13 @@ static inline T box_area(T x1, T y1, T x2, T y2) {
 }
 
 // Intersection area of boxes a and b given by their coordinates (the form SoA kernels use).
+// Branch-free (every operation always runs, then a select) so that loops over it vectorise.
 template <typename T>
 static inline T box_intersection(T ax1, T ay1, T ax2, T ay2, T bx1, T by1, T bx2, T by2) {
   const T lx = ax1 > bx1 ? ax1 : bx1, ly = ay1 > by1 ? ay1 : by1;
   const T rx = ax2 < bx2 ? ax2 : bx2, ry = ay2 < by2 ? ay2 : by2;
-  const T w = rx - lx, h = ry - ly;
-  return (w > T(0) && h > T(0)) ? w * h : T(0);
+  const T w = rx - lx, h = ry - ly, wh = w * h;
+  return ((w > T(0)) & (h > T(0))) ? wh : T(0);
 }
 
 // Intersection area of boxes a and b (each x1, y1, x2, y2).
@@ -29,18 +30,21 @@ static inline T box_intersection(const T* a, const T* b) {
   return box_intersection(a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3]);
 }
 
-// inter / (area_a + area_b - inter), or 0 when the union is 0.
+// inter / (area_a + area_b - inter), or 0 when the union is 0 (the division always runs, on a
+// safe denominator, so that loops over it vectorise).
 template <typename T>
 static inline T iou_from_areas(T inter, T area_a, T area_b) {
   const T uni = (area_a + area_b) - inter;
-  return uni > T(0) ? inter / uni : T(0);
+  const T q = inter / (uni > T(0) ? uni : T(1));
+  return uni > T(0) ? q : T(0);
 }
 
 // inter / min(area_a, area_b) (intersection over the smaller box, MTCNN's "Min"), or 0 when that is 0.
 template <typename T>
 static inline T iom_from_areas(T inter, T area_a, T area_b) {
   const T m = area_a < area_b ? area_a : area_b;
-  return m > T(0) ? inter / m : T(0);
+  const T q = inter / (m > T(0) ? m : T(1));
+  return m > T(0) ? q : T(0);
 }
 
 // The DIoU penalty rho^2 / (c^2 + 1e-7) of boxes a and b (torchvision's distance_box_iou): rho the
