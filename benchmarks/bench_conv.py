@@ -1,7 +1,7 @@
 """conv2d per layer, batch 1, float32: cvcore against torch.nn.functional.conv2d (oneDNN) in the
 same run, at 1 and 2 threads.
 
-    python benchmarks/bench_conv.py [--threads 1 2] [--isa avx2] [--budget 0.5]
+    python benchmarks/bench_conv.py [--threads 1 2] [--isa avx2] [--budget 0.5] [--peak GFLOPS]
 
 Prints, per layer: cvcore ms and GFLOP/s (2 * MACs / time), torch ms, and speed = torch time /
 cvcore time (> 1: cvcore is faster); then the geometric mean of speed per thread count.
@@ -44,6 +44,8 @@ def main(argv=None):
     parser.add_argument("--isa", default=None, help="cvcore kernels to use (default: the best supported)")
     parser.add_argument("--budget", type=float, default=0.5, help="seconds of timing per layer and library")
     parser.add_argument("--layers", nargs="*", default=None, help="subset of layer names")
+    parser.add_argument("--peak", type=float, default=None,
+                        help="measured 1-thread FMA peak in GFLOP/s (benchmarks/peak.cpp) to print %% of peak")
     args = parser.parse_args(argv)
     if args.isa:
         cvcore._runtime._set_isa(args.isa)
@@ -59,7 +61,9 @@ def main(argv=None):
         if torch is not None:
             torch.set_num_threads(threads)
         print(f"\n== threads={threads} ==")
-        print(f"{'layer':22s} {'GFLOP':>6s} | {'cvcore ms':>9s} {'GF/s':>6s} | {'torch ms':>8s} {'GF/s':>6s} | speed")
+        peak_col = " %peak" if args.peak else ""
+        print(f"{'layer':22s} {'GFLOP':>6s} | {'cvcore ms':>9s} {'GF/s':>6s}{peak_col} | {'torch ms':>8s} {'GF/s':>6s}"
+              " | speed")
         speeds = []
         for name, (c, h, w, o, k, s, p, d, g) in layers.items():
             x = rng.standard_normal((1, c, h, w)).astype(np.float32)
@@ -67,7 +71,10 @@ def main(argv=None):
             b = rng.standard_normal(o).astype(np.float32)
             fl = flops(c, h, w, o, k, s, p, d, g)
             t_cv = median_time(lambda: conv2d(x, wt, b, s, p, d, g), budget_s=args.budget)
-            line = f"{name:22s} {fl / 1e9:6.3f} | {t_cv * 1e3:9.3f} {fl / t_cv / 1e9:6.1f} |"
+            line = f"{name:22s} {fl / 1e9:6.3f} | {t_cv * 1e3:9.3f} {fl / t_cv / 1e9:6.1f}"
+            if args.peak:
+                line += f" {100 * fl / t_cv / 1e9 / (args.peak * threads):5.0f}%"
+            line += " |"
             if torch is not None:
                 tx, tw, tb = torch.from_numpy(x), torch.from_numpy(wt), torch.from_numpy(b)
                 with torch.no_grad():

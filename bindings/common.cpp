@@ -18,12 +18,18 @@ py::array_t<T, py::array::c_style> real_array(py::handle obj, const char* name) 
   if (kind != 'f' && kind != 'i' && kind != 'u')
     throw TypeError(std::string(name) + " must be a real numeric array, got dtype " +
                     std::string(py::str(arr.dtype())));
-  return py::array_t<T, py::array::c_style>::ensure(arr);  // copies only when dtype or layout differ
+  return py::array_t<T, py::array::c_style>::ensure(arr);  // copies only when not already C-contiguous T
 }
 }  // namespace
 
 FloatArray float32_array(py::handle obj, const char* name) { return real_array<float>(obj, name); }
+
 Float64Array float64_array(py::handle obj, const char* name) { return real_array<double>(obj, name); }
+
+bool is_float64(py::handle obj) {
+  py::array arr = py::array::ensure(obj);
+  return arr && arr.dtype().is(py::dtype::of<double>());
+}
 
 FloatArray optional_float32_array(py::handle obj, const char* name) {
   return obj.is_none() ? FloatArray() : float32_array(obj, name);
@@ -127,9 +133,14 @@ py::array_t<T, py::array::c_style> new_array(const std::vector<int64_t>& shape) 
 }  // namespace
 
 FloatArray new_float32(const std::vector<int64_t>& shape) { return new_array<float>(shape); }
+
 Float64Array new_float64(const std::vector<int64_t>& shape) { return new_array<double>(shape); }
 
 Int64Array new_int64(const std::vector<int64_t>& shape) { return new_array<int64_t>(shape); }
+
+FloatArray new_float32_like(const TensorView& v) {
+  return new_float32(std::vector<int64_t>(v.shape.begin(), v.shape.begin() + v.ndim));
+}
 
 Epilogue parse_epilogue(const std::string& name) {
   if (name == "none") return Epilogue::none;

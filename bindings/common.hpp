@@ -21,8 +21,10 @@ using Int64Array = py::array_t<int64_t, py::array::c_style>;
 // float inputs are converted; bool, complex, string and object arrays raise TypeError naming
 // `name` (pybind11's forcecast alone would turn "1" and True into 1.0).
 FloatArray float32_array(py::handle obj, const char* name);
-// The same as float64 (for the ops that keep the caller's float32 / float64 precision).
+// The same rules, as float64.
 Float64Array float64_array(py::handle obj, const char* name);
+// Whether obj is a NumPy array (or array-like) of dtype float64.
+bool is_float64(py::handle obj);
 
 // Like float32_array, but None gives an empty array object (is_none() on the handle is checked).
 FloatArray optional_float32_array(py::handle obj, const char* name);
@@ -37,6 +39,8 @@ inline TensorView optional_view(py::handle obj, const FloatArray& a) { return ob
 FloatArray new_float32(const std::vector<int64_t>& shape);
 Float64Array new_float64(const std::vector<int64_t>& shape);
 Int64Array new_int64(const std::vector<int64_t>& shape);
+// A new float32 array of v's shape.
+FloatArray new_float32_like(const TensorView& v);
 
 Epilogue parse_epilogue(const std::string& name);
 
@@ -45,6 +49,9 @@ void register_runtime(py::module_& m);
 void register_conv(py::module_& m);
 void register_linear(py::module_& m);
 void register_pool(py::module_& m);
+void register_norm(py::module_& m);
+void register_activation(py::module_& m);
+void register_boxes(py::module_& m);
 void register_nms(py::module_& m);
 
 }  // namespace cvcore::bindings

@@ -57,5 +57,8 @@ PYBIND11_MODULE(_cvcore, m) {
   register_conv(m);
   register_linear(m);
   register_pool(m);
+  register_norm(m);
+  register_activation(m);
+  register_boxes(m);
   register_nms(m);
 }

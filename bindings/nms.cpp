@@ -29,8 +29,7 @@ void fill_inputs(BoxInputs& in, py::handle boxes, py::handle scores, Convert con
 
 BoxInputs box_inputs(py::handle boxes, py::handle scores) {
   BoxInputs in;
-  const py::array probe = py::array::ensure(boxes);
-  in.is_double = probe && probe.dtype().is(py::dtype::of<double>());
+  in.is_double = is_float64(boxes);
   if (in.is_double)
     fill_inputs<Float64Array>(in, boxes, scores, float64_array);
   else

@@ -6,19 +6,31 @@ import numbers
 import numpy as np
 
 
-def as_float32(op, name, x, ndims=None):
-    """x as a C-contiguous float32 ndarray (a copy only when needed).
-
-    Real numeric dtypes are converted once; bool, complex, string and object data raise TypeError.
-    ``ndims``, when given, is the tuple of accepted ranks.
-    """
+def _real_array(op, name, x, ndims):
     arr = np.asarray(x)
     if arr.dtype.kind not in "fiu":
         raise TypeError(f"{op}: {name} must be a real numeric array, got dtype {arr.dtype}")
     if ndims is not None and arr.ndim not in ndims:
         expected = " or ".join(str(n) for n in ndims)
         raise ValueError(f"{op}: {name} must have {expected} dimensions, got {arr.ndim} (shape {arr.shape})")
-    return np.asarray(arr, dtype=np.float32, order="C")
+    return arr
+
+
+def as_float32(op, name, x, ndims=None):
+    """x as a C-contiguous float32 ndarray (a copy only when needed).
+
+    Real numeric dtypes are converted once; bool, complex, string and object data raise TypeError.
+    ``ndims``, when given, is the tuple of accepted ranks.
+    """
+    return np.asarray(_real_array(op, name, x, ndims), dtype=np.float32, order="C")
+
+
+def as_float32_or_64(op, name, x, ndims=None, float64=False):
+    """x as a C-contiguous float64 ndarray when it is float64 (or ``float64`` is true), else as
+    ``as_float32`` does: the precision rule of the box ops, k-means and metrics."""
+    arr = _real_array(op, name, x, ndims)
+    dtype = np.float64 if float64 or arr.dtype == np.float64 else np.float32
+    return np.asarray(arr, dtype=dtype, order="C")
 
 
 def as_int(op, name, value, minimum=None):
@@ -53,7 +65,9 @@ def batched_nchw(op, x):
 
 
 def check_finite_scalar(op, name, value):
-    """value as a finite Python float."""
+    """value as a finite Python float (strings are not parsed)."""
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{op}: {name} must be a real number, got {value!r}")
     try:
         f = float(value)
     except (TypeError, ValueError):
@@ -61,3 +75,11 @@ def check_finite_scalar(op, name, value):
     if not np.isfinite(f):
         raise ValueError(f"{op}: {name} must be finite, got {value!r}")
     return f
+
+
+def channels_last_flat(x):
+    """x of shape (N, C, d2, d3, ...) viewed as (N, C, d2 * d3 * ...) when it has more than 3
+    dimensions, so that every rank fits the C++ array views (at most 6 dimensions)."""
+    if x.ndim <= 3:
+        return x
+    return x.reshape(x.shape[0], x.shape[1], int(np.prod(x.shape[2:], dtype=np.int64)))

@@ -1,6 +1,8 @@
 // The whole public C++ API of cvcore.
 #pragma once
 
+#include "cvcore/activation.hpp"
+#include "cvcore/boxes.hpp"
 #include "cvcore/conv.hpp"
 #include "cvcore/device.hpp"
 #include "cvcore/epilogue.hpp"
@@ -8,5 +10,6 @@
 #include "cvcore/linear.hpp"
 #include "cvcore/nms.hpp"
 #include "cvcore/pool.hpp"
+#include "cvcore/norm.hpp"
 #include "cvcore/runtime.hpp"
 #include "cvcore/tensor.hpp"

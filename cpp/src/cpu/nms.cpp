@@ -71,11 +71,11 @@ template <typename T, NmsMetric M>
 static inline T overlap(T ax1, T ay1, T ax2, T ay2, T aa, T bx1, T by1, T bx2, T by2, T ba) {
   const T inter = box_intersection(ax1, ay1, ax2, ay2, bx1, by1, bx2, by2);
   if constexpr (M == NmsMetric::iom) {
-    return iom_from_areas(inter, aa, ba);
-  } else if constexpr (M == NmsMetric::diou) {
-    return iou_from_areas(inter, aa, ba) - diou_penalty(ax1, ay1, ax2, ay2, bx1, by1, bx2, by2);
+    return iom_value(inter, aa, ba);
   } else {
-    return iou_from_areas(inter, aa, ba);
+    const T iou = ratio_or_zero(inter, (aa + ba) - inter);  // iou_from_areas, branch-free
+    if constexpr (M == NmsMetric::diou) return iou - diou_penalty(ax1, ay1, ax2, ay2, bx1, by1, bx2, by2, T(1e-7));
+    return iou;
   }
 }
 

@@ -1,13 +1,54 @@
 """Functional operators on NumPy arrays, with PyTorch / torchvision names, defaults and semantics.
 
+Box operators take (N, 4) arrays and keep float32 / float64 precision (see ``cvcore.ops.boxes``).
 CNN operators compute in float32 on NCHW arrays; inputs of other real dtypes and non-contiguous
 arrays are converted once. A (C, H, W) input is treated as a batch of one.
 """
 
+from .activation import (elu, gelu, hardswish, leaky_relu, log_softmax, mish, prelu, relu, relu6, selu, sigmoid,
+                         silu, softmax, softplus, tanh)
+from .boxes import (box_area, box_convert, box_iou, clip_boxes, complete_box_iou, distance_box_iou,
+                    generalized_box_iou, remove_small_boxes)
 from .conv import conv2d, conv_output_size
 from .linear import linear
 from .nms import batched_nms, nms, soft_nms
+from .norm import batch_norm, fold_batch_norm
 from .pool import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
 
-__all__ = ["adaptive_avg_pool2d", "adaptive_max_pool2d", "avg_pool2d", "batched_nms", "conv2d", "conv_output_size",
-           "linear", "max_pool2d", "nms", "soft_nms"]
+__all__ = [
+    "adaptive_avg_pool2d",
+    "adaptive_max_pool2d",
+    "avg_pool2d",
+    "batch_norm",
+    "batched_nms",
+    "box_area",
+    "box_convert",
+    "box_iou",
+    "clip_boxes",
+    "complete_box_iou",
+    "conv2d",
+    "conv_output_size",
+    "distance_box_iou",
+    "elu",
+    "fold_batch_norm",
+    "gelu",
+    "generalized_box_iou",
+    "hardswish",
+    "leaky_relu",
+    "linear",
+    "log_softmax",
+    "max_pool2d",
+    "mish",
+    "nms",
+    "prelu",
+    "relu",
+    "relu6",
+    "remove_small_boxes",
+    "selu",
+    "sigmoid",
+    "silu",
+    "soft_nms",
+    "softmax",
+    "softplus",
+    "tanh",
+]

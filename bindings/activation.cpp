@@ -1,0 +1,60 @@
+#include "cvcore/activation.hpp"
+
+#include "common.hpp"
+
+namespace cvcore::bindings {
+namespace {
+
+// Converts x, validates it with check(view), allocates an output of its shape, then runs
+// run(view, out_view) without the GIL.
+template <typename Check, typename Run>
+FloatArray unary(py::handle x, Check check, Run run) {
+  const FloatArray xa = float32_array(x, "input");
+  const TensorView xv = view(xa);
+  check(xv);
+  FloatArray out = new_float32_like(xv);
+  const TensorView ov = view(out);
+  {
+    py::gil_scoped_release release;
+    run(xv, ov);
+  }
+  return out;
+}
+
+}  // namespace
+
+void register_activation(py::module_& m) {
+  m.def(
+      "activation",
+      [](py::handle x, const std::string& name, double negative_slope, double alpha, double beta, double threshold) {
+        const Activation kind = parse_activation(name);
+        const ActivationParams params{negative_slope, alpha, beta, threshold};
+        return unary(
+            x, [&](const TensorView& xv) { check_activation(xv, kind, params); },
+            [&](const TensorView& xv, const TensorView& ov) { activation(xv, kind, params, ov); });
+      },
+      py::arg("input"), py::arg("kind"), py::arg("negative_slope") = 0.01, py::arg("alpha") = 1.0,
+      py::arg("beta") = 1.0, py::arg("threshold") = 20.0);
+
+  m.def(
+      "prelu",
+      [](py::handle x, py::handle weight) {
+        const FloatArray wa = float32_array(weight, "weight");
+        const TensorView wv = view(wa);
+        return unary(
+            x, [&](const TensorView& xv) { check_prelu(xv, wv); },
+            [&](const TensorView& xv, const TensorView& ov) { prelu(xv, wv, ov); });
+      },
+      py::arg("input"), py::arg("weight"));
+
+  m.def(
+      "softmax",
+      [](py::handle x, int64_t axis, bool log) {
+        return unary(
+            x, [&](const TensorView& xv) { check_softmax(xv, axis, log); },
+            [&](const TensorView& xv, const TensorView& ov) { softmax(xv, axis, log, ov); });
+      },
+      py::arg("input"), py::arg("axis"), py::arg("log"));
+}
+
+}  // namespace cvcore::bindings

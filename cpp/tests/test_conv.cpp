@@ -1,0 +1,79 @@
+#include <cvcore/cvcore.hpp>
+
+#include <vector>
+
+#include "check.hpp"
+
+using namespace cvcore;
+
+// Direct convolution from the definition (no padding, stride s, groups 1).
+static std::vector<float> naive_conv(const std::vector<float>& x, const std::vector<float>& w, int C, int H, int W,
+                                     int O, int k, int s) {
+  const int Ho = (H - k) / s + 1, Wo = (W - k) / s + 1;
+  std::vector<float> y(size_t(O) * Ho * Wo, 0.f);
+  for (int o = 0; o < O; ++o)
+    for (int i = 0; i < Ho; ++i)
+      for (int j = 0; j < Wo; ++j) {
+        double acc = 0;
+        for (int c = 0; c < C; ++c)
+          for (int a = 0; a < k; ++a)
+            for (int b = 0; b < k; ++b)
+              acc += double(x[(c * H + i * s + a) * W + j * s + b]) * w[((o * C + c) * k + a) * k + b];
+        y[(o * Ho + i) * Wo + j] = float(acc);
+      }
+  return y;
+}
+
+TEST(conv2d_matches_definition_on_every_isa) {
+  const int C = 5, H = 13, W = 11, O = 7, k = 3;
+  std::vector<float> x(C * H * W), w(O * C * k * k);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = float((i * 37) % 11) - 5.f;
+  for (size_t i = 0; i < w.size(); ++i) w[i] = float((i * 13) % 7) - 3.f;
+  for (int s = 1; s <= 2; ++s) {
+    const std::vector<float> ref = naive_conv(x, w, C, H, W, O, k, s);
+    Conv2dParams p;
+    p.stride = {s, s};
+    const TensorView xv(x.data(), {1, C, H, W}), wv(w.data(), {O, C, k, k});
+    const auto shape = conv2d_output_shape(xv, wv, TensorView{}, p);
+    CHECK(shape[1] == O && shape[2] == (H - k) / s + 1 && shape[3] == (W - k) / s + 1);
+    for (Isa isa : compiled_isas()) {
+      if (!isa_supported(isa)) continue;
+      const Isa before = active_isa();
+      set_isa(isa);
+      std::vector<float> y(ref.size());
+      conv2d(xv, wv, TensorView{}, p, TensorView(y.data(), shape.data(), 4));
+      set_isa(before);
+      for (size_t i = 0; i < y.size(); ++i) CHECK(cvcore_test::close(y[i], ref[i], 1e-5));
+    }
+  }
+}
+
+TEST(conv2d_errors_name_the_argument) {
+  std::vector<float> x(1 * 3 * 5 * 5), w(4 * 3 * 3 * 3), y(4 * 3 * 3);
+  const TensorView xv(x.data(), {1, 3, 5, 5}), wv(w.data(), {4, 3, 3, 3});
+  Conv2dParams p;
+  CHECK_THROWS(conv2d_output_shape(TensorView(x.data(), {3, 5, 5}), wv, TensorView{}, p), ValueError,
+               "conv2d: input must have 4 dimensions, got 3");
+  p.groups = 2;
+  CHECK_THROWS(conv2d_output_shape(xv, wv, TensorView{}, p), ValueError, "groups (2) must divide the input channels (3)");
+  p.groups = 1;
+  p.stride = {0, 1};
+  CHECK_THROWS(conv2d_output_shape(xv, wv, TensorView{}, p), ValueError, "stride must be >= 1");
+  p.stride = {1, 1};
+  std::vector<float> b(5);
+  CHECK_THROWS(conv2d_output_shape(xv, wv, TensorView(b.data(), {5}), p), ValueError, "bias must have 4 elements, got 5");
+  std::vector<double> xd(x.size());
+  CHECK_THROWS(conv2d_output_shape(TensorView(xd.data(), {1, 3, 5, 5}), wv, TensorView{}, p), TypeError,
+               "input must be a float32 array, got float64");
+  CHECK_THROWS(conv2d(xv, wv, TensorView{}, p, TensorView(y.data(), {1, 4, 3, 2})), ValueError, "out has shape");
+}
+
+TEST(conv_output_size_rules) {
+  CHECK(conv_output_size(224, 3, 2, 1, 1, 1, false) == 112);
+  CHECK(conv_output_size(5, 2, 2, 0, 0, 1, true) == 3);   // ceil_mode keeps the partial window
+  CHECK(conv_output_size(5, 3, 2, 1, 1, 1, true) == 3);   // ... but not one starting in the padding
+  CHECK(conv_output_size(2, 3, 1, 0, 0, 1, false) == 0);  // too small: callers reject it
+  CHECK_THROWS(conv_output_size(4, 0, 1, 0, 0, 1, false), ValueError, "kernel_size must be >= 1");
+}
+
+CVCORE_TEST_MAIN

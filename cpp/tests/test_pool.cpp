@@ -1,0 +1,59 @@
+#include <cvcore/cvcore.hpp>
+
+#include <vector>
+
+#include "check.hpp"
+
+using namespace cvcore;
+
+TEST(max_pool2d_values_and_indices) {
+  // One 4x4 plane holding 0..15: 2x2 windows, stride 2 take each window's bottom-right value.
+  std::vector<float> x(16), y(4);
+  std::vector<int64_t> idx(4);
+  for (int i = 0; i < 16; ++i) x[i] = float(i);
+  MaxPool2dParams p;
+  p.kernel = {2, 2};
+  p.stride = {2, 2};
+  const TensorView xv(x.data(), {1, 1, 4, 4});
+  const auto shape = max_pool2d_output_shape(xv, p);
+  CHECK(shape[2] == 2 && shape[3] == 2);
+  max_pool2d(xv, p, TensorView(y.data(), shape.data(), 4), TensorView(idx.data(), shape.data(), 4));
+  const float expected[4] = {5, 7, 13, 15};
+  for (int i = 0; i < 4; ++i) CHECK(y[i] == expected[i] && idx[i] == int64_t(expected[i]));
+}
+
+TEST(avg_pool2d_divisors) {
+  std::vector<float> x(9, 1.f), y(9);
+  AvgPool2dParams p;
+  p.kernel = {3, 3};
+  p.padding = {1, 1};
+  const TensorView xv(x.data(), {1, 1, 3, 3});
+  const auto shape = avg_pool2d_output_shape(xv, p);
+  avg_pool2d(xv, p, TensorView(y.data(), shape.data(), 4));
+  CHECK(cvcore_test::close(y[0], 4.0 / 9.0, 1e-6));  // corner: 4 inputs, padding counted
+  CHECK(cvcore_test::close(y[4], 1.0, 1e-6));
+  p.count_include_pad = false;
+  avg_pool2d(xv, p, TensorView(y.data(), shape.data(), 4));
+  CHECK(cvcore_test::close(y[0], 1.0, 1e-6));
+}
+
+TEST(adaptive_avg_pool2d_global) {
+  std::vector<float> x(2 * 3 * 5), y(2);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = float(i);
+  adaptive_avg_pool2d(TensorView(x.data(), {1, 2, 3, 5}), {1, 1}, TensorView(y.data(), {1, 2, 1, 1}));
+  CHECK(cvcore_test::close(y[0], 7.0, 1e-6) && cvcore_test::close(y[1], 22.0, 1e-6));
+}
+
+TEST(pool_errors) {
+  std::vector<float> x(16);
+  const TensorView xv(x.data(), {1, 1, 4, 4});
+  MaxPool2dParams p;
+  p.kernel = {2, 2};
+  p.padding = {2, 0};
+  CHECK_THROWS(max_pool2d_output_shape(xv, p), ValueError, "padding");
+  p.padding = {0, 0};
+  p.kernel = {5, 5};
+  CHECK_THROWS(max_pool2d_output_shape(xv, p), ValueError, "max_pool2d");
+}
+
+CVCORE_TEST_MAIN

@@ -1,0 +1,54 @@
+#include <cvcore/cvcore.hpp>
+
+#include "check.hpp"
+
+using namespace cvcore;
+
+TEST(threads_roundtrip) {
+  const int n = get_num_threads();
+  CHECK(n >= 1);
+  set_num_threads(3);
+  CHECK(get_num_threads() == 3);
+  set_num_threads(n);
+  CHECK_THROWS(set_num_threads(0), ValueError, "n must be >= 1, got 0");
+}
+
+TEST(isa_selection) {
+  const std::vector<Isa> compiled = compiled_isas();
+  CHECK(!compiled.empty() && compiled.front() == Isa::generic);
+  CHECK(isa_supported(active_isa()));
+  const Isa active = active_isa();
+  set_isa(Isa::generic);
+  CHECK(active_isa() == Isa::generic);
+  set_isa(active);
+  CHECK(parse_isa("avx2") == Isa::avx2);
+  CHECK_THROWS(parse_isa("sse9"), ValueError, "isa must be one of");
+}
+
+TEST(build_info_fields) {
+  const BuildInfo info = build_info();
+  CHECK(!info.version.empty());
+  CHECK(!info.isas_compiled.empty());
+  CHECK(info.isa_active == isa_name(active_isa()));
+  CHECK(info.cuda == cuda_built());
+  CHECK(cuda_device_count() >= 0);
+}
+
+TEST(errors_share_a_base) {
+  try {
+    throw IndexError("x");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()) == "x");
+  }
+  CHECK_THROWS(checked_mul(int64_t(1) << 40, int64_t(1) << 40, "size"), ValueError, "overflows 64 bits");
+}
+
+TEST(tensor_view) {
+  float data[24] = {};
+  const TensorView v(data, {2, 3, 4});
+  CHECK(v.numel() == 24 && v.is_contiguous() && v.shape_str() == "(2, 3, 4)");
+  CHECK(v.strides[0] == 12 && v.strides[2] == 1);
+  CHECK_THROWS(v.ptr<double>(), TypeError, "expected a float64 array, got float32");
+}
+
+CVCORE_TEST_MAIN

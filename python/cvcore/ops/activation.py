@@ -1,0 +1,193 @@
+"""Activation functions and softmax, with PyTorch's definitions (torch.nn.functional).
+
+Every function takes an array of any rank and returns a float32 array of the same shape. Inputs of
+other real dtypes are converted once; bool, complex, string and object data raise TypeError. Each
+element is computed in float64 with the C library's functions (exp, expm1, log1p, tanh, erfc) and
+rounded once to float32, in formulations that stay accurate in the tails, so results are within
+about one ulp of the exact value and identical for every thread count. NaN in gives NaN out.
+
+Where PyTorch's float32 kernels give NaN at ±inf only because of ``inf * 0`` (gelu at ±inf,
+gelu(approximate="tanh"), silu, hardswish and mish at -inf), these functions give the limit
+instead: +inf at +inf, -0.0 at -inf.
+"""
+
+import numpy as np
+
+from .. import _cvcore
+from .._validation import as_float32, as_int, channels_last_flat, check_finite_scalar
+
+
+def _elementwise(op, input, kind=None, **params):
+    x = as_float32(op, "input", input)
+    # A flat view: any rank fits the C++ views, and the op is elementwise.
+    return _cvcore.activation(x.reshape(-1), kind or op, **params).reshape(x.shape)
+
+
+def relu(input):
+    """``max(x, 0)``, elementwise; ``relu(-0.0)`` is -0.0 and ``relu(NaN)`` is NaN, as PyTorch."""
+    return _elementwise("relu", input)
+
+
+def relu6(input):
+    """``min(max(x, 0), 6)``, elementwise (PyTorch's hardtanh(x, 0, 6): -0.0 and NaN pass through)."""
+    return _elementwise("relu6", input)
+
+
+def leaky_relu(input, negative_slope=0.01):
+    """``x if x > 0 else negative_slope * x``, elementwise.
+
+    ``negative_slope`` is a finite real number (any sign).
+    """
+    op = "leaky_relu"
+    return _elementwise(op, input, negative_slope=check_finite_scalar(op, "negative_slope", negative_slope))
+
+
+def prelu(input, weight):
+    """``x if x > 0 else weight[c] * x`` with a learned slope, as ``torch.nn.functional.prelu``.
+
+    Parameters
+    ----------
+    input : array_like, any rank
+        Channels on axis 1 when it has at least 2 dimensions.
+    weight : array_like, shape (1,), (C,) or a scalar
+        One slope shared by every element, or one per channel ``c = index along axis 1``
+        (``C = input.shape[1]``; an input with fewer than 2 dimensions has one channel).
+
+    Returns
+    -------
+    ndarray float32 of the input's shape.
+
+    Raises
+    ------
+    TypeError for non-numeric data; ValueError when weight has more than one dimension or its
+    length is neither 1 nor C.
+    """
+    op = "prelu"
+    x = as_float32(op, "input", input)
+    w = as_float32(op, "weight", weight, ndims=(0, 1)).reshape(-1)
+    return _cvcore.prelu(channels_last_flat(x), w).reshape(x.shape)
+
+
+def elu(input, alpha=1.0):
+    """``x if x > 0 else alpha * (exp(x) - 1)``, elementwise (expm1, accurate near 0).
+
+    ``alpha`` is a finite real number.
+    """
+    op = "elu"
+    return _elementwise(op, input, alpha=check_finite_scalar(op, "alpha", alpha))
+
+
+def selu(input):
+    """``scale * (x if x > 0 else alpha * (exp(x) - 1))`` with PyTorch's constants
+    ``alpha = 1.6732632423543772848170429916717`` and ``scale = 1.0507009873554804934193349852946``.
+    """
+    return _elementwise("selu", input)
+
+
+def sigmoid(input):
+    """``1 / (1 + exp(-x))``, evaluated as ``exp(x) / (1 + exp(x))`` for x < 0 (no overflow)."""
+    return _elementwise("sigmoid", input)
+
+
+def tanh(input):
+    """Hyperbolic tangent, elementwise."""
+    return _elementwise("tanh", input)
+
+
+def gelu(input, approximate="none"):
+    """Gaussian error linear unit, as ``torch.nn.functional.gelu``.
+
+    ``approximate="none"``: ``x * Phi(x) = x / 2 * (1 + erf(x / sqrt(2)))``, evaluated as
+    ``x / 2 * erfc(-x / sqrt(2))`` (accurate for large negative x, where PyTorch's float32 kernel
+    returns -0.0 for values that float32 can still represent).
+
+    ``approximate="tanh"``: ``x / 2 * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x**3)))``, evaluated
+    as ``x * sigmoid(2 * sqrt(2 / pi) * (x + 0.044715 * x**3))``.
+
+    gelu(+inf) is +inf and gelu(-inf) is -0.0 for both (PyTorch gives NaN at ±inf / at -inf).
+
+    Raises
+    ------
+    ValueError when approximate is neither "none" nor "tanh".
+    """
+    op = "gelu"
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"{op}: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return _elementwise(op, input, "gelu_tanh" if approximate == "tanh" else "gelu")
+
+
+def silu(input):
+    """``x * sigmoid(x)`` (swish), elementwise; silu(-inf) is -0.0."""
+    return _elementwise("silu", input)
+
+
+def hardswish(input):
+    """``x * min(max(x + 3, 0), 6) / 6``, elementwise; hardswish(-inf) is -0.0."""
+    return _elementwise("hardswish", input)
+
+
+def mish(input):
+    """``x * tanh(softplus(x))`` with ``softplus(x) = log(1 + exp(x))``, elementwise, evaluated as
+    ``max(x, 0) + log1p(exp(-|x|))`` (no overflow); mish(-inf) is -0.0."""
+    return _elementwise("mish", input)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """``log(1 + exp(beta * x)) / beta``, reverting to ``x`` where ``beta * x > threshold``
+    (PyTorch's rule), elementwise.
+
+    ``log(1 + exp(z))`` is evaluated as ``max(z, 0) + log1p(exp(-|z|))``, so it neither overflows
+    nor loses accuracy for large negative z. ``beta`` is a finite non-zero real number (negative
+    allowed, as PyTorch), ``threshold`` a finite real number.
+
+    Raises
+    ------
+    TypeError for a non-numeric beta or threshold; ValueError for beta == 0 or non-finite values.
+    """
+    op = "softplus"
+    return _elementwise(op, input, beta=check_finite_scalar(op, "beta", beta),
+                        threshold=check_finite_scalar(op, "threshold", threshold))
+
+
+def _softmax(op, input, axis, log):
+    x = as_float32(op, "input", input)
+    axis = as_int(op, "axis", axis)
+    ndim = max(x.ndim, 1)  # a 0-d input is a slice of one element, as PyTorch
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"{op}: axis must be in [{-ndim}, {ndim - 1}] for input shape {x.shape}, got {axis}")
+    axis %= ndim
+    shape = x.shape or (1,)
+    outer = int(np.prod(shape[:axis], dtype=np.int64))
+    inner = int(np.prod(shape[axis + 1:], dtype=np.int64))
+    # Viewed as (outer, n, inner): any rank fits the C++ views.
+    return _cvcore.softmax(x.reshape(outer, shape[axis], inner), 1, log).reshape(x.shape)
+
+
+def softmax(input, axis=-1):
+    """``exp(x - m) / sum(exp(x - m))`` along ``axis``, with m the slice's maximum.
+
+    Parameters
+    ----------
+    input : array_like, any rank (a 0-d input is one slice of one element)
+    axis : int
+        In ``[-ndim, ndim)``; default the last axis. (PyTorch calls it ``dim`` and has no default.)
+
+    Returns
+    -------
+    ndarray float32 of the input's shape; each slice sums to 1 up to rounding.
+
+    Notes
+    -----
+    Sums are taken in float64 in axis order. As PyTorch, a slice whose elements are all -inf,
+    or that holds +inf or NaN, gives NaN throughout; -inf elements of other slices give 0.
+    """
+    return _softmax("softmax", input, axis, False)
+
+
+def log_softmax(input, axis=-1):
+    """``(x - m) - log(sum(exp(x - m)))`` along ``axis``, m the slice's maximum.
+
+    Same arguments and special values as :func:`softmax`; -inf elements of a slice that has a
+    finite element give -inf. Accurate where ``log(softmax(x))`` would underflow.
+    """
+    return _softmax("log_softmax", input, axis, True)
