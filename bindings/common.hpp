@@ -53,5 +53,6 @@ void register_norm(py::module_& m);
 void register_activation(py::module_& m);
 void register_boxes(py::module_& m);
 void register_roi(py::module_& m);
+void register_nms(py::module_& m);
 
 }  // namespace cvcore::bindings

@@ -61,4 +61,5 @@ PYBIND11_MODULE(_cvcore, m) {
   register_activation(m);
   register_boxes(m);
   register_roi(m);
+  register_nms(m);
 }

@@ -8,6 +8,7 @@
 #include "cvcore/epilogue.hpp"
 #include "cvcore/error.hpp"
 #include "cvcore/linear.hpp"
+#include "cvcore/nms.hpp"
 #include "cvcore/pool.hpp"
 #include "cvcore/norm.hpp"
 #include "cvcore/roi.hpp"

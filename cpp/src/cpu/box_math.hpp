@@ -82,4 +82,20 @@ static inline T aspect_angle(T x1, T y1, T x2, T y2) {
   return (w == T(0) && h == T(0)) ? T(0) : std::atan(w / h);
 }
 
+// Intersection over the smaller area (IoM, MTCNN's "Min"), or 0 when that area is 0.
+template <typename T>
+static inline T iom_value(T inter, T area_a, T area_b) {
+  return ratio_or_zero(inter, min2(area_a, area_b));
+}
+
+// The DIoU penalty rho^2 / (c^2 + eps) of boxes a and b, as distance_box_iou computes it: rho the
+// distance between the centres, c the diagonal of the smallest enclosing box.
+template <typename T>
+static inline T diou_penalty(T ax1, T ay1, T ax2, T ay2, T bx1, T by1, T bx2, T by2, T eps) {
+  const T cw = enclosing_extent(ax1, ax2, bx1, bx2), ch = enclosing_extent(ay1, ay2, by1, by2);
+  const T diag = (cw * cw + ch * ch) + eps;
+  const T dx = (ax1 + ax2) / T(2) - (bx1 + bx2) / T(2), dy = (ay1 + ay2) / T(2) - (by1 + by2) / T(2);
+  return ratio_or_zero(dx * dx + dy * dy, diag);
+}
+
 }  // namespace cvcore::cpu

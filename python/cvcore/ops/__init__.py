@@ -11,6 +11,7 @@ from .boxes import (box_area, box_convert, box_iou, clip_boxes, complete_box_iou
                     generalized_box_iou, remove_small_boxes)
 from .conv import conv2d, conv_output_size
 from .linear import linear
+from .nms import batched_nms, nms, soft_nms
 from .norm import batch_norm, fold_batch_norm
 from .pool import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
 from .roi import roi_align, roi_pool
@@ -20,6 +21,7 @@ __all__ = [
     "adaptive_max_pool2d",
     "avg_pool2d",
     "batch_norm",
+    "batched_nms",
     "box_area",
     "box_convert",
     "box_iou",
@@ -38,6 +40,7 @@ __all__ = [
     "log_softmax",
     "max_pool2d",
     "mish",
+    "nms",
     "prelu",
     "relu",
     "relu6",
@@ -47,6 +50,7 @@ __all__ = [
     "selu",
     "sigmoid",
     "silu",
+    "soft_nms",
     "softmax",
     "softplus",
     "tanh",

@@ -1,0 +1,221 @@
+"""Non-maximum suppression: ``nms``, ``batched_nms`` (per class) and ``soft_nms``, as torchvision's
+``nms`` / ``batched_nms`` where those exist.
+
+Boxes are ``(N, 4)`` arrays of ``x1, y1, x2, y2``. They are computed in float32 when boxes and
+scores are both float32 (or float16), else in float64; non-contiguous arrays are copied once.
+
+Conventions shared by all three (and by the box ops):
+
+* A box with ``x2 <= x1`` or ``y2 <= y1`` has area 0 and intersects nothing, and an overlap whose
+  denominator is 0 is 0 (torchvision gives NaN there). So with a threshold ``>= 0`` such boxes are
+  always kept and never suppress anything, as in torchvision; with a negative threshold they are
+  suppressed like any other box.
+* Scores order the boxes; equal scores keep the lower index first, so the results are
+  deterministic, and identical for every thread count.
+* Non-finite coordinates and NaN scores raise ValueError (torchvision silently lets a NaN-scored
+  box win and a NaN box survive).
+"""
+
+import numpy as np
+
+from .. import _cvcore
+from .._validation import as_int, check_finite_scalar
+
+_METRICS = ("iou", "iom", "diou")
+_METHODS = ("linear", "gaussian")
+
+
+def _real_array(op, name, x):
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "fiu":
+        raise TypeError(f"{op}: {name} must be a real numeric array, got dtype {arr.dtype}")
+    return arr
+
+
+def _boxes_scores(op, boxes, scores):
+    """boxes and scores as C-contiguous arrays of one dtype: float32 when both are float32 or
+    float16, else float64. An empty 1-D boxes array is taken as shape (0, 4)."""
+    b = _real_array(op, "boxes", boxes)
+    s = _real_array(op, "scores", scores)
+    if b.ndim == 1 and b.size == 0:
+        b = b.reshape(0, 4)
+    small = all(a.dtype.kind == "f" and a.dtype.itemsize <= 4 for a in (b, s))
+    dtype = np.float32 if small else np.float64
+    return np.ascontiguousarray(b, dtype=dtype), np.ascontiguousarray(s, dtype=dtype)
+
+
+def _real(op, name, value):
+    """value as a finite float; strings are rejected (float("0.5") would accept them)."""
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{op}: {name} must be a real number, got {value!r}")
+    return check_finite_scalar(op, name, value)
+
+
+def _options(op, iou_threshold, score_threshold, max_output):
+    iou_threshold = _real(op, "iou_threshold", iou_threshold)
+    if score_threshold is not None:
+        score_threshold = _real(op, "score_threshold", score_threshold)
+    if max_output is not None:
+        max_output = as_int(op, "max_output", max_output, minimum=0)
+    return iou_threshold, score_threshold, max_output
+
+
+def _choice(op, name, value, choices):
+    if not isinstance(value, str):
+        raise TypeError(f"{op}: {name} must be a str, got {value!r}")
+    if value not in choices:
+        expected = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{op}: {name} must be one of {expected}, got {value!r}")
+    return value
+
+
+def nms(boxes, scores, iou_threshold, *, score_threshold=None, max_output=None, metric="iou"):
+    """Greedy non-maximum suppression, as ``torchvision.ops.nms``.
+
+    Boxes are visited by decreasing score; each box not yet suppressed is kept and suppresses every
+    later box whose overlap with it is strictly greater than ``iou_threshold``.
+
+    Parameters
+    ----------
+    boxes : array_like, shape (N, 4)
+        ``x1, y1, x2, y2``, finite. float32 or float64 (other real dtypes are converted, see the
+        module notes). N may be 0.
+    scores : array_like, shape (N,)
+        No NaN (``±inf`` is allowed). Equal scores keep the lower index first.
+    iou_threshold : float
+        Finite. Suppress when ``overlap > iou_threshold`` (strict). The overlap is computed in the
+        boxes' precision and compared exactly with the double threshold, as torchvision does: a
+        float32 IoU of 0.33333334 is > 1/3. With a threshold < 0 every box after the first is
+        suppressed; with a threshold >= 1 (IoU) nothing is.
+    score_threshold : float, optional
+        Finite. When given, only boxes with ``score > score_threshold`` (strict, as OpenCV's
+        ``NMSBoxes``) take part. torchvision has no such filter.
+    max_output : int, optional
+        At most this many indices are returned (the first ones of the full result); >= 0.
+    metric : {"iou", "iom", "diou"}
+        The overlap of a kept box M with a later box B:
+
+        * ``"iou"``: ``|M ∩ B| / |M ∪ B|`` (torchvision).
+        * ``"iom"``: ``|M ∩ B| / min(|M|, |B|)``, intersection over the smaller box (MTCNN's "Min").
+        * ``"diou"``: DIoU-NMS (Zheng et al. 2020), ``IoU - ρ² / (c² + 1e-7)`` with ρ the distance
+          between the box centres and c the diagonal of the smallest box enclosing both
+          (``torchvision.ops.distance_box_iou``).
+
+    Returns
+    -------
+    ndarray int64, shape (K,)
+        Indices of the kept boxes, by decreasing score (ties: lower index first).
+
+    Raises
+    ------
+    TypeError for non-numeric arrays or a non-str metric; ValueError for wrong shapes, a length
+    mismatch, non-finite coordinates, NaN scores, a non-finite threshold, ``max_output < 0`` or an
+    unknown metric.
+
+    Notes
+    -----
+    The result equals torchvision's for boxes of positive area and non-NaN input. Large inputs
+    are tested only against the kept boxes near them (exact for thresholds >= 0, since boxes that
+    do not intersect have IoU and IoM 0 and DIoU <= 0).
+    """
+    op = "nms"
+    b, s = _boxes_scores(op, boxes, scores)
+    iou_threshold, score_threshold, max_output = _options(op, iou_threshold, score_threshold, max_output)
+    return _cvcore.nms(b, s, iou_threshold, score_threshold, max_output, _choice(op, "metric", metric, _METRICS))
+
+
+def batched_nms(boxes, scores, class_ids, iou_threshold, *, score_threshold=None, max_output=None, metric="iou"):
+    """Per-class non-maximum suppression, as ``torchvision.ops.batched_nms``.
+
+    Boxes of different classes never suppress each other; within a class the rules are those of
+    :func:`nms`. Unlike torchvision's coordinate-offset trick, any coordinates (also negative or
+    huge) and any int64 class ids are handled exactly: the boxes are partitioned by class, each
+    class is suppressed on its own (classes in parallel), and the kept boxes are merged.
+
+    Parameters
+    ----------
+    boxes, scores, iou_threshold, score_threshold, metric
+        As :func:`nms`.
+    class_ids : array_like of int, shape (N,)
+        The class of each box; any integer values (converted to int64).
+    max_output : int, optional
+        At most this many indices in total (the highest-scoring ones); >= 0.
+
+    Returns
+    -------
+    ndarray int64, shape (K,)
+        Indices of the kept boxes of all classes, by decreasing score (ties: lower index first).
+
+    Raises
+    ------
+    As :func:`nms`; also TypeError for non-integer class_ids and ValueError for a length mismatch
+    or ids that do not fit int64.
+    """
+    op = "batched_nms"
+    b, s = _boxes_scores(op, boxes, scores)
+    ids = np.asarray(class_ids)
+    if ids.size == 0 and ids.dtype.kind == "f":  # [] is float64 in NumPy
+        ids = ids.astype(np.int64)
+    if ids.dtype.kind not in "iu":
+        raise TypeError(f"{op}: class_ids must be an integer array, got dtype {ids.dtype}")
+    if ids.dtype == np.uint64 and ids.size and ids.max() > np.iinfo(np.int64).max:
+        raise ValueError(f"{op}: class_ids must fit in int64, got {ids.max()}")
+    ids = np.ascontiguousarray(ids, dtype=np.int64)
+    iou_threshold, score_threshold, max_output = _options(op, iou_threshold, score_threshold, max_output)
+    return _cvcore.batched_nms(b, s, ids, iou_threshold, score_threshold, max_output,
+                               _choice(op, "metric", metric, _METRICS))
+
+
+def soft_nms(boxes, scores, iou_threshold=0.3, sigma=0.5, score_threshold=0.001, method="gaussian", *,
+             max_output=None):
+    """Soft-NMS (Bodla et al., ICCV 2017): decay the scores of overlapping boxes instead of removing them.
+
+    Repeatedly: select the remaining box M with the highest current score (ties: lower index);
+    stop when that score is ``< score_threshold``; then multiply the score ``s`` of every other
+    remaining box B by
+
+    * ``"gaussian"``: ``exp(-IoU(M, B)² / sigma)`` (``iou_threshold`` is not used);
+    * ``"linear"``: ``1 - IoU(M, B)`` when ``IoU(M, B) > iou_threshold`` (strict, as the authors'
+      code), else 1.
+
+    Parameters
+    ----------
+    boxes : array_like, shape (N, 4)
+        As :func:`nms` (IoU without the +1 of the authors' pixel-inclusive code).
+    scores : array_like, shape (N,)
+        Finite.
+    iou_threshold : float
+        Finite; the linear method's threshold.
+    sigma : float
+        Finite, > 0; the gaussian method's width.
+    score_threshold : float
+        Finite. A box is selected only while its decayed score is ``>= score_threshold`` (as the
+        authors' code and OpenCV's ``softNMSBoxes``; note :func:`nms` keeps ``score > threshold``).
+    method : {"gaussian", "linear"}
+    max_output : int, optional
+        Stop after this many boxes; >= 0.
+
+    Returns
+    -------
+    indices : ndarray int64, shape (K,)
+        The selected boxes in selection order.
+    scores : ndarray, shape (K,)
+        Their decayed scores at selection (non-increasing), in the computation dtype.
+
+    Raises
+    ------
+    TypeError for non-numeric arrays or a non-str method; ValueError for wrong shapes, a length
+    mismatch, non-finite coordinates or scores, non-finite thresholds, ``sigma <= 0``,
+    ``max_output < 0`` or an unknown method.
+    """
+    op = "soft_nms"
+    b, s = _boxes_scores(op, boxes, scores)
+    iou_threshold = _real(op, "iou_threshold", iou_threshold)
+    sigma = _real(op, "sigma", sigma)
+    if sigma <= 0:
+        raise ValueError(f"{op}: sigma must be > 0, got {sigma!r}")
+    score_threshold = _real(op, "score_threshold", score_threshold)
+    if max_output is not None:
+        max_output = as_int(op, "max_output", max_output, minimum=0)
+    return _cvcore.soft_nms(b, s, iou_threshold, sigma, score_threshold, max_output,
+                            _choice(op, "method", method, _METHODS))
