@@ -19,6 +19,25 @@ FloatArray float32_array(py::handle obj, const char* name) {
   return FloatArray::ensure(arr);  // copies only when not already C-contiguous float32
 }
 
+py::array real_array(py::handle obj, const char* name) {
+  py::array arr = py::array::ensure(obj);
+  if (!arr) throw TypeError(std::string(name) + " must be an array-like of numbers, got " +
+                            std::string(py::str(py::type::of(obj).attr("__name__"))));
+  const char kind = arr.dtype().kind();
+  if (kind != 'f' && kind != 'i' && kind != 'u')
+    throw TypeError(std::string(name) + " must be a real numeric array, got dtype " +
+                    std::string(py::str(arr.dtype())));
+  if (arr.dtype().is(py::dtype::of<float>())) return FloatArray::ensure(arr);
+  return DoubleArray::ensure(arr);
+}
+
+py::array real_array_as(py::handle obj, const py::dtype& dtype, const char* name) {
+  if (obj.is_none()) return py::array();
+  py::array arr = real_array(obj, name);
+  if (dtype.is(py::dtype::of<float>())) return FloatArray::ensure(arr);
+  return DoubleArray::ensure(arr);
+}
+
 FloatArray optional_float32_array(py::handle obj, const char* name) {
   return obj.is_none() ? FloatArray() : float32_array(obj, name);
 }
@@ -41,6 +60,13 @@ TensorView view_of(const py::array_t<T, py::array::c_style>& a) {
 
 TensorView view(const FloatArray& a) { return view_of(a); }
 TensorView view(const Int64Array& a) { return view_of(a); }
+TensorView view(const DoubleArray& a) { return view_of(a); }
+TensorView view(const Int32Array& a) { return view_of(a); }
+
+TensorView real_view(const py::array& a) {
+  if (a.dtype().is(py::dtype::of<float>())) return view(py::reinterpret_borrow<FloatArray>(a));
+  return view(py::reinterpret_borrow<DoubleArray>(a));
+}
 
 namespace {
 
@@ -122,6 +148,13 @@ py::array_t<T, py::array::c_style> new_array(const std::vector<int64_t>& shape) 
 FloatArray new_float32(const std::vector<int64_t>& shape) { return new_array<float>(shape); }
 
 Int64Array new_int64(const std::vector<int64_t>& shape) { return new_array<int64_t>(shape); }
+
+Int32Array new_int32(const std::vector<int64_t>& shape) { return new_array<int32_t>(shape); }
+
+py::array new_real(const py::dtype& dtype, const std::vector<int64_t>& shape) {
+  if (dtype.is(py::dtype::of<float>())) return new_float32(shape);
+  return new_array<double>(shape);
+}
 
 FloatArray new_float32_like(const TensorView& v) {
   return new_float32(std::vector<int64_t>(v.shape.begin(), v.shape.begin() + v.ndim));

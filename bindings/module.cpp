@@ -59,4 +59,5 @@ PYBIND11_MODULE(_cvcore, m) {
   register_pool(m);
   register_norm(m);
   register_activation(m);
+  register_kmeans(m);
 }

@@ -27,6 +27,12 @@ struct Kernels {
   // y[rows, out] = act(x[rows, in] @ w[out, in]^T + bias); bias may be null.
   void (*linear)(int64_t rows, int64_t in, int64_t out, const float* x, const float* w, const float* bias,
                  float* y, Epilogue act, int threads);
+  // k-means, d <= 4: labels[i] = the nearest of the k centres c[k, d] to x[i] (squared Euclidean,
+  // ties to the lower index), mind[i] = that distance (mind may be null); single-threaded.
+  void (*nearest_lowd_f32)(const float* x, int64_t rows, int64_t d, const float* c, int64_t k, int32_t* labels,
+                           float* mind);
+  void (*nearest_lowd_f64)(const double* x, int64_t rows, int64_t d, const double* c, int64_t k, int32_t* labels,
+                           double* mind);
 };
 
 extern const Kernels kernels_generic;

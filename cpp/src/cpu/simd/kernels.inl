@@ -18,4 +18,5 @@ namespace cvcore::cpu::CVCORE_ISA_NS {
 #include "cpu/simd/gemm.inl"
 #include "cpu/simd/conv.inl"
 #include "cpu/simd/linear.inl"
+#include "cpu/simd/kmeans.inl"
 }  // namespace cvcore::cpu::CVCORE_ISA_NS

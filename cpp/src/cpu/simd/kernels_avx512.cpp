@@ -3,5 +3,6 @@
 #include "kernels.inl"
 
 namespace cvcore::cpu {
-const Kernels kernels_avx512 = {Isa::avx512, &avx512::conv2d, &avx512::linear};
+const Kernels kernels_avx512 = {Isa::avx512, &avx512::conv2d, &avx512::linear, &avx512::nearest_lowd_f32,
+                                  &avx512::nearest_lowd_f64};
 }

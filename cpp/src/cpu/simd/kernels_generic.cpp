@@ -3,5 +3,6 @@
 #include "kernels.inl"
 
 namespace cvcore::cpu {
-const Kernels kernels_generic = {Isa::generic, &generic::conv2d, &generic::linear};
+const Kernels kernels_generic = {Isa::generic, &generic::conv2d, &generic::linear, &generic::nearest_lowd_f32,
+                                  &generic::nearest_lowd_f64};
 }
