@@ -93,7 +93,8 @@ class KNeighborsClassifier:
 
     def predict(self, X):
         """The most probable class of every query (ties: the first class in ``classes_``)."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def score(self, X, y):
         """Mean accuracy of predict(X) against y."""
