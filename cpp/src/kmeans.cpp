@@ -77,7 +77,7 @@ void check_centers(const TensorView& c, const TensorView& x, KMeansMetric metric
   check_metric_domain(c, metric, op, name);
 }
 
-void check_input(const TensorView& x, KMeansMetric metric, const char* op, const char* name = "x") {
+void check_input(const TensorView& x, KMeansMetric metric, const char* op, const char* name = "X") {
   check_data(x, op, name);
   check_finite(x, op, name);
   check_metric_domain(x, metric, op, name);

@@ -228,6 +228,17 @@ void nearest_chunk(const Points<T>& P, int64_t r0, int64_t rows, const Centers<T
     return;
   }
   T* dist = scratch_array<T>(ScratchSlot::kmeans_dist, static_cast<size_t>(k * kChunk));
+  if constexpr (std::is_same<T, float>::value) {
+    if (P.gemm) {  // argmin_j ||c_j||^2 - 2 x.c_j in one pass over the GEMM output, then add ||x||^2
+      active_kernels().linear(k, P.d, rows, C.cc.data(), P.xc.data() + r0 * P.d, nullptr, dist, Epilogue::none, 1);
+      active_kernels().argmin_dots(dist, rows, k, C.cn.data(), labels, mind);
+      for (int64_t i = 0; i < rows; ++i) {
+        const float v = P.xn[r0 + i] + mind[i];
+        mind[i] = v > 0.f ? v : 0.f;
+      }
+      return;
+    }
+  }
   block_distances(P, r0, rows, C, 0, k, dist);
   for (int64_t i = 0; i < rows; ++i) {
     mind[i] = dist[i];

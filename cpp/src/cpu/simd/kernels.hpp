@@ -33,6 +33,9 @@ struct Kernels {
                            float* mind);
   void (*nearest_lowd_f64)(const double* x, int64_t rows, int64_t d, const double* c, int64_t k, int32_t* labels,
                            double* mind);
+  // k-means, d > 4: from dots[j * rows + i] = x_i . c_j, labels[i] = argmin_j cn[j] - 2 dots[j, i] (ties to
+  // the lower index) and best[i] = that minimum; single-threaded.
+  void (*argmin_dots)(const float* dots, int64_t rows, int64_t k, const float* cn, int32_t* labels, float* best);
 };
 
 extern const Kernels kernels_generic;

@@ -4,5 +4,5 @@
 
 namespace cvcore::cpu {
 const Kernels kernels_avx512 = {Isa::avx512, &avx512::conv2d, &avx512::linear, &avx512::nearest_lowd_f32,
-                                  &avx512::nearest_lowd_f64};
+                                  &avx512::nearest_lowd_f64, &avx512::argmin_dots};
 }

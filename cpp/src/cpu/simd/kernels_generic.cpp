@@ -4,5 +4,5 @@
 
 namespace cvcore::cpu {
 const Kernels kernels_generic = {Isa::generic, &generic::conv2d, &generic::linear, &generic::nearest_lowd_f32,
-                                  &generic::nearest_lowd_f64};
+                                  &generic::nearest_lowd_f64, &generic::argmin_dots};
 }

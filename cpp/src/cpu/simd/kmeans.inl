@@ -64,3 +64,35 @@ static void nearest_lowd_f64(const double* x, int64_t rows, int64_t d, const dou
                              double* mind) {
   nearest_lowd<double>(x, rows, d, c, k, labels, mind);
 }
+
+// k-means, GEMM path: for the dot products dots[j * rows + i] = x_i . c_j (rows <= 256), labels[i] =
+// argmin_j cn[j] - 2 dots[j, i] (ties to the lower j) and best[i] = that minimum.
+static void argmin_dots(const float* dots, int64_t rows, int64_t k, const float* cn, int32_t* labels, float* best) {
+  constexpr int64_t kBlock = 256;
+  alignas(64) float b[kBlock];
+  alignas(64) int32_t lab[kBlock];
+  for (int64_t r0 = 0; r0 < rows; r0 += kBlock) {
+    const int64_t m = min64(kBlock, rows - r0);
+    const float c0 = cn[0];
+    for (int64_t i = 0; i < m; ++i) {
+      b[i] = c0 - 2.f * dots[r0 + i];
+      lab[i] = 0;
+    }
+    for (int64_t j = 1; j < k; ++j) {
+      const float* dj = dots + j * rows + r0;
+      const float cj = cn[j];
+      const int32_t jj = static_cast<int32_t>(j);
+#pragma GCC ivdep
+      for (int64_t i = 0; i < m; ++i) {
+        const float v = cj - 2.f * dj[i];
+        const bool lt = v < b[i];
+        b[i] = lt ? v : b[i];
+        lab[i] = lt ? jj : lab[i];
+      }
+    }
+    for (int64_t i = 0; i < m; ++i) {
+      labels[r0 + i] = lab[i];
+      best[r0 + i] = b[i];
+    }
+  }
+}
