@@ -8,7 +8,9 @@
 
 namespace cvcore::bindings {
 
-FloatArray float32_array(py::handle obj, const char* name) {
+namespace {
+// obj as a NumPy array of a real numeric dtype (no copy yet), or TypeError naming `name`.
+py::array numeric_array(py::handle obj, const char* name) {
   py::array arr = py::array::ensure(obj);
   if (!arr) throw TypeError(std::string(name) + " must be an array-like of numbers, got " +
                             std::string(py::str(py::type::of(obj).attr("__name__"))));
@@ -16,17 +18,16 @@ FloatArray float32_array(py::handle obj, const char* name) {
   if (kind != 'f' && kind != 'i' && kind != 'u')
     throw TypeError(std::string(name) + " must be a real numeric array, got dtype " +
                     std::string(py::str(arr.dtype())));
-  return FloatArray::ensure(arr);  // copies only when not already C-contiguous float32
+  return arr;
+}
+}  // namespace
+
+FloatArray float32_array(py::handle obj, const char* name) {
+  return FloatArray::ensure(numeric_array(obj, name));  // copies only when not already C-contiguous float32
 }
 
 py::array real_array(py::handle obj, const char* name) {
-  py::array arr = py::array::ensure(obj);
-  if (!arr) throw TypeError(std::string(name) + " must be an array-like of numbers, got " +
-                            std::string(py::str(py::type::of(obj).attr("__name__"))));
-  const char kind = arr.dtype().kind();
-  if (kind != 'f' && kind != 'i' && kind != 'u')
-    throw TypeError(std::string(name) + " must be a real numeric array, got dtype " +
-                    std::string(py::str(arr.dtype())));
+  py::array arr = numeric_array(obj, name);
   if (arr.dtype().is(py::dtype::of<float>())) return FloatArray::ensure(arr);
   return DoubleArray::ensure(arr);
 }

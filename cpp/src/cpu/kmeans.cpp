@@ -117,6 +117,20 @@ std::vector<double> column_mean(const T* x, int64_t n, int64_t d) {
   return mean;
 }
 
+// out[i] = float32(src[i] - mean) and norms[i] = ||out[i]||^2 for rows i < m.
+template <typename T>
+void shift_rows(const T* src, int64_t m, int64_t d, const std::vector<double>& mean, float* out, float* norms) {
+  for (int64_t i = 0; i < m; ++i) {
+    float s = 0.f;
+    for (int64_t t = 0; t < d; ++t) {
+      const float v = static_cast<float>(double(src[i * d + t]) - mean[t]);
+      out[i * d + t] = v;
+      s += v * v;
+    }
+    norms[i] = s;
+  }
+}
+
 // mean: the shift for the GEMM path (the data's own column mean when null).
 template <typename T>
 void prepare_points(Points<T>& P, const T* x, int64_t n, int64_t d, const T* w, KMeansMetric metric, int threads,
@@ -132,15 +146,8 @@ void prepare_points(Points<T>& P, const T* x, int64_t n, int64_t d, const T* w, 
   P.xc.resize(static_cast<size_t>(n * d));
   P.xn.resize(static_cast<size_t>(n));
   parallel_for(ceil_div(n, kChunk), threads, [&](int64_t b) {
-    for (int64_t i = b * kChunk; i < min64(n, (b + 1) * kChunk); ++i) {
-      float s = 0.f;
-      for (int64_t t = 0; t < d; ++t) {
-        const float v = static_cast<float>(double(x[i * d + t]) - P.mean[t]);
-        P.xc[i * d + t] = v;
-        s += v * v;
-      }
-      P.xn[i] = s;
-    }
+    const int64_t r0 = b * kChunk;
+    shift_rows(x + r0 * d, min64(kChunk, n - r0), d, P.mean, P.xc.data() + r0 * d, P.xn.data() + r0);
   });
 }
 
@@ -160,15 +167,7 @@ void prepare_centers(const Points<T>& P, const T* c, int64_t m, Centers<T>& C) {
   const int64_t d = P.d;
   C.cc.resize(static_cast<size_t>(m * d));
   C.cn.resize(static_cast<size_t>(m));
-  for (int64_t j = 0; j < m; ++j) {
-    float s = 0.f;
-    for (int64_t t = 0; t < d; ++t) {
-      const float v = static_cast<float>(double(c[j * d + t]) - P.mean[t]);
-      C.cc[j * d + t] = v;
-      s += v * v;
-    }
-    C.cn[j] = s;
-  }
+  shift_rows(c, m, d, P.mean, C.cc.data(), C.cn.data());
 }
 
 // out[j * rows + i] = distance from point r0 + i to centre j0 + j, for i < rows, j < m.
@@ -456,6 +455,36 @@ int64_t locate(const Points<T>& P, const Blocks& B, const std::vector<double>& b
   return last >= 0 ? last : P.n - 1;
 }
 
+// pot[t] += sum_i w_i min(closest_i, distance(x_i, candidate t)) over points r0 .. r0 + rows. With
+// the GEMM, the points are the A operand read in place and the few candidates the packed B.
+template <typename T>
+void candidate_potentials(const Points<T>& P, int64_t r0, int64_t rows, const Centers<T>& C, const T* closest,
+                          T* dist, double* pot) {
+  const int64_t m = C.m;
+  if constexpr (std::is_same<T, float>::value) {
+    if (P.gemm) {
+      active_kernels().linear(rows, P.d, m, P.xc.data() + r0 * P.d, C.cc.data(), nullptr, dist, Epilogue::none, 1);
+      for (int64_t t = 0; t < m; ++t) {
+        double s = 0;
+        for (int64_t i = 0; i < rows; ++i) {
+          float v = P.xn[r0 + i] + C.cn[t] - 2.f * dist[i * m + t];
+          v = v > 0.f ? v : 0.f;
+          s += P.weight(r0 + i) * double(std::min(v, closest[i]));
+        }
+        pot[t] += s;
+      }
+      return;
+    }
+  }
+  block_distances(P, r0, rows, C, 0, m, dist);
+  for (int64_t t = 0; t < m; ++t) {
+    const T* dt = dist + t * rows;
+    double s = 0;
+    for (int64_t i = 0; i < rows; ++i) s += P.weight(r0 + i) * double(std::min(dt[i], closest[i]));
+    pot[t] += s;
+  }
+}
+
 // Greedy k-means++ (scikit-learn's variant): every new centre is the best of `trials` candidates
 // drawn with probability w_i * D(x_i)^2, judged by the potential sum_i w_i min(D_i, d(x_i, cand)).
 template <typename T>
@@ -512,13 +541,7 @@ void plusplus(const Points<T>& P, int64_t k, uint64_t seed, int64_t trials, T* c
       std::fill(pb, pb + trials, 0.0);
       for (int64_t r0 = B[b].begin; r0 < B[b].end; r0 += kChunk) {
         const int64_t rows = min64(kChunk, B[b].end - r0);
-        block_distances(P, r0, rows, C, 0, trials, dist);
-        for (int64_t t = 0; t < trials; ++t) {
-          const T* dt = dist + t * rows;
-          double s = 0;
-          for (int64_t i = 0; i < rows; ++i) s += P.weight(r0 + i) * double(std::min(dt[i], closest[r0 + i]));
-          pb[t] += s;
-        }
+        candidate_potentials(P, r0, rows, C, closest.data() + r0, dist, pb);
       }
     });
     int64_t best = 0;
