@@ -9,8 +9,8 @@
 namespace cvcore::bindings {
 
 namespace {
-template <typename T>
-py::array_t<T, py::array::c_style> real_array(py::handle obj, const char* name) {
+// obj as a NumPy array of a real numeric dtype (no copy yet), or TypeError naming `name`.
+py::array numeric_array(py::handle obj, const char* name) {
   py::array arr = py::array::ensure(obj);
   if (!arr) throw TypeError(std::string(name) + " must be an array-like of numbers, got " +
                             std::string(py::str(py::type::of(obj).attr("__name__"))));
@@ -18,17 +18,32 @@ py::array_t<T, py::array::c_style> real_array(py::handle obj, const char* name) 
   if (kind != 'f' && kind != 'i' && kind != 'u')
     throw TypeError(std::string(name) + " must be a real numeric array, got dtype " +
                     std::string(py::str(arr.dtype())));
-  return py::array_t<T, py::array::c_style>::ensure(arr);  // copies only when not already C-contiguous T
+  return arr;
 }
 }  // namespace
 
-FloatArray float32_array(py::handle obj, const char* name) { return real_array<float>(obj, name); }
+FloatArray float32_array(py::handle obj, const char* name) {
+  return FloatArray::ensure(numeric_array(obj, name));  // copies only when not already C-contiguous float32
+}
 
-Float64Array float64_array(py::handle obj, const char* name) { return real_array<double>(obj, name); }
+Float64Array float64_array(py::handle obj, const char* name) { return Float64Array::ensure(numeric_array(obj, name)); }
 
 bool is_float64(py::handle obj) {
   py::array arr = py::array::ensure(obj);
   return arr && arr.dtype().is(py::dtype::of<double>());
+}
+
+py::array real_array(py::handle obj, const char* name) {
+  py::array arr = numeric_array(obj, name);
+  if (arr.dtype().is(py::dtype::of<float>())) return FloatArray::ensure(arr);
+  return Float64Array::ensure(arr);
+}
+
+py::array real_array_as(py::handle obj, const py::dtype& dtype, const char* name) {
+  if (obj.is_none()) return py::array();
+  py::array arr = real_array(obj, name);
+  if (dtype.is(py::dtype::of<float>())) return FloatArray::ensure(arr);
+  return Float64Array::ensure(arr);
 }
 
 FloatArray optional_float32_array(py::handle obj, const char* name) {
@@ -54,6 +69,12 @@ TensorView view_of(const py::array_t<T, py::array::c_style>& a) {
 TensorView view(const FloatArray& a) { return view_of(a); }
 TensorView view(const Float64Array& a) { return view_of(a); }
 TensorView view(const Int64Array& a) { return view_of(a); }
+TensorView view(const Int32Array& a) { return view_of(a); }
+
+TensorView real_view(const py::array& a) {
+  if (a.dtype().is(py::dtype::of<float>())) return view(py::reinterpret_borrow<FloatArray>(a));
+  return view(py::reinterpret_borrow<Float64Array>(a));
+}
 
 namespace {
 
@@ -137,6 +158,13 @@ FloatArray new_float32(const std::vector<int64_t>& shape) { return new_array<flo
 Float64Array new_float64(const std::vector<int64_t>& shape) { return new_array<double>(shape); }
 
 Int64Array new_int64(const std::vector<int64_t>& shape) { return new_array<int64_t>(shape); }
+
+Int32Array new_int32(const std::vector<int64_t>& shape) { return new_array<int32_t>(shape); }
+
+py::array new_real(const py::dtype& dtype, const std::vector<int64_t>& shape) {
+  if (dtype.is(py::dtype::of<float>())) return new_float32(shape);
+  return new_float64(shape);
+}
 
 FloatArray new_float32_like(const TensorView& v) {
   return new_float32(std::vector<int64_t>(v.shape.begin(), v.shape.begin() + v.ndim));

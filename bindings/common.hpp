@@ -14,8 +14,9 @@ namespace cvcore::bindings {
 
 namespace py = pybind11;
 using FloatArray = py::array_t<float, py::array::c_style>;
-using Float64Array = py::array_t<double, py::array::c_style>;
 using Int64Array = py::array_t<int64_t, py::array::c_style>;
+using Float64Array = py::array_t<double, py::array::c_style>;
+using Int32Array = py::array_t<int32_t, py::array::c_style>;
 
 // obj as a C-contiguous float32 array, copied only when its dtype or layout differ. Integer and
 // float inputs are converted; bool, complex, string and object arrays raise TypeError naming
@@ -29,16 +30,28 @@ bool is_float64(py::handle obj);
 // Like float32_array, but None gives an empty array object (is_none() on the handle is checked).
 FloatArray optional_float32_array(py::handle obj, const char* name);
 
+// Ops that keep the caller's precision: obj as a C-contiguous float32 array when it is float32,
+// else as float64 (other real dtypes are converted once); TypeError naming `name` otherwise.
+py::array real_array(py::handle obj, const char* name);
+// obj as a C-contiguous array of the float32 / float64 dtype `dtype` (None gives an empty array).
+py::array real_array_as(py::handle obj, const py::dtype& dtype, const char* name);
+
 // Views of arrays (inputs may be read-only: cvcore never writes through an input view).
 TensorView view(const FloatArray& a);
-TensorView view(const Float64Array& a);
 TensorView view(const Int64Array& a);
+TensorView view(const Float64Array& a);
+TensorView view(const Int32Array& a);
+// A view of a float32 or float64 array from real_array / real_array_as.
+TensorView real_view(const py::array& a);
 inline TensorView optional_view(py::handle obj, const FloatArray& a) { return obj.is_none() ? TensorView{} : view(a); }
 
-// A new float32 / int64 array of the given shape.
+// A new float32 / float64 / int64 / int32 array of the given shape.
 FloatArray new_float32(const std::vector<int64_t>& shape);
 Float64Array new_float64(const std::vector<int64_t>& shape);
 Int64Array new_int64(const std::vector<int64_t>& shape);
+Int32Array new_int32(const std::vector<int64_t>& shape);
+// A new float32 or float64 array (dtype of a real_array) of the given shape.
+py::array new_real(const py::dtype& dtype, const std::vector<int64_t>& shape);
 // A new float32 array of v's shape.
 FloatArray new_float32_like(const TensorView& v);
 
@@ -54,5 +67,6 @@ void register_activation(py::module_& m);
 void register_boxes(py::module_& m);
 void register_roi(py::module_& m);
 void register_nms(py::module_& m);
+void register_kmeans(py::module_& m);
 
 }  // namespace cvcore::bindings

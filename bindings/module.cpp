@@ -62,4 +62,5 @@ PYBIND11_MODULE(_cvcore, m) {
   register_boxes(m);
   register_roi(m);
   register_nms(m);
+  register_kmeans(m);
 }

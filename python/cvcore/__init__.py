@@ -5,6 +5,10 @@ Submodules
 ops
     Functional operators on NumPy arrays (conv2d, pooling, batch norm, activations, linear, ...),
     with PyTorch / torchvision argument names, defaults and semantics.
+cluster
+    k-means (incl. the IoU metric for anchors) and k-nearest-neighbour classification.
+detection
+    Anchor clustering for detectors.
 cuda
     Whether the CUDA backend was built and a GPU is present.
 
@@ -16,9 +20,9 @@ chosen for this CPU, OpenMP and CUDA.
 """
 
 from . import _cvcore
-from . import cuda, ops
+from . import cluster, cuda, detection, ops
 from ._runtime import build_info, get_num_threads, set_num_threads
 
 __version__ = _cvcore.build_info()["version"]
 
-__all__ = ["__version__", "build_info", "cuda", "get_num_threads", "ops", "set_num_threads"]
+__all__ = ["__version__", "build_info", "cluster", "cuda", "detection", "get_num_threads", "ops", "set_num_threads"]

@@ -7,6 +7,7 @@
 #include "cvcore/device.hpp"
 #include "cvcore/epilogue.hpp"
 #include "cvcore/error.hpp"
+#include "cvcore/kmeans.hpp"
 #include "cvcore/linear.hpp"
 #include "cvcore/nms.hpp"
 #include "cvcore/pool.hpp"

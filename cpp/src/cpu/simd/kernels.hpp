@@ -50,6 +50,15 @@ struct Kernels {
   // depends on its length alone.
   void (*softmax_lanes)(int64_t axis, int64_t inner, int64_t lanes, const float* x, float* y, bool log);
   void (*softmax_row)(int64_t axis, const float* x, float* y, bool log);
+  // k-means, d <= 4: labels[i] = the nearest of the k centres c[k, d] to x[i] (squared Euclidean,
+  // ties to the lower index), mind[i] = that distance (mind may be null); single-threaded.
+  void (*nearest_lowd_f32)(const float* x, int64_t rows, int64_t d, const float* c, int64_t k, int32_t* labels,
+                           float* mind);
+  void (*nearest_lowd_f64)(const double* x, int64_t rows, int64_t d, const double* c, int64_t k, int32_t* labels,
+                           double* mind);
+  // k-means, d > 4: from dots[j * rows + i] = x_i . c_j, labels[i] = argmin_j cn[j] - 2 dots[j, i] (ties to
+  // the lower index) and best[i] = that minimum; single-threaded.
+  void (*argmin_dots)(const float* dots, int64_t rows, int64_t k, const float* cn, int32_t* labels, float* best);
 };
 
 extern const Kernels kernels_generic;

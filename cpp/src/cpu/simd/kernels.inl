@@ -20,4 +20,5 @@ namespace cvcore::cpu::CVCORE_ISA_NS {
 #include "cpu/simd/linear.inl"
 #include "cpu/simd/math.inl"
 #include "cpu/simd/activation.inl"
+#include "cpu/simd/kmeans.inl"
 }  // namespace cvcore::cpu::CVCORE_ISA_NS

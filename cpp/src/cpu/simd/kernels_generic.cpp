@@ -3,6 +3,6 @@
 #include "kernels.inl"
 
 namespace cvcore::cpu {
-const Kernels kernels_generic = {Isa::generic, &generic::conv2d, &generic::linear, &generic::activation,
-                                 &generic::softmax_lanes, &generic::softmax_row};
+const Kernels kernels_generic = {Isa::generic, &generic::conv2d, &generic::linear, &generic::activation, &generic::softmax_lanes,
+    &generic::softmax_row, &generic::nearest_lowd_f32, &generic::nearest_lowd_f64, &generic::argmin_dots};
 }

@@ -1,0 +1,71 @@
+// k-means (Lloyd, greedy k-means++ seeding) for float32 / float64 data, the "iou" metric for
+// (w, h) box shapes (anchor clustering), and brute-force nearest neighbours.
+//
+// Arrays are C-contiguous; data (n, d) is float32 or float64 and every real output keeps that
+// dtype; labels are int32, neighbour indices int64. Results are bit-identical for any thread count
+// and, for a given seed, across runs.
+#pragma once
+
+#include <cstdint>
+
+#include "cvcore/tensor.hpp"
+
+namespace cvcore {
+
+enum class KMeansMetric {
+  euclidean,  // squared Euclidean distance; centres are weighted means
+  iou,        // 1 - IoU of (w, h) boxes aligned at a common corner; d must be 2, sizes > 0
+};
+
+enum class KMeansInit {
+  kmeans_plusplus,  // greedy k-means++ (n_local_trials candidates per centre, the best kept)
+  random,           // n_clusters distinct points drawn with probability proportional to weight
+  array,            // the given initial centres
+};
+
+struct KMeansOptions {
+  int64_t n_clusters = 8;
+  KMeansInit init = KMeansInit::kmeans_plusplus;
+  int64_t n_init = 1;     // restarts; the run with the lowest inertia is kept
+  int64_t max_iter = 300;
+  double tol = 1e-4;      // on sum_j ||c_j(new) - c_j(old)||^2, relative to mean_j var(x[:, j])
+  KMeansMetric metric = KMeansMetric::euclidean;
+  bool median = false;    // iou metric only: centres are weighted medians of (w, h) instead of means
+  uint64_t seed = 0;
+  int64_t n_local_trials = 0;  // k-means++ candidates per centre; 0 means 2 + floor(ln k)
+};
+
+struct KMeansResult {
+  double inertia = 0;  // sum_i w_i * distance(x_i, centre of x_i), accumulated in float64
+  int64_t n_iter = 0;  // Lloyd iterations of the kept run
+};
+
+// Lloyd's k-means. x (n, d); sample_weight (n,) of x's dtype, >= 0, or empty; init (k, d) of x's
+// dtype when opt.init is array (else empty). Writes centers (k, d) of x's dtype and labels (n,)
+// int32. Iterations stop on identical labels, on centre movement <= the tolerance, or at max_iter;
+// after a stop other than identical labels the labels are recomputed for the final centres.
+// Empty clusters take the points farthest from their centres.
+KMeansResult kmeans(const TensorView& x, const TensorView& sample_weight, const TensorView& init,
+                    const KMeansOptions& opt, const TensorView& centers, const TensorView& labels);
+
+// Greedy k-means++ seeding alone: centers (k, d) of x's dtype, indices (k,) int64 (or empty) of
+// the chosen points.
+void kmeans_plusplus(const TensorView& x, const TensorView& sample_weight, int64_t n_clusters, uint64_t seed,
+                     int64_t n_local_trials, KMeansMetric metric, const TensorView& centers,
+                     const TensorView& indices);
+
+// Nearest centre of every row: labels (n,) int32 (ties: the lower centre index), min_distances (n,)
+// of x's dtype or empty. Returns the inertia sum_i w_i * distance (float64).
+double kmeans_assign(const TensorView& x, const TensorView& sample_weight, const TensorView& centers,
+                     KMeansMetric metric, const TensorView& labels, const TensorView& min_distances);
+
+// out (n, k) of x's dtype: Euclidean distance (not squared) or 1 - IoU from every row to every centre.
+void kmeans_transform(const TensorView& x, const TensorView& centers, KMeansMetric metric, const TensorView& out);
+
+// The n_neighbors nearest rows of `train` for every row of `query` (Euclidean), nearest first, ties
+// by the lower train index: distances (nq, n_neighbors) of the data dtype, indices (nq, n_neighbors)
+// int64.
+void knn_search(const TensorView& train, const TensorView& query, int64_t n_neighbors, const TensorView& distances,
+                const TensorView& indices);
+
+}  // namespace cvcore

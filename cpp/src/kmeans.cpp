@@ -1,0 +1,203 @@
+// k-means / nearest-neighbour frontend: argument checks, then the float32 or float64 kernels.
+#include "cvcore/kmeans.hpp"
+
+#include <cmath>
+
+#include "checks.hpp"
+#include "cpu/kmeans.hpp"
+#include "cvcore/runtime.hpp"
+
+namespace cvcore {
+namespace {
+
+// x must be a C-contiguous (n, d) float32 or float64 array with n >= 1, d >= 1 and finite values.
+void check_data(const TensorView& x, const char* op, const char* name) {
+  check<TypeError>(x.dtype == DType::float32 || x.dtype == DType::float64, op, ": ", name,
+                   " must be a float32 or float64 array, got ", dtype_name(x.dtype));
+  detail::check_array(x, op, name, x.dtype, 2);
+  check(x.shape[0] >= 1, op, ": ", name, " must have at least one row, got shape ", x.shape_str());
+  check(x.shape[1] >= 1, op, ": ", name, " must have at least one feature (d >= 1), got shape ", x.shape_str());
+}
+
+template <typename T>
+bool all_finite(const T* p, int64_t count) {
+  for (int64_t i = 0; i < count; ++i)
+    if (!std::isfinite(p[i])) return false;
+  return true;
+}
+
+bool finite(const TensorView& t) {
+  return t.dtype == DType::float32 ? all_finite(t.ptr<float>(), t.numel()) : all_finite(t.ptr<double>(), t.numel());
+}
+
+void check_finite(const TensorView& t, const char* op, const char* name) {
+  check(finite(t), op, ": ", name, " must not contain NaN or infinity");
+}
+
+// The iou metric needs (w, h) pairs with positive sizes.
+template <typename T>
+bool all_positive(const T* p, int64_t count) {
+  for (int64_t i = 0; i < count; ++i)
+    if (!(p[i] > 0)) return false;
+  return true;
+}
+
+void check_metric_domain(const TensorView& t, KMeansMetric metric, const char* op, const char* name) {
+  if (metric != KMeansMetric::iou) return;
+  check(t.shape[1] == 2, op, ": metric 'iou' needs (w, h) pairs, so ", name, " must have 2 columns, got shape ",
+        t.shape_str());
+  const bool pos = t.dtype == DType::float32 ? all_positive(t.ptr<float>(), t.numel())
+                                             : all_positive(t.ptr<double>(), t.numel());
+  check(pos, op, ": metric 'iou' needs box sizes > 0, but ", name, " has a width or height <= 0");
+}
+
+// Optional weights: empty, or (n,) of x's dtype, finite, >= 0, with a positive sum.
+void check_weights(const TensorView& w, const TensorView& x, const char* op) {
+  if (w.empty() && w.ndim == 0) return;
+  detail::check_optional_vector(w, op, "sample_weight", x.dtype, x.shape[0]);
+  check_finite(w, op, "sample_weight");
+  double sum = 0;
+  bool nonneg = true;
+  for (int64_t i = 0; i < w.numel(); ++i) {
+    const double v = w.dtype == DType::float32 ? double(w.ptr<float>()[i]) : w.ptr<double>()[i];
+    nonneg = nonneg && v >= 0;
+    sum += v;
+  }
+  check(nonneg, op, ": sample_weight must be >= 0, got a negative weight");
+  check(sum > 0, op, ": sample_weight must have a positive sum, got ", sum);
+}
+
+// centres (k, d) of x's dtype, finite, in the metric's domain.
+void check_centers(const TensorView& c, const TensorView& x, KMeansMetric metric, const char* op, const char* name) {
+  detail::check_array(c, op, name, x.dtype, 2);
+  check(c.shape[1] == x.shape[1], op, ": ", name, " must have ", x.shape[1], " columns like the data, got shape ",
+        c.shape_str());
+  check(c.shape[0] >= 1, op, ": ", name, " must have at least one row, got shape ", c.shape_str());
+  check_finite(c, op, name);
+  check_metric_domain(c, metric, op, name);
+}
+
+void check_input(const TensorView& x, KMeansMetric metric, const char* op, const char* name = "X") {
+  check_data(x, op, name);
+  check_finite(x, op, name);
+  check_metric_domain(x, metric, op, name);
+}
+
+void check_clusters(int64_t k, int64_t n, const char* op) {
+  check(k >= 1, op, ": n_clusters must be >= 1, got ", k);
+  check(k <= n, op, ": n_clusters must be <= the number of samples (", n, "), got ", k);
+}
+
+template <typename T>
+const T* optional_ptr(const TensorView& t) {
+  return t.empty() ? nullptr : t.ptr<T>();
+}
+
+}  // namespace
+
+KMeansResult kmeans(const TensorView& x, const TensorView& sample_weight, const TensorView& init,
+                    const KMeansOptions& opt, const TensorView& centers, const TensorView& labels) {
+  constexpr const char* op = "kmeans";
+  check_input(x, opt.metric, op);
+  const int64_t n = x.shape[0], d = x.shape[1], k = opt.n_clusters;
+  check_clusters(k, n, op);
+  check(opt.n_init >= 1, op, ": n_init must be >= 1, got ", opt.n_init);
+  check(opt.max_iter >= 1, op, ": max_iter must be >= 1, got ", opt.max_iter);
+  check(std::isfinite(opt.tol) && opt.tol >= 0, op, ": tol must be a finite number >= 0, got ", opt.tol);
+  check(!opt.median || opt.metric == KMeansMetric::iou, op, ": the median update is only for metric 'iou'");
+  check(opt.n_local_trials >= 0, op, ": n_local_trials must be >= 0, got ", opt.n_local_trials);
+  check_weights(sample_weight, x, op);
+  if (opt.init == KMeansInit::array) {
+    check_centers(init, x, opt.metric, op, "init");
+    check(init.shape[0] == k, op, ": init must have n_clusters = ", k, " rows, got shape ", init.shape_str());
+  }
+  const int64_t cshape[2] = {k, d};
+  detail::check_output(centers, op, cshape, 2, x.dtype, "centers");
+  detail::check_output(labels, op, &x.shape[0], 1, DType::int32, "labels");
+  const int threads = get_num_threads();
+  if (x.dtype == DType::float32)
+    return cpu::kmeans_fit(x.ptr<float>(), n, d, optional_ptr<float>(sample_weight), optional_ptr<float>(init), opt,
+                           centers.ptr<float>(), labels.ptr<int32_t>(), threads);
+  return cpu::kmeans_fit(x.ptr<double>(), n, d, optional_ptr<double>(sample_weight), optional_ptr<double>(init), opt,
+                         centers.ptr<double>(), labels.ptr<int32_t>(), threads);
+}
+
+void kmeans_plusplus(const TensorView& x, const TensorView& sample_weight, int64_t n_clusters, uint64_t seed,
+                     int64_t n_local_trials, KMeansMetric metric, const TensorView& centers,
+                     const TensorView& indices) {
+  constexpr const char* op = "kmeans_plusplus";
+  check_input(x, metric, op);
+  const int64_t n = x.shape[0], d = x.shape[1];
+  check_clusters(n_clusters, n, op);
+  check(n_local_trials >= 0, op, ": n_local_trials must be >= 0, got ", n_local_trials);
+  check_weights(sample_weight, x, op);
+  const int64_t cshape[2] = {n_clusters, d};
+  detail::check_output(centers, op, cshape, 2, x.dtype, "centers");
+  if (!indices.empty()) detail::check_output(indices, op, &n_clusters, 1, DType::int64, "indices");
+  int64_t* idx = indices.empty() ? nullptr : indices.ptr<int64_t>();
+  const int threads = get_num_threads();
+  if (x.dtype == DType::float32)
+    cpu::kmeans_plusplus(x.ptr<float>(), n, d, optional_ptr<float>(sample_weight), n_clusters, seed, n_local_trials,
+                         metric, centers.ptr<float>(), idx, threads);
+  else
+    cpu::kmeans_plusplus(x.ptr<double>(), n, d, optional_ptr<double>(sample_weight), n_clusters, seed,
+                         n_local_trials, metric, centers.ptr<double>(), idx, threads);
+}
+
+double kmeans_assign(const TensorView& x, const TensorView& sample_weight, const TensorView& centers,
+                     KMeansMetric metric, const TensorView& labels, const TensorView& min_distances) {
+  constexpr const char* op = "kmeans_assign";
+  check_input(x, metric, op);
+  check_centers(centers, x, metric, op, "centers");
+  check_weights(sample_weight, x, op);
+  const int64_t n = x.shape[0], d = x.shape[1], k = centers.shape[0];
+  detail::check_output(labels, op, &n, 1, DType::int32, "labels");
+  if (!min_distances.empty()) detail::check_output(min_distances, op, &n, 1, x.dtype, "min_distances");
+  const int threads = get_num_threads();
+  if (x.dtype == DType::float32)
+    return cpu::kmeans_assign(x.ptr<float>(), n, d, optional_ptr<float>(sample_weight), centers.ptr<float>(), k,
+                              metric, labels.ptr<int32_t>(), min_distances.empty() ? nullptr : min_distances.ptr<float>(), threads);
+  return cpu::kmeans_assign(x.ptr<double>(), n, d, optional_ptr<double>(sample_weight), centers.ptr<double>(), k,
+                            metric, labels.ptr<int32_t>(), min_distances.empty() ? nullptr : min_distances.ptr<double>(), threads);
+}
+
+void kmeans_transform(const TensorView& x, const TensorView& centers, KMeansMetric metric, const TensorView& out) {
+  constexpr const char* op = "kmeans_transform";
+  check_input(x, metric, op);
+  check_centers(centers, x, metric, op, "centers");
+  const int64_t n = x.shape[0], d = x.shape[1], k = centers.shape[0];
+  const int64_t oshape[2] = {n, k};
+  detail::check_output(out, op, oshape, 2, x.dtype);
+  const int threads = get_num_threads();
+  if (x.dtype == DType::float32)
+    cpu::kmeans_transform(x.ptr<float>(), n, d, centers.ptr<float>(), k, metric, out.ptr<float>(), threads);
+  else
+    cpu::kmeans_transform(x.ptr<double>(), n, d, centers.ptr<double>(), k, metric, out.ptr<double>(), threads);
+}
+
+void knn_search(const TensorView& train, const TensorView& query, int64_t n_neighbors, const TensorView& distances,
+                const TensorView& indices) {
+  constexpr const char* op = "knn_search";
+  check_input(train, KMeansMetric::euclidean, op, "train");
+  check_input(query, KMeansMetric::euclidean, op, "query");
+  check<TypeError>(query.dtype == train.dtype, op, ": query must have the training data's dtype (",
+                   dtype_name(train.dtype), "), got ", dtype_name(query.dtype));
+  check(query.shape[1] == train.shape[1], op, ": query must have ", train.shape[1],
+        " features like the training data, got shape ", query.shape_str());
+  const int64_t nt = train.shape[0], nq = query.shape[0], d = train.shape[1];
+  check(n_neighbors >= 1, op, ": n_neighbors must be >= 1, got ", n_neighbors);
+  check(n_neighbors <= nt, op, ": n_neighbors must be <= the number of training samples (", nt, "), got ",
+        n_neighbors);
+  const int64_t oshape[2] = {nq, n_neighbors};
+  detail::check_output(distances, op, oshape, 2, train.dtype, "distances");
+  detail::check_output(indices, op, oshape, 2, DType::int64, "indices");
+  const int threads = get_num_threads();
+  if (train.dtype == DType::float32)
+    cpu::knn_search(train.ptr<float>(), nt, query.ptr<float>(), nq, d, n_neighbors, distances.ptr<float>(),
+                    indices.ptr<int64_t>(), threads);
+  else
+    cpu::knn_search(train.ptr<double>(), nt, query.ptr<double>(), nq, d, n_neighbors, distances.ptr<double>(),
+                    indices.ptr<int64_t>(), threads);
+}
+
+}  // namespace cvcore
