@@ -1,6 +1,7 @@
 // cvcore from C++: a convolution, a max-pool and non-maximum suppression on generated data.
 #include <cvcore/cvcore.hpp>
 
+#include <cstdint>
 #include <cstdio>
 #include <vector>
 
@@ -32,6 +33,16 @@ int main() {
               (long long)conv_shape[0], (long long)conv_shape[1], (long long)conv_shape[2], (long long)conv_shape[3],
               (long long)pool_shape[0], (long long)pool_shape[1], (long long)pool_shape[2], (long long)pool_shape[3],
               pooled[0]);
+
+  // Non-maximum suppression: the two overlapping boxes (IoU 0.9) keep only the higher score.
+  const float boxes[12] = {0, 0, 10, 10, 1, 0, 10, 10, 20, 20, 30, 30};
+  const float scores[3] = {0.6f, 0.9f, 0.7f};
+  NmsOptions nms_options;
+  nms_options.iou_threshold = 0.5;
+  const std::vector<int64_t> keep = nms(TensorView(boxes, {3, 4}), TensorView(scores, {3}), nms_options);
+  std::printf("nms keeps %zu of 3 boxes:", keep.size());
+  for (int64_t k : keep) std::printf(" %lld", (long long)k);
+  std::printf("\n");
 
   // Errors are exceptions deriving from cvcore::Error, with messages naming the argument.
   try {

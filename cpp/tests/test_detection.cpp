@@ -1,0 +1,98 @@
+// C++ API of the detection domains: nms / batched_nms / soft_nms, roi_align / roi_pool, k-means.
+#include <cvcore/cvcore.hpp>
+
+#include <cstdint>
+#include <vector>
+
+#include "check.hpp"
+
+using namespace cvcore;
+
+TEST(nms_orders_by_score_and_suppresses_overlaps) {
+  // Boxes 0 and 1 overlap with IoU 0.81 > 0.5; box 2 is apart. Box 1 has the highest score.
+  const float boxes[12] = {0, 0, 10, 10, 0, 0, 10, 9, 20, 20, 30, 30};
+  const float scores[3] = {0.8f, 0.9f, 0.7f};
+  NmsOptions opt;
+  opt.iou_threshold = 0.5;
+  const std::vector<int64_t> keep = nms(TensorView(boxes, {3, 4}), TensorView(scores, {3}), opt);
+  CHECK(keep == (std::vector<int64_t>{1, 2}));
+  opt.max_output = 1;
+  CHECK(nms(TensorView(boxes, {3, 4}), TensorView(scores, {3}), opt) == (std::vector<int64_t>{1}));
+}
+
+TEST(batched_nms_never_suppresses_across_classes) {
+  const double boxes[8] = {0, 0, 10, 10, 0, 0, 10, 10};
+  const double scores[2] = {0.5, 0.6};
+  const int64_t classes[2] = {7, -3};
+  NmsOptions opt;
+  const std::vector<int64_t> keep =
+      batched_nms(TensorView(boxes, {2, 4}), TensorView(scores, {2}), TensorView(classes, {2}), opt);
+  CHECK(keep == (std::vector<int64_t>{1, 0}));
+}
+
+TEST(soft_nms_decays_overlapping_scores) {
+  const float boxes[8] = {0, 0, 10, 10, 0, 0, 10, 10};
+  const float scores[2] = {0.9f, 0.8f};
+  SoftNmsOptions opt;
+  opt.method = SoftNmsMethod::linear;
+  opt.iou_threshold = 0.3;
+  // Identical boxes: IoU 1, so the second score decays to 0.8 * (1 - 1) = 0 and is dropped.
+  const SoftNmsResult r = soft_nms(TensorView(boxes, {2, 4}), TensorView(scores, {2}), opt);
+  CHECK(r.indices == (std::vector<int64_t>{0}) && r.scores.size() == 1 && cvcore_test::close(r.scores[0], 0.9, 1e-7));
+}
+
+TEST(nms_errors_name_the_argument) {
+  const float boxes[4] = {0, 0, 1, 1};
+  const float nan_score[1] = {NAN};
+  CHECK_THROWS(nms(TensorView(boxes, {1, 4}), TensorView(nan_score, {1}), NmsOptions{}), ValueError, "scores");
+  CHECK_THROWS(parse_nms_metric("area"), ValueError, "metric");
+}
+
+TEST(roi_align_and_roi_pool_on_a_ramp) {
+  // 1x1x4x4 map x[h, w] = w. A RoI covering the map: roi_pool's single bin is the maximum (3).
+  std::vector<float> x(16);
+  for (int i = 0; i < 16; ++i) x[i] = float(i % 4);
+  const float rois[5] = {0, 0, 0, 3, 3};
+  RoiPoolParams pool;
+  float pooled;
+  int64_t argmax;
+  CHECK(roi_pool_output_shape(TensorView(x.data(), {1, 1, 4, 4}), TensorView(rois, {1, 5}), pool) ==
+        (std::array<int64_t, 4>{1, 1, 1, 1}));
+  roi_pool(TensorView(x.data(), {1, 1, 4, 4}), TensorView(rois, {1, 5}), pool, TensorView(&pooled, {1, 1, 1, 1}),
+           TensorView(&argmax, {1, 1, 1, 1}));
+  CHECK(pooled == 3.f && argmax == 3);
+  // roi_align, aligned, one sample in the middle of [1, 2] x [1, 2]: bilinear value at x = 1.5 - 0.5 = 1.
+  RoiAlignParams align;
+  align.sampling_ratio = 1;
+  align.aligned = true;
+  const float box[5] = {0, 1, 1, 2, 2};
+  float v;
+  roi_align(TensorView(x.data(), {1, 1, 4, 4}), TensorView(box, {1, 5}), align, TensorView(&v, {1, 1, 1, 1}));
+  CHECK(cvcore_test::close(v, 1.0, 1e-6));
+}
+
+TEST(roi_errors) {
+  const float x[4] = {0, 0, 0, 0};
+  const float bad_batch[5] = {1, 0, 0, 1, 1};
+  CHECK_THROWS(roi_align_output_shape(TensorView(x, {1, 1, 2, 2}), TensorView(bad_batch, {1, 5}), RoiAlignParams{}),
+               IndexError, "batch");
+}
+
+TEST(kmeans_separates_two_clusters) {
+  // Two tight groups around 0 and 10 on a line, k = 2: inertia is the within-group spread.
+  const double data[8] = {0, 0.5, 1, 10, 10.5, 11, 0.25, 10.25};
+  double centers[2];
+  int32_t labels[8];
+  KMeansOptions opt;
+  opt.n_clusters = 2;
+  opt.n_init = 3;
+  const KMeansResult r =
+      kmeans(TensorView(data, {8, 1}), TensorView{}, TensorView{}, opt, TensorView(centers, {2, 1}), TensorView(labels, {8}));
+  for (int i : {1, 2, 6}) CHECK(labels[i] == labels[0]);
+  for (int i : {4, 5, 7}) CHECK(labels[i] == labels[3]);
+  CHECK(labels[0] != labels[3]);
+  CHECK(cvcore_test::close(centers[labels[0]], 0.4375, 1e-12) && cvcore_test::close(centers[labels[3]], 10.4375, 1e-12));
+  CHECK(r.inertia > 0 && r.n_iter >= 1);
+}
+
+CVCORE_TEST_MAIN
