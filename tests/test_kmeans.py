@@ -23,7 +23,7 @@ def boxes(rng, n, shapes, jitter=0.08):
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("n,d,k", [(300, 2, 4), (257, 3, 7), (400, 9, 5), (200, 33, 3), (50, 1, 5)])
-def test_lloyd_matches_reference(seed, n, d, k):
+def test_lloyd_matches_reference(isa, seed, n, d, k):
     rng = np.random.default_rng(seed)
     x = blobs(rng, n, d, k, spread=2.0)
     init = x[rng.choice(n, k, replace=False)]
@@ -82,8 +82,9 @@ def test_more_clusters_than_distinct_points():
     assert set(map(tuple, c)) <= {(0.0, 0.0), (1.0, 1.0)}
 
 
-def test_float32_stays_float32_and_close_to_float64(rng):
-    x = blobs(rng, 2000, 16, 8, dtype=np.float32, spread=1.0)
+@pytest.mark.parametrize("d", [2, 16])  # the low-d fused kernel and the GEMM path
+def test_float32_stays_float32_and_close_to_float64(isa, rng, d):
+    x = blobs(rng, 2000, d, 8, dtype=np.float32, spread=1.0)
     init = x[rng.choice(2000, 8, replace=False)]
     c, labels, inertia, n_iter = kmeans(x, 8, init=init)
     assert c.dtype == np.float32
@@ -115,7 +116,7 @@ def test_random_state_reproducible(rng):
     assert c.cluster_centers_.shape == (6, 5)
 
 
-def test_kmeans_plusplus_seeding(rng):
+def test_kmeans_plusplus_seeding(isa, rng):
     x = blobs(rng, 1000, 3, 5, spread=0.1)
     centers, idx = kmeans_plusplus(x, 5, random_state=0)
     np.testing.assert_array_equal(centers, x[idx])
@@ -152,7 +153,7 @@ def test_estimator_api(rng):
 
 @pytest.mark.parametrize("update", ["mean", "median"])
 @pytest.mark.parametrize("seed", [0, 1])
-def test_iou_metric_matches_reference(seed, update):
+def test_iou_metric_matches_reference(isa, seed, update):
     rng = np.random.default_rng(seed)
     wh = boxes(rng, 400, [[10, 13], [30, 61], [116, 90], [156, 198], [373, 326]], jitter=0.3)
     init = wh[rng.choice(400, 5, replace=False)]

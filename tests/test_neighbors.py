@@ -9,7 +9,7 @@ from reference import kmeans as ref
 
 
 @pytest.mark.parametrize("nt,nq,d,k", [(50, 7, 3, 1), (300, 260, 8, 5), (1500, 40, 2, 10), (2100, 30, 17, 7)])
-def test_kneighbors_matches_reference(rng, threads, nt, nq, d, k):
+def test_kneighbors_matches_reference(isa, rng, threads, nt, nq, d, k):
     x = rng.normal(size=(nt, d))
     q = rng.normal(size=(nq, d))
     clf = KNeighborsClassifier(k).fit(x, rng.integers(0, 3, nt))
@@ -20,7 +20,7 @@ def test_kneighbors_matches_reference(rng, threads, nt, nq, d, k):
     assert idx.dtype == np.int64 and dist.dtype == np.float64
 
 
-def test_float32_gemm_path(rng):
+def test_float32_gemm_path(isa, rng):
     x = rng.normal(size=(3000, 24)).astype(np.float32)
     q = rng.normal(size=(100, 24)).astype(np.float32)
     dist, idx = KNeighborsClassifier(5).fit(x, np.zeros(3000)).kneighbors(q)
