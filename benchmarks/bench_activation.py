@@ -14,7 +14,7 @@ import numpy as np
 
 import cvcore
 from cvcore import ops
-from _harness import median_time, print_geomean, try_import_torch
+from _harness import median_time, print_geomean, set_threads, try_import_torch
 
 
 def suite(torch):
@@ -61,10 +61,7 @@ def main(argv=None):
     tx = torch.from_numpy(x) if torch is not None else None
     cases = {k: v for k, v in suite(torch).items() if not args.only or k in args.only}
     for threads in args.threads:
-        cvcore.set_num_threads(threads)
-        if torch is not None:
-            torch.set_num_threads(threads)
-        print(f"\n== threads={threads} ==")
+        set_threads(threads, torch)
         print(f"{'function':22s} | {'cvcore ms':>9s} | {'torch ms':>8s} | speed")
         speeds = []
         for name, (ours, theirs) in cases.items():

@@ -15,7 +15,7 @@ import numpy as np
 
 import cvcore
 from cvcore import ops
-from _harness import geomean, median_time, try_import_torch
+from _harness import geomean, median_time, set_threads, try_import_torch
 
 OPS = ["box_iou", "generalized_box_iou", "distance_box_iou", "complete_box_iou"]
 
@@ -52,10 +52,7 @@ def main(argv=None):
         print(f"torch {torch.__version__}, torchvision {torchvision.__version__} (peer, same process)")
     names = [n for n in OPS if not args.ops or n in args.ops]
     for threads in args.threads:
-        cvcore.set_num_threads(threads)
-        if torch is not None:
-            torch.set_num_threads(threads)
-        print(f"\n== threads={threads} ==")
+        set_threads(threads, torch)
         print(f"{'op':20s} {'N x M':>11s} | {'cvcore ms':>9s} {'ns/pair':>7s} | {'tv ms':>8s} | speed")
         speeds = []
         for n in args.sizes:

@@ -16,7 +16,7 @@ import numpy as np
 
 import cvcore
 from cvcore.ops import batched_nms, nms, soft_nms
-from _harness import median_time, try_import_torch
+from _harness import median_time, set_threads, try_import_torch
 
 IOU = 0.5
 
@@ -84,10 +84,7 @@ def main(argv=None):
     rng = np.random.default_rng(0)
     data = {n: clustered_boxes(n, rng) for n in args.sizes}
     for threads in args.threads:
-        cvcore.set_num_threads(threads)
-        if torch is not None:
-            torch.set_num_threads(threads)
-        print(f"\n== threads={threads} ==")
+        set_threads(threads, torch)
         for n, (boxes, scores, labels) in data.items():
             keep = nms(boxes, scores, IOU)
             t_cv = median_time(lambda: nms(boxes, scores, IOU), budget_s=args.budget)
