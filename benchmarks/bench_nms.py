@@ -124,7 +124,7 @@ def main(argv=None):
             peers = {}
             if cv2 is not None:  # OpenCV's soft-NMS takes integer Rects only: compare timings, not results
                 rects = np.round(np.concatenate([boxes[:, :2], boxes[:, 2:] - boxes[:, :2]], axis=1)).astype(np.int32)
-                flag = (cv2.dnn.SOFTNMS_GAUSSIAN if method == "gaussian" else cv2.dnn.SOFTNMS_LINEAR)
+                flag = (cv2.dnn.SoftNMSMethod_SOFTNMS_GAUSSIAN if method == "gaussian" else cv2.dnn.SoftNMSMethod_SOFTNMS_LINEAR)
                 sl = scores.tolist()
                 call = lambda: cv2.dnn.softNMSBoxes(rects.tolist(), sl, 0.001, 0.3, 0, 0.5, flag)  # noqa: E731
                 peers["cv2(int rects)"] = (peer_time(call, args.budget), "n/a")
