@@ -14,6 +14,9 @@
 namespace cvcore::cpu {
 namespace {
 
+// Rows up to this length take the transposed (column) softmax kernel.
+constexpr int64_t kShortRow = 80;
+
 template <typename F>
 void map(int64_t n, const float* x, float* y, int threads, F f) {
   parallel_chunks(n, threads, [&](int64_t begin, int64_t end) {
@@ -99,6 +102,21 @@ void prelu(int64_t n, int64_t channels, int64_t inner, const float* x, const flo
 
 void softmax(int64_t outer, int64_t axis, int64_t inner, const float* x, float* y, bool log, int threads) {
   const Kernels& k = active_kernels();
+  if (inner == 1 && axis <= kShortRow) {
+    // Short rows (e.g. class scores of many anchors): a block of kSoftmaxLanes rows is transposed so
+    // that each row becomes a lane of the column kernel, which amortises the per-slice reductions
+    // over a packet. A row's result depends on its length alone, not on its block.
+    parallel_for(ceil_div(outer, kSoftmaxLanes), threads, [&](int64_t b) {
+      const int64_t r0 = b * kSoftmaxLanes, lanes = min64(kSoftmaxLanes, outer - r0);
+      alignas(64) float buf[kShortRow * kSoftmaxLanes];
+      for (int64_t i = 0; i < axis; ++i)
+        for (int64_t l = 0; l < lanes; ++l) buf[i * lanes + l] = x[(r0 + l) * axis + i];
+      k.softmax_lanes(axis, lanes, lanes, buf, buf, log);
+      for (int64_t l = 0; l < lanes; ++l)
+        for (int64_t i = 0; i < axis; ++i) y[(r0 + l) * axis + i] = buf[i * lanes + l];
+    });
+    return;
+  }
   if (inner == 1) {
     parallel_for(outer, threads, [&](int64_t o) { k.softmax_row(axis, x + o * axis, y + o * axis, log); });
     return;
