@@ -15,7 +15,7 @@ namespace cvcore::cpu {
 namespace {
 
 // Rows up to this length take the transposed (column) softmax kernel.
-constexpr int64_t kShortRow = 80;
+constexpr int64_t kShortRow = 64;
 
 template <typename F>
 void map(int64_t n, const float* x, float* y, int threads, F f) {

@@ -86,29 +86,25 @@ static inline Vec softmax_term(SoftmaxLanes& st, Vec x) {
   return v;
 }
 
-// (x - m) - log(S) with x - m = hi + lo (lo = 0 where hi is -inf or NaN) and log(S) = lh + ll:
-// (hi - lh) is exact where the result is small against both, so it keeps its relative accuracy.
-static inline Vec log_softmax_value(Vec x, Vec m, Vec lh, Vec ll) {
+// (x - m) - log(S) with x - m = hi + lo (lo = 0 where hi is -inf or NaN): both terms are <= 0, so
+// the sum keeps the relative accuracy of each.
+static inline Vec log_softmax_value(Vec x, Vec m, Vec log_sum) {
   Vec lo;
   const Vec d = two_sum(x, vneg(m), &lo);
   lo = vselect(vlt(vabs(d), vset1(__builtin_inff())), lo, vzero());
-  return vadd(vsub(d, lh), vsub(lo, ll));
+  return vadd(vsub(d, log_sum), lo);
 }
 
-// Per lane, from S - 1 = (s - 2) + c formed in double: 1 / S (softmax), or log(S) as
-// *scale + *scale_lo (log_softmax).
-static inline void softmax_scale(const SoftmaxLanes& st, bool log, Vec* scale, Vec* scale_lo) {
+// Per lane, from S - 1 = (s - 2) + c formed in double: 1 / S (softmax), or log(S) (log_softmax).
+static inline Vec softmax_scale(const SoftmaxLanes& st, bool log) {
   float sb[kWidth], cb[kWidth];
   vstoreu(sb, st.s);
   vstoreu(cb, st.c);
   for (int l = 0; l < kWidth; ++l) {
     const double sum_m1 = (double(sb[l]) - 2.0) + double(cb[l]);  // S - 1 (s includes the 1 it started at)
-    const double v = log ? __builtin_log1p(sum_m1) : 1.0 / (1.0 + sum_m1);
-    sb[l] = float(v);
-    cb[l] = float(v - double(sb[l]));
+    sb[l] = float(log ? sum_m1 : 1.0 / (1.0 + sum_m1));
   }
-  *scale = vloadu(sb);
-  *scale_lo = vloadu(cb);
+  return log ? vlog1p_nonneg(vloadu(sb)) : vloadu(sb);
 }
 
 // Packet access to kWidth adjacent slices, or (One) to a single slice broadcast to every lane.
@@ -142,12 +138,12 @@ static void softmax_columns(int64_t axis, int64_t inner, const float* x, float* 
       const Vec e = softmax_term(st[v], load_lanes<One>(x + k * inner + v * kWidth));
       if (!log) store_lanes<One>(y + k * inner + v * kWidth, e);
     }
-  Vec scale[NV], scale_lo[NV];
-  for (int v = 0; v < NV; ++v) softmax_scale(st[v], log, &scale[v], &scale_lo[v]);
+  Vec scale[NV];
+  for (int v = 0; v < NV; ++v) scale[v] = softmax_scale(st[v], log);
   for (int64_t k = 0; k < axis; ++k)
     for (int v = 0; v < NV; ++v) {
       const int64_t i = k * inner + v * kWidth;
-      store_lanes<One>(y + i, log ? log_softmax_value(load_lanes<One>(x + i), m[v], scale[v], scale_lo[v])
+      store_lanes<One>(y + i, log ? log_softmax_value(load_lanes<One>(x + i), m[v], scale[v])
                                   : vmul(load_lanes<One>(y + i), scale[v]));
     }
 }
@@ -195,9 +191,8 @@ static void softmax_row(int64_t axis, const float* x, float* y, bool log) {
   }
   const double sum_m1 = (hi - 1.0) + lo;
   if (log) {
-    const double log_sum = __builtin_log1p(sum_m1);
-    const float lh = float(log_sum), ll = float(log_sum - double(lh));
-    map_packets(x, y, axis, [&](Vec v) { return log_softmax_value(v, st.m, vset1(lh), vset1(ll)); });
+    const Vec log_sum = vlog1p_nonneg(vset1(float(sum_m1)));
+    map_packets(x, y, axis, [&](Vec v) { return log_softmax_value(v, st.m, log_sum); });
   } else {
     const float inv = float(1.0 / (1.0 + sum_m1));
     map_packets(y, y, axis, [inv](Vec v) { return vmul(v, vset1(inv)); });

@@ -94,6 +94,20 @@ static inline Vec log1p_unit(Vec w) {
   return vfma(vmul(s_2, s2), p, s_2);
 }
 
+// log(1 + w) for w >= 0 (or NaN): log1p_unit(w) for w <= 1, which keeps the relative accuracy of
+// small w; else 1 + w = 2^e f with f in [1, 2) (binary search on the exponent, for 1 + w < 2^64)
+// and log = e ln 2 + log1p_unit(f - 1).
+static inline Vec vlog1p_nonneg(Vec w) {
+  Vec f = vadd(vset1(1.f), w), e = vzero();
+  for (int k = 32; k >= 1; k /= 2) {
+    const Mask big = vle(vset1(float(uint64_t(1) << k)), f);
+    f = vselect(big, vldexp(f, vset1(float(-k))), f);
+    e = vselect(big, vadd(e, vset1(float(k))), e);
+  }
+  const Vec reduced = vfma(e, vset1(kLn2Hi), vfma(e, vset1(kLn2Lo), log1p_unit(vsub(f, vset1(1.f)))));
+  return vselect(vle(w, vset1(1.f)), log1p_unit(w), reduced);
+}
+
 // tanh(x) = sign(x) em / (em + 2), em = expm1(2 |x|); |x| >= 9.5 gives +-1.
 static inline Vec vtanh(Vec x) {
   const Vec a = vmin(vset1(9.5f), vabs(x));
