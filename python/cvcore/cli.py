@@ -1,6 +1,7 @@
 """The ``cvcore`` command line: one subcommand per task, each a function ``_cmd_<name>(args)``.
 
     cvcore anchors PATH [-n 9] [--img-size 640]   anchors from a COCO JSON file or a YOLO labels folder
+    cvcore bench [--threads 1 2] [--quick]          time the core kernels on this machine
     cvcore info                                     build, threads and SIMD ISA
 """
 
@@ -60,6 +61,18 @@ def _cmd_anchors(args):
     return 0
 
 
+def _cmd_bench(args):
+    import cvcore
+    from .bench import run
+
+    info = cvcore.build_info()
+    print(f"cvcore {cvcore.__version__}  isa: {info['isa']}  compiler: {info['compiler']}")
+    print(f"{'case':40s} {'threads':>7s} {'ms':>9s}  rate")
+    for r in run(args.threads, quick=args.quick):
+        print(f"{r.name:40s} {r.threads:7d} {r.ms:9.3f}  {r.rate:.1f} {r.unit}")
+    return 0
+
+
 def _cmd_info(args):
     import cvcore
 
@@ -83,6 +96,11 @@ def build_parser():
     p.add_argument("--n-init", type=int, default=5)
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=_cmd_anchors)
+
+    p = sub.add_parser("bench", help="time the core kernels (conv, GEMM, IoU, NMS, RoIAlign, k-means) here")
+    p.add_argument("--threads", type=int, nargs="+", default=[1, 2], help="thread counts to time")
+    p.add_argument("--quick", action="store_true", help="small inputs, few repetitions (a smoke test)")
+    p.set_defaults(func=_cmd_bench)
 
     p = sub.add_parser("info", help="build information, threads and the SIMD ISA in use")
     p.set_defaults(func=_cmd_info)
