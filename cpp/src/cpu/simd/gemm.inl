@@ -182,9 +182,11 @@ static inline void gemm_split(int64_t M, int64_t N, int64_t parts, int64_t i, Ra
   if (parts <= 1) {
     *rows = {0, M};
     *cols = {0, N};
-  } else if (ceil_div(N, kNR) >= 4 * parts) {
+  } else if (ceil_div(N, kWidth) >= 4 * parts) {
+    // Columns in whole vectors: each thread packs only its own B columns. (A cut inside a kNR tile
+    // leaves each side a narrow tile, computed by the narrow kernels in the same k order.)
     *rows = {0, M};
-    *cols = split_range(N, parts, i, kNR);
+    *cols = split_range(N, parts, i, kWidth);
   } else {
     *rows = split_range(M, parts, i, kMR);
     *cols = {0, N};
