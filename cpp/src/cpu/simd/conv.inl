@@ -3,7 +3,8 @@
 //  - everything else: per image and group, the GEMM engine with
 //      A = weights [out/groups][in/groups * kh * kw] read in place (OIHW rows),
 //      B = the implicit im2col matrix [in/groups * kh * kw][out_h * out_w], packed panel by panel
-//          straight from a zero-padded copy of the image (never materialised whole),
+//          straight from a zero-padded copy of the image (never materialised whole); with stride
+//          1, a full register tile within one row is not packed at all but read in place,
 //      C = the output planes [out/groups][out_h * out_w] (NCHW rows, bias and activation fused).
 //    1x1 stride-1 convolutions need no padding copy and pack contiguous rows.
 
@@ -47,6 +48,15 @@ struct ConvPackB {
   const int64_t* k_off;  // per row of B
   const int64_t* n_off;  // per column of B
   int64_t out_w, stride_w;
+  bool rows_contiguous;  // output row oy + 1 starts where row oy ends in every input row (1x1, unpadded)
+
+  // The panel of rows k0.. for columns n..n + kNR read in place: base + off[k] for k < kc, when the
+  // columns are one contiguous piece of the input rows (stride 1); null otherwise.
+  const float* direct(int64_t k0, int64_t n, const int64_t** off) const {
+    if (stride_w != 1 || (!rows_contiguous && out_w - n % out_w < kNR)) return nullptr;
+    *off = k_off + k0;
+    return src + n_off[n];
+  }
 
   void operator()(int64_t k0, int64_t kc, int64_t n, int nr, float* dst) const {
     struct Run {
@@ -227,7 +237,8 @@ static void conv2d_gemm(const ConvGeometry& g, const float* x, const float* w, c
         if (rows.begin >= rows.end || cols.begin >= cols.end) continue;
         const GemmProblem prob{M, N, K, w + grp * M * K, K, y + (n * g.out_channels + grp * M) * N, N,
                                bias ? bias + grp * M : nullptr, nullptr, act};
-        ConvPackB pack{src + grp * cpg * plane, src + image, k_off, n_off, g.out_w, g.stride_w};
+        ConvPackB pack{src + grp * cpg * plane, src + image, k_off, n_off, g.out_w, g.stride_w,
+                       g.stride_w == 1 && g.stride_h * Wp == g.out_w};
         gemm_block(prob, rows.begin, rows.end, cols.begin, cols.end, pack, bpack);
       }
       if (padded) {

@@ -2,7 +2,9 @@
 //
 // BLIS structure: B is packed in KC x NR micro-panels (k-major, NR floats per k) by a caller-supplied
 // packer, so conv2d can pack straight from the image (implicit im2col) and linear from transposed
-// weights; A is read in place through MR row pointers (rows of OIHW weights or of the input), which
+// weights. A packer may also serve a full panel in place (`direct`: row k at base + off[k]), which
+// stride-1 convolutions do for tiles inside one input row: no packing pass, and the rows the tile
+// reads stay in L1 across the MR blocks. A is read in place through MR row pointers (rows of OIHW weights or of the input), which
 // costs 1-2% against packing and saves a pass over the weights. The MR x NR register tile uses 12
 // accumulators. The reduction order of every C element depends only on K and KC, never on how the
 // M x N space is split among threads, so results are identical for any thread count.
@@ -41,9 +43,9 @@ struct StoreMode {
 // C[0:mr, 0:nr] (+)= A[0:mr, 0:kc] * Bp[0:kc, 0:NV * kWidth]. a[r] points at row r of A (rows
 // past mr repeat a valid row); bp is a packed micro-panel (kNR floats per k, of which the first NV
 // vectors are used: NV < kNV serves narrow last panels); the tile is stored with the StoreMode rules.
-template <int NV>
-static inline void micro_kernel(int64_t kc, const float* const* a, const float* bp, float* c, int64_t ldc,
-                                int mr, int nr, const StoreMode& mode) {
+template <int NV, typename BRow>
+static inline void micro_kernel_rows(int64_t kc, const float* const* a, BRow b_row, float* c, int64_t ldc,
+                                     int mr, int nr, const StoreMode& mode) {
   Vec acc[kMR][NV];
 #pragma GCC unroll 16
   for (int r = 0; r < kMR; ++r)
@@ -54,7 +56,7 @@ static inline void micro_kernel(int64_t kc, const float* const* a, const float* 
   for (int64_t k = 0; k < kc; ++k) {
     Vec b[NV];
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) b[v] = vloadu(bp + k * kNR + v * kWidth);
+    for (int v = 0; v < NV; ++v) b[v] = vloadu(b_row(k) + v * kWidth);
 #pragma GCC unroll 16
     for (int r = 0; r < kMR; ++r) {
       const Vec av = vset1(a[r][k]);
@@ -103,6 +105,20 @@ static inline void micro_kernel(int64_t kc, const float* const* a, const float* 
   }
 }
 
+// B from a packed micro-panel (kNR floats per k).
+template <int NV>
+static void micro_kernel(int64_t kc, const float* const* a, const float* bp, float* c, int64_t ldc, int mr, int nr,
+                         const StoreMode& mode) {
+  micro_kernel_rows<NV>(kc, a, [bp](int64_t k) { return bp + k * kNR; }, c, ldc, mr, nr, mode);
+}
+
+// B read in place: row k of the panel is base + off[k] (a full kNR-wide tile of a stride-1 conv,
+// whose columns are one contiguous piece of an input row).
+static void micro_kernel_direct(int64_t kc, const float* const* a, const float* base, const int64_t* off, float* c,
+                                int64_t ldc, const StoreMode& mode) {
+  micro_kernel_rows<kNV>(kc, a, [base, off](int64_t k) { return base + off[k]; }, c, ldc, kMR, kNR, mode);
+}
+
 using MicroKernel = void (*)(int64_t, const float* const*, const float*, float*, int64_t, int, int,
                              const StoreMode&);
 
@@ -149,15 +165,25 @@ static void gemm_block(const GemmProblem& p, int64_t m0, int64_t m1, int64_t n0,
           const int nr = static_cast<int>(min64(kNR, nc - j));
           // Each panel is packed right before its first use, so it is hot in L1. With a single
           // block of rows it is used once: one panel buffer then serves all, never leaving L1.
+          // A full tile that the packer can serve in place skips packing (stride-1 convolutions).
+          const int64_t* direct_off = nullptr;
+          const float* direct_base = nr == kNR ? pack_b.direct(pc, jc + j, &direct_off) : nullptr;
           float* bp = single_block ? bpack : bpack + (j / kNR) * kc * kNR;
-          if (single_block || ic == m0) pack_b(pc, kc, jc + j, nr, bp);
+          if (!direct_base && (single_block || ic == m0)) pack_b(pc, kc, jc + j, nr, bp);
           for (int64_t i = ic; i < mc_end; i += kMR) {
             const int mr = static_cast<int>(min64(kMR, mc_end - i));
             const float* a[kMR];
             for (int r = 0; r < kMR; ++r) a[r] = p.A + (i + (r < mr ? r : mr - 1)) * p.lda + pc;
             mode.bias_row = p.bias_row ? p.bias_row + i : nullptr;
             mode.bias_col = p.bias_col ? p.bias_col + jc + j : nullptr;
-            micro_kernel_for(nr)(kc, a, bp, p.C + i * p.ldc + jc + j, p.ldc, mr, nr, mode);
+            float* c = p.C + i * p.ldc + jc + j;
+            if (direct_base && mr == kMR)
+              micro_kernel_direct(kc, a, direct_base, direct_off, c, p.ldc, mode);
+            else if (direct_base)
+              micro_kernel_rows<kNV>(kc, a, [direct_base, direct_off](int64_t k) { return direct_base + direct_off[k]; },
+                                     c, p.ldc, mr, nr, mode);
+            else
+              micro_kernel_for(nr)(kc, a, bp, c, p.ldc, mr, nr, mode);
           }
         }
       }

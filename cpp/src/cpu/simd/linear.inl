@@ -7,6 +7,8 @@ struct LinearPackB {
   const float* w;
   int64_t in;
 
+  const float* direct(int64_t, int64_t, const int64_t**) const { return nullptr; }  // always packed
+
   void operator()(int64_t k0, int64_t kc, int64_t n, int nr, float* dst) const {
     for (int j = 0; j < nr; ++j) {
       const float* src = w + (n + j) * in + k0;
