@@ -4,10 +4,11 @@
 // packer, so conv2d can pack straight from the image (implicit im2col) and linear from transposed
 // weights. A packer may also serve a full panel in place (`direct`: row k at base + off[k]), which
 // stride-1 convolutions do for tiles inside one input row: no packing pass, and the rows the tile
-// reads stay in L1 across the MR blocks. A is read in place through MR row pointers (rows of OIHW weights or of the input), which
-// costs 1-2% against packing and saves a pass over the weights. The MR x NR register tile uses 12
-// accumulators. The reduction order of every C element depends only on K and KC, never on how the
-// M x N space is split among threads, so results are identical for any thread count.
+// reads stay in L1 across the MR blocks. A is read in place through MR row pointers (rows of OIHW
+// weights or of the input), which costs 1-2% against packing and saves a pass over the weights. The
+// MR x NR register tile uses 12 (AVX2) or 16 (AVX-512) accumulators. The reduction order of every C
+// element depends only on K and KC, never on how the M x N space is split among threads nor on
+// whether a panel was packed, so results are identical for any thread count.
 
 #if defined(__AVX512F__)
 constexpr int kMR = 8, kNV = 2;  // 16 of the 32 zmm registers accumulate
