@@ -89,10 +89,12 @@ void activation(int64_t n, const float* x, float* y, Activation kind, const Acti
 
 void prelu(int64_t n, int64_t channels, int64_t inner, const float* x, const float* weight, float* y, int threads) {
   parallel_channel_segments(n, channels, inner, threads, [&](int64_t begin, int64_t end, int64_t c) {
-    const double slope = weight[c];
+    // A float32 product is the double product (exact) rounded once: float arithmetic gives the
+    // same bits as double and vectorizes.
+    const float slope = weight[c];
     for (int64_t i = begin; i < end; ++i) {
-      const double v = x[i];
-      y[i] = static_cast<float>(v > 0 ? v : v * slope);
+      const float v = x[i];
+      y[i] = v > 0 ? v : v * slope;
     }
   });
 }
