@@ -146,9 +146,10 @@ def pnet(x, weights):
     x = ops.max_pool2d(x, 2, 2, ceil_mode=True)
     x = _conv_prelu(x, w, "pnet.conv2", "pnet.prelu2")
     x = _conv_prelu(x, w, "pnet.conv3", "pnet.prelu3")
-    reg = ops.conv2d(x, w["pnet.conv4_1.weight"], w["pnet.conv4_1.bias"])
-    prob = ops.softmax(ops.conv2d(x, w["pnet.conv4_2.weight"], w["pnet.conv4_2.bias"]), axis=1)
-    return reg, prob[:, 1]
+    # The two 1x1 heads (regression conv4_1, classification conv4_2) as one conv: one pass over x.
+    head = ops.conv2d(x, np.concatenate([w["pnet.conv4_1.weight"], w["pnet.conv4_2.weight"]]),
+                      np.concatenate([w["pnet.conv4_1.bias"], w["pnet.conv4_2.bias"]]))
+    return head[:, :4], ops.softmax(head[:, 4:], axis=1)[:, 1]
 
 
 def rnet(x, weights):
@@ -183,7 +184,10 @@ def onet(x, weights):
 # Box helpers (float64, in the reference implementations' pixel conventions).
 
 def _normalise(x):
-    return (x - np.float32(127.5)) * np.float32(0.0078125)
+    """``(x - 127.5) * 0.0078125`` in place (x is a fresh float32 array) and returned."""
+    x -= np.float32(127.5)
+    x *= np.float32(0.0078125)
+    return x
 
 
 def _square(boxes):
