@@ -117,6 +117,41 @@ def test_rnet_onet_match_reference(threads, rng):
             np.testing.assert_allclose(g, w, atol=2e-5)
 
 
+def test_fold_normalisation(rng):
+    """The nets on raw pixels with folded weights equal the nets on normalised pixels."""
+    folded = mt.fold_normalisation(WEIGHTS)
+    assert set(folded) == set(WEIGHTS) and all(a.dtype == np.float32 for a in folded.values())
+    for net, size in [(mt.pnet, 31), (mt.rnet, 24), (mt.onet, 48)]:
+        raw = rng.integers(0, 256, (2, 3, size, size)).astype(np.float32)
+        got = net(raw, folded)
+        want = net((raw - 127.5) * 0.0078125, WEIGHTS)
+        for g, w in zip(got, want):
+            np.testing.assert_allclose(g, w, atol=1e-4)
+
+
+def test_crops_from_pyramid_levels(rng):
+    """Crops taken from a pyramid level are about as close to an exact area resize of the integer
+    crop (what the original does) as full-resolution adaptive roi_align; black outside the image."""
+    img = resized(sample_image(), 512).transpose(2, 0, 1)[None].astype(np.float32)
+    levels = [ops.adaptive_avg_pool2d(img, (int(512 * s + 1),) * 2) for s in mt._pyramid(512, 512, 20, 0.709)]
+    sources = [(1.0, 1.0, img)] + [(lv.shape[2] / 512, lv.shape[3] / 512, lv) for lv in levels if lv.shape[2] < 512]
+    xy = rng.integers(1, 300, (200, 2))
+    boxes = np.concatenate([xy, xy + rng.integers(20, 210, (200, 1))], axis=1).astype(np.float64)
+    boxes = boxes[(boxes[:, 2] <= 512) & (boxes[:, 3] <= 512)]
+    for size in (24, 48):
+        got = mt._crops(sources, boxes, size)
+        assert got.shape == (len(boxes), 3, size, size) and got.dtype == np.float32
+        area = np.stack([ops.adaptive_avg_pool2d(img[0, :, y1 - 1:y2, x1 - 1:x2], size)
+                         for x1, y1, x2, y2 in boxes.astype(int)])
+        full = ops.roi_align(img, np.concatenate([np.zeros((len(boxes), 1)), boxes - [1, 1, 0, 0]], axis=1), size,
+                             aligned=True)
+        small = (boxes[:, 2] - boxes[:, 0] + 1) < 2 * size / sources[1][0]  # cropped from the image itself
+        np.testing.assert_array_equal(got[small], full[small])
+        assert np.abs(got - area).mean() < 1.3 * np.abs(full - area).mean()
+    outside = mt._crops(sources, np.array([[-99.0, 1, 100, 200]]), 24)  # left half outside the image
+    assert (outside[0, :, :, :11] == 0).all() and outside[0, :, :, 13:].min() > 0
+
+
 # ------------------------------------------------------------------------------------------------
 # Detection
 

@@ -17,15 +17,18 @@ The cascade follows the original algorithm as facenet-pytorch implements it:
    positions times ``size + 1``, minus 1), regression, NMS with the intersection over the smaller
    box ("Min", areas ``(w + 1) * (h + 1)``) at 0.7.
 
-Inputs are normalised as ``(pixel - 127.5) * 0.0078125``. Coordinates are those of the reference
-implementations (boxes are not clipped to the image).
+Inputs are normalised as ``(pixel - 127.5) * 0.0078125``; :class:`MTCNN` folds that into the first
+conv of each net (:func:`fold_normalisation`) and feeds raw pixel values. Coordinates are those of
+the reference implementations (boxes are not clipped to the image).
 
 Crops differ from the references on purpose: a crop is cvcore's bilinear ``roi_align`` (aligned,
-adaptive sampling, i.e. about one sample per source pixel, averaged per output cell) of the
-unrounded box, with zeros (black) outside the image. The original resizes an integer crop with
-``cv2.resize(INTER_AREA)`` after zero padding; facenet-pytorch area-resizes the integer crop clipped
-to the image, which stretches faces on the border. The scores and boxes therefore differ slightly
-(typically by well under a pixel and under 1e-3 in probability) from both.
+adaptive sampling) of the unrounded box, taken from the pyramid level on which the box is 2 to 3
+times the crop size (area averaging, then bilinear sampling), with zeros (black) outside the image.
+The original resizes an integer crop with ``cv2.resize(INTER_AREA)`` after zero padding;
+facenet-pytorch area-resizes the integer crop clipped to the image, which stretches faces on the
+border. Boxes and probabilities therefore differ slightly from both (on the benchmark images the
+same faces are found, and the boxes overlap facenet-pytorch's with IoU 0.95 on average, 0.88 at
+worst).
 """
 
 from pathlib import Path
@@ -183,11 +186,22 @@ def onet(x, weights):
 # ------------------------------------------------------------------------------------------------
 # Box helpers (float64, in the reference implementations' pixel conventions).
 
-def _normalise(x):
-    """``(x - 127.5) * 0.0078125`` in place (x is a fresh float32 array) and returned."""
-    x -= np.float32(127.5)
-    x *= np.float32(0.0078125)
-    return x
+def fold_normalisation(weights):
+    """Weights whose nets take raw pixel values (0..255) instead of normalised ones.
+
+    Each net's first conv absorbs the input normalisation ``(x - 127.5) * 0.0078125``: its kernel is
+    scaled by 0.0078125 and its bias lowered by ``127.5 * 0.0078125 * sum(kernel)`` per output
+    channel (exact up to float32 rounding, since those convs have no padding). This saves a pass
+    over every pyramid level and crop, and lets crops be taken from the raw pixels, where the
+    zeros outside the image are black as in the original's zero padding.
+    """
+    out = dict(weights)
+    for net in ARCHITECTURE:
+        w = weights[f"{net}.conv1.weight"].astype(np.float64)
+        b = weights[f"{net}.conv1.bias"].astype(np.float64)
+        out[f"{net}.conv1.weight"] = (w * 0.0078125).astype(np.float32)
+        out[f"{net}.conv1.bias"] = (b - 127.5 * 0.0078125 * w.sum(axis=(1, 2, 3))).astype(np.float32)
+    return out
 
 
 def _square(boxes):
@@ -207,15 +221,31 @@ def _regress(boxes, offsets):
     return boxes + offsets * np.stack([w, h, w, h], axis=1)
 
 
-def _crops(image, boxes, size):
-    """``size`` x ``size`` bilinear crops of the raw (1, 3, H, W) image, normalised.
+def _crops(sources, boxes, size):
+    """``size`` x ``size`` bilinear crops (raw pixel values) of the boxes, (K, 3, size, size).
 
     A box ``(x1, y1, x2, y2)`` covers the pixels ``x1 - 1 .. x2 - 1`` (the references crop
-    ``img[y1 - 1:y2, x1 - 1:x2]``), i.e. the pixel edges ``[x1 - 1, x2)``; samples outside the image
-    are 0 (black), as the original's zero padding.
+    ``img[y1 - 1:y2, x1 - 1:x2]``), i.e. the pixel edges ``[x1 - 1, x2)``. ``sources`` are the image
+    and its area-resized pyramid levels, ``(ratio_y, ratio_x, (1, 3, h, w) array)`` by decreasing
+    ratio, the image first (ratio 1). Each box is cropped from the coarsest source on which it is
+    still at least ``2 * size`` pixels wide (from the image when none is), with ``roi_align``'s
+    adaptive sampling (then 2 x 2 to 3 x 3 samples per output cell): area averaging, then bilinear
+    interpolation, at a cost that does not grow with the box. On photographs the result is within
+    about 1.2x of the error of full-resolution adaptive sampling against an exact area resize of
+    the crop, at a fraction of the cost for large boxes. Samples outside the image are 0 (black), as
+    the original's zero padding.
     """
-    rois = np.concatenate([np.zeros((len(boxes), 1)), boxes - np.array([1.0, 1.0, 0.0, 0.0])], axis=1)
-    return _normalise(ops.roi_align(image, rois, size, aligned=True))
+    edges = boxes - np.array([1.0, 1.0, 0.0, 0.0])
+    side = np.maximum(edges[:, 2] - edges[:, 0], edges[:, 3] - edges[:, 1])
+    ratios = np.array([min(ry, rx) for ry, rx, _ in sources])
+    pick = np.maximum((side[:, None] * ratios[None, :] >= 2 * size).sum(axis=1) - 1, 0)
+    out = np.empty((len(boxes), 3, size, size), np.float32)
+    for level in np.unique(pick):
+        idx = np.nonzero(pick == level)[0]
+        ry, rx, source = sources[level]
+        rois = np.concatenate([np.zeros((len(idx), 1)), edges[idx] * np.array([rx, ry, rx, ry])], axis=1)
+        out[idx] = ops.roi_align(source, rois, size, aligned=True)
+    return out
 
 
 def _pyramid(height, width, min_face_size, scale_factor):
@@ -274,6 +304,7 @@ class MTCNN:
             self.weights = load_weights(weights)
         else:
             self.weights = check_weights(weights, "MTCNN: weights")
+        self._pixel_weights = fold_normalisation(self.weights)
 
     def __repr__(self):
         return (f"MTCNN(min_face_size={self.min_face_size:g}, thresholds={self.thresholds}, "
@@ -323,20 +354,24 @@ class MTCNN:
     def _detect_one(self, image):
         height, width = image.shape[:2]
         raw = np.ascontiguousarray(image.transpose(2, 0, 1)[None], dtype=np.float32)
-        boxes = self._stage1(raw, height, width)
+        # Each level's sides are int(side * scale + 1) >= 12, since the short side times scale >= 12.
+        levels = [(scale, ops.adaptive_avg_pool2d(raw, (int(height * scale + 1), int(width * scale + 1))))
+                  for scale in _pyramid(height, width, self.min_face_size, self.scale_factor)]
+        # The crop sources: the image, then the levels smaller than it.
+        sources = [(1.0, 1.0, raw)] + [(lv.shape[2] / height, lv.shape[3] / width, lv) for _, lv in levels
+                                       if lv.shape[2] < height and lv.shape[3] < width]
+        boxes = self._stage1(levels)
         if len(boxes):
-            boxes = self._stage2(raw, boxes)
+            boxes = self._stage2(sources, boxes)
         if len(boxes):
-            return self._stage3(raw, boxes)
+            return self._stage3(sources, boxes)
         return np.zeros((0, 4), np.float32), np.zeros(0, np.float32), np.zeros((0, 5, 2), np.float32)
 
-    def _stage1(self, raw, height, width):
-        """P-Net over the pyramid: squared candidate boxes (K, 4), float64."""
+    def _stage1(self, levels):
+        """P-Net over the pyramid levels ``(scale, raw level)``: squared candidate boxes (K, 4), float64."""
         found = []
-        for scale in _pyramid(height, width, self.min_face_size, self.scale_factor):
-            # Each side int(side * scale + 1) >= 12, since the short side times scale is >= 12.
-            level = ops.adaptive_avg_pool2d(raw, (int(height * scale + 1), int(width * scale + 1)))
-            reg, prob = pnet(_normalise(level), self.weights)
+        for scale, level in levels:
+            reg, prob = pnet(level, self._pixel_weights)
             ys, xs = np.nonzero(prob[0] >= self.thresholds[0])
             if len(ys) == 0:
                 continue
@@ -353,17 +388,17 @@ class MTCNN:
         size = boxes[:, 2:] - boxes[:, :2]
         return _square(boxes + offsets * np.concatenate([size, size], axis=1))
 
-    def _stage2(self, raw, boxes):
+    def _stage2(self, sources, boxes):
         """R-Net on 24x24 crops: refined squared boxes (K, 4), float64."""
-        offsets, probs = rnet(_crops(raw, boxes, 24), self.weights)
+        offsets, probs = rnet(_crops(sources, boxes, 24), self._pixel_weights)
         passed = probs > self.thresholds[1]
         boxes, probs, offsets = boxes[passed], probs[passed], offsets[passed].astype(np.float64)
         keep = ops.nms(boxes, probs, 0.7)
         return _square(_regress(boxes[keep], offsets[keep]))
 
-    def _stage3(self, raw, boxes):
+    def _stage3(self, sources, boxes):
         """O-Net on 48x48 crops: the final boxes, probabilities and landmarks."""
-        offsets, marks, probs = onet(_crops(raw, boxes, 48), self.weights)
+        offsets, marks, probs = onet(_crops(sources, boxes, 48), self._pixel_weights)
         passed = probs > self.thresholds[2]
         boxes, probs = boxes[passed], probs[passed]
         offsets, marks = offsets[passed].astype(np.float64), marks[passed].astype(np.float64)
