@@ -1,8 +1,8 @@
 """The ``cvcore`` command line: one subcommand per task, each a function ``_cmd_<name>(args)``.
 
     cvcore anchors PATH [-n 9] [--img-size 640]   anchors from a COCO JSON file or a YOLO labels folder
-    cvcore detect [IMAGE ...] [-o OUT]              MTCNN faces (box, probability); writes annotated PNGs
     cvcore info                                     build, threads and SIMD ISA
+    cvcore detect [IMAGE ...] [-o OUT]              MTCNN faces (box, probability); writes annotated PNGs
 """
 
 import argparse
@@ -58,6 +58,16 @@ def _cmd_anchors(args):
     print("anchors (w,h): " + ", ".join(f"{w:.0f},{h:.0f}" for w, h in fit.anchors))
     print(f"mean IoU: {fit.mean_iou:.4f}  recall@0.5: {fit.recall:.4f}  BPR(thr={args.thr:g}): {fit.bpr:.4f}  "
           f"anchors/target: {fit.aat:.2f}")
+    return 0
+
+
+def _cmd_info(args):
+    import cvcore
+
+    info = cvcore.build_info()
+    for key, value in info.items():
+        print(f"{key}: {', '.join(value) if isinstance(value, (list, tuple)) else value}")
+    print(f"threads: {cvcore.get_num_threads()}")
     return 0
 
 
@@ -125,16 +135,6 @@ def _cmd_detect(args):
     return 1 if failed else 0
 
 
-def _cmd_info(args):
-    import cvcore
-
-    info = cvcore.build_info()
-    for key, value in info.items():
-        print(f"{key}: {', '.join(value) if isinstance(value, (list, tuple)) else value}")
-    print(f"threads: {cvcore.get_num_threads()}")
-    return 0
-
-
 def build_parser():
     parser = argparse.ArgumentParser(prog="cvcore", description="cvcore command line")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -149,6 +149,9 @@ def build_parser():
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=_cmd_anchors)
 
+    p = sub.add_parser("info", help="build information, threads and the SIMD ISA in use")
+    p.set_defaults(func=_cmd_info)
+
     p = sub.add_parser("detect", help="detect faces with MTCNN and write the images with boxes and landmarks drawn")
     p.add_argument("images", nargs="*", metavar="IMAGE",
                    help="PNG files (other formats need Pillow); none: the sample photograph shipped with cvcore")
@@ -156,9 +159,6 @@ def build_parser():
                    help="output PNG (one image) or folder; default <name>_faces.png in the current folder")
     p.add_argument("--min-face-size", type=float, default=20.0, help="smallest face side in pixels (default 20)")
     p.set_defaults(func=_cmd_detect)
-
-    p = sub.add_parser("info", help="build information, threads and the SIMD ISA in use")
-    p.set_defaults(func=_cmd_info)
     return parser
 
 
