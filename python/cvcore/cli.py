@@ -80,6 +80,8 @@ def _detect_outputs(images, out):
     folder = Path(out)
     if len(images) == 1 and not folder.is_dir() and not out.endswith(("/", "\\")):
         return [folder]
+    if folder.exists() and not folder.is_dir():
+        raise SystemExit(f"cvcore detect: -o {out} is a file; several images need an output folder")
     folder.mkdir(parents=True, exist_ok=True)
     return [folder / n for n in names]
 
@@ -106,7 +108,10 @@ def _cmd_detect(args):
     from .detection import MTCNN, sample_image
     from .image import draw_detections, read_image, write_png
 
-    detector = MTCNN(min_face_size=args.min_face_size)
+    try:
+        detector = MTCNN(min_face_size=args.min_face_size)
+    except ValueError as e:
+        raise SystemExit(f"cvcore detect: {e}") from None
     images = args.images or [None]  # None: the sample photograph shipped with cvcore
     outputs = _detect_outputs(images, args.output)
     progress = _Progress(len(images)) if len(images) > 1 and sys.stderr.isatty() else None

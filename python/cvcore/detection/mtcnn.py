@@ -31,6 +31,7 @@ same faces are found, and the boxes overlap facenet-pytorch's with IoU 0.95 on a
 worst).
 """
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -260,11 +261,12 @@ def _pyramid(height, width, min_face_size, scale_factor):
     return scales
 
 
-def _real(name, value, low, high, low_open=False):
+def _real(name, value, low, high, open_low=False, open_high=False):
+    """value as a finite float in the interval from low to high (open or closed at each end)."""
     value = check_finite_scalar("MTCNN", name, value)
-    if value < low or (low_open and value == low) or value > high:
-        lo = "(" if low_open else "["
-        raise ValueError(f"MTCNN: {name} must be in {lo}{low}, {high}], got {value!r}")
+    if value < low or value > high or (open_low and value == low) or (open_high and value == high):
+        interval = f"{'(' if open_low else '['}{low}, {high}{')' if open_high else ']'}"
+        raise ValueError(f"MTCNN: {name} must be in {interval}, got {value!r}")
     return value
 
 
@@ -293,14 +295,12 @@ class MTCNN:
     """
 
     def __init__(self, min_face_size=20, thresholds=(0.6, 0.7, 0.7), scale_factor=0.709, weights=None):
-        self.min_face_size = _real("min_face_size", min_face_size, 0, np.inf, low_open=True)
-        if isinstance(thresholds, (str, bytes)) or len(thresholds) != 3:
+        self.min_face_size = _real("min_face_size", min_face_size, 0, np.inf, open_low=True, open_high=True)
+        if isinstance(thresholds, (str, bytes)) or not hasattr(thresholds, "__len__") or len(thresholds) != 3:
             raise ValueError(f"MTCNN: thresholds must be three numbers (P-Net, R-Net, O-Net), got {thresholds!r}")
         self.thresholds = tuple(_real(f"thresholds[{i}]", t, 0, 1) for i, t in enumerate(thresholds))
-        self.scale_factor = _real("scale_factor", scale_factor, 0, 1, low_open=True)
-        if self.scale_factor == 1:
-            raise ValueError(f"MTCNN: scale_factor must be in (0, 1), got {scale_factor!r}")
-        if weights is None or isinstance(weights, (str, Path)):
+        self.scale_factor = _real("scale_factor", scale_factor, 0, 1, open_low=True, open_high=True)
+        if weights is None or isinstance(weights, (str, os.PathLike)):
             self.weights = load_weights(weights)
         else:
             self.weights = check_weights(weights, "MTCNN: weights")
