@@ -166,7 +166,7 @@ def write_png(file, image):
     body = np.concatenate([best[:, None].astype(np.uint8), filtered[best, np.arange(height)]], axis=1)
     color = {1: 0, 2: 4, 3: 2, 4: 6}[channels]
     png = (_PNG_SIGNATURE + _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, color, 0, 0, 0))
-           + _chunk(b"IDAT", zlib.compress(body.tobytes(), 9)) + _chunk(b"IEND", b""))
+           + _chunk(b"IDAT", zlib.compress(body.tobytes(), 6)) + _chunk(b"IEND", b""))
     Path(file).write_bytes(png)
 
 
