@@ -42,7 +42,7 @@ def resize_bilinear(img, height, width):
 
 def mosaic(photo):
     """1920x1080: three 640-pixel copies (cropped to 540 rows) over three 540-pixel copies, and a
-    300x540 strip of the photo's right side (flag-free background and shuttle, no face): six faces."""
+    300x540 strip of the photo's right side (shuttle and helmet, no face): six faces."""
     canvas = np.zeros((1080, 1920, 3), np.uint8)
     big, small = resize_bilinear(photo, 640, 640), resize_bilinear(photo, 540, 540)
     for i in range(3):
