@@ -8,7 +8,9 @@ ops
 cluster
     k-means (incl. the IoU metric for anchors) and k-nearest-neighbour classification.
 detection
-    Anchor clustering for detectors.
+    Anchor clustering for detectors; the MTCNN face detector with trained weights.
+image
+    PNG reading and writing with NumPy and zlib only, and drawing boxes and points.
 cuda
     Whether the CUDA backend was built and a GPU is present.
 
@@ -20,9 +22,10 @@ chosen for this CPU, OpenMP and CUDA.
 """
 
 from . import _cvcore
-from . import cluster, cuda, detection, ops
+from . import cluster, cuda, detection, image, ops
 from ._runtime import build_info, get_num_threads, set_num_threads
 
 __version__ = _cvcore.build_info()["version"]
 
-__all__ = ["__version__", "build_info", "cluster", "cuda", "detection", "get_num_threads", "ops", "set_num_threads"]
+__all__ = ["__version__", "build_info", "cluster", "cuda", "detection", "get_num_threads", "image", "ops",
+           "set_num_threads"]

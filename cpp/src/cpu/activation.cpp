@@ -92,10 +92,13 @@ void activation(int64_t n, const float* x, float* y, Activation kind, const Acti
 
 void prelu(int64_t n, int64_t channels, int64_t inner, const float* x, const float* weight, float* y, int threads) {
   parallel_channel_segments(n, channels, inner, threads, [&](int64_t begin, int64_t end, int64_t c) {
-    const double slope = weight[c];
+    // float arithmetic gives the same bits as double (a float32 product is the exact double
+    // product rounded once), and with -fno-trapping-math (CMakeLists) the select vectorizes: a
+    // branch on the sign mispredicts on half of real activations (5x slower).
+    const float slope = weight[c];
     for (int64_t i = begin; i < end; ++i) {
-      const double v = x[i];
-      y[i] = static_cast<float>(v > 0 ? v : v * slope);
+      const float v = x[i];
+      y[i] = v > 0 ? v : v * slope;
     }
   });
 }

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "parallel.hpp"
 
@@ -158,12 +159,19 @@ void avg_pool2d(const PoolGeometry& g, bool count_include_pad, int64_t divisor_o
 
 void adaptive_avg_pool2d(const PoolGeometry& g, const float* x, float* y, int threads) {
   const int64_t H = g.in_h, W = g.in_w;
+  // The column windows are the same for every row: computed once (two integer divisions per
+  // output would cost more than the sums of small windows).
+  std::vector<int64_t> w0(static_cast<size_t>(g.out_w)), w1(static_cast<size_t>(g.out_w));
+  for (int64_t ow = 0; ow < g.out_w; ++ow) {
+    w0[ow] = adaptive_begin(ow, W, g.out_w);
+    w1[ow] = adaptive_end(ow, W, g.out_w);
+  }
   for_each_row(g, x, y, nullptr, threads, [&](const float* xp, int64_t oh, float* yr, int64_t*) {
     const int64_t h0 = adaptive_begin(oh, H, g.out_h), h1 = adaptive_end(oh, H, g.out_h);
     for (int64_t ow = 0; ow < g.out_w; ++ow) {
-      const int64_t w0 = adaptive_begin(ow, W, g.out_w), w1 = adaptive_end(ow, W, g.out_w);
       // Divided by the height then the width, as PyTorch.
-      yr[ow] = window_sum(xp, W, h0, h1, w0, w1) / static_cast<float>(h1 - h0) / static_cast<float>(w1 - w0);
+      yr[ow] = window_sum(xp, W, h0, h1, w0[ow], w1[ow]) / static_cast<float>(h1 - h0) /
+               static_cast<float>(w1[ow] - w0[ow]);
     }
   });
 }

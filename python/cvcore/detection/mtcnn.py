@@ -1,0 +1,422 @@
+"""MTCNN face detection (Zhang et al., "Joint Face Detection and Alignment using Multi-task Cascaded
+Convolutional Networks", 2016) on cvcore's ops, with the trained weights of the MIT-licensed ``mtcnn``
+package (converted by :mod:`cvcore.detection.mtcnn_weights`, shipped in ``detection/data``).
+
+The cascade follows the original algorithm as facenet-pytorch implements it:
+
+1. **P-Net** runs on an image pyramid: scales ``12 / min_face_size * scale_factor**k`` while the
+   scaled short side is >= 12; each level has sides ``int(size * scale + 1)``, resized by
+   area averaging (``adaptive_avg_pool2d``, PyTorch's ``interpolate(mode="area")``). Every output
+   cell with face probability ``>= thresholds[0]`` gives a 12x12 window at stride 2, mapped back to
+   the image (``floor((2 * cell + 1) / scale)``, ``floor((2 * cell + 12) / scale)``). NMS (IoU 0.5) per
+   level, then NMS (IoU 0.7) over all levels, then the window regression (offsets times the window
+   size) and squaring around the centre.
+2. **R-Net** scores 24x24 crops of those squares: keep probability ``> thresholds[1]``, NMS (IoU 0.7),
+   regression (offsets times ``size + 1``), squaring.
+3. **O-Net** scores 48x48 crops: keep probability ``> thresholds[2]``, five landmarks (relative
+   positions times ``size + 1``, minus 1), regression, NMS with the intersection over the smaller
+   box ("Min", areas ``(w + 1) * (h + 1)``) at 0.7.
+
+Inputs are normalised as ``(pixel - 127.5) * 0.0078125``; :class:`MTCNN` folds that into the first
+conv of each net (:func:`fold_normalisation`) and feeds raw pixel values. Coordinates are those of
+the reference implementations (boxes are not clipped to the image).
+
+Crops differ from the references on purpose: a crop is cvcore's bilinear ``roi_align`` (aligned,
+adaptive sampling) of the unrounded box, taken from the pyramid level on which the box is 2 to 3
+times the crop size (area averaging, then bilinear sampling), with zeros (black) outside the image.
+The original resizes an integer crop with ``cv2.resize(INTER_AREA)`` after zero padding;
+facenet-pytorch area-resizes the integer crop clipped to the image, which stretches faces on the
+border. Boxes and probabilities therefore differ slightly from both (on the benchmark images the
+same faces are found, and the boxes overlap facenet-pytorch's with IoU 0.95 on average, 0.88 at
+worst).
+"""
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from .. import ops
+from .._validation import check_finite_scalar
+
+# Architecture, in the weight order of the ``mtcnn`` package's Keras models: ("conv", name, in, out,
+# kernel), ("prelu", name, channels) and ("fc", name, in, out). The first fully connected layer of
+# R-Net and O-Net reads the last conv map (64 or 128 channels, 3x3) flattened in (C, H, W) order.
+ARCHITECTURE = {
+    "pnet": (("conv", "conv1", 3, 10, 3), ("prelu", "prelu1", 10), ("conv", "conv2", 10, 16, 3),
+             ("prelu", "prelu2", 16), ("conv", "conv3", 16, 32, 3), ("prelu", "prelu3", 32),
+             ("conv", "conv4_1", 32, 4, 1), ("conv", "conv4_2", 32, 2, 1)),
+    "rnet": (("conv", "conv1", 3, 28, 3), ("prelu", "prelu1", 28), ("conv", "conv2", 28, 48, 3),
+             ("prelu", "prelu2", 48), ("conv", "conv3", 48, 64, 2), ("prelu", "prelu3", 64),
+             ("fc", "fc4", 64 * 3 * 3, 128), ("prelu", "prelu4", 128), ("fc", "fc5_1", 128, 4),
+             ("fc", "fc5_2", 128, 2)),
+    "onet": (("conv", "conv1", 3, 32, 3), ("prelu", "prelu1", 32), ("conv", "conv2", 32, 64, 3),
+             ("prelu", "prelu2", 64), ("conv", "conv3", 64, 64, 3), ("prelu", "prelu3", 64),
+             ("conv", "conv4", 64, 128, 2), ("prelu", "prelu4", 128), ("fc", "fc5", 128 * 3 * 3, 256),
+             ("prelu", "prelu5", 256), ("fc", "fc6_1", 256, 4), ("fc", "fc6_2", 256, 10),
+             ("fc", "fc6_3", 256, 2)),
+}
+
+
+def weight_shapes():
+    """``{key: shape}`` of every array of the three nets, in the ``mtcnn`` package's weight order.
+
+    Keys are ``"<net>.<layer>.weight"`` / ``"<net>.<layer>.bias"``: conv kernels OIHW, fully connected
+    weights (out, in), PReLU slopes (C,).
+    """
+    shapes = {}
+    for net, layers in ARCHITECTURE.items():
+        for kind, name, *dims in layers:
+            key = f"{net}.{name}"
+            if kind == "conv":
+                cin, cout, k = dims
+                shapes[key + ".weight"] = (cout, cin, k, k)
+                shapes[key + ".bias"] = (cout,)
+            elif kind == "fc":
+                fin, fout = dims
+                shapes[key + ".weight"] = (fout, fin)
+                shapes[key + ".bias"] = (fout,)
+            else:
+                shapes[key + ".weight"] = (dims[0],)
+    return shapes
+
+
+DEFAULT_WEIGHTS = Path(__file__).parent / "data" / "mtcnn.npz"
+
+
+def load_weights(path=None):
+    """The MTCNN weights as a dict of float32 arrays, checked against :func:`weight_shapes`.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        A ``.npz`` file written by ``python -m cvcore.detection.mtcnn_weights``; default the file
+        shipped with cvcore (the ``mtcnn`` package's trained weights, MIT licence).
+
+    Raises
+    ------
+    FileNotFoundError when the file does not exist; ValueError when an array is missing, has the wrong
+    shape or is not finite.
+    """
+    path = DEFAULT_WEIGHTS if path is None else Path(path)
+    with np.load(path) as data:
+        arrays = {key: data[key] for key in data.files}
+    return check_weights(arrays, f"load_weights: {path}")
+
+
+def check_weights(arrays, source):
+    """``arrays`` (a mapping) as a dict of C-contiguous float32 arrays after checking every key and shape."""
+    out = {}
+    for key, shape in weight_shapes().items():
+        if key not in arrays:
+            raise ValueError(f"{source}: missing array {key!r}")
+        arr = np.asarray(arrays[key])
+        if arr.dtype.kind != "f":
+            raise TypeError(f"{source}: {key} must be a floating-point array, got dtype {arr.dtype}")
+        if arr.shape != shape:
+            raise ValueError(f"{source}: {key} must have shape {shape}, got {arr.shape}")
+        if not np.isfinite(arr).all():
+            raise ValueError(f"{source}: {key} holds NaN or infinite values")
+        out[key] = np.ascontiguousarray(arr, dtype=np.float32)
+    extra = sorted(set(arrays) - set(out))
+    if extra:
+        raise ValueError(f"{source}: unexpected arrays {extra}")
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# The three networks: functional forward passes on NCHW float32 batches of normalised pixels.
+
+def _conv_prelu(x, w, conv, prelu):
+    return ops.prelu(ops.conv2d(x, w[conv + ".weight"], w[conv + ".bias"]), w[prelu + ".weight"])
+
+
+def _fc_prelu(x, w, fc, prelu):
+    return ops.prelu(ops.linear(x, w[fc + ".weight"], w[fc + ".bias"]), w[prelu + ".weight"])
+
+
+def _fc(x, w, fc):
+    return ops.linear(x, w[fc + ".weight"], w[fc + ".bias"])
+
+
+def pnet(x, weights):
+    """P-Net on a batch ``x`` (N, 3, H, W), H, W >= 12.
+
+    Returns the window regression (N, 4, H', W') and the face probability (N, H', W') with
+    ``H' = (ceil((H - 2) / 2) - 4)`` (likewise W'): one output per 12x12 window at stride 2.
+    """
+    w = weights
+    x = _conv_prelu(x, w, "pnet.conv1", "pnet.prelu1")
+    x = ops.max_pool2d(x, 2, 2, ceil_mode=True)
+    x = _conv_prelu(x, w, "pnet.conv2", "pnet.prelu2")
+    x = _conv_prelu(x, w, "pnet.conv3", "pnet.prelu3")
+    # The two 1x1 heads (regression conv4_1, classification conv4_2) as one conv: one pass over x.
+    head = ops.conv2d(x, np.concatenate([w["pnet.conv4_1.weight"], w["pnet.conv4_2.weight"]]),
+                      np.concatenate([w["pnet.conv4_1.bias"], w["pnet.conv4_2.bias"]]))
+    return head[:, :4], ops.softmax(head[:, 4:], axis=1)[:, 1]
+
+
+def rnet(x, weights):
+    """R-Net on a batch of crops ``x`` (N, 3, 24, 24): regression (N, 4) and face probability (N,)."""
+    w = weights
+    x = _conv_prelu(x, w, "rnet.conv1", "rnet.prelu1")
+    x = ops.max_pool2d(x, 3, 2, ceil_mode=True)
+    x = _conv_prelu(x, w, "rnet.conv2", "rnet.prelu2")
+    x = ops.max_pool2d(x, 3, 2, ceil_mode=True)
+    x = _conv_prelu(x, w, "rnet.conv3", "rnet.prelu3")
+    x = _fc_prelu(x.reshape(len(x), -1), w, "rnet.fc4", "rnet.prelu4")
+    return _fc(x, w, "rnet.fc5_1"), ops.softmax(_fc(x, w, "rnet.fc5_2"), axis=1)[:, 1]
+
+
+def onet(x, weights):
+    """O-Net on a batch of crops ``x`` (N, 3, 48, 48): regression (N, 4), landmarks (N, 10) as
+    ``x1..x5, y1..y5`` relative to the crop, and face probability (N,)."""
+    w = weights
+    x = _conv_prelu(x, w, "onet.conv1", "onet.prelu1")
+    x = ops.max_pool2d(x, 3, 2, ceil_mode=True)
+    x = _conv_prelu(x, w, "onet.conv2", "onet.prelu2")
+    x = ops.max_pool2d(x, 3, 2, ceil_mode=True)
+    x = _conv_prelu(x, w, "onet.conv3", "onet.prelu3")
+    x = ops.max_pool2d(x, 2, 2, ceil_mode=True)
+    x = _conv_prelu(x, w, "onet.conv4", "onet.prelu4")
+    x = _fc_prelu(x.reshape(len(x), -1), w, "onet.fc5", "onet.prelu5")
+    return (_fc(x, w, "onet.fc6_1"), _fc(x, w, "onet.fc6_2"),
+            ops.softmax(_fc(x, w, "onet.fc6_3"), axis=1)[:, 1])
+
+
+# ------------------------------------------------------------------------------------------------
+# Box helpers (float64, in the reference implementations' pixel conventions).
+
+def fold_normalisation(weights):
+    """Weights whose nets take raw pixel values (0..255) instead of normalised ones.
+
+    Each net's first conv absorbs the input normalisation ``(x - 127.5) * 0.0078125``: its kernel is
+    scaled by 0.0078125 and its bias lowered by ``127.5 * 0.0078125 * sum(kernel)`` per output
+    channel (exact up to float32 rounding, since those convs have no padding). This saves a pass
+    over every pyramid level and crop, and lets crops be taken from the raw pixels, where the
+    zeros outside the image are black as in the original's zero padding.
+    """
+    out = dict(weights)
+    for net in ARCHITECTURE:
+        w = weights[f"{net}.conv1.weight"].astype(np.float64)
+        b = weights[f"{net}.conv1.bias"].astype(np.float64)
+        out[f"{net}.conv1.weight"] = (w * 0.0078125).astype(np.float32)
+        out[f"{net}.conv1.bias"] = (b - 127.5 * 0.0078125 * w.sum(axis=(1, 2, 3))).astype(np.float32)
+    return out
+
+
+def _square(boxes):
+    """Each box grown to a square of side max(w, h) around its centre (MTCNN's ``rerec``)."""
+    w = boxes[:, 2] - boxes[:, 0]
+    h = boxes[:, 3] - boxes[:, 1]
+    side = np.maximum(w, h)
+    x1 = boxes[:, 0] + (w - side) * 0.5
+    y1 = boxes[:, 1] + (h - side) * 0.5
+    return np.stack([x1, y1, x1 + side, y1 + side], axis=1)
+
+
+def _regress(boxes, offsets):
+    """R-Net / O-Net box regression: offsets times (size + 1) (MTCNN's ``bbreg``)."""
+    w = boxes[:, 2] - boxes[:, 0] + 1
+    h = boxes[:, 3] - boxes[:, 1] + 1
+    return boxes + offsets * np.stack([w, h, w, h], axis=1)
+
+
+def _crops(sources, boxes, size):
+    """``size`` x ``size`` bilinear crops (raw pixel values) of the boxes, (K, 3, size, size).
+
+    A box ``(x1, y1, x2, y2)`` covers the pixels ``x1 - 1 .. x2 - 1`` (the references crop
+    ``img[y1 - 1:y2, x1 - 1:x2]``), i.e. the pixel edges ``[x1 - 1, x2)``. ``sources`` are the image
+    and its area-resized pyramid levels, ``(ratio_y, ratio_x, (1, 3, h, w) array)`` by decreasing
+    ratio, the image first (ratio 1). Each box is cropped from the coarsest source on which it is
+    still at least ``2 * size`` pixels wide (from the image when none is), with ``roi_align``'s
+    adaptive sampling (then 2 x 2 to 3 x 3 samples per output cell): area averaging, then bilinear
+    interpolation, at a cost that does not grow with the box. On photographs the result is within
+    about 1.2x of the error of full-resolution adaptive sampling against an exact area resize of
+    the crop, at a fraction of the cost for large boxes. Samples outside the image are 0 (black), as
+    the original's zero padding.
+    """
+    edges = boxes - np.array([1.0, 1.0, 0.0, 0.0])
+    side = np.maximum(edges[:, 2] - edges[:, 0], edges[:, 3] - edges[:, 1])
+    ratios = np.array([min(ry, rx) for ry, rx, _ in sources])
+    pick = np.maximum((side[:, None] * ratios[None, :] >= 2 * size).sum(axis=1) - 1, 0)
+    out = np.empty((len(boxes), 3, size, size), np.float32)
+    for level in np.unique(pick):
+        idx = np.nonzero(pick == level)[0]
+        ry, rx, source = sources[level]
+        rois = np.concatenate([np.zeros((len(idx), 1)), edges[idx] * np.array([rx, ry, rx, ry])], axis=1)
+        out[idx] = ops.roi_align(source, rois, size, aligned=True)
+    return out
+
+
+def _pyramid(height, width, min_face_size, scale_factor):
+    """The P-Net scales: ``12 / min_face_size * scale_factor**k`` while the scaled short side >= 12."""
+    scales = []
+    scale = 12.0 / min_face_size
+    short = min(height, width) * scale
+    while short >= 12:
+        scales.append(scale)
+        scale *= scale_factor
+        short *= scale_factor
+    return scales
+
+
+def _real(name, value, low, high, open_low=False, open_high=False):
+    """value as a finite float in the interval from low to high (open or closed at each end)."""
+    value = check_finite_scalar("MTCNN", name, value)
+    if value < low or value > high or (open_low and value == low) or (open_high and value == high):
+        interval = f"{'(' if open_low else '['}{low}, {high}{')' if open_high else ']'}"
+        raise ValueError(f"MTCNN: {name} must be in {interval}, got {value!r}")
+    return value
+
+
+class MTCNN:
+    """The MTCNN face detector (three-stage cascade), with the ``mtcnn`` package's trained weights.
+
+    Parameters
+    ----------
+    min_face_size : float
+        Smallest face side looked for, in pixels (> 0; default 20). The image pyramid starts at scale
+        ``12 / min_face_size``, so smaller values cost more (quadratically).
+    thresholds : (float, float, float)
+        Face-probability thresholds of P-Net (``>=``), R-Net and O-Net (``>``), each in [0, 1].
+    scale_factor : float
+        Ratio between pyramid levels, in (0, 1) (default 0.709, about 1 / sqrt(2)).
+    weights : str, path-like or mapping, optional
+        A ``.npz`` file (see :func:`load_weights`) or a mapping of arrays with the keys and shapes of
+        :func:`weight_shapes`; default the shipped weights.
+
+    Examples
+    --------
+    >>> from cvcore.detection import MTCNN, sample_image
+    >>> boxes, probs, landmarks = MTCNN().detect(sample_image())
+    >>> boxes.shape, probs.shape, landmarks.shape
+    ((1, 4), (1,), (1, 5, 2))
+    """
+
+    def __init__(self, min_face_size=20, thresholds=(0.6, 0.7, 0.7), scale_factor=0.709, weights=None):
+        self.min_face_size = _real("min_face_size", min_face_size, 0, np.inf, open_low=True, open_high=True)
+        if isinstance(thresholds, (str, bytes)) or not hasattr(thresholds, "__len__") or len(thresholds) != 3:
+            raise ValueError(f"MTCNN: thresholds must be three numbers (P-Net, R-Net, O-Net), got {thresholds!r}")
+        self.thresholds = tuple(_real(f"thresholds[{i}]", t, 0, 1) for i, t in enumerate(thresholds))
+        self.scale_factor = _real("scale_factor", scale_factor, 0, 1, open_low=True, open_high=True)
+        if weights is None or isinstance(weights, (str, os.PathLike)):
+            self.weights = load_weights(weights)
+        else:
+            self.weights = check_weights(weights, "MTCNN: weights")
+        self._pixel_weights = fold_normalisation(self.weights)
+
+    def __repr__(self):
+        return (f"MTCNN(min_face_size={self.min_face_size:g}, thresholds={self.thresholds}, "
+                f"scale_factor={self.scale_factor:g})")
+
+    def detect(self, image):
+        """Detect faces.
+
+        Parameters
+        ----------
+        image : ndarray uint8, shape (H, W, 3), or a list of them
+            RGB pixels (H, W >= 1; any size, also smaller than a face: then nothing is found). A list
+            of images of any sizes gives a list of results.
+
+        Returns
+        -------
+        boxes : ndarray float32, shape (K, 4)
+            ``x1, y1, x2, y2`` in pixels, by decreasing probability; not clipped to the image.
+        probs : ndarray float32, shape (K,)
+            O-Net face probabilities, ``> thresholds[2]``.
+        landmarks : ndarray float32, shape (K, 5, 2)
+            ``(x, y)`` of the left eye, right eye, nose, left and right mouth corners (the subject's
+            right and left as seen in the image: "left" is on the image's left).
+
+        For a list of images, a list of such tuples. No face gives arrays with K = 0.
+
+        Raises
+        ------
+        TypeError for a dtype other than uint8 (or a list element that is not an array); ValueError
+        for another shape.
+        """
+        if isinstance(image, (list, tuple)):
+            return [self._detect_one(self._check_image(im, f"image[{i}]")) for i, im in enumerate(image)]
+        return self._detect_one(self._check_image(image, "image"))
+
+    @staticmethod
+    def _check_image(image, name):
+        if not isinstance(image, np.ndarray):
+            raise TypeError(f"MTCNN.detect: {name} must be a NumPy array (H, W, 3) uint8 RGB, got "
+                            f"{type(image).__name__}")
+        if image.dtype != np.uint8:
+            raise TypeError(f"MTCNN.detect: {name} must be uint8 RGB, got dtype {image.dtype}")
+        if image.ndim != 3 or image.shape[2] != 3 or image.shape[0] < 1 or image.shape[1] < 1:
+            raise ValueError(f"MTCNN.detect: {name} must have shape (H, W, 3) with H, W >= 1, got {image.shape}")
+        return image
+
+    def _detect_one(self, image):
+        height, width = image.shape[:2]
+        raw = np.ascontiguousarray(image.transpose(2, 0, 1)[None], dtype=np.float32)
+        # Each level's sides are int(side * scale + 1) >= 12, since the short side times scale >= 12.
+        levels = [(scale, ops.adaptive_avg_pool2d(raw, (int(height * scale + 1), int(width * scale + 1))))
+                  for scale in _pyramid(height, width, self.min_face_size, self.scale_factor)]
+        # The crop sources: the image, then the levels smaller than it.
+        sources = [(1.0, 1.0, raw)] + [(lv.shape[2] / height, lv.shape[3] / width, lv) for _, lv in levels
+                                       if lv.shape[2] < height and lv.shape[3] < width]
+        boxes = self._stage1(levels)
+        if len(boxes):
+            boxes = self._stage2(sources, boxes)
+        if len(boxes):
+            return self._stage3(sources, boxes)
+        return np.zeros((0, 4), np.float32), np.zeros(0, np.float32), np.zeros((0, 5, 2), np.float32)
+
+    def _stage1(self, levels):
+        """P-Net over the pyramid levels ``(scale, raw level)``: squared candidate boxes (K, 4), float64."""
+        found = []
+        for scale, level in levels:
+            reg, prob = pnet(level, self._pixel_weights)
+            ys, xs = np.nonzero(prob[0] >= self.thresholds[0])
+            if len(ys) == 0:
+                continue
+            cells = np.stack([xs, ys], axis=1).astype(np.float64)
+            boxes = np.concatenate([np.floor((2 * cells + 1) / scale), np.floor((2 * cells + 12) / scale)], axis=1)
+            scores = prob[0, ys, xs]
+            keep = ops.nms(boxes, scores, 0.5)
+            found.append((boxes[keep], scores[keep], reg[0][:, ys[keep], xs[keep]].T.astype(np.float64)))
+        if not found:
+            return np.zeros((0, 4))
+        boxes, scores, offsets = (np.concatenate(parts) for parts in zip(*found))
+        keep = ops.nms(boxes, scores, 0.7)
+        boxes, offsets = boxes[keep], offsets[keep]
+        size = boxes[:, 2:] - boxes[:, :2]
+        return _square(boxes + offsets * np.concatenate([size, size], axis=1))
+
+    def _stage2(self, sources, boxes):
+        """R-Net on 24x24 crops: refined squared boxes (K, 4), float64."""
+        offsets, probs = rnet(_crops(sources, boxes, 24), self._pixel_weights)
+        passed = probs > self.thresholds[1]
+        boxes, probs, offsets = boxes[passed], probs[passed], offsets[passed].astype(np.float64)
+        keep = ops.nms(boxes, probs, 0.7)
+        return _square(_regress(boxes[keep], offsets[keep]))
+
+    def _stage3(self, sources, boxes):
+        """O-Net on 48x48 crops: the final boxes, probabilities and landmarks."""
+        offsets, marks, probs = onet(_crops(sources, boxes, 48), self._pixel_weights)
+        passed = probs > self.thresholds[2]
+        boxes, probs = boxes[passed], probs[passed]
+        offsets, marks = offsets[passed].astype(np.float64), marks[passed].astype(np.float64)
+        size = boxes[:, 2:] - boxes[:, :2] + 1
+        points = np.stack([marks[:, :5] * size[:, :1] + boxes[:, :1] - 1,
+                           marks[:, 5:] * size[:, 1:] + boxes[:, 1:2] - 1], axis=2)
+        boxes = _regress(boxes, offsets)
+        # "Min" overlap with the references' pixel-inclusive areas (w + 1) * (h + 1).
+        keep = ops.nms(boxes + np.array([0.0, 0.0, 1.0, 1.0]), probs, 0.7, metric="iom")
+        return boxes[keep].astype(np.float32), probs[keep], points[keep].astype(np.float32)
+
+
+SAMPLE_IMAGE = Path(__file__).parent / "data" / "astronaut.png"
+
+
+def sample_image():
+    """A sample photograph with one face: NASA's portrait of astronaut Eileen Collins (public domain,
+    as shipped with scikit-image), downscaled to 256x256. RGB uint8, shape (256, 256, 3)."""
+    from ..image import read_png
+
+    return read_png(SAMPLE_IMAGE)
