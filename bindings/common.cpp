@@ -174,7 +174,8 @@ Epilogue parse_epilogue(const std::string& name) {
   if (name == "none") return Epilogue::none;
   if (name == "relu") return Epilogue::relu;
   if (name == "relu6") return Epilogue::relu6;
-  throw ValueError("activation must be None, 'relu' or 'relu6', got '" + name + "'");
+  if (name == "prelu") return Epilogue::prelu;
+  throw ValueError("activation must be None, 'relu', 'relu6' or 'prelu', got '" + name + "'");
 }
 
 }  // namespace cvcore::bindings

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import cvcore
-from cvcore.ops import conv2d, conv_output_size
+from cvcore.ops import conv2d, conv_output_size, prelu
 from reference import conv as ref
 from conftest import run_threads
 
@@ -117,6 +117,22 @@ def test_fused_activation(rng, isa):
     assert_close(conv2d(x, w, b, padding=1, activation="relu6"), np.clip(r, 0, 6))
 
 
+@pytest.mark.parametrize("shape,kw", [
+    ((1, 4, 10, 10, 6, 3, 3), dict(padding=1)),           # GEMM, in-place panels
+    ((1, 3, 20, 21, 10, 3, 3), dict(stride=2)),           # GEMM, packed panels, M not a multiple of the tile
+    ((1, 5, 7, 40, 11, 1, 1), {}),                         # 1x1
+    ((2, 6, 9, 11, 6, 3, 3), dict(padding=1, groups=6)),  # depthwise
+    ((1, 4, 6, 6, 4, 3, 3), dict(padding=1, groups=2)),   # grouped
+])
+def test_fused_prelu_is_prelu_of_conv(rng, isa, threads, shape, kw):
+    n, c, h, w_, o, kh, kw_ = shape
+    x, w, b = make(rng, n, c, h, w_, o, kh, kw_, kw.get("groups", 1))
+    plain = conv2d(x, w, b, **kw)
+    slopes = rng.uniform(-0.5, 0.5, o).astype(np.float32)
+    np.testing.assert_array_equal(conv2d(x, w, b, activation="prelu", prelu_weight=slopes, **kw), prelu(plain, slopes))
+    np.testing.assert_array_equal(conv2d(x, w, b, activation="prelu", prelu_weight=0.25, **kw), prelu(plain, 0.25))
+
+
 def test_dtypes_and_layouts(rng):
     x, w, b = make(rng, 2, 4, 10, 12, 6, 3, 3)
     expected = ref.conv2d(x, w, b, (1, 1), (1, 1, 1, 1))
@@ -179,7 +195,12 @@ def test_nan_propagates(rng, isa):
     (dict(x=np.full((1, 3, 5, 5), "1")), TypeError, "input"),
     (dict(stride=1.5), TypeError, "stride"),
     (dict(groups=True), TypeError, "groups"),
-    (dict(activation="gelu"), ValueError, "activation"),
+    (dict(activation="gelu"), ValueError, "activation must be None, 'relu', 'relu6' or 'prelu', got 'gelu'"),
+    (dict(activation="prelu"), ValueError, "prelu_weight must be given exactly when activation='prelu'"),
+    (dict(activation="relu", prelu_weight=[0.1]), ValueError, "prelu_weight must be given exactly"),
+    (dict(activation="prelu", prelu_weight=np.zeros(3)), ValueError, r"prelu_weight must have 4 elements \(one per output channel\) or 1, got 3"),
+    (dict(activation="prelu", prelu_weight=np.zeros((4, 1))), ValueError, "prelu_weight"),
+    (dict(activation="prelu", prelu_weight=[True] * 4), TypeError, "prelu_weight must be a real numeric array"),
     (dict(padding=2**62), ValueError, "overflow"),
     (dict(padding=2**70), ValueError, "64 bits"),
     (dict(w=np.zeros((4, 3, 0, 3))), ValueError, "kernel size must be >= 1"),

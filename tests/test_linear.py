@@ -28,6 +28,33 @@ def test_linear(rng, isa, threads, rows, inf, outf):
     assert_close(linear(x, w), reference(x, w))
 
 
+@pytest.mark.parametrize("rows", [1, 3, 130])  # the dot-product path (rows < the tile) and the GEMM
+def test_fused_activations(rng, isa, threads, rows):
+    x = rng.standard_normal((rows, 40)).astype(np.float32)
+    w = rng.standard_normal((37, 40)).astype(np.float32)
+    b = rng.standard_normal(37).astype(np.float32)
+    plain = linear(x, w, b)
+    assert_close(plain, reference(x, w, b))
+    np.testing.assert_array_equal(linear(x, w, b, activation="relu"), np.maximum(plain, 0))
+    np.testing.assert_array_equal(linear(x, w, b, activation="relu6"), np.clip(plain, 0, 6))
+    slopes = rng.uniform(-0.5, 0.5, 37).astype(np.float32)
+    np.testing.assert_array_equal(linear(x, w, b, activation="prelu", prelu_weight=slopes),
+                                  np.where(plain > 0, plain, plain * slopes))
+    np.testing.assert_array_equal(linear(x, w, b, activation="prelu", prelu_weight=[0.5]),
+                                  np.where(plain > 0, plain, plain * np.float32(0.5)))
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    (dict(activation="gelu"), "activation must be None, 'relu', 'relu6' or 'prelu'"),
+    (dict(activation="prelu"), "prelu_weight must be given exactly when activation='prelu'"),
+    (dict(prelu_weight=[0.1, 0.2]), "prelu_weight must be given exactly"),
+    (dict(activation="prelu", prelu_weight=np.zeros(3)), r"prelu_weight must have 2 elements \(one per output channel\) or 1, got 3"),
+])
+def test_activation_errors(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        linear(np.ones((3, 4)), np.ones((2, 4)), **kwargs)
+
+
 def test_linear_batch_dims_and_dtypes(rng):
     x = rng.standard_normal((2, 3, 5, 8))
     w = rng.integers(-2, 3, size=(4, 8))

@@ -19,6 +19,23 @@ void check_optional_vector(const TensorView& t, const char* op, const char* name
   check(t.shape[0] == length, op, ": ", name, " must have ", length, " elements, got ", t.shape[0]);
 }
 
+void check_epilogue(const char* op, Epilogue activation, const TensorView& prelu_weight, int64_t channels) {
+  const bool prelu = activation == Epilogue::prelu;
+  check(prelu == present(prelu_weight), op, ": prelu_weight must be given exactly when the activation is 'prelu', got ",
+        present(prelu_weight) ? "a prelu_weight" : "none", prelu ? " with 'prelu'" : " with another activation");
+  if (!prelu) return;
+  check_array(prelu_weight, op, "prelu_weight", DType::float32, 1);
+  check(prelu_weight.shape[0] == channels || prelu_weight.shape[0] == 1, op, ": prelu_weight must have ", channels,
+        " elements (one per output channel) or 1, got ", prelu_weight.shape[0]);
+}
+
+std::vector<float> prelu_slopes(const TensorView& prelu_weight, int64_t channels) {
+  if (!present(prelu_weight)) return {};
+  const float* w = prelu_weight.ptr<float>();
+  if (prelu_weight.shape[0] == 1) return std::vector<float>(static_cast<size_t>(channels), w[0]);
+  return std::vector<float>(w, w + channels);
+}
+
 void check_output(const TensorView& out, const char* op, const int64_t* shape, int ndim, DType dtype,
                   const char* name) {
   check_array(out, op, name, dtype, ndim);

@@ -4,7 +4,9 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <vector>
 
+#include "cvcore/epilogue.hpp"
 #include "cvcore/error.hpp"
 #include "cvcore/tensor.hpp"
 
@@ -19,6 +21,13 @@ void check_optional_vector(const TensorView& t, const char* op, const char* name
 // The output view `name` has exactly this shape, this dtype, and is contiguous.
 void check_output(const TensorView& out, const char* op, const int64_t* shape, int ndim, DType dtype,
                   const char* name = "out");
+
+// The fused epilogue of conv2d / linear: prelu_weight is given exactly when the activation is prelu,
+// and is then a contiguous float32 array of shape (channels,) or (1,).
+void check_epilogue(const char* op, Epilogue activation, const TensorView& prelu_weight, int64_t channels);
+
+// prelu's slope for each of `channels` outputs (a (1,) weight repeated); empty without prelu_weight.
+std::vector<float> prelu_slopes(const TensorView& prelu_weight, int64_t channels);
 
 // An optional argument view was given (an absent one is a default TensorView: no data, no dims).
 inline bool present(const TensorView& t) { return !(t.empty() && t.ndim == 0); }

@@ -57,6 +57,7 @@ std::array<int64_t, 4> conv2d_output_shape(const TensorView& x, const TensorView
     check(pad >= 0, op, ": padding must be >= 0, got (", p.padding[0], ", ", p.padding[1], ", ", p.padding[2], ", ",
           p.padding[3], ")");
   detail::check_optional_vector(bias, op, "bias", DType::float32, O);
+  detail::check_epilogue(op, p.activation, p.prelu_weight, O);
 
   const int64_t Ho = conv_output_size(H, kh, p.stride[0], p.padding[0], p.padding[2], p.dilation[0], false);
   const int64_t Wo = conv_output_size(W, kw, p.stride[1], p.padding[1], p.padding[3], p.dilation[1], false);
@@ -80,7 +81,9 @@ void conv2d(const TensorView& x, const TensorView& weight, const TensorView& bia
                             shape[2],      shape[3],      weight.shape[2], weight.shape[3], p.stride[0],
                             p.stride[1],   p.dilation[0], p.dilation[1], p.padding[0],  p.padding[1],
                             p.padding[2],  p.padding[3],  p.groups};
-  cpu::active_kernels().conv2d(g, x.ptr<float>(), weight.ptr<float>(), b, y, p.activation, get_num_threads());
+  const std::vector<float> slopes = detail::prelu_slopes(p.prelu_weight, shape[1]);
+  cpu::active_kernels().conv2d(g, x.ptr<float>(), weight.ptr<float>(), b, y,
+                               {p.activation, slopes.empty() ? nullptr : slopes.data()}, get_num_threads());
 }
 
 }  // namespace cvcore

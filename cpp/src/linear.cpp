@@ -24,16 +24,18 @@ std::vector<int64_t> linear_output_shape(const TensorView& x, const TensorView& 
 }
 
 void linear(const TensorView& x, const TensorView& weight, const TensorView& bias, const TensorView& out,
-            Epilogue activation) {
+            Epilogue activation, const TensorView& prelu_weight) {
   const std::vector<int64_t> shape = linear_output_shape(x, weight, bias);
+  detail::check_epilogue("linear", activation, prelu_weight, weight.shape[0]);
   detail::check_output(out, "linear", shape.data(), static_cast<int>(shape.size()), DType::float32);
   const int64_t features = weight.shape[0];
   if (out.numel() == 0) return;
   const int64_t rows = out.numel() / features;
   float* y = out.ptr<float>();
   const float* b = bias.empty() ? nullptr : bias.ptr<float>();
-  cpu::active_kernels().linear(rows, weight.shape[1], features, x.ptr<float>(), weight.ptr<float>(), b, y, activation,
-                               get_num_threads());
+  const std::vector<float> slopes = detail::prelu_slopes(prelu_weight, features);
+  cpu::active_kernels().linear(rows, weight.shape[1], features, x.ptr<float>(), weight.ptr<float>(), b, y,
+                               {activation, slopes.empty() ? nullptr : slopes.data()}, get_num_threads());
 }
 
 }  // namespace cvcore

@@ -33,6 +33,21 @@ def as_float32_or_64(op, name, x, ndims=None, float64=False):
     return np.asarray(arr, dtype=dtype, order="C")
 
 
+def epilogue(op, activation, prelu_weight):
+    """The fused activation of conv2d / linear as (name, slopes) for the C++ op.
+
+    ``activation`` is None, "relu", "relu6" or "prelu"; ``prelu_weight`` (a scalar, (1,) or one slope
+    per output channel) is required with "prelu" and refused otherwise. The length is checked in C++.
+    """
+    if activation not in (None, "relu", "relu6", "prelu"):
+        raise ValueError(f"{op}: activation must be None, 'relu', 'relu6' or 'prelu', got {activation!r}")
+    if (activation == "prelu") != (prelu_weight is not None):
+        raise ValueError(f"{op}: prelu_weight must be given exactly when activation='prelu', "
+                         f"got activation={activation!r} and prelu_weight={'given' if prelu_weight is not None else None}")
+    slopes = None if prelu_weight is None else as_float32(op, "prelu_weight", prelu_weight, ndims=(0, 1)).reshape(-1)
+    return activation or "none", slopes
+
+
 def as_int(op, name, value, minimum=None):
     """value as a Python int (bool rejected), checked against ``minimum``."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):

@@ -15,6 +15,7 @@ struct Conv2dParams {
   std::array<int64_t, 2> dilation{1, 1};         // (h, w), >= 1
   int64_t groups = 1;                            // divides in and out channels
   Epilogue activation = Epilogue::none;          // applied after the bias
+  TensorView prelu_weight;                       // Epilogue::prelu only: (O,) or (1,) float32 slopes
 };
 
 // Number of outputs of a sliding window along one axis:
@@ -25,7 +26,8 @@ struct Conv2dParams {
 int64_t conv_output_size(int64_t size, int64_t kernel, int64_t stride, int64_t pad_begin, int64_t pad_end,
                          int64_t dilation, bool ceil_mode);
 
-// Validates x (N, C, H, W), weight (O, C / groups, kH, kW), bias (O,) or empty, and params, and
+// Validates x (N, C, H, W), weight (O, C / groups, kH, kW), bias (O,) or empty, and params (with
+// prelu_weight given exactly when the activation is prelu), and
 // returns the output shape (N, O, Ho, Wo). Throws ValueError / TypeError naming the argument.
 std::array<int64_t, 4> conv2d_output_shape(const TensorView& x, const TensorView& weight, const TensorView& bias,
                                            const Conv2dParams& params);

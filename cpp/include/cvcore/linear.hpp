@@ -12,8 +12,9 @@ namespace cvcore {
 // Validates x (..., in), weight (out, in), bias (out,) or empty; returns the output shape (..., out).
 std::vector<int64_t> linear_output_shape(const TensorView& x, const TensorView& weight, const TensorView& bias);
 
-// out = activation(x @ weight^T + bias), float32, C-contiguous.
+// out = activation(x @ weight^T + bias), float32, C-contiguous. prelu_weight: (out,) or (1,) float32
+// slopes, given exactly when the activation is prelu.
 void linear(const TensorView& x, const TensorView& weight, const TensorView& bias, const TensorView& out,
-            Epilogue activation = Epilogue::none);
+            Epilogue activation = Epilogue::none, const TensorView& prelu_weight = TensorView{});
 
 }  // namespace cvcore

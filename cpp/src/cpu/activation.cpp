@@ -111,7 +111,7 @@ void softmax(int64_t outer, int64_t axis, int64_t inner, const float* x, float* 
     // over a packet. A row's result depends on its length alone, not on its block.
     parallel_for(ceil_div(outer, kSoftmaxLanes), threads, [&](int64_t b) {
       const int64_t r0 = b * kSoftmaxLanes, lanes = min64(kSoftmaxLanes, outer - r0);
-      alignas(64) float buf[kShortRow * kSoftmaxLanes];
+      alignas(64) static thread_local float buf[kShortRow * kSoftmaxLanes];  // 16 KB: off the stack
       for (int64_t i = 0; i < axis; ++i)
         for (int64_t l = 0; l < lanes; ++l) buf[i * lanes + l] = x[(r0 + l) * axis + i];
       k.softmax_lanes(axis, lanes, lanes, buf, buf, log);

@@ -128,11 +128,12 @@ def check_weights(arrays, source):
 # The three networks: functional forward passes on NCHW float32 batches of normalised pixels.
 
 def _conv_prelu(x, w, conv, prelu):
-    return ops.prelu(ops.conv2d(x, w[conv + ".weight"], w[conv + ".bias"]), w[prelu + ".weight"])
+    # PReLU fused into the convolution's store: no second pass, no second array.
+    return ops.conv2d(x, w[conv + ".weight"], w[conv + ".bias"], activation="prelu", prelu_weight=w[prelu + ".weight"])
 
 
 def _fc_prelu(x, w, fc, prelu):
-    return ops.prelu(ops.linear(x, w[fc + ".weight"], w[fc + ".bias"]), w[prelu + ".weight"])
+    return ops.linear(x, w[fc + ".weight"], w[fc + ".bias"], activation="prelu", prelu_weight=w[prelu + ".weight"])
 
 
 def _fc(x, w, fc):

@@ -3,9 +3,7 @@
 import numpy as np
 
 from .. import _cvcore
-from .._validation import as_float32, as_int, batched_nchw, pair
-
-_ACTIVATIONS = (None, "relu", "relu6")
+from .._validation import as_float32, as_int, batched_nchw, epilogue, pair
 
 
 def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1, ceil_mode=False):
@@ -45,7 +43,8 @@ def _conv_padding(op, padding, kernel, dilation, stride):
     return (ph, pw, ph, pw)
 
 
-def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *, activation=None):
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *, activation=None,
+           prelu_weight=None):
     """2-D convolution (cross-correlation), as ``torch.nn.functional.conv2d``.
 
     ``out[n, o, y, x] = bias[o] + sum_{c, i, j} input_padded[n, g*C/groups + c, y*sh + i*dh,
@@ -66,8 +65,11 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, 
         bottom/right, as PyTorch.
     groups : int
         Divides C and O; ``groups == C`` is a depthwise convolution (direct kernel).
-    activation : None, "relu" or "relu6", keyword only
+    activation : None, "relu", "relu6" or "prelu", keyword only
         Applied in the same pass after the bias (a fused epilogue; not a PyTorch argument).
+        "prelu" is ``x if x > 0 else prelu_weight[o] * x``, bit for bit ``prelu(conv2d(...))``.
+    prelu_weight : array_like, shape (O,), (1,) or a scalar, keyword only
+        The PReLU slopes; required with ``activation="prelu"`` and refused otherwise.
 
     Returns
     -------
@@ -94,7 +96,6 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, 
     dilation = pair(op, "dilation", dilation, 1)
     groups = as_int(op, "groups", groups, 1)
     pad = _conv_padding(op, padding, w.shape[2:], dilation, stride)
-    if activation not in _ACTIVATIONS:
-        raise ValueError(f"{op}: activation must be None, 'relu' or 'relu6', got {activation!r}")
-    out = _cvcore.conv2d(x, w, b, stride, pad, dilation, groups, activation or "none")
+    act, slopes = epilogue(op, activation, prelu_weight)
+    out = _cvcore.conv2d(x, w, b, stride, pad, dilation, groups, act, slopes)
     return out[0] if squeeze else out

@@ -1,10 +1,10 @@
 """Fully connected layer."""
 
 from .. import _cvcore
-from .._validation import as_float32
+from .._validation import as_float32, epilogue
 
 
-def linear(input, weight, bias=None):
+def linear(input, weight, bias=None, *, activation=None, prelu_weight=None):
     """``input @ weight.T + bias``, as ``torch.nn.functional.linear``.
 
     Parameters
@@ -13,6 +13,11 @@ def linear(input, weight, bias=None):
         Any number of leading dimensions; computed in float32.
     weight : array_like, shape (out_features, in_features)
     bias : array_like, shape (out_features,), optional
+    activation : None, "relu", "relu6" or "prelu", keyword only
+        Applied in the same pass after the bias (a fused epilogue; not a PyTorch argument);
+        "prelu" is ``x if x > 0 else prelu_weight[j] * x`` for output feature j.
+    prelu_weight : array_like, shape (out_features,), (1,) or a scalar, keyword only
+        The PReLU slopes; required with ``activation="prelu"`` and refused otherwise.
 
     Returns
     -------
@@ -21,7 +26,8 @@ def linear(input, weight, bias=None):
 
     Raises
     ------
-    TypeError for non-numeric data; ValueError when the shapes do not match.
+    TypeError for non-numeric data; ValueError when the shapes do not match or the activation
+    arguments are wrong.
     """
     op = "linear"
     x = as_float32(op, "input", input)
@@ -29,4 +35,5 @@ def linear(input, weight, bias=None):
         raise ValueError(f"{op}: input must have at least 1 dimension, got a scalar")
     w = as_float32(op, "weight", weight, ndims=(2,))
     b = None if bias is None else as_float32(op, "bias", bias, ndims=(1,))
-    return _cvcore.linear(x, w, b, "none")
+    act, slopes = epilogue(op, activation, prelu_weight)
+    return _cvcore.linear(x, w, b, act, slopes)

@@ -106,7 +106,7 @@ struct ConvPackB {
 // the weights stay in registers (3x3); 0 reads it from g.
 template <int KH, int KW>
 static void depthwise_plane(const ConvGeometry& g, const float* x, const float* w, float bias, float* y,
-                            float* xp, int64_t Hp, int64_t Wp, Epilogue act) {
+                            float* xp, int64_t Hp, int64_t Wp, Epilogue act, float slope) {
   ConvGeometry one = g;
   one.in_channels = 1;
   pad_channels(one, x, xp, Hp, Wp, 0, 1);
@@ -135,7 +135,7 @@ static void depthwise_plane(const ConvGeometry& g, const float* x, const float* 
               wv = vset1(w[ky * kw + kx]);
             acc = vfma(wv, sw == 1 ? vloadu(p) : vload_even(p), acc);
           }
-        vstoreu(out + ox, apply_act(acc, act));
+        vstoreu(out + ox, apply_act(acc, act, vset1(slope)));
       };
       int64_t ox = 0;
       for (; ox + kWidth <= g.out_w; ox += kWidth) outputs(ox);
@@ -148,13 +148,13 @@ static void depthwise_plane(const ConvGeometry& g, const float* x, const float* 
         const float* r = rows + ky * dh + ox * sw;
         for (int64_t kx = 0; kx < kw; ++kx) acc += w[ky * kw + kx] * r[kx * dw];
       }
-      out[ox] = apply_act(acc, act);
+      out[ox] = apply_act(acc, act, slope);
     }
   }
 }
 
 static void conv2d_depthwise(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
-                             Epilogue act, int threads) {
+                             OutputAct act, int threads) {
   const int64_t Hp = g.in_h + g.pad_top + g.pad_bottom, Wp = g.in_w + g.pad_left + g.pad_right;
   const int64_t mult = g.out_channels / g.in_channels;
   const int64_t planes = g.batch * g.out_channels, ksize = g.kernel_h * g.kernel_w;
@@ -173,18 +173,19 @@ static void conv2d_depthwise(const ConvGeometry& g, const float* x, const float*
     for (int64_t p = r.begin; xp && p < r.end; ++p) {
       const int64_t n = p / g.out_channels, oc = p % g.out_channels;
       const float* plane = x + (n * g.in_channels + oc / mult) * g.in_h * g.in_w;
-      const float b = bias ? bias[oc] : 0.f;
+      const float b = bias ? bias[oc] : 0.f, slope = act.slope ? act.slope[oc] : 0.f;
+      float* out = y + p * g.out_h * g.out_w;
       if (g.kernel_h == 3 && g.kernel_w == 3)
-        depthwise_plane<3, 3>(g, plane, w + oc * ksize, b, y + p * g.out_h * g.out_w, xp, Hp, Wp, act);
+        depthwise_plane<3, 3>(g, plane, w + oc * ksize, b, out, xp, Hp, Wp, act.kind, slope);
       else
-        depthwise_plane<0, 0>(g, plane, w + oc * ksize, b, y + p * g.out_h * g.out_w, xp, Hp, Wp, act);
+        depthwise_plane<0, 0>(g, plane, w + oc * ksize, b, out, xp, Hp, Wp, act.kind, slope);
     }
   }
   if (failed) throw std::bad_alloc();
 }
 
 static void conv2d_gemm(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
-                        Epilogue act, int threads) {
+                        OutputAct act, int threads) {
   const int64_t cpg = g.in_channels / g.groups, M = g.out_channels / g.groups;
   const int64_t K = cpg * g.kernel_h * g.kernel_w, N = g.out_h * g.out_w;
   const int64_t Hp = g.in_h + g.pad_top + g.pad_bottom, Wp = g.in_w + g.pad_left + g.pad_right;
@@ -236,7 +237,8 @@ static void conv2d_gemm(const ConvGeometry& g, const float* x, const float* w, c
         gemm_split(M, N, pieces, it % pieces, &rows, &cols);
         if (rows.begin >= rows.end || cols.begin >= cols.end) continue;
         const GemmProblem prob{M, N, K, w + grp * M * K, K, y + (n * g.out_channels + grp * M) * N, N,
-                               bias ? bias + grp * M : nullptr, nullptr, act};
+                               bias ? bias + grp * M : nullptr, nullptr, act.kind,
+                               act.slope ? act.slope + grp * M : nullptr, nullptr};
         ConvPackB pack{src + grp * cpg * plane, src + image, k_off, n_off, g.out_w, g.stride_w,
                        g.stride_w == 1 && g.stride_h * Wp == g.out_w};
         gemm_block(prob, rows.begin, rows.end, cols.begin, cols.end, pack, bpack);
@@ -249,8 +251,8 @@ static void conv2d_gemm(const ConvGeometry& g, const float* x, const float* w, c
   if (failed) throw std::bad_alloc();
 }
 
-static void conv2d(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y, Epilogue act,
-                   int threads) {
+static void conv2d(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
+                   OutputAct act, int threads) {
   if (g.groups > 1 && g.groups == g.in_channels)
     conv2d_depthwise(g, x, w, bias, y, act, threads);
   else

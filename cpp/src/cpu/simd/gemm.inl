@@ -20,15 +20,18 @@ constexpr int64_t kKC = 576;  // K chunk: B panel KC x NR (55-72 KB) in L1/L2; f
 constexpr int64_t kMC = 128;   // the A rows of one block stay in L2
 constexpr int64_t kNC = 16 * kNR;  // the packed B block (KC x NC) stays in L2/L3
 
-static inline float apply_act(float x, Epilogue act) {
+// The epilogue's activation of x; slope is prelu's slope for x (ignored by the others).
+static inline float apply_act(float x, Epilogue act, float slope) {
   if (act == Epilogue::relu) return x < 0.f ? 0.f : x;
   if (act == Epilogue::relu6) return x < 0.f ? 0.f : (x > 6.f ? 6.f : x);
+  if (act == Epilogue::prelu) return x > 0.f ? x : x * slope;
   return x;
 }
 
-static inline Vec apply_act(Vec x, Epilogue act) {
+static inline Vec apply_act(Vec x, Epilogue act, Vec slope) {
   if (act == Epilogue::relu) return vmax(vzero(), x);
   if (act == Epilogue::relu6) return vmin(vset1(6.f), vmax(vzero(), x));
+  if (act == Epilogue::prelu) return vselect(vlt(vzero(), x), x, vmul(x, slope));
   return x;
 }
 
@@ -39,6 +42,8 @@ struct StoreMode {
   const float* bias_row;    // bias per row of C (conv2d: per output channel), or null
   const float* bias_col;    // bias per column of C (linear: per output feature), or null
   Epilogue act;
+  const float* slope_row;   // prelu slope per row of C, or null
+  const float* slope_col;   // prelu slope per column of C, or null
 };
 
 // C[0:mr, 0:nr] (+)= A[0:mr, 0:kc] * Bp[0:kc, 0:NV * kWidth]. a[r] points at row r of A (rows
@@ -80,7 +85,12 @@ static inline void micro_kernel_rows(int64_t kc, const float* const* a, BRow b_r
         } else if (mode.bias_col) {
           x = vadd(vloadu(mode.bias_col + v * kWidth), x);
         }
-        if (mode.last) x = apply_act(x, mode.act);
+        if (mode.last) {
+          const Vec slope = mode.slope_row   ? vset1(mode.slope_row[r])
+                            : mode.slope_col ? vloadu(mode.slope_col + v * kWidth)
+                                             : vzero();
+          x = apply_act(x, mode.act, slope);
+        }
         vstoreu(cr + v * kWidth, x);
       }
     }
@@ -101,7 +111,8 @@ static inline void micro_kernel_rows(int64_t kc, const float* const* a, BRow b_r
       } else if (mode.bias_col) {
         x = mode.bias_col[j] + x;
       }
-      cr[j] = mode.last ? apply_act(x, mode.act) : x;
+      const float slope = mode.slope_row ? mode.slope_row[r] : mode.slope_col ? mode.slope_col[j] : 0.f;
+      cr[j] = mode.last ? apply_act(x, mode.act, slope) : x;
     }
   }
 }
@@ -139,6 +150,8 @@ struct GemmProblem {
   const float* bias_row;
   const float* bias_col;
   Epilogue act;
+  const float* slope_row;  // prelu slopes per row / column of C (at most one of them), or null
+  const float* slope_col;
 };
 
 // Splits K into equal chunks of at most kKC (a function of K alone, for thread invariance).
@@ -159,7 +172,7 @@ static void gemm_block(const GemmProblem& p, int64_t m0, int64_t m1, int64_t n0,
     const int64_t nc = min64(kNC, n1 - jc);
     for (int64_t pc = 0; pc < p.K; pc += kcmax) {
       const int64_t kc = min64(kcmax, p.K - pc);
-      StoreMode mode{pc == 0, pc + kc == p.K, nullptr, nullptr, p.act};
+      StoreMode mode{pc == 0, pc + kc == p.K, nullptr, nullptr, p.act, nullptr, nullptr};
       for (int64_t ic = m0; ic < m1; ic += kMC) {
         const int64_t mc_end = min64(ic + kMC, m1);
         for (int64_t j = 0; j < nc; j += kNR) {
@@ -177,6 +190,8 @@ static void gemm_block(const GemmProblem& p, int64_t m0, int64_t m1, int64_t n0,
             for (int r = 0; r < kMR; ++r) a[r] = p.A + (i + (r < mr ? r : mr - 1)) * p.lda + pc;
             mode.bias_row = p.bias_row ? p.bias_row + i : nullptr;
             mode.bias_col = p.bias_col ? p.bias_col + jc + j : nullptr;
+            mode.slope_row = p.slope_row ? p.slope_row + i : nullptr;
+            mode.slope_col = p.slope_col ? p.slope_col + jc + j : nullptr;
             float* c = p.C + i * p.ldc + jc + j;
             if (direct_base && mr == kMR)
               micro_kernel_direct(kc, a, direct_base, direct_off, c, p.ldc, mode);

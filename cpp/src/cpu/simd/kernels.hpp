@@ -33,14 +33,21 @@ struct ActivationConsts {
 // Slices per softmax_lanes call at most (softmax work items; a multiple of every packet width).
 constexpr int64_t kSoftmaxLanes = 64;
 
+// The epilogue of conv2d / linear: its kind and, for prelu, one slope per output channel (conv2d)
+// or output feature (linear).
+struct OutputAct {
+  Epilogue kind = Epilogue::none;
+  const float* slope = nullptr;
+};
+
 struct Kernels {
   Isa isa;
   // y = act(conv(x, w) + bias); bias may be null.
   void (*conv2d)(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
-                 Epilogue act, int threads);
+                 OutputAct act, int threads);
   // y[rows, out] = act(x[rows, in] @ w[out, in]^T + bias); bias may be null.
   void (*linear)(int64_t rows, int64_t in, int64_t out, const float* x, const float* w, const float* bias,
-                 float* y, Epilogue act, int threads);
+                 float* y, OutputAct act, int threads);
   // y[i] = kind(x[i]) for i in [0, n), one thread, for kind in elu, selu, sigmoid, tanh, gelu,
   // gelu_tanh, silu, mish, softplus (others: no-op); y may equal x. Each element's result depends
   // on its input alone (not on n or its position).

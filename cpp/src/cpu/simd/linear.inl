@@ -35,17 +35,17 @@ static inline float dot(const float* a, const float* b, int64_t n) {
 }
 
 static void linear(int64_t rows, int64_t in, int64_t out, const float* x, const float* w, const float* bias,
-                   float* y, Epilogue act, int threads) {
+                   float* y, OutputAct act, int threads) {
   if (rows < kMR || in == 0) {  // also the empty sum (in == 0): bias alone
     parallel_for(out, threads, [&](int64_t j) {
       for (int64_t r = 0; r < rows; ++r) {
         const float s = dot(x + r * in, w + j * in, in);
-        y[r * out + j] = apply_act(bias ? bias[j] + s : s, act);
+        y[r * out + j] = apply_act(bias ? bias[j] + s : s, act.kind, act.slope ? act.slope[j] : 0.f);
       }
     });
     return;
   }
-  const GemmProblem prob{rows, out, in, x, in, y, out, nullptr, bias, act};
+  const GemmProblem prob{rows, out, in, x, in, y, out, nullptr, bias, act.kind, nullptr, act.slope};
   const LinearPackB pack{w, in};
   bool failed = false;
 #pragma omp parallel num_threads(threads) if (threads > 1)
