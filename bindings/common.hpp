@@ -68,5 +68,6 @@ void register_boxes(py::module_& m);
 void register_roi(py::module_& m);
 void register_nms(py::module_& m);
 void register_kmeans(py::module_& m);
+void register_cocoeval(py::module_& m);
 
 }  // namespace cvcore::bindings

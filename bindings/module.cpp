@@ -63,4 +63,5 @@ PYBIND11_MODULE(_cvcore, m) {
   register_roi(m);
   register_nms(m);
   register_kmeans(m);
+  register_cocoeval(m);
 }

@@ -9,6 +9,8 @@ cluster
     k-means (incl. the IoU metric for anchors) and k-nearest-neighbour classification.
 detection
     Anchor clustering for detectors; the MTCNN face detector with trained weights.
+metrics
+    COCO bounding-box evaluation equal to pycocotools' COCOeval (matching and accumulation in C++).
 image
     PNG reading and writing with NumPy and zlib only, and drawing boxes and points.
 cuda
@@ -22,10 +24,10 @@ chosen for this CPU, OpenMP and CUDA.
 """
 
 from . import _cvcore
-from . import cluster, cuda, detection, image, ops
+from . import cluster, cuda, detection, image, metrics, ops
 from ._runtime import build_info, get_num_threads, set_num_threads
 
 __version__ = _cvcore.build_info()["version"]
 
-__all__ = ["__version__", "build_info", "cluster", "cuda", "detection", "get_num_threads", "image", "ops",
-           "set_num_threads"]
+__all__ = ["__version__", "build_info", "cluster", "cuda", "detection", "get_num_threads", "image", "metrics",
+           "ops", "set_num_threads"]

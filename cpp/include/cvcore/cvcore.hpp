@@ -3,6 +3,7 @@
 
 #include "cvcore/activation.hpp"
 #include "cvcore/boxes.hpp"
+#include "cvcore/cocoeval.hpp"
 #include "cvcore/conv.hpp"
 #include "cvcore/device.hpp"
 #include "cvcore/epilogue.hpp"

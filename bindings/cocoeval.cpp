@@ -1,0 +1,64 @@
+#include "cvcore/cocoeval.hpp"
+
+#include <pybind11/stl.h>
+
+#include <cstring>
+
+#include "common.hpp"
+
+namespace cvcore::bindings {
+
+namespace {
+
+Int64Array int64_array(py::handle obj, const char* name) {
+  py::array arr = py::array::ensure(obj);
+  if (!arr || arr.dtype().kind() != 'i')
+    throw TypeError(std::string("coco_evaluate: ") + name + " must be an integer array");
+  return Int64Array::ensure(arr);
+}
+
+Float64Array copy_out(const std::vector<double>& v, std::vector<int64_t> shape) {
+  Float64Array out = new_float64(shape);
+  if (!v.empty()) std::memcpy(out.mutable_data(), v.data(), v.size() * sizeof(double));
+  return out;
+}
+
+}  // namespace
+
+void register_cocoeval(py::module_& m) {
+  m.def(
+      "coco_evaluate",
+      [](py::handle gt_image, py::handle gt_category, py::handle gt_boxes, py::handle gt_area, py::handle gt_crowd,
+         py::handle gt_id, py::handle dt_image, py::handle dt_category, py::handle dt_boxes, py::handle dt_score,
+         int64_t num_images, int64_t num_categories, std::vector<double> iou_thresholds,
+         std::vector<double> recall_thresholds, std::vector<int64_t> max_dets,
+         std::vector<std::array<double, 2>> area_ranges) {
+        const Int64Array gi = int64_array(gt_image, "gt_image"), gc = int64_array(gt_category, "gt_category"),
+                         gcr = int64_array(gt_crowd, "gt_crowd"), gid = int64_array(gt_id, "gt_id"),
+                         di = int64_array(dt_image, "dt_image"), dc = int64_array(dt_category, "dt_category");
+        const Float64Array gb = float64_array(gt_boxes, "gt_boxes"), ga = float64_array(gt_area, "gt_area"),
+                           db = float64_array(dt_boxes, "dt_boxes"), ds = float64_array(dt_score, "dt_score");
+        const CocoGroundTruth gt{view(gi), view(gc), view(gb), view(ga), view(gcr), view(gid)};
+        const CocoDetections dt{view(di), view(dc), view(db), view(ds)};
+        const CocoEvalParams params{std::move(iou_thresholds), std::move(recall_thresholds), std::move(max_dets),
+                                    std::move(area_ranges)};
+        CocoEvalResult r;
+        {
+          py::gil_scoped_release release;
+          r = coco_evaluate(gt, dt, num_images, num_categories, params);
+        }
+        const int64_t T = static_cast<int64_t>(params.iou_thresholds.size()),
+                      R = static_cast<int64_t>(params.recall_thresholds.size()),
+                      A = static_cast<int64_t>(params.area_ranges.size()),
+                      M = static_cast<int64_t>(params.max_dets.size());
+        return py::make_tuple(copy_out(r.precision, {T, R, num_categories, A, M}),
+                              copy_out(r.recall, {T, num_categories, A, M}),
+                              copy_out(r.scores, {T, R, num_categories, A, M}));
+      },
+      py::arg("gt_image"), py::arg("gt_category"), py::arg("gt_boxes"), py::arg("gt_area"), py::arg("gt_crowd"),
+      py::arg("gt_id"), py::arg("dt_image"), py::arg("dt_category"), py::arg("dt_boxes"), py::arg("dt_score"),
+      py::arg("num_images"), py::arg("num_categories"), py::arg("iou_thresholds"), py::arg("recall_thresholds"),
+      py::arg("max_dets"), py::arg("area_ranges"));
+}
+
+}  // namespace cvcore::bindings

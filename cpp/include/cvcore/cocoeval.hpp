@@ -1,0 +1,53 @@
+// COCO-style detection evaluation (bounding boxes), bit for bit pycocotools' COCOeval: per
+// (category, image) the detections are stably sorted by decreasing score and cut to the largest
+// maxDets, matched greedily to the ground truth at every IoU threshold (crowd boxes: intersection
+// over the detection's area, any number of matches), then precision / recall are accumulated per
+// (category, area range, maxDets) over all images.
+//
+// Ground truth and detections are flat arrays in float64 (boxes x, y, w, h). Images and categories
+// are given as dense indices (the caller maps COCO ids to positions in the sorted id lists); the
+// order of the records within one (image, category) is their order in the arrays, which decides
+// ties exactly as pycocotools does.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "cvcore/tensor.hpp"
+
+namespace cvcore {
+
+struct CocoEvalParams {
+  std::vector<double> iou_thresholds;             // T values (pycocotools: linspace(.5, .95, 10))
+  std::vector<double> recall_thresholds;          // R values, increasing (linspace(0, 1, 101))
+  std::vector<int64_t> max_dets;                  // M values >= 0, increasing; the last cuts per (image, category)
+  std::vector<std::array<double, 2>> area_ranges;  // A ranges [lo, hi], both bounds inclusive
+};
+
+struct CocoGroundTruth {
+  TensorView image, category;  // (G,) int64 indices in [0, num_images) / [0, num_categories)
+  TensorView boxes;            // (G, 4) float64 x, y, w, h
+  TensorView area;             // (G,) float64: the annotation's `area` (not the box area)
+  TensorView crowd;            // (G,) int64: nonzero for iscrowd (such boxes are also ignored)
+  TensorView id;               // (G,) int64 annotation ids (a detection matched to id 0 counts as unmatched, as in pycocotools)
+};
+
+struct CocoDetections {
+  TensorView image, category;  // (D,) int64 indices
+  TensorView boxes;            // (D, 4) float64 x, y, w, h (area = w * h)
+  TensorView score;            // (D,) float64, no NaN
+};
+
+struct CocoEvalResult {
+  // pycocotools' eval['precision'] (T, R, K, A, M), eval['recall'] (T, K, A, M) and eval['scores']
+  // (T, R, K, A, M) in C order; -1 where a (category, area) has no unignored ground truth.
+  std::vector<double> precision, recall, scores;
+};
+
+// Evaluates; ValueError / TypeError naming the argument for bad shapes, dtypes, indices out of
+// range, NaN scores or non-finite boxes. Parallel over categories; identical for every thread count.
+CocoEvalResult coco_evaluate(const CocoGroundTruth& gt, const CocoDetections& dt, int64_t num_images,
+                             int64_t num_categories, const CocoEvalParams& params);
+
+}  // namespace cvcore

@@ -1,0 +1,267 @@
+"""COCO bounding-box evaluation with pycocotools' exact semantics (``COCOeval(gt, dt, "bbox")``).
+
+The matching and accumulation run in C++ (``cvcore._cvcore.coco_evaluate``); this module reads the
+JSON (paths or already-loaded objects), checks every record, and maps COCO ids to dense indices.
+"""
+
+import json
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import _cvcore
+
+# pycocotools' Params.setDetParams, computed the same way so that every threshold is the same double.
+IOU_THRESHOLDS = np.linspace(0.5, 0.95, int(np.round((0.95 - 0.5) / 0.05)) + 1, endpoint=True)
+RECALL_THRESHOLDS = np.linspace(0.0, 1.00, int(np.round((1.00 - 0.0) / 0.01)) + 1, endpoint=True)
+MAX_DETS = (1, 10, 100)
+AREA_RANGES = {"all": (0.0, 1e5 ** 2), "small": (0.0, 32.0 ** 2), "medium": (32.0 ** 2, 96.0 ** 2),
+               "large": (96.0 ** 2, 1e5 ** 2)}
+
+_OP = "COCOEvaluator"
+
+
+def _load(source, what):
+    """A JSON path (str / PathLike) loaded, or the object itself."""
+    if isinstance(source, (str, os.PathLike)):
+        try:
+            with open(source, encoding="utf-8") as f:
+                return json.load(f)
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{_OP}: {what} file {os.fspath(source)!r} is not valid JSON: {e}") from None
+    return source
+
+
+def _records(container, key, what):
+    """container[key] as a list of dicts (the error names what is missing)."""
+    try:
+        records = container[key] if key is not None else container
+    except (KeyError, TypeError, IndexError):
+        raise ValueError(f"{_OP}: {what} must have a {key!r} list") from None
+    if not isinstance(records, list):
+        raise ValueError(f"{_OP}: {what} must be a list of records, got {type(records).__name__}")
+    for i, r in enumerate(records):
+        if not isinstance(r, dict):
+            raise ValueError(f"{_OP}: {what}[{i}] must be a dict, got {type(r).__name__}")
+    return records
+
+
+def _field(records, name, what, dtype, default=None):
+    """One field of every record as an array; ValueError naming the first record without it or with a
+    value of the wrong kind."""
+    if default is None:
+        try:
+            values = [r[name] for r in records]
+        except KeyError:
+            bad = next(i for i, r in enumerate(records) if name not in r)
+            raise ValueError(f"{_OP}: {what}[{bad}] has no {name!r}") from None
+    else:
+        values = [r.get(name, default) for r in records]
+    try:
+        arr = np.asarray(values, dtype=dtype)
+    except (TypeError, ValueError):
+        arr = None
+    if arr is None or arr.ndim != (2 if name == "bbox" else 1) or (name == "bbox" and arr.shape[1:] != (4,)):
+        for i, v in enumerate(values):
+            try:
+                ok = np.asarray(v, dtype=dtype).shape == ((4,) if name == "bbox" else ())
+            except (TypeError, ValueError):
+                ok = False
+            if not ok:
+                raise ValueError(f"{_OP}: {what}[{i}] has an invalid {name!r}: {v!r}")
+    return arr.reshape(len(records), 4) if name == "bbox" else arr
+
+
+def _indices(ids, known, what, kind):
+    """Positions of ids in the sorted array `known`; ValueError naming the first unknown one."""
+    pos = np.searchsorted(known, ids)
+    pos_clipped = np.minimum(pos, max(len(known) - 1, 0))
+    bad = (pos >= len(known)) | (known[pos_clipped] != ids) if len(known) else np.ones(len(ids), bool)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(f"{_OP}: {what}[{i}]: {kind} {ids[i]!r} is not in the ground truth")
+    return pos.astype(np.int64)
+
+
+def _check_boxes(boxes, what):
+    bad = ~np.isfinite(boxes).all(axis=1) | (boxes[:, 2] < 0) | (boxes[:, 3] < 0)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(f"{_OP}: {what}[{i}] has an invalid bbox {boxes[i].tolist()}: "
+                         "x, y, w, h must be finite with w, h >= 0")
+
+
+@dataclass
+class COCOResult:
+    """The result of :meth:`COCOEvaluator.evaluate`.
+
+    ``precision`` (T, R, K, A, M), ``recall`` (T, K, A, M) and ``scores`` (T, R, K, A, M) are
+    pycocotools' ``eval['precision' | 'recall' | 'scores']``: T IoU thresholds, R recall thresholds, K
+    categories (``category_ids`` order), A area ranges (``area_labels``), M ``max_dets``; -1 where a
+    category has no unignored ground truth in that area range. ``stats`` holds the 12 numbers of
+    ``COCOeval.summarize()`` in its order.
+    """
+
+    precision: np.ndarray
+    recall: np.ndarray
+    scores: np.ndarray
+    category_ids: np.ndarray
+    category_names: list
+    iou_thresholds: np.ndarray
+    recall_thresholds: np.ndarray
+    max_dets: tuple
+    area_labels: tuple
+    stats: np.ndarray = field(init=False)
+
+    def __post_init__(self):
+        last = self.max_dets[2] if len(self.max_dets) > 2 else self.max_dets[-1]
+        spec = [(1, None, "all", 100), (1, 0.5, "all", last), (1, 0.75, "all", last), (1, None, "small", last),
+                (1, None, "medium", last), (1, None, "large", last), (0, None, "all", self.max_dets[0]),
+                (0, None, "all", self.max_dets[min(1, len(self.max_dets) - 1)]), (0, None, "all", last),
+                (0, None, "small", last), (0, None, "medium", last), (0, None, "large", last)]
+        self._spec = spec
+        self.stats = np.array([self._summarize(*s) for s in spec])
+
+    def _summarize(self, ap, iou, area, max_dets):
+        # pycocotools' _summarize, indexing included, so that the means are the same doubles.
+        aind = [i for i, label in enumerate(self.area_labels) if label == area]
+        mind = [i for i, m in enumerate(self.max_dets) if m == max_dets]
+        s = self.precision if ap == 1 else self.recall
+        if iou is not None:
+            s = s[np.where(iou == self.iou_thresholds)[0]]
+        s = s[:, :, :, aind, mind] if ap == 1 else s[:, :, aind, mind]
+        return -1.0 if len(s[s > -1]) == 0 else float(np.mean(s[s > -1]))
+
+    def summary(self):
+        """The 12 lines of ``COCOeval.summarize()``, as a string."""
+        lines = []
+        for (ap, iou, area, max_dets), value in zip(self._spec, self.stats):
+            title, kind = ("Average Precision", "(AP)") if ap == 1 else ("Average Recall", "(AR)")
+            iou_str = (f"{self.iou_thresholds[0]:0.2f}:{self.iou_thresholds[-1]:0.2f}" if iou is None
+                       else f"{iou:0.2f}")
+            lines.append(f" {title:<18} {kind} @[ IoU={iou_str:<9} | area={area:>6s} | maxDets={max_dets:>3d} ]"
+                         f" = {value:0.3f}")
+        return "\n".join(lines)
+
+    def per_class_ap(self):
+        """``[(category_id, name, AP, AP50, AP75)]``: AP over IoU .50:.95, at .50 and at .75 (area all, the
+        largest max_dets), NaN for a category without unignored ground truth."""
+        rows = []
+        i50, i75 = (np.where(np.isclose(self.iou_thresholds, v))[0] for v in (0.5, 0.75))
+        for k, (cid, name) in enumerate(zip(self.category_ids, self.category_names)):
+            def mean(p):
+                p = p[p > -1]
+                return float(np.mean(p)) if p.size else float("nan")
+            p = self.precision[:, :, k, 0, -1]
+            rows.append((int(cid), name, mean(p), mean(p[i50]), mean(p[i75])))
+        return rows
+
+    def plot_pr(self, path, iou=0.5):
+        """Writes the precision-recall curve of every category (area all, the largest max_dets) at IoU
+        ``iou`` to an image file. Needs matplotlib (ImportError with a clear message otherwise)."""
+        try:
+            import matplotlib
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+        except ImportError:
+            raise ImportError("plot_pr needs matplotlib: pip install matplotlib") from None
+        t = int(np.argmin(np.abs(self.iou_thresholds - iou)))
+        fig, ax = plt.subplots(figsize=(7, 5))
+        for k, name in enumerate(self.category_names):
+            p = self.precision[t, :, k, 0, -1]
+            if (p > -1).any():
+                ax.plot(self.recall_thresholds, p, linewidth=0.8, label=str(name))
+        ax.set(xlabel="recall", ylabel="precision", xlim=(0, 1), ylim=(0, 1.01),
+               title=f"precision-recall at IoU {self.iou_thresholds[t]:.2f}")
+        if len(self.category_names) <= 20:
+            ax.legend(fontsize=7)
+        fig.tight_layout()
+        fig.savefig(path, dpi=120)
+        plt.close(fig)
+
+
+class COCOEvaluator:
+    """COCO bounding-box evaluation, equal to pycocotools' ``COCOeval(gt, dt, "bbox")``.
+
+    Parameters
+    ----------
+    gt : str, path-like or dict
+        COCO ground truth (``images``, ``annotations`` with ``id, image_id, category_id, bbox
+        [x, y, w, h], area, iscrowd``, ``categories``), as a JSON file or the loaded dict.
+        ``iscrowd`` defaults to 0 when absent; ``area`` is required (it is the segment area in COCO,
+        not the box area, and decides the small / medium / large ranges).
+    dets : str, path-like or list
+        Detections ``{image_id, category_id, bbox, score}``, as a JSON file or a list.
+    max_dets : sequence of int, optional
+        pycocotools' ``params.maxDets`` (default (1, 10, 100)).
+
+    Notes
+    -----
+    Every pycocotools rule is kept: detections sorted by score with a stable sort (ties keep the
+    input order), cut to ``max_dets[-1]`` per (image, category); a crowd box's IoU is intersection
+    over the detection's area and it absorbs any number of matches; crowd ground truth and boxes
+    outside an area range are ignored (an ``ignore`` field is overridden by ``iscrowd``, as in
+    pycocotools); a detection matched to a ground truth of id 0 counts as unmatched; area bounds are
+    inclusive; categories without unignored ground truth are -1 and left out of the means;
+    ``stats[0]`` uses maxDets 100. Unlike pycocotools, an unknown image or category id, a missing
+    field, a NaN score or a negative box size raise ValueError naming the record, and an empty
+    detection list is allowed (all zeros).
+    """
+
+    def __init__(self, gt, dets, max_dets=MAX_DETS):
+        gt = _load(gt, "gt")
+        dets = _load(dets, "dets")
+        if not isinstance(gt, dict):
+            raise ValueError(f"{_OP}: gt must be a COCO dict or a JSON file holding one, got {type(gt).__name__}")
+        images = _records(gt, "images", "gt")
+        categories = _records(gt, "categories", "gt")
+        anns = _records(gt, "annotations", "gt")
+        dets = _records(dets, None, "dets")
+        self.max_dets = tuple(int(m) for m in max_dets)
+        if not self.max_dets or any(m < 0 for m in self.max_dets) or list(self.max_dets) != sorted(self.max_dets):
+            raise ValueError(f"{_OP}: max_dets must be increasing counts >= 0, got {max_dets!r}")
+
+        self.image_ids = np.unique(_field(images, "id", "gt['images']", np.int64))
+        cat_ids = _field(categories, "id", "gt['categories']", np.int64)
+        order = np.argsort(cat_ids, kind="stable")
+        self.category_ids = cat_ids[order]
+        if len(np.unique(self.category_ids)) != len(self.category_ids):
+            raise ValueError(f"{_OP}: gt['categories'] has duplicate ids")
+        self.category_names = [categories[i].get("name", str(categories[i]["id"])) for i in order]
+
+        what = "gt['annotations']"
+        self._gt = dict(
+            image=_indices(_field(anns, "image_id", what, np.int64), self.image_ids, what, "image_id"),
+            category=_indices(_field(anns, "category_id", what, np.int64), self.category_ids, what, "category_id"),
+            boxes=_field(anns, "bbox", what, np.float64),
+            area=_field(anns, "area", what, np.float64),
+            crowd=_field(anns, "iscrowd", what, np.int64, default=0),
+            id=_field(anns, "id", what, np.int64))
+        _check_boxes(self._gt["boxes"], what)
+        if np.isnan(self._gt["area"]).any():
+            i = int(np.argmax(np.isnan(self._gt["area"])))
+            raise ValueError(f"{_OP}: {what}[{i}] has a NaN 'area'")
+
+        what = "dets"
+        scores = _field(dets, "score", what, np.float64)
+        if np.isnan(scores).any():
+            i = int(np.argmax(np.isnan(scores)))
+            raise ValueError(f"{_OP}: {what}[{i}] has a NaN 'score'")
+        self._dt = dict(
+            image=_indices(_field(dets, "image_id", what, np.int64), self.image_ids, what, "image_id"),
+            category=_indices(_field(dets, "category_id", what, np.int64), self.category_ids, what, "category_id"),
+            boxes=_field(dets, "bbox", what, np.float64).reshape(-1, 4),
+            score=scores)
+        _check_boxes(self._dt["boxes"], what)
+
+    def evaluate(self):
+        """Runs the evaluation: a :class:`COCOResult` (``.stats``, ``.precision``, ``.recall``, ...)."""
+        g, d = self._gt, self._dt
+        precision, recall, scores = _cvcore.coco_evaluate(
+            g["image"], g["category"], g["boxes"].reshape(-1, 4), g["area"], g["crowd"], g["id"], d["image"],
+            d["category"], d["boxes"], d["score"], len(self.image_ids), len(self.category_ids),
+            IOU_THRESHOLDS.tolist(), RECALL_THRESHOLDS.tolist(), list(self.max_dets),
+            [list(r) for r in AREA_RANGES.values()])
+        return COCOResult(precision, recall, scores, self.category_ids, self.category_names, IOU_THRESHOLDS,
+                          RECALL_THRESHOLDS, self.max_dets, tuple(AREA_RANGES))
