@@ -2,6 +2,7 @@
 
     cvcore anchors PATH [-n 9] [--img-size 640]   anchors from a COCO JSON file or a YOLO labels folder
     cvcore bench [--threads 1 2] [--quick]          time the core kernels on this machine
+    cvcore eval GT.json DETS.json [--plot OUT.png]  COCO bbox evaluation, pycocotools' numbers
     cvcore info                                     build, threads and SIMD ISA
     cvcore detect [IMAGE ...] [-o OUT]              MTCNN faces (box, probability); writes annotated PNGs
 """
@@ -117,6 +118,26 @@ class _Progress:
             self.shown = False
 
 
+def _cmd_eval(args):
+    from .metrics import COCOEvaluator
+
+    try:
+        result = COCOEvaluator(args.gt, args.dets).evaluate()
+    except (OSError, ValueError) as e:
+        raise SystemExit(f"cvcore eval: {e}") from None
+    print(result.summary())
+    print(f"\n{'category':>10s}  {'name':24s} {'AP':>6s} {'AP50':>6s} {'AP75':>6s}")
+    for cid, name, ap, ap50, ap75 in result.per_class_ap():
+        print(f"{cid:>10d}  {str(name)[:24]:24s} {ap:6.3f} {ap50:6.3f} {ap75:6.3f}")
+    if args.plot:
+        try:
+            result.plot_pr(args.plot)
+        except ImportError as e:
+            raise SystemExit(f"cvcore eval: --plot: {e}") from None
+        print(f"precision-recall curves -> {args.plot}")
+    return 0
+
+
 def _cmd_detect(args):
     from .detection import MTCNN, sample_image
     from .image import draw_detections, read_image, write_png
@@ -171,6 +192,12 @@ def build_parser():
     p.add_argument("--threads", type=int, nargs="+", default=[1, 2], help="thread counts to time")
     p.add_argument("--quick", action="store_true", help="small inputs, few repetitions (a smoke test)")
     p.set_defaults(func=_cmd_bench)
+
+    p = sub.add_parser("eval", help="COCO bbox evaluation (pycocotools' 12 numbers) and a per-class AP table")
+    p.add_argument("gt", help="COCO ground truth JSON file")
+    p.add_argument("dets", help="detections JSON file (a list of {image_id, category_id, bbox, score})")
+    p.add_argument("--plot", metavar="OUT.png", help="write the precision-recall curves (needs matplotlib)")
+    p.set_defaults(func=_cmd_eval)
 
     p = sub.add_parser("info", help="build information, threads and the SIMD ISA in use")
     p.set_defaults(func=_cmd_info)

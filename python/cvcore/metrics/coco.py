@@ -80,7 +80,7 @@ def _indices(ids, known, what, kind):
     bad = (pos >= len(known)) | (known[pos_clipped] != ids) if len(known) else np.ones(len(ids), bool)
     if bad.any():
         i = int(np.argmax(bad))
-        raise ValueError(f"{_OP}: {what}[{i}]: {kind} {ids[i]!r} is not in the ground truth")
+        raise ValueError(f"{_OP}: {what}[{i}]: {kind} {int(ids[i])} is not in the ground truth")
     return pos.astype(np.int64)
 
 
