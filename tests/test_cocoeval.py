@@ -180,6 +180,35 @@ def test_json_files(tmp_path):
     np.testing.assert_array_equal(a.stats, COCOEvaluator(gt, dets).evaluate().stats)
 
 
+def test_detection_file_reader(tmp_path):
+    # The C++ reader of detection files: extra members of any kind are skipped, spacing is free.
+    gt = coco([1, 2], [gt_box(1, 1, [0, 0, 40, 40]), gt_box(2, 2, [5, 5, 20, 30])])
+    dets = [dict(det(1, 1, [0.5, 0, 40, 39.5], 0.75), extra={"a": [1, "x\\\"]"], "b": None}, name="caf\u00e9", flag=True),
+            dict(det(2, 2, [5, 5, 20, 30], 1e-3), segmentation=[[1.5, 2, 3e2]], id=-4)]
+    path = tmp_path / "dt.json"
+    path.write_text(json.dumps(dets, indent=3, ensure_ascii=False), encoding="utf-8")
+    a = COCOEvaluator(gt, path).evaluate()
+    np.testing.assert_array_equal(a.precision, COCOEvaluator(gt, dets).evaluate().precision)
+    path.write_text(" [ ] ")
+    assert COCOEvaluator(gt, path).evaluate().stats[0] == 0.0
+    path.write_text('[{"image_id": 1.0, "category_id": 1, "bbox": [0, 0, 40, 40], "score": 0.5}]')  # 1.0: an id
+    assert COCOEvaluator(gt, path).evaluate().stats[0] > 0
+
+
+@pytest.mark.parametrize("text,match", [
+    ('[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1]}]', r"dets\[0\] has no 'score'"),
+    ('[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "score": NaN}]', r"dets\[0\] has a NaN 'score'"),
+    ('[{"image_id": 9, "category_id": 1, "bbox": [0, 0, 1, 1], "score": 1}]', r"dets\[0\]: image_id 9 is not in"),
+    ('[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "score": 1}', r"dets file .* is not valid JSON"),
+    ('[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1], "score": 1}]', r"dets\[0\] has an invalid 'bbox'"),
+])
+def test_detection_file_errors(tmp_path, text, match):
+    path = tmp_path / "dt.json"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=match):
+        COCOEvaluator(GT, path)
+
+
 # --- errors --------------------------------------------------------------------------------------
 
 GT = coco([1, 2], [gt_box(1, 1, [0, 0, 10, 10])])
