@@ -1,4 +1,5 @@
-// C++ API of the detection domains: nms / batched_nms / soft_nms, roi_align / roi_pool, k-means.
+// C++ API of the detection domains: nms / batched_nms / soft_nms, roi_align / roi_pool, k-means,
+// COCO evaluation.
 #include <cvcore/cvcore.hpp>
 
 #include <cstdint>
@@ -93,6 +94,27 @@ TEST(kmeans_separates_two_clusters) {
   CHECK(labels[0] != labels[3]);
   CHECK(cvcore_test::close(centers[labels[0]], 0.4375, 1e-12) && cvcore_test::close(centers[labels[3]], 10.4375, 1e-12));
   CHECK(r.inertia > 0 && r.n_iter >= 1);
+}
+
+TEST(coco_evaluate_perfect_match) {
+  // One image, one category: a detection equal to the ground truth. Precision is pycocotools'
+  // tp / (tp + fp + eps) at every recall threshold, recall 1.
+  const int64_t img[1] = {0}, cat[1] = {0}, crowd[1] = {0}, id[1] = {1};
+  const double box[4] = {10, 10, 20, 20}, area[1] = {400}, score[1] = {0.9};
+  const CocoGroundTruth gt{TensorView(img, {1}), TensorView(cat, {1}), TensorView(box, {1, 4}),
+                           TensorView(area, {1}), TensorView(crowd, {1}), TensorView(id, {1})};
+  const CocoDetections dt{TensorView(img, {1}), TensorView(cat, {1}), TensorView(box, {1, 4}), TensorView(score, {1})};
+  const CocoEvalParams params{{0.5, 0.75}, {0.0, 0.5, 1.0}, {1, 100}, {{{0.0, 1e10}}, {{0.0, 100.0}}}};
+  const CocoEvalResult r = coco_evaluate(gt, dt, 1, 1, params);
+  CHECK(r.precision.size() == 2 * 3 * 1 * 2 * 2 && r.recall.size() == 2 * 1 * 2 * 2);
+  // Area range "all" (a = 0), maxDets 100 (m = 1): layout (t, r, k, a, m).
+  CHECK(r.precision[((0 * 3 + 2) * 1 + 0) * 2 * 2 + 0 * 2 + 1] == 1.0 / (1.0 + 2.220446049250313e-16));
+  CHECK(r.recall[((1 * 1 + 0) * 2 + 0) * 2 + 1] == 1.0);
+  CHECK(r.precision[((0 * 3 + 0) * 1 + 0) * 2 * 2 + 1 * 2 + 1] == -1.0);  // no ground truth of area <= 100
+  const int64_t bad_img[1] = {3};
+  const CocoDetections bad{TensorView(bad_img, {1}), TensorView(cat, {1}), TensorView(box, {1, 4}),
+                           TensorView(score, {1})};
+  CHECK_THROWS(coco_evaluate(gt, bad, 1, 1, params), IndexError, "dt_image");
 }
 
 CVCORE_TEST_MAIN
