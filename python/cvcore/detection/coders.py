@@ -1,0 +1,191 @@
+"""Box coders of the classic detectors: SSD prior boxes with their variance coding, Faster R-CNN's
+delta coder (torchvision's ``BoxCoder``), and the decoders of YOLO heads (v3 / v5 anchor-based grids,
+v8 anchor-free distances). All NumPy, vectorised; boxes are (..., 4) x1, y1, x2, y2 unless stated.
+"""
+
+import math
+
+import numpy as np
+
+from .._validation import as_float32_or_64
+
+# SSD300 (Liu et al. 2016, ssd.pytorch's VOC config).
+SSD300 = dict(image_size=300, feature_maps=(38, 19, 10, 5, 3, 1), steps=(8, 16, 32, 64, 100, 300),
+              min_sizes=(30, 60, 111, 162, 213, 264), max_sizes=(60, 111, 162, 213, 264, 315),
+              aspect_ratios=((2,), (2, 3), (2, 3), (2, 3), (2,), (2,)))
+
+# torchvision's bbox_xform_clip: exp(dw) is at most 1000 / 16.
+BBOX_XFORM_CLIP = math.log(1000.0 / 16)
+
+
+def _boxes(op, name, x, last=4):
+    arr = as_float32_or_64(op, name, x)
+    if arr.ndim < 1 or arr.shape[-1] != last:
+        raise ValueError(f"{op}: {name} must have shape (..., {last}), got {arr.shape}")
+    return arr
+
+
+def ssd_priors(image_size=300, feature_maps=SSD300["feature_maps"], steps=SSD300["steps"],
+               min_sizes=SSD300["min_sizes"], max_sizes=SSD300["max_sizes"],
+               aspect_ratios=SSD300["aspect_ratios"], clip=True):
+    """SSD default boxes as (P, 4) ``cx, cy, w, h`` relative to the image (ssd.pytorch's PriorBox).
+
+    For feature map k of size f (cells i, j row-major) with ``f_k = image_size / steps[k]``: centre
+    ``((j + 0.5) / f_k, (i + 0.5) / f_k)``, then the boxes ``s, s`` with ``s = min_sizes[k] /
+    image_size``, ``s', s'`` with ``s' = sqrt(s * max_sizes[k] / image_size)``, and for each ratio r
+    ``s sqrt(r), s / sqrt(r)`` then ``s / sqrt(r), s sqrt(r)``. ``clip`` clamps every value to [0, 1].
+    The defaults are SSD300's (8732 priors). float64.
+    """
+    op = "ssd_priors"
+    n = len(feature_maps)
+    for name, seq in (("steps", steps), ("min_sizes", min_sizes), ("max_sizes", max_sizes),
+                      ("aspect_ratios", aspect_ratios)):
+        if len(seq) != n:
+            raise ValueError(f"{op}: {name} must have one entry per feature map ({n}), got {len(seq)}")
+    if not image_size > 0:
+        raise ValueError(f"{op}: image_size must be > 0, got {image_size}")
+    out = []
+    for f, step, lo, hi, ratios in zip(feature_maps, steps, min_sizes, max_sizes, aspect_ratios):
+        if f < 1 or step <= 0 or lo <= 0 or hi <= 0 or any(r <= 0 for r in ratios):
+            raise ValueError(f"{op}: feature map sizes, steps, sizes and ratios must be positive, got "
+                             f"f={f}, step={step}, min={lo}, max={hi}, ratios={ratios}")
+        f_k = image_size / step
+        i, j = np.meshgrid(np.arange(f), np.arange(f), indexing="ij")
+        cx, cy = (j.ravel() + 0.5) / f_k, (i.ravel() + 0.5) / f_k
+        s = lo / image_size
+        sizes = [(s, s), (math.sqrt(s * (hi / image_size)),) * 2]
+        for r in ratios:
+            sizes += [(s * math.sqrt(r), s / math.sqrt(r)), (s / math.sqrt(r), s * math.sqrt(r))]
+        per_cell = np.stack([np.stack([cx, cy, np.full_like(cx, w), np.full_like(cx, h)], 1) for w, h in sizes], 1)
+        out.append(per_cell.reshape(-1, 4))
+    priors = np.concatenate(out)
+    return np.clip(priors, 0.0, 1.0) if clip else priors
+
+
+def ssd_encode(boxes, priors, variances=(0.1, 0.2)):
+    """SSD regression targets of xyxy ``boxes`` (N, 4) against ``priors`` (N, 4) cx, cy, w, h:
+    ``((c_box - c_prior) / (v0 * wh_prior), log(wh_box / wh_prior) / v1)``."""
+    b, p = _boxes("ssd_encode", "boxes", boxes), _boxes("ssd_encode", "priors", priors)
+    c = ((b[..., :2] + b[..., 2:]) / 2 - p[..., :2]) / (variances[0] * p[..., 2:])
+    wh = np.log((b[..., 2:] - b[..., :2]) / p[..., 2:]) / variances[1]
+    return np.concatenate([c, wh], axis=-1)
+
+
+def ssd_decode(loc, priors, variances=(0.1, 0.2)):
+    """Boxes (..., 4) xyxy from SSD regression outputs ``loc`` (..., 4) and ``priors`` cx, cy, w, h:
+    the inverse of :func:`ssd_encode`."""
+    loc, p = _boxes("ssd_decode", "loc", loc), _boxes("ssd_decode", "priors", priors)
+    c = p[..., :2] + loc[..., :2] * variances[0] * p[..., 2:]
+    wh = p[..., 2:] * np.exp(loc[..., 2:] * variances[1])
+    return np.concatenate([c - wh / 2, c + wh / 2], axis=-1)
+
+
+def _centre_form(b):
+    w, h = b[..., 2] - b[..., 0], b[..., 3] - b[..., 1]
+    return b[..., 0] + 0.5 * w, b[..., 1] + 0.5 * h, w, h
+
+
+def rcnn_encode(boxes, proposals, weights=(10.0, 10.0, 5.0, 5.0)):
+    """Faster R-CNN regression targets (torchvision's ``BoxCoder.encode_single``): for xyxy ``boxes``
+    and ``proposals`` (..., 4), ``(wx dx / w_p, wy dy / h_p, ww log(w / w_p), wh log(h / h_p))`` with
+    widths ``x2 - x1`` (no +1) and centres ``x1 + w / 2``."""
+    b, p = _boxes("rcnn_encode", "boxes", boxes), _boxes("rcnn_encode", "proposals", proposals)
+    wx, wy, ww, wh = weights
+    gx, gy, gw, gh = _centre_form(b)
+    px, py, pw, ph = _centre_form(p)
+    return np.stack([wx * (gx - px) / pw, wy * (gy - py) / ph, ww * np.log(gw / pw), wh * np.log(gh / ph)], axis=-1)
+
+
+def rcnn_decode(deltas, proposals, weights=(10.0, 10.0, 5.0, 5.0), clip=BBOX_XFORM_CLIP):
+    """Boxes from Faster R-CNN deltas (torchvision's ``BoxCoder.decode_single``): the inverse of
+    :func:`rcnn_encode`, with ``dw, dh`` (after dividing by their weights) clamped to at most
+    ``clip`` (log(1000 / 16)) so that ``exp`` cannot overflow."""
+    d, p = _boxes("rcnn_decode", "deltas", deltas), _boxes("rcnn_decode", "proposals", proposals)
+    wx, wy, ww, wh = weights
+    px, py, pw, ph = _centre_form(p)
+    dx, dy = d[..., 0] / wx, d[..., 1] / wy
+    dw, dh = np.minimum(d[..., 2] / ww, clip), np.minimum(d[..., 3] / wh, clip)
+    cx, cy = dx * pw + px, dy * ph + py
+    half_w, half_h = 0.5 * (np.exp(dw) * pw), 0.5 * (np.exp(dh) * ph)
+    return np.stack([cx - half_w, cy - half_h, cx + half_w, cy + half_h], axis=-1).astype(d.dtype, copy=False)
+
+
+def _sigmoid(x):
+    return 0.5 * (1.0 + np.tanh(0.5 * x))  # no overflow warnings for large |x|
+
+
+def yolo_decode(outputs, anchors, strides, style="v5"):
+    """Decodes anchor-based YOLO heads (YOLOv3 / YOLOv5 style) into boxes and class scores.
+
+    Parameters
+    ----------
+    outputs : list of arrays, one per level, shape (N, na * (5 + nc), H, W)
+        Raw head maps, channels ordered anchor by anchor as ``tx, ty, tw, th, objectness, classes``.
+    anchors : sequence of (na, 2) anchor sizes (w, h) in input pixels, one per level
+    strides : sequence of ints, one per level (input size / map size)
+    style : "v5" or "v3"
+        v5: ``xy = (2 sigmoid(t) - 0.5 + cell) * stride``, ``wh = (2 sigmoid(t))^2 * anchor``;
+        v3: ``xy = (sigmoid(t) + cell) * stride``, ``wh = exp(t) * anchor``.
+
+    Returns
+    -------
+    boxes : (N, A, 4) xyxy in input pixels, A = sum of na * H * W (level, anchor, row, column order)
+    scores : (N, A, nc) ``sigmoid(objectness) * sigmoid(class)``
+    """
+    op = "yolo_decode"
+    if style not in ("v5", "v3"):
+        raise ValueError(f"{op}: style must be 'v5' or 'v3', got {style!r}")
+    if not (len(outputs) == len(anchors) == len(strides)) or not outputs:
+        raise ValueError(f"{op}: outputs, anchors and strides must have one entry per level, got "
+                         f"{len(outputs)}, {len(anchors)} and {len(strides)}")
+    all_boxes, all_scores = [], []
+    for x, anc, stride in zip(outputs, anchors, strides):
+        x = as_float32_or_64(op, "outputs", x)
+        anc = np.asarray(anc, dtype=np.float64).reshape(-1, 2)
+        na = len(anc)
+        if x.ndim != 4 or x.shape[1] % na or x.shape[1] // na < 6:
+            raise ValueError(f"{op}: each output must have shape (N, na * (5 + nc), H, W) with na = {na} and "
+                             f"nc >= 1, got {x.shape}")
+        n, ch, h, w = x.shape
+        no = ch // na
+        t = x.reshape(n, na, no, h, w).transpose(0, 1, 3, 4, 2)  # (N, na, H, W, no)
+        gy, gx = np.meshgrid(np.arange(h), np.arange(w), indexing="ij")
+        cell = np.stack([gx, gy], -1)
+        wh_anchor = anc[:, None, None, :]
+        if style == "v5":
+            s = _sigmoid(t[..., :4])
+            xy = (s[..., :2] * 2 - 0.5 + cell) * stride
+            wh = (s[..., 2:4] * 2) ** 2 * wh_anchor
+        else:
+            xy = (_sigmoid(t[..., :2]) + cell) * stride
+            wh = np.exp(t[..., 2:4]) * wh_anchor
+        boxes = np.concatenate([xy - wh / 2, xy + wh / 2], -1).reshape(n, -1, 4)
+        scores = (_sigmoid(t[..., 4:5]) * _sigmoid(t[..., 5:])).reshape(n, -1, no - 5)
+        all_boxes.append(boxes.astype(x.dtype, copy=False))
+        all_scores.append(scores.astype(x.dtype, copy=False))
+    return np.concatenate(all_boxes, 1), np.concatenate(all_scores, 1)
+
+
+def anchor_points(feature_shapes, strides):
+    """Cell centres of anchor-free heads: (A, 2) ``(x + 0.5, y + 0.5)`` in grid units, level by level,
+    row-major, and (A,) the stride of each."""
+    points, stride_of = [], []
+    for (h, w), s in zip(feature_shapes, strides):
+        gy, gx = np.meshgrid(np.arange(h) + 0.5, np.arange(w) + 0.5, indexing="ij")
+        points.append(np.stack([gx.ravel(), gy.ravel()], 1))
+        stride_of.append(np.full(h * w, float(s)))
+    return np.concatenate(points), np.concatenate(stride_of)
+
+
+def yolo_anchor_free_decode(distances, feature_shapes, strides):
+    """Boxes of anchor-free heads (YOLOv8 style): ``distances`` (N, A, 4) to the left, top, right and
+    bottom box sides in grid units of each cell centre (:func:`anchor_points`), to xyxy input pixels
+    ``((cx - l) s, (cy - t) s, (cx + r) s, (cy + b) s)``. The class scores of such heads are already
+    probabilities and go to :func:`postprocess` unchanged."""
+    d = _boxes("yolo_anchor_free_decode", "distances", distances)
+    pts, s = anchor_points(feature_shapes, strides)
+    if d.ndim != 3 or d.shape[1] != len(pts):
+        raise ValueError(f"yolo_anchor_free_decode: distances must have shape (N, {len(pts)}, 4) for these feature "
+                         f"shapes, got {d.shape}")
+    xy1, xy2 = pts - d[..., :2], pts + d[..., 2:]
+    return (np.concatenate([xy1, xy2], -1) * s[:, None]).astype(d.dtype, copy=False)

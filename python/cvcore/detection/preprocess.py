@@ -1,0 +1,154 @@
+"""Detector input preparation: bilinear resizing, YOLO letterboxing and its inverse for boxes,
+per-channel normalisation, and an OpenCV-``blobFromImage``-like HWC -> NCHW conversion."""
+
+import numpy as np
+
+from .._validation import as_float32_or_64, as_int, check_finite_scalar
+
+
+def _image(op, image):
+    img = np.asarray(image)
+    if img.ndim not in (2, 3) or img.shape[0] < 1 or img.shape[1] < 1:
+        raise ValueError(f"{op}: image must have shape (H, W) or (H, W, C) with H, W >= 1, got {img.shape}")
+    if img.dtype.kind not in "uif":
+        raise TypeError(f"{op}: image must be a real numeric array, got dtype {img.dtype}")
+    return img
+
+
+def _size(op, name, value):
+    if isinstance(value, (int, np.integer)):
+        value = (value, value)
+    if len(value) != 2:
+        raise ValueError(f"{op}: {name} must be an int or (height, width), got {value!r}")
+    h, w = (as_int(op, name, v, 1) for v in value)
+    return h, w
+
+
+def resize_bilinear(image, size):
+    """``image`` (H, W) or (H, W, C) resized to ``size`` = (height, width) with bilinear interpolation
+    at pixel centres (OpenCV's INTER_LINEAR geometry: source coordinate ``(i + 0.5) * H / h - 0.5``,
+    clamped to the border). Computed in float32; integer images are rounded to nearest and keep their
+    dtype (OpenCV's fixed-point uint8 path may differ by 1)."""
+    op = "resize_bilinear"
+    img = _image(op, image)
+    h, w = _size(op, "size", size)
+
+    def axis(out, n):
+        pos = np.clip((np.arange(out) + 0.5) * (n / out) - 0.5, 0, n - 1)
+        lo = np.floor(pos).astype(np.int64)
+        return lo, np.minimum(lo + 1, n - 1), (pos - lo).astype(np.float32)
+
+    y0, y1, fy = axis(h, img.shape[0])
+    x0, x1, fx = axis(w, img.shape[1])
+    f = img.astype(np.float32, copy=False)
+    col = (1,) * (img.ndim - 1)  # weights broadcast over the other axes
+    fy, fx = fy.reshape((h,) + col), fx.reshape((1, w) + col[1:])
+    rows = f[y0] + (f[y1] - f[y0]) * fy  # a + (b - a) t: exact on flat regions
+    out = rows[:, x0] + (rows[:, x1] - rows[:, x0]) * fx
+    if img.dtype.kind in "ui":
+        info = np.iinfo(img.dtype)
+        return np.clip(np.rint(out), info.min, info.max).astype(img.dtype)
+    return out.astype(img.dtype, copy=False)
+
+
+def letterbox(image, new_shape=640, color=(114, 114, 114), auto=False, stride=32, scaleup=True):
+    """Resizes keeping the aspect ratio and pads to ``new_shape``, as YOLOv5's ``letterbox``.
+
+    ``r = min(new_h / h, new_w / w)`` (at most 1 when not ``scaleup``); the image is resized to
+    ``(round(h r), round(w r))`` and padded with ``color`` on both sides, ``(new - resized) / 2`` each
+    (the odd pixel at the bottom / right). With ``auto`` the padding is only up to the next multiple
+    of ``stride``.
+
+    Returns
+    -------
+    image : (H', W', C) of the input's dtype
+    ratio : (r, r)
+    pad : (pad_w, pad_h), the padding added on the left and top before rounding (floats)
+    """
+    op = "letterbox"
+    img = _image(op, image)
+    nh, nw = _size(op, "new_shape", new_shape)
+    stride = as_int(op, "stride", stride, 1)
+    h, w = img.shape[:2]
+    r = min(nh / h, nw / w)
+    if not scaleup:
+        r = min(r, 1.0)
+    uw, uh = int(round(w * r)), int(round(h * r))
+    dw, dh = nw - uw, nh - uh
+    if auto:
+        dw, dh = dw % stride, dh % stride
+    dw, dh = dw / 2, dh / 2
+    if (uh, uw) != (h, w):
+        img = resize_bilinear(img, (uh, uw))
+    top, bottom = int(round(dh - 0.1)), int(round(dh + 0.1))
+    left, right = int(round(dw - 0.1)), int(round(dw + 0.1))
+    channels = 1 if img.ndim == 2 else img.shape[2]
+    fill = np.broadcast_to(np.asarray(color, dtype=img.dtype).reshape(-1)[:channels], (channels,))
+    out = np.empty((uh + top + bottom, uw + left + right) + img.shape[2:], dtype=img.dtype)
+    out[...] = fill if img.ndim == 3 else fill[0]
+    out[top:top + uh, left:left + uw] = img
+    return out, (r, r), (dw, dh)
+
+
+def scale_boxes(boxes, ratio, pad, original_shape):
+    """Boxes (..., 4) xyxy on a letterboxed image back to the original image: minus the padding,
+    divided by the ratio, clipped to ``original_shape`` (height, width). The inverse of
+    :func:`letterbox` for boxes (YOLOv5's ``scale_boxes``)."""
+    op = "scale_boxes"
+    b = as_float32_or_64(op, "boxes", boxes).copy()
+    if b.ndim < 1 or b.shape[-1] != 4:
+        raise ValueError(f"{op}: boxes must have shape (..., 4), got {b.shape}")
+    gain = check_finite_scalar(op, "ratio", ratio[0] if np.ndim(ratio) else ratio)
+    if gain <= 0:
+        raise ValueError(f"{op}: ratio must be > 0, got {ratio!r}")
+    h, w = _size(op, "original_shape", tuple(original_shape)[:2])
+    b[..., [0, 2]] -= pad[0]
+    b[..., [1, 3]] -= pad[1]
+    b /= gain
+    b[..., [0, 2]] = b[..., [0, 2]].clip(0, w)
+    b[..., [1, 3]] = b[..., [1, 3]].clip(0, h)
+    return b
+
+
+def normalize(image, mean, std):
+    """``(image - mean) / std`` per channel (the last axis), in float32."""
+    op = "normalize"
+    img = _image(op, image).astype(np.float32)
+    mean, std = np.asarray(mean, np.float32), np.asarray(std, np.float32)
+    if (std == 0).any():
+        raise ValueError(f"{op}: std must not be 0, got {std.tolist()}")
+    return (img - mean) / std
+
+
+def to_blob(images, scale=1.0, size=None, mean=0.0, swap_rb=False):
+    """HWC images to an NCHW float32 batch, as OpenCV's ``cv2.dnn.blobFromImages`` (no crop).
+
+    Each image is resized to ``size`` = (width, height) when given (bilinear), its first and last
+    channels swapped when ``swap_rb``, then ``(pixel - mean) * scale`` with ``mean`` a scalar or one
+    value per channel in the order after the swap.
+
+    Parameters
+    ----------
+    images : array_like (H, W, C) or a list of them (all the same size after resizing)
+    """
+    op = "to_blob"
+    batch = [images] if isinstance(images, np.ndarray) and images.ndim == 3 else list(images)
+    if not batch:
+        raise ValueError(f"{op}: images must hold at least one image")
+    scale = check_finite_scalar(op, "scale", scale)
+    out = []
+    for img in batch:
+        img = _image(op, img)
+        if img.ndim != 3:
+            raise ValueError(f"{op}: each image must have shape (H, W, C), got {img.shape}")
+        if size is not None:
+            w, h = size
+            img = resize_bilinear(img, (h, w))
+        f = img.astype(np.float32)
+        if swap_rb:
+            f = f[..., ::-1]
+        out.append(((f - np.asarray(mean, np.float32)) * np.float32(scale)).transpose(2, 0, 1))
+    shapes = {o.shape for o in out}
+    if len(shapes) != 1:
+        raise ValueError(f"{op}: images must all have the same shape (give size), got {sorted(shapes)}")
+    return np.ascontiguousarray(np.stack(out))

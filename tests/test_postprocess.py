@@ -1,0 +1,153 @@
+"""postprocess against a straightforward NumPy pipeline with its own loop NMS; letterbox, scale_boxes,
+resizing, normalize and to_blob against manual computations."""
+
+import numpy as np
+import pytest
+
+from cvcore.detection import (Detections, letterbox, normalize, postprocess, resize_bilinear, scale_boxes,
+                              to_blob)
+
+
+def iou(a, b):
+    w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = w * h
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def reference(boxes, scores, thr, iou_thr, top_k, cap, agnostic, multi):
+    cands = []  # (score, box index, class), in candidate order
+    for i in range(len(boxes)):
+        if multi:
+            cands += [(scores[i, c], i, c) for c in range(scores.shape[1]) if scores[i, c] > thr]
+        else:
+            c = int(np.argmax(scores[i]))
+            if scores[i, c] > thr:
+                cands.append((scores[i, c], i, c))
+    if top_k is not None:
+        order = sorted(range(len(cands)), key=lambda j: -cands[j][0])[:top_k]
+        cands = [cands[j] for j in sorted(order)]
+    order = sorted(range(len(cands)), key=lambda j: -cands[j][0])  # stable: candidate order on ties
+    kept = []
+    for j in order:
+        s, i, c = cands[j]
+        if all(not (agnostic or cands[k][2] == c) or iou(boxes[i], boxes[cands[k][1]]) <= iou_thr for k in kept):
+            kept.append(j)
+    kept = kept[:cap] if cap is not None else kept
+    return ([boxes[cands[j][1]] for j in kept], [cands[j][0] for j in kept], [cands[j][2] for j in kept])
+
+
+def random_inputs(rng, n=2, a=120, c=4):
+    xy = rng.uniform(0, 200, (n, a, 2))
+    boxes = np.concatenate([xy, xy + rng.uniform(5, 60, (n, a, 2))], -1)
+    scores = np.round(rng.uniform(0, 1, (n, a, c)) ** 2, 2)  # rounded: ties
+    return boxes, scores
+
+
+@pytest.mark.parametrize("agnostic", [False, True])
+@pytest.mark.parametrize("multi", [False, True])
+@pytest.mark.parametrize("top_k,cap", [(None, None), (30, 10), (None, 5)])
+def test_postprocess_matches_reference(rng, agnostic, multi, top_k, cap):
+    boxes, scores = random_inputs(rng)
+    out = postprocess(boxes, scores, 0.2, 0.45, pre_nms_top_k=top_k, max_detections=cap, class_agnostic=agnostic,
+                      multi_label=multi)
+    assert len(out) == 2
+    for det, b, s in zip(out, boxes, scores):
+        rb, rs, rl = reference(b, s, 0.2, 0.45, top_k, cap, agnostic, multi)
+        assert isinstance(det, Detections) and len(det) == len(rs)
+        np.testing.assert_array_equal(det.boxes, np.array(rb).reshape(-1, 4))
+        np.testing.assert_array_equal(det.scores, np.array(rs))
+        np.testing.assert_array_equal(det.labels, np.array(rl, np.int64))
+        assert det.labels.dtype == np.int64
+
+
+def test_postprocess_single_image_empty_and_dtype(rng):
+    boxes, scores = random_inputs(rng, n=1)
+    (one,) = postprocess(boxes[0].astype(np.float32), scores[0].astype(np.float32))
+    assert one.boxes.dtype == np.float32 and one.scores.dtype == np.float32
+    (empty,) = postprocess(boxes[0], scores[0], score_threshold=2.0)
+    assert empty.boxes.shape == (0, 4) and empty.scores.shape == (0,) and empty.labels.shape == (0,)
+    assert empty.labels.dtype == np.int64
+
+
+def test_postprocess_errors():
+    b, s = np.zeros((1, 3, 4)), np.zeros((1, 3, 2))
+    with pytest.raises(ValueError, match=r"boxes must have shape \(N, A, 4\)"):
+        postprocess(np.zeros((1, 3, 5)), s)
+    with pytest.raises(ValueError, match="scores must have shape"):
+        postprocess(b, np.zeros((1, 4, 2)))
+    with pytest.raises(ValueError, match="score_threshold must be finite"):
+        postprocess(b, s, score_threshold=float("nan"))
+    with pytest.raises(ValueError, match="max_detections must be >= 0"):
+        postprocess(b, s, max_detections=-1)
+    with pytest.raises(ValueError, match="scores must not be NaN"):
+        postprocess(b, np.full((1, 3, 2), np.nan))
+
+
+def test_resize_bilinear_matches_the_formula(rng):
+    img = rng.integers(0, 256, (7, 9, 3), dtype=np.uint8)
+    out = resize_bilinear(img, (4, 5))
+    f = img.astype(np.float64)
+    y, x = 2, 3
+    sy, sx = (y + 0.5) * 7 / 4 - 0.5, (x + 0.5) * 9 / 5 - 0.5
+    y0, x0 = int(np.floor(sy)), int(np.floor(sx))
+    wy, wx = sy - y0, sx - x0
+    v = ((1 - wy) * ((1 - wx) * f[y0, x0] + wx * f[y0, x0 + 1]) + wy * ((1 - wx) * f[y0 + 1, x0] + wx * f[y0 + 1, x0 + 1]))
+    assert out.dtype == np.uint8 and out.shape == (4, 5, 3)
+    np.testing.assert_allclose(out[y, x], np.rint(v), atol=1)
+    np.testing.assert_array_equal(resize_bilinear(img, (7, 9)), img)  # the identity
+    flat = np.full((5, 5), 3.5, np.float32)
+    np.testing.assert_array_equal(resize_bilinear(flat, (11, 2)), np.full((11, 2), 3.5, np.float32))
+
+
+@pytest.mark.parametrize("shape,new,auto,scaleup", [((480, 640), 640, False, True), ((300, 200), (320, 256), False, True),
+                                                    ((100, 50), 640, True, True), ((1000, 800), 640, False, False),
+                                                    ((100, 120), 640, False, False)])
+def test_letterbox_and_scale_boxes_round_trip(rng, shape, new, auto, scaleup):
+    img = rng.integers(0, 256, shape + (3,), dtype=np.uint8)
+    out, ratio, (dw, dh) = letterbox(img, new, auto=auto, scaleup=scaleup)
+    nh, nw = (new, new) if isinstance(new, int) else new
+    r = min(nh / shape[0], nw / shape[1])
+    r = r if scaleup else min(r, 1.0)
+    assert ratio == (r, r)
+    uh, uw = round(shape[0] * r), round(shape[1] * r)
+    if not auto:
+        assert out.shape == (nh, nw, 3)
+    else:
+        assert out.shape[0] % 32 == uh % 32 or out.shape[0] - uh < 32
+    top, left = int(round(dh - 0.1)), int(round(dw - 0.1))
+    if top > 0:
+        assert (out[:top] == 114).all()
+    if left > 0:
+        assert (out[:, :left] == 114).all()
+    # Boxes on the letterboxed image map back onto the original.
+    boxes = np.array([[10.0, 20.0, 40.0, 45.0], [0.0, 0.0, shape[1], shape[0]]])
+    on_letterbox = boxes * r + np.array([dw, dh, dw, dh])
+    np.testing.assert_allclose(scale_boxes(on_letterbox, ratio, (dw, dh), shape), boxes, atol=1e-9)
+
+
+def test_scale_boxes_clips_and_errors():
+    out = scale_boxes([[-50.0, -5.0, 900.0, 700.0]], (0.5, 0.5), (10.0, 0.0), (480, 640))
+    np.testing.assert_array_equal(out, [[0.0, 0.0, 640.0, 480.0]])
+    with pytest.raises(ValueError, match="ratio must be > 0"):
+        scale_boxes([[0, 0, 1, 1]], (0, 0), (0, 0), (10, 10))
+    with pytest.raises(ValueError, match=r"image must have shape \(H, W\) or \(H, W, C\)"):
+        letterbox(np.zeros((4,)), 32)
+
+
+def test_normalize_and_to_blob(rng):
+    img = rng.integers(0, 256, (6, 8, 3), dtype=np.uint8)
+    mean, std = (0.485 * 255, 0.456 * 255, 0.406 * 255), (58.4, 57.1, 57.4)
+    np.testing.assert_allclose(normalize(img, mean, std), (img - np.array(mean)) / np.array(std), rtol=1e-6, atol=1e-6)
+    with pytest.raises(ValueError, match="std must not be 0"):
+        normalize(img, 0, 0)
+    blob = to_blob(img, scale=1 / 255, mean=(10, 20, 30), swap_rb=True)
+    assert blob.shape == (1, 3, 6, 8) and blob.dtype == np.float32
+    expected = (img[..., ::-1].astype(np.float64) - np.array([10, 20, 30])) / 255
+    np.testing.assert_allclose(blob[0], expected.transpose(2, 0, 1), rtol=1e-6, atol=1e-7)
+    two = to_blob([img, img[::-1].copy()], size=(4, 3))
+    assert two.shape == (2, 3, 3, 4)
+    np.testing.assert_array_equal(two[0], resize_bilinear(img, (3, 4)).transpose(2, 0, 1))
+    with pytest.raises(ValueError, match="same shape"):
+        to_blob([img, img[:3]])
