@@ -1,0 +1,139 @@
+"""precision / recall / F-beta / confusion matrix (scikit-learn semantics), average precision methods on
+hand-computed curves, and the VOC evaluator on hand-built cases."""
+
+import numpy as np
+import pytest
+
+from cvcore.metrics import (average_precision, confusion_matrix, precision_recall_fscore,
+                            precision_recall_fscore_from_counts, voc_evaluate)
+
+Y_TRUE = [0, 1, 2, 0, 1, 2, 2]
+Y_PRED = [0, 2, 1, 0, 0, 2, 2]
+
+
+def test_confusion_matrix():
+    np.testing.assert_array_equal(confusion_matrix(Y_TRUE, Y_PRED), [[2, 0, 0], [1, 0, 1], [0, 1, 2]])
+    # Explicit labels: their order, and samples of other classes dropped.
+    np.testing.assert_array_equal(confusion_matrix(Y_TRUE, Y_PRED, labels=[2, 0]), [[2, 0], [0, 2]])
+    np.testing.assert_array_equal(confusion_matrix(["a", "b"], ["b", "b"]), [[0, 1], [0, 1]])
+    with pytest.raises(ValueError, match="same length"):
+        confusion_matrix([0, 1], [0])
+
+
+def test_per_class_and_averages():
+    # Class 0: tp 2, fp 1, fn 0; class 1: tp 0, fp 1, fn 2; class 2: tp 2, fp 1, fn 1.
+    p, r, f, support = precision_recall_fscore(Y_TRUE, Y_PRED)
+    np.testing.assert_allclose(p, [2 / 3, 0, 2 / 3])
+    np.testing.assert_allclose(r, [1, 0, 2 / 3])
+    np.testing.assert_allclose(f, [0.8, 0, 2 / 3])
+    np.testing.assert_array_equal(support, [2, 2, 3])
+    micro = precision_recall_fscore(Y_TRUE, Y_PRED, average="micro")
+    assert micro[:3] == pytest.approx((4 / 7, 4 / 7, 4 / 7)) and micro[3] is None
+    macro = precision_recall_fscore(Y_TRUE, Y_PRED, average="macro")
+    assert macro[:3] == pytest.approx((4 / 9, 5 / 9, (0.8 + 2 / 3) / 3))
+    weighted = precision_recall_fscore(Y_TRUE, Y_PRED, average="weighted")
+    assert weighted[0] == pytest.approx((2 * 2 / 3 + 3 * 2 / 3) / 7)
+    p2 = precision_recall_fscore(Y_TRUE, Y_PRED, beta=2.0)[2]
+    assert p2[0] == pytest.approx(5 * 2 / (5 * 2 + 4 * 0 + 1))
+
+
+def test_zero_division_and_labels():
+    # Class 3 is never true nor predicted: every ratio is 0 / 0.
+    for zd in (0, 1):
+        p, r, f, s = precision_recall_fscore([0, 0], [0, 0], labels=[0, 3], zero_division=zd)
+        assert p[1] == zd and r[1] == zd and f[1] == zd and s[1] == 0
+    p, _, _, _ = precision_recall_fscore([0, 0], [0, 0], labels=[0, 3], zero_division=np.nan)
+    assert np.isnan(p[1])
+    # NaN entries are left out of the averages, as scikit-learn does.
+    assert precision_recall_fscore([0, 0], [0, 0], labels=[0, 3], average="macro", zero_division=np.nan)[0] == 1.0
+    # A label subset still counts predictions of other classes as false positives.
+    p, r, _, _ = precision_recall_fscore([1, 1, 0], [0, 0, 0], labels=[0])
+    assert p[0] == pytest.approx(1 / 3) and r[0] == 1.0
+    with pytest.raises(ValueError, match="average must be"):
+        precision_recall_fscore([0], [0], average="binary")
+    with pytest.raises(ValueError, match="zero_division must be 0, 1 or nan"):
+        precision_recall_fscore([0], [0], zero_division=0.5)
+
+
+def test_from_counts():
+    p, r, f = precision_recall_fscore_from_counts([3, 0], [1, 0], [2, 0], zero_division=1)
+    np.testing.assert_allclose(p, [0.75, 1])
+    np.testing.assert_allclose(r, [0.6, 1])
+    np.testing.assert_allclose(f, [2 * 3 / (2 * 3 + 2 + 1), 1])
+    with pytest.raises(ValueError, match=">= 0"):
+        precision_recall_fscore_from_counts(-1, 0, 0)
+
+
+def test_sklearn_agrees_when_installed(rng):
+    sklearn = pytest.importorskip("sklearn.metrics")
+    for _ in range(20):
+        t, p = rng.integers(0, 5, 40), rng.integers(0, 6, 40)
+        for avg in (None, "micro", "macro", "weighted"):
+            ours = precision_recall_fscore(t, p, average=avg, beta=0.5)
+            theirs = sklearn.precision_recall_fscore_support(t, p, average=avg, beta=0.5, zero_division=0)
+            for a, b in zip(ours[:3], theirs[:3]):
+                np.testing.assert_allclose(a, b)
+
+
+# --- average precision ---------------------------------------------------------------------------
+
+RECALL = [0.2, 0.4, 0.4, 0.6, 0.8]
+PRECISION = [1.0, 1.0, 0.67, 0.75, 0.5]
+
+
+def test_average_precision_voc():
+    # Monotone envelope: 1 up to recall 0.4, 0.75 to 0.6, 0.5 to 0.8, 0 after.
+    assert average_precision(RECALL, PRECISION, "voc") == pytest.approx(0.4 * 1 + 0.2 * 0.75 + 0.2 * 0.5)
+
+
+def test_average_precision_voc07():
+    # t = 0..0.4: 1 (5 points); 0.5: 0.75; 0.6, 0.7, 0.8: 0.5; 0.9, 1.0: 0. As in the devkit, the
+    # thresholds are 0.1 * k, so the sixth is 0.6000000000000001 and recall 0.6 does not reach it.
+    assert average_precision(RECALL, PRECISION, "voc07") == pytest.approx((5 * 1 + 0.75 + 3 * 0.5) / 11)
+
+
+def test_average_precision_coco():
+    # Thresholds 0..0.4 (41): 1; 0.41..0.6 (20): 0.75; 0.61..0.8 (20): 0.5; 0.81..1 (20): 0.
+    assert average_precision(RECALL, PRECISION, "coco") == pytest.approx((41 + 20 * 0.75 + 20 * 0.5) / 101)
+
+
+def test_average_precision_edges():
+    assert average_precision([], [], "coco") == 0.0 and average_precision([], [], "voc") == 0.0
+    assert average_precision([1.0], [1.0], "voc07") == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="method must be"):
+        average_precision([1], [1], "area")
+    with pytest.raises(ValueError, match="same length"):
+        average_precision([1, 2], [1], "voc")
+
+
+# --- VOC evaluator -------------------------------------------------------------------------------
+
+def test_voc_evaluate_hand_built():
+    gt = [{"boxes": [[0, 0, 9, 9], [20, 20, 29, 29]], "labels": [1, 1], "difficult": [False, True]},
+          {"boxes": [[0, 0, 9, 9]], "labels": [2]}]
+    dets = [{"boxes": [[0, 0, 9, 9], [0, 0, 9, 9], [20, 20, 29, 29], [50, 50, 60, 60]], "scores": [0.9, 0.8, 0.7, 0.6],
+             "labels": [1, 1, 1, 1]},
+            {"boxes": [[1, 1, 9, 9]], "scores": [0.5], "labels": [2]}]
+    ap, mean_ap = voc_evaluate(gt, dets)
+    # Class 1 (one non-difficult box): TP, duplicate FP, difficult match (ignored), FP -> recall 1 at
+    # precision 1 first: AP 1. Class 2: IoU 81/100 > 0.5: AP 1.
+    assert ap == {1: pytest.approx(1.0), 2: pytest.approx(1.0)} and mean_ap == pytest.approx(1.0)
+    ap, _ = voc_evaluate(gt, dets, iou_threshold=0.85)  # class 2's detection now misses
+    assert ap[2] == 0.0
+    # Without the +1 pixel convention the overlaps are torchvision's.
+    ap, _ = voc_evaluate(gt, dets, iou_threshold=0.75, pixel_inclusive=False)
+    assert ap[2] == pytest.approx(1.0)  # IoU 64 / 81 = 0.79
+
+
+def test_voc_evaluate_recall_and_07():
+    gt = [{"boxes": [[0, 0, 10, 10], [20, 0, 30, 10]], "labels": [0, 0]}]
+    dets = [{"boxes": [[0, 0, 10, 10], [40, 0, 50, 10]], "scores": [0.5, 0.9], "labels": [0, 0]}]
+    ap, _ = voc_evaluate(gt, dets, method="voc")
+    # Order: FP (0.9), TP (0.5): recall [0, 0.5], precision [0, 0.5] -> area 0.5 * 0.5.
+    assert ap[0] == pytest.approx(0.25)
+    ap07, _ = voc_evaluate(gt, dets, method="voc07")
+    assert ap07[0] == pytest.approx(6 * 0.5 / 11)
+    with pytest.raises(ValueError, match="same images"):
+        voc_evaluate(gt, [])
+    with pytest.raises(ValueError, match="NaN scores"):
+        voc_evaluate(gt, [{"boxes": [[0, 0, 1, 1]], "scores": [np.nan], "labels": [0]}])
