@@ -172,6 +172,19 @@ def test_summary_and_per_class_table():
     assert np.mean(valid) == pytest.approx(result.stats[0])
 
 
+def test_detection_confusion_matrix():
+    gt = coco([1, 2], [gt_box(1, 1, [0, 0, 40, 40]), gt_box(1, 2, [100, 100, 40, 40]), gt_box(2, 2, [0, 0, 40, 40]),
+                       gt_box(2, 1, [200, 200, 40, 40], crowd=1)])
+    dets = [det(1, 1, [1, 1, 40, 40], 0.9),        # matches category 1's box: (1, 1)
+            det(1, 1, [100, 100, 40, 40], 0.8),    # matches category 2's box with the wrong class: (2, 1)
+            det(1, 2, [300, 300, 10, 10], 0.7),    # nothing there: (background, 2)
+            det(2, 2, [0, 0, 40, 40], 0.1),        # below the score threshold: not counted
+            det(2, 1, [200, 200, 40, 40], 0.9)]    # on a crowd box, which takes no part: (background, 1)
+    cm = COCOEvaluator(gt, dets).confusion_matrix(iou_threshold=0.5, score_threshold=0.25)
+    # rows: true 1, true 2, background; columns: predicted 1, predicted 2, background.
+    np.testing.assert_array_equal(cm, [[1, 0, 0], [1, 0, 1], [1, 1, 0]])
+
+
 def test_json_files(tmp_path):
     gt, dets = random_set(np.random.default_rng(5))
     (tmp_path / "gt.json").write_text(json.dumps(gt))

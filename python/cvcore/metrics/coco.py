@@ -270,6 +270,47 @@ class COCOEvaluator:
                         boxes=boxes, score=scores)
         _check_boxes(self._dt["boxes"], what)
 
+    def confusion_matrix(self, iou_threshold=0.5, score_threshold=0.25):
+        """The detection confusion matrix, (K + 1, K + 1) int64: rows are ground-truth categories
+        (``category_ids`` order) then background, columns predicted categories then background.
+
+        Per image, detections with score ``> score_threshold`` are matched to non-crowd ground truth
+        of any category by IoU ``> iou_threshold``, greedily by decreasing IoU, one to one (YOLOv5's
+        confusion matrix). A matched pair adds to (true, predicted); an unmatched ground truth to
+        (true, background), an unmatched detection to (background, predicted)."""
+        from .. import ops
+
+        iou_threshold = float(iou_threshold)
+        K = len(self.category_ids)
+        cm = np.zeros((K + 1, K + 1), np.int64)
+        g, d = self._gt, self._dt
+        gt_keep = g["crowd"] == 0
+        dt_keep = d["score"] > score_threshold
+        gt_by_image = np.argsort(g["image"], kind="stable")
+        dt_by_image = np.argsort(d["image"], kind="stable")
+        gt_bounds = np.searchsorted(g["image"][gt_by_image], np.arange(len(self.image_ids) + 1))
+        dt_bounds = np.searchsorted(d["image"][dt_by_image], np.arange(len(self.image_ids) + 1))
+
+        def xyxy(b):
+            return np.concatenate([b[:, :2], b[:, :2] + b[:, 2:]], axis=1)
+
+        for i in range(len(self.image_ids)):
+            gi = gt_by_image[gt_bounds[i]:gt_bounds[i + 1]]
+            di = dt_by_image[dt_bounds[i]:dt_bounds[i + 1]]
+            gi, di = gi[gt_keep[gi]], di[dt_keep[di]]
+            gc, dc = g["category"][gi], d["category"][di]
+            matched_g, matched_d = np.zeros(len(gi), bool), np.zeros(len(di), bool)
+            if len(gi) and len(di):
+                iou = ops.box_iou(xyxy(g["boxes"][gi]), xyxy(d["boxes"][di]))
+                rows, cols = np.nonzero(iou > iou_threshold)
+                for r, c in zip(*(a[np.argsort(-iou[rows, cols], kind="stable")] for a in (rows, cols))):
+                    if not matched_g[r] and not matched_d[c]:
+                        matched_g[r] = matched_d[c] = True
+                        cm[gc[r], dc[c]] += 1
+            np.add.at(cm, (gc[~matched_g], K), 1)
+            np.add.at(cm, (K, dc[~matched_d]), 1)
+        return cm
+
     def evaluate(self):
         """Runs the evaluation: a :class:`COCOResult` (``.stats``, ``.precision``, ``.recall``, ...)."""
         g, d = self._gt, self._dt
