@@ -185,6 +185,19 @@ def test_detection_confusion_matrix():
     np.testing.assert_array_equal(cm, [[1, 0, 0], [1, 0, 1], [1, 1, 0]])
 
 
+def test_plot_pr(tmp_path):
+    gt, dets = random_set(np.random.default_rng(4))
+    result = COCOEvaluator(gt, dets).evaluate()
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        with pytest.raises(ImportError, match="plot_pr needs matplotlib"):
+            result.plot_pr(tmp_path / "pr.png")
+        return
+    result.plot_pr(tmp_path / "pr.png")
+    assert (tmp_path / "pr.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_json_files(tmp_path):
     gt, dets = random_set(np.random.default_rng(5))
     (tmp_path / "gt.json").write_text(json.dumps(gt))
