@@ -5,6 +5,9 @@ Submodules
 ops
     Functional operators on NumPy arrays (conv2d, pooling, batch norm, activations, linear, ...),
     with PyTorch / torchvision argument names, defaults and semantics.
+nn
+    Layer objects (Conv2d, BatchNorm2d, pooling, Linear, activations, Sequential) on ops, batch-norm
+    folding, model summaries (shapes, parameters, MACs) and architecture builders (vgg16, vgg16_bn).
 cluster
     k-means (incl. the IoU metric for anchors) and k-nearest-neighbour classification.
 detection
@@ -20,9 +23,9 @@ chosen for this CPU, OpenMP and CUDA.
 """
 
 from . import _cvcore
-from . import cluster, cuda, detection, ops
+from . import cluster, cuda, detection, nn, ops
 from ._runtime import build_info, get_num_threads, set_num_threads
 
 __version__ = _cvcore.build_info()["version"]
 
-__all__ = ["__version__", "build_info", "cluster", "cuda", "detection", "get_num_threads", "ops", "set_num_threads"]
+__all__ = ["__version__", "build_info", "cluster", "cuda", "detection", "get_num_threads", "nn", "ops", "set_num_threads"]

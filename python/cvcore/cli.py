@@ -3,6 +3,7 @@
     cvcore anchors PATH [-n 9] [--img-size 640]   anchors from a COCO JSON file or a YOLO labels folder
     cvcore bench [--threads 1 2] [--quick]          time the core kernels on this machine
     cvcore info                                     build, threads and SIMD ISA
+    cvcore summary ARCH [--input-shape 1 3 224 224] layers, output shapes, parameters and MACs of a model
 """
 
 import argparse
@@ -83,6 +84,17 @@ def _cmd_info(args):
     return 0
 
 
+def _cmd_summary(args):
+    from .nn import ARCHITECTURES, summary
+
+    try:
+        model = ARCHITECTURES[args.arch](num_classes=args.num_classes)
+        summary(model, args.input_shape)
+    except (TypeError, ValueError) as e:
+        raise SystemExit(f"cvcore summary: {e}") from None
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="cvcore", description="cvcore command line")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -104,6 +116,15 @@ def build_parser():
 
     p = sub.add_parser("info", help="build information, threads and the SIMD ISA in use")
     p.set_defaults(func=_cmd_info)
+
+    from .nn import ARCHITECTURES
+
+    p = sub.add_parser("summary", help="per-layer output shapes, parameters, MACs and FLOPs of an architecture")
+    p.add_argument("arch", choices=sorted(ARCHITECTURES), help="architecture name")
+    p.add_argument("--input-shape", type=int, nargs="+", default=[1, 3, 224, 224], metavar="DIM",
+                   help="input shape, batch included (default: 1 3 224 224)")
+    p.add_argument("--num-classes", type=int, default=1000, help="classifier outputs (default: 1000)")
+    p.set_defaults(func=_cmd_summary)
     return parser
 
 
