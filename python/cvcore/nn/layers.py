@@ -27,13 +27,13 @@ LoadResult.__doc__ = "What ``load_state_dict(..., strict=False)`` skipped: keys 
                      "mapping, and keys of the mapping that the model does not have."
 
 
-def _rng(seed):
-    """A NumPy Generator from an int, None (fresh OS entropy) or a Generator (used as is)."""
-    if seed is not None and not isinstance(seed, (numbers.Integral, np.random.Generator)):
-        raise TypeError(f"seed must be None, an int or a numpy.random.Generator, got {seed!r}")
-    if isinstance(seed, (bool, np.bool_)):
-        raise TypeError(f"seed must be None, an int or a numpy.random.Generator, got {seed!r}")
-    return np.random.default_rng(seed)
+def _rng(op, seed):
+    """A NumPy Generator from an int >= 0, None (fresh OS entropy) or a Generator (used as is)."""
+    if isinstance(seed, np.random.Generator) or seed is None:
+        return np.random.default_rng(seed)
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"{op}: seed must be None, an int or a numpy.random.Generator, got {seed!r}")
+    return np.random.default_rng(as_int(op, "seed", seed, 0))
 
 
 def _uniform(rng, shape, bound):
@@ -160,7 +160,7 @@ class Module:
                 if value is not None:
                     yield (f"{mod_name}.{name}" if mod_name else name), value
 
-    def num_parameters(self):
+    def count_parameters(self):
         """Number of learned values (weights, biases, BN gamma/beta, PReLU slopes; not running statistics)."""
         return sum(int(v.size) for _, v in self.named_parameters())
 
@@ -320,7 +320,7 @@ class Conv2d(Module):
                 raise ValueError(f"{op}: {name} must be divisible by groups = {self.groups}, got {value}")
         _conv_padding(op, padding, self.kernel_size, self.dilation, self.stride)  # validates
         self.padding = padding if isinstance(padding, str) else pair(op, "padding", padding, 0)
-        rng = _rng(seed)
+        rng = _rng(op, seed)
         fan_in = self.in_channels // self.groups * self.kernel_size[0] * self.kernel_size[1]
         bound = _fan_in_bound(fan_in)
         self._add_parameter("weight", _uniform(rng, (self.out_channels, self.in_channels // self.groups)
@@ -527,7 +527,7 @@ class Linear(Module):
         super().__init__()
         self.in_features = as_int("Linear", "in_features", in_features, 1)
         self.out_features = as_int("Linear", "out_features", out_features, 1)
-        rng = _rng(seed)
+        rng = _rng("Linear", seed)
         bound = _fan_in_bound(self.in_features)
         self._add_parameter("weight", _uniform(rng, (self.out_features, self.in_features), bound))
         self._add_parameter("bias", _uniform(rng, (self.out_features,), bound) if bias else None)

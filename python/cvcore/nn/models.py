@@ -4,6 +4,7 @@ import collections
 
 import numpy as np
 
+from .._validation import as_int
 from .layers import (AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Linear, MaxPool2d, ReLU, Sequential,
                      _rng)
 
@@ -22,8 +23,9 @@ def _load(model, weights):
     return model
 
 
-def _vgg(config, batch_norm, num_classes, seed, weights):
-    rng = _rng(seed)
+def _vgg(name, config, batch_norm, num_classes, seed, weights):
+    num_classes = as_int(name, "num_classes", num_classes, 1)
+    rng = _rng(name, seed)
     features, channels = [], 3
     for v in config:
         if v == "M":
@@ -63,14 +65,14 @@ def vgg16(num_classes=1000, seed=0, weights=None):
     weights : None, path of a .npz file, or mapping of state-dict keys to arrays
         Trained weights, loaded with ``load_state_dict`` (strict) after the random initialisation.
     """
-    return _vgg(_VGG16, False, num_classes, seed, weights)
+    return _vgg("vgg16", _VGG16, False, num_classes, seed, weights)
 
 
 def vgg16_bn(num_classes=1000, seed=0, weights=None):
     """VGG-16 with a BatchNorm2d after every convolution, as ``torchvision.models.vgg16_bn``
     (138,365,992 parameters for 1000 classes). Same arguments as :func:`vgg16`; fold the batch norms
     with :func:`cvcore.nn.fuse` for faster inference."""
-    return _vgg(_VGG16, True, num_classes, seed, weights)
+    return _vgg("vgg16_bn", _VGG16, True, num_classes, seed, weights)
 
 
 #: Builders by name (what ``cvcore summary ARCH`` accepts).

@@ -73,9 +73,17 @@ class ModelSummary:
             rule,
             f"Input shape: {self.input_shape}   Output shape: {self.output_shape}",
             f"Total params: {self.total_params:,}",
-            f"Total MACs: {self.total_macs:,} ({self.total_macs / 1e9:.2f} G)",
-            f"Total FLOPs: {self.total_flops:,} ({self.total_flops / 1e9:.2f} G)",
+            f"Total MACs: {self.total_macs:,}{_scaled(self.total_macs)}",
+            f"Total FLOPs: {self.total_flops:,}{_scaled(self.total_flops)}",
         ])
+
+
+def _scaled(n):
+    """" (15.47 G)" for 15,470,264,320: three significant decimals with K / M / G / T, empty below 1000."""
+    for scale, unit in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "K")):
+        if n >= scale:
+            return f" ({n / scale:.2f} {unit})"
+    return ""
 
 
 def _rows(module, name, shape):
@@ -88,7 +96,7 @@ def _rows(module, name, shape):
             rows += child_rows
         return rows, shape
     out = module.output_shape(shape)
-    return [LayerSummary(name or type(module).__name__, type(module).__name__, out, module.num_parameters(),
+    return [LayerSummary(name or type(module).__name__, type(module).__name__, out, module.count_parameters(),
                          module.macs(shape))], out
 
 
