@@ -511,6 +511,16 @@ def test_forward_errors_come_from_ops(rng):
         nn.Conv2d(3, 4, 3, seed=0)(randn(rng, 1, 2, 5, 5))
     with pytest.raises(ValueError, match="linear"):
         nn.Linear(3, 4, seed=0)(randn(rng, 2, 5))
+    with pytest.raises(ValueError, match=r"BatchNorm2d: input must have 4 dimensions \(N, C, H, W\), got 3"):
+        nn.BatchNorm2d(3)(randn(rng, 3, 4, 4))
+
+
+def test_activation_arguments_are_attributes(rng):
+    layer = nn.LeakyReLU(0.1)
+    layer.negative_slope = 0.5
+    x = randn(rng, 10)
+    np.testing.assert_array_equal(layer(x), ops.leaky_relu(x, 0.5))
+    assert repr(layer) == "LeakyReLU(negative_slope=0.5)"
 
 
 # -- the command line ----------------------------------------------------------------------------------

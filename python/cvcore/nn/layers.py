@@ -395,7 +395,10 @@ class BatchNorm2d(Module):
         self._add_buffer("running_var", np.ones(c, np.float32))
 
     def forward(self, input):
-        return ops.batch_norm(input, self.running_mean, self.running_var, self.weight, self.bias, eps=self.eps)
+        x = as_float32("BatchNorm2d", "input", input)
+        if x.ndim != 4:
+            raise ValueError(f"BatchNorm2d: input must have 4 dimensions (N, C, H, W), got {x.ndim} (shape {x.shape})")
+        return ops.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, eps=self.eps)
 
     def output_shape(self, input_shape):
         shape = _shape("BatchNorm2d", input_shape, (4,))
@@ -612,18 +615,22 @@ class _Elementwise(Module):
     def __init__(self, **kwargs):
         super().__init__()
         self._fn(np.empty(0, np.float32), **kwargs)
-        self._kwargs = kwargs
+        self._arg_names = tuple(kwargs)
         for k, v in kwargs.items():
             setattr(self, k, v)
 
+    def _kwargs(self):
+        """The op's keyword arguments, read from the attributes (so that changing one takes effect)."""
+        return {k: getattr(self, k) for k in self._arg_names}
+
     def forward(self, input):
-        return self._fn(input, **self._kwargs)
+        return self._fn(input, **self._kwargs())
 
     def output_shape(self, input_shape):
         return _shape(type(self).__name__, input_shape, None)
 
     def extra_repr(self):
-        return ", ".join(f"{k}={v!r}" for k, v in self._kwargs.items())
+        return ", ".join(f"{k}={v!r}" for k, v in self._kwargs().items())
 
 
 class ReLU(_Elementwise):
