@@ -549,3 +549,31 @@ def test_cli_summary_options_and_errors():
     assert bad.returncode != 0 and "cvcore summary: MaxPool2d: input of spatial size (1, 1) is too small" in bad.stderr
     unknown = run_cli("summary", "resnet9000")
     assert unknown.returncode == 2 and "invalid choice" in unknown.stderr
+
+
+# -- PyTorch, when installed (in addition to the tests above) ---------------------------------------------
+
+def test_matches_torch_modules(rng):
+    torch = pytest.importorskip("torch")
+    t = torch.nn
+    ours = nn.Sequential(collections.OrderedDict([
+        ("features", nn.Sequential(nn.Conv2d(3, 8, 3, padding=1, seed=0), nn.BatchNorm2d(8), nn.PReLU(8),
+                                   nn.MaxPool2d(3, 2, ceil_mode=True), nn.Conv2d(8, 8, 3, groups=4, bias=False, seed=1),
+                                   nn.BatchNorm2d(8, eps=1e-3), nn.ReLU(), nn.AdaptiveAvgPool2d((2, 3)))),
+        ("flatten", nn.Flatten()), ("classifier", nn.Sequential(nn.Linear(48, 5, seed=2), nn.Softmax(1)))]))
+    theirs = t.Sequential(collections.OrderedDict([
+        ("features", t.Sequential(t.Conv2d(3, 8, 3, padding=1), t.BatchNorm2d(8), t.PReLU(8),
+                                  t.MaxPool2d(3, 2, ceil_mode=True), t.Conv2d(8, 8, 3, groups=4, bias=False),
+                                  t.BatchNorm2d(8, eps=1e-3), t.ReLU(), t.AdaptiveAvgPool2d((2, 3)))),
+        ("flatten", t.Flatten()), ("classifier", t.Sequential(t.Linear(48, 5), t.Softmax(1)))])).eval()
+    randomise_bn(ours, rng)
+    # the same keys both ways: torch's state dict (num_batches_tracked included) loads into cvcore and back
+    theirs.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in ours.state_dict().items()}, strict=False)
+    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    assert [k for k in theirs.state_dict() if not k.endswith("num_batches_tracked")] == list(ours.state_dict())
+    x = randn(rng, 2, 3, 13, 14)
+    with torch.no_grad():
+        expected = theirs(torch.from_numpy(x)).numpy()
+    np.testing.assert_allclose(ours(x), expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(nn.fuse(ours)(x), expected, rtol=1e-5, atol=1e-6)
+    assert nn.summary(ours, x.shape, verbose=False).total_params == sum(p.numel() for p in theirs.parameters())
