@@ -207,6 +207,10 @@ def test_sequential(rng):
     named = nn.Sequential(collections.OrderedDict([("conv", conv), ("act", relu)]))
     assert named.conv is conv and list(named.state_dict()) == ["conv.weight", "conv.bias"]
     assert nn.Sequential()(x) is x
+    named.act = nn.ReLU6()  # a child is replaced by assignment, keeping its place
+    assert [type(m).__name__ for m in named.children()] == ["Conv2d", "ReLU6"]
+    with pytest.raises(TypeError, match="Sequential.act is a child module"):
+        named.act = None
     with pytest.raises(IndexError, match="index 4 is out of range for 4 modules"):
         seq[4]
     with pytest.raises(TypeError, match="children must be cvcore.nn modules"):

@@ -125,6 +125,9 @@ class Module:
             if "_modules" not in self.__dict__:
                 raise AttributeError("Module.__init__() must be called before assigning child modules")
             self._modules[name] = value
+        elif name in self.__dict__.get("_modules", {}):
+            raise TypeError(f"{type(self).__name__}.{name} is a child module: it can only be replaced by a "
+                            f"cvcore.nn.Module, got {type(value).__name__}")
         else:
             object.__setattr__(self, name, value)
 
