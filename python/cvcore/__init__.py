@@ -5,12 +5,17 @@ Submodules
 ops
     Functional operators on NumPy arrays (conv2d, pooling, batch norm, activations, linear, ...),
     with PyTorch / torchvision argument names, defaults and semantics.
+nn
+    Layer objects (Conv2d, BatchNorm2d, pooling, Linear, activations, Sequential) on ops, batch-norm
+    folding, model summaries (shapes, parameters, MACs) and architecture builders (vgg16, vgg16_bn).
 cluster
     k-means (incl. the IoU metric for anchors) and k-nearest-neighbour classification.
 detection
-    Anchor clustering for detectors; the MTCNN face detector with trained weights.
+    Box coders (SSD, Faster R-CNN, YOLO), post-processing and letterboxing, anchor clustering, and
+    the MTCNN face detector with trained weights.
 metrics
-    COCO bounding-box evaluation equal to pycocotools' COCOeval (matching and accumulation in C++).
+    COCO bounding-box evaluation equal to pycocotools' COCOeval (matching and accumulation in C++),
+    VOC AP, precision / recall / F-beta and confusion matrices.
 image
     PNG reading and writing with NumPy and zlib only, and drawing boxes and points.
 cuda
@@ -24,10 +29,10 @@ chosen for this CPU, OpenMP and CUDA.
 """
 
 from . import _cvcore
-from . import cluster, cuda, detection, image, metrics, ops
+from . import cluster, cuda, detection, image, metrics, nn, ops
 from ._runtime import build_info, get_num_threads, set_num_threads
 
 __version__ = _cvcore.build_info()["version"]
 
 __all__ = ["__version__", "build_info", "cluster", "cuda", "detection", "get_num_threads", "image", "metrics",
-           "ops", "set_num_threads"]
+           "nn", "ops", "set_num_threads"]

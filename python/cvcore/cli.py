@@ -5,6 +5,7 @@
     cvcore eval GT.json DETS.json [--plot OUT.png]  COCO bbox evaluation, pycocotools' numbers
     cvcore info                                     build, threads and SIMD ISA
     cvcore detect [IMAGE ...] [-o OUT]              MTCNN faces (box, probability); writes annotated PNGs
+    cvcore summary ARCH [--input-shape 1 3 224 224] layers, output shapes, parameters and MACs of a model
 """
 
 import argparse
@@ -174,6 +175,17 @@ def _cmd_detect(args):
     return 1 if failed else 0
 
 
+def _cmd_summary(args):
+    from .nn import ARCHITECTURES, summary
+
+    try:
+        model = ARCHITECTURES[args.arch](num_classes=args.num_classes)
+        summary(model, args.input_shape)
+    except (TypeError, ValueError) as e:
+        raise SystemExit(f"cvcore summary: {e}") from None
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="cvcore", description="cvcore command line")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -209,6 +221,15 @@ def build_parser():
                    help="output PNG (one image) or folder; default <name>_faces.png in the current folder")
     p.add_argument("--min-face-size", type=float, default=20.0, help="smallest face side in pixels (default 20)")
     p.set_defaults(func=_cmd_detect)
+
+    from .nn import ARCHITECTURES
+
+    p = sub.add_parser("summary", help="per-layer output shapes, parameters, MACs and FLOPs of an architecture")
+    p.add_argument("arch", choices=sorted(ARCHITECTURES), help="architecture name")
+    p.add_argument("--input-shape", type=int, nargs="+", default=[1, 3, 224, 224], metavar="DIM",
+                   help="input shape, batch included (default: 1 3 224 224)")
+    p.add_argument("--num-classes", type=int, default=1000, help="classifier outputs (default: 1000)")
+    p.set_defaults(func=_cmd_summary)
     return parser
 
 

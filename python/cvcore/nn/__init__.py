@@ -1,0 +1,26 @@
+"""Layer objects holding NumPy float32 weights and running on ``cvcore.ops``, with PyTorch's names,
+defaults and state-dict keys; BatchNorm folding (:func:`fuse`); model summaries with shapes, parameters
+and MACs computed from the input shape alone (:func:`summary`); architecture builders (:func:`vgg16`,
+:func:`vgg16_bn`).
+
+Inference only: no gradients, BatchNorm2d uses its running statistics and Dropout is the identity.
+
+    from cvcore import nn
+    model = nn.vgg16(num_classes=10)               # or weights="vgg16.npz" (torchvision keys)
+    s = nn.summary(model, (1, 3, 224, 224))        # prints the table; s.total_params, s.total_macs
+    y = nn.fuse(model)(x)                          # x: (N, 3, H, W) float32
+"""
+
+from .fuse import fuse
+from .layers import (ELU, GELU, SELU, AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, BatchNorm2d, Conv2d, Dropout,
+                     Flatten, Hardswish, Identity, LeakyReLU, Linear, LoadResult, LogSoftmax, MaxPool2d, Mish, Module,
+                     PReLU, ReLU, ReLU6, Sequential, Sigmoid, SiLU, Softmax, Softplus, Tanh)
+from .models import ARCHITECTURES, vgg16, vgg16_bn
+from .summary import LayerSummary, ModelSummary, summary
+
+__all__ = [
+    "ARCHITECTURES", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AvgPool2d", "BatchNorm2d", "Conv2d", "Dropout", "ELU",
+    "Flatten", "GELU", "Hardswish", "Identity", "LayerSummary", "LeakyReLU", "Linear", "LoadResult", "LogSoftmax",
+    "MaxPool2d", "Mish", "ModelSummary", "Module", "PReLU", "ReLU", "ReLU6", "SELU", "Sequential", "SiLU", "Sigmoid",
+    "Softmax", "Softplus", "Tanh", "fuse", "summary", "vgg16", "vgg16_bn",
+]
