@@ -455,20 +455,24 @@ int64_t locate(const Points<T>& P, const Blocks& B, const std::vector<double>& b
   return last >= 0 ? last : P.n - 1;
 }
 
-// pot[t] += sum_i w_i min(closest_i, distance(x_i, candidate t)) over points r0 .. r0 + rows. With
-// the GEMM, the points are the A operand read in place and the few candidates the packed B.
+// pot[t] += sum_i w_i min(closest_i, distance(x_i, candidate t)) over points r0 .. r0 + rows, and
+// the distances are kept: kept[t * n + r0 + i] (the chosen candidate's row updates `closest` next,
+// without another pass over the points). With the GEMM, the points are the A operand read in place
+// and the few candidates the packed B.
 template <typename T>
 void candidate_potentials(const Points<T>& P, int64_t r0, int64_t rows, const Centers<T>& C, const T* closest,
-                          T* dist, double* pot) {
-  const int64_t m = C.m;
+                          T* dist, double* pot, T* kept) {
+  const int64_t m = C.m, n = P.n;
   if constexpr (std::is_same<T, float>::value) {
     if (P.gemm) {
       active_kernels().linear(rows, P.d, m, P.xc.data() + r0 * P.d, C.cc.data(), nullptr, dist, OutputAct{}, 1);
       for (int64_t t = 0; t < m; ++t) {
         double s = 0;
+        float* kt = kept + t * n + r0;
         for (int64_t i = 0; i < rows; ++i) {
           float v = P.xn[r0 + i] + C.cn[t] - 2.f * dist[i * m + t];
           v = v > 0.f ? v : 0.f;
+          kt[i] = v;
           s += P.weight(r0 + i) * double(std::min(v, closest[i]));
         }
         pot[t] += s;
@@ -479,6 +483,7 @@ void candidate_potentials(const Points<T>& P, int64_t r0, int64_t rows, const Ce
   block_distances(P, r0, rows, C, 0, m, dist);
   for (int64_t t = 0; t < m; ++t) {
     const T* dt = dist + t * rows;
+    std::copy(dt, dt + rows, kept + t * n + r0);
     double s = 0;
     for (int64_t i = 0; i < rows; ++i) s += P.weight(r0 + i) * double(std::min(dt[i], closest[i]));
     pot[t] += s;
@@ -509,22 +514,29 @@ void plusplus(const Points<T>& P, int64_t k, uint64_t seed, int64_t trials, T* c
   };
   std::vector<T> cand(static_cast<size_t>(trials * d));
   std::vector<int64_t> cand_idx(static_cast<size_t>(trials));
+  std::vector<T> cand_dist(static_cast<size_t>(trials * n));  // distances to each candidate, as scikit-learn
   Centers<T> C;
   // The first centre: a point drawn with probability proportional to its weight (closest == 1).
   int64_t chosen = locate(P, B, block_pot, closest.data(), rng.uniform() * total_pot());
+  int64_t best = 0;
   for (int64_t c = 0; c < k; ++c) {
     std::copy(P.x + chosen * d, P.x + (chosen + 1) * d, centers + c * d);
     if (indices) indices[c] = chosen;
     if (c + 1 == k) break;
-    // closest = min(closest, distance to the new centre)
-    prepare_centers(P, centers + c * d, 1, C);
+    // closest = min(closest, distance to the new centre): computed for the first centre, then the
+    // distances to the chosen candidate, kept from the previous step.
+    if (c == 0) prepare_centers(P, centers, 1, C);
     parallel_blocks(B.count, threads, [&](int64_t b) {
-      T* dist = scratch_array<T>(ScratchSlot::kmeans_dist, static_cast<size_t>(kChunk));
-      for (int64_t r0 = B[b].begin; r0 < B[b].end; r0 += kChunk) {
-        const int64_t rows = min64(kChunk, B[b].end - r0);
-        block_distances(P, r0, rows, C, 0, 1, dist);
-        for (int64_t i = 0; i < rows; ++i)
-          closest[r0 + i] = (c == 0 || dist[i] < closest[r0 + i]) ? dist[i] : closest[r0 + i];
+      if (c == 0) {
+        T* dist = scratch_array<T>(ScratchSlot::kmeans_dist, static_cast<size_t>(kChunk));
+        for (int64_t r0 = B[b].begin; r0 < B[b].end; r0 += kChunk) {
+          const int64_t rows = min64(kChunk, B[b].end - r0);
+          block_distances(P, r0, rows, C, 0, 1, dist);
+          std::copy(dist, dist + rows, closest.begin() + r0);
+        }
+      } else {
+        const T* kept = cand_dist.data() + best * n;
+        for (int64_t i = B[b].begin; i < B[b].end; ++i) closest[i] = kept[i] < closest[i] ? kept[i] : closest[i];
       }
       refresh_block_pot(b);
     });
@@ -541,10 +553,10 @@ void plusplus(const Points<T>& P, int64_t k, uint64_t seed, int64_t trials, T* c
       std::fill(pb, pb + trials, 0.0);
       for (int64_t r0 = B[b].begin; r0 < B[b].end; r0 += kChunk) {
         const int64_t rows = min64(kChunk, B[b].end - r0);
-        candidate_potentials(P, r0, rows, C, closest.data() + r0, dist, pb);
+        candidate_potentials(P, r0, rows, C, closest.data() + r0, dist, pb, cand_dist.data());
       }
     });
-    int64_t best = 0;
+    best = 0;
     double best_pot = std::numeric_limits<double>::infinity();
     for (int64_t t = 0; t < trials; ++t) {
       double s = 0;
