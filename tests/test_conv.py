@@ -71,6 +71,8 @@ def test_conv2d_groups(rng, isa, threads, groups, c, o, k, s, p, d, n):
     (1, 4, 3, 200, 2, 1, 7),
     (3, 8, 1, 40, 9, 1, 3),
     (1, 32, 15, 15, 40, 3, 3),   # N = 225: the 2-thread column split falls inside a register tile
+    (4, 5, 9, 9, 7, 3, 3),       # batch of 4: each thread takes whole images, padded on its own
+    (9, 3, 8, 10, 10, 3, 3),
 ])
 def test_conv2d_shapes(rng, isa, threads, shape):
     n, c, h, w, o, kh, kw = shape
@@ -150,6 +152,8 @@ def test_dtypes_and_layouts(rng):
 def test_threads_bit_identical(rng, isa):
     for shape, kw in [((1, 64, 30, 30, 96, 3, 3), dict(padding=1)),
                       ((1, 32, 15, 15, 40, 3, 3), dict(padding=1)),
+                      ((8, 6, 11, 11, 9, 3, 3), dict(padding=1)),
+                      ((9, 4, 10, 10, 6, 3, 3), dict(stride=2, groups=2)),
                       ((1, 512, 7, 7, 130, 3, 3), dict(padding=1)),
                       ((2, 6, 40, 40, 6, 3, 3), dict(padding=1, groups=6)),
                       ((3, 8, 20, 20, 12, 3, 3), dict(stride=2, groups=4))]:

@@ -204,34 +204,49 @@ static void conv2d_gemm(const ConvGeometry& g, const float* x, const float* w, c
                      : nullptr;
   const int64_t image = g.in_channels * plane;
 
-  // Work items per image: each group's GEMM cut into `pieces` blocks, so that groups * pieces is a
-  // multiple of the thread count (lcm), shared out in contiguous runs.
+  // Many images (e.g. a batch of crops): each thread takes whole images, padded into its own buffer,
+  // with no barriers and no GEMM cut smaller than an image. Otherwise, per image, each group's GEMM
+  // is cut into `pieces` blocks so that groups * pieces is a multiple of the thread count (lcm),
+  // shared out in contiguous runs. Either way every output element is computed the same way.
+  const bool by_image = threads > 1 && (g.batch >= 4 * threads || (g.batch >= threads && g.batch % threads == 0));
   int64_t a = g.groups, b = threads;
   while (b) {
     const int64_t t = a % b;
     a = b;
     b = t;
   }
-  const int64_t pieces = threads / a, items = g.groups * pieces;
+  const int64_t pieces = by_image ? 1 : threads / a, items = g.groups * pieces;
   bool failed = false;
 
 #pragma omp parallel num_threads(threads) if (threads > 1)
   {
     float* bpack = gemm_pack_buffer();
-    if (!bpack) {
+    float* xp_mine = xp;
+    if (by_image && padded) {
+      try {
+        xp_mine = scratch_array<float>(ScratchSlot::conv_input, static_cast<size_t>(image));
+      } catch (...) {
+        xp_mine = nullptr;
+      }
+    }
+    const bool ready = bpack && (!padded || xp_mine);
+    if (!ready) {
 #pragma omp atomic write
       failed = true;
     }
-    for (int64_t n = 0; n < g.batch; ++n) {
+    const Range images = by_image ? split_range(g.batch, thread_count(), thread_index()) : Range{0, g.batch};
+    for (int64_t n = images.begin; n < images.end; ++n) {
       const float* img = x + n * g.in_channels * g.in_h * g.in_w;
-      if (padded) {
+      if (padded && by_image) {
+        if (ready) pad_channels(g, img, xp_mine, Hp, Wp, 0, g.in_channels);
+      } else if (padded) {
         const Range cr = split_range(g.in_channels, thread_count(), thread_index());
         pad_channels(g, img, xp, Hp, Wp, cr.begin, cr.end);
 #pragma omp barrier
       }
-      const float* src = padded ? xp : img;
-      const Range items_mine = split_range(items, thread_count(), thread_index());
-      for (int64_t it = items_mine.begin; bpack && it < items_mine.end; ++it) {
+      const float* src = padded ? xp_mine : img;
+      const Range items_mine = by_image ? Range{0, items} : split_range(items, thread_count(), thread_index());
+      for (int64_t it = items_mine.begin; ready && it < items_mine.end; ++it) {
         const int64_t grp = it / pieces;
         Range rows, cols;
         gemm_split(M, N, pieces, it % pieces, &rows, &cols);
@@ -243,7 +258,7 @@ static void conv2d_gemm(const ConvGeometry& g, const float* x, const float* w, c
                        g.stride_w == 1 && g.stride_h * Wp == g.out_w};
         gemm_block(prob, rows.begin, rows.end, cols.begin, cols.end, pack, bpack);
       }
-      if (padded) {
+      if (padded && !by_image) {
 #pragma omp barrier
       }
     }
