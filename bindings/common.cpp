@@ -70,6 +70,7 @@ TensorView view(const FloatArray& a) { return view_of(a); }
 TensorView view(const Float64Array& a) { return view_of(a); }
 TensorView view(const Int64Array& a) { return view_of(a); }
 TensorView view(const Int32Array& a) { return view_of(a); }
+TensorView view(const Uint8Array& a) { return view_of(a); }
 
 TensorView real_view(const py::array& a) {
   if (a.dtype().is(py::dtype::of<float>())) return view(py::reinterpret_borrow<FloatArray>(a));

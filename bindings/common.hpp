@@ -17,6 +17,7 @@ using FloatArray = py::array_t<float, py::array::c_style>;
 using Int64Array = py::array_t<int64_t, py::array::c_style>;
 using Float64Array = py::array_t<double, py::array::c_style>;
 using Int32Array = py::array_t<int32_t, py::array::c_style>;
+using Uint8Array = py::array_t<uint8_t, py::array::c_style>;
 
 // obj as a C-contiguous float32 array, copied only when its dtype or layout differ. Integer and
 // float inputs are converted; bool, complex, string and object arrays raise TypeError naming
@@ -41,6 +42,7 @@ TensorView view(const FloatArray& a);
 TensorView view(const Int64Array& a);
 TensorView view(const Float64Array& a);
 TensorView view(const Int32Array& a);
+TensorView view(const Uint8Array& a);
 // A view of a float32 or float64 array from real_array / real_array_as.
 TensorView real_view(const py::array& a);
 inline TensorView optional_view(py::handle obj, const FloatArray& a) { return obj.is_none() ? TensorView{} : view(a); }

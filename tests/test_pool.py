@@ -106,6 +106,19 @@ def test_adaptive_avg_pool2d(isa, threads, rng, output_size):
         np.testing.assert_allclose(out, ref.adaptive_avg_pool2d(x, size), rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("size", [(4, 5), (13, 9), (1, 1), (40, 50), (61, 70)])
+def test_adaptive_avg_pool2d_uint8_equals_float32(threads, rng, size):
+    # uint8 pixels are read as bytes; the sums are those of the float32 copy, in the same order.
+    x = rng.integers(0, 256, (2, 3, 45, 61), dtype=np.uint8)
+    out = ops.adaptive_avg_pool2d(x, size)
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out, ops.adaptive_avg_pool2d(x.astype(np.float32), size))
+    np.testing.assert_allclose(out, ref.adaptive_avg_pool2d(x.astype(np.float64), size), rtol=1e-5, atol=1e-4)
+    np.testing.assert_array_equal(ops.adaptive_avg_pool2d(x[0], size), out[0])  # (C, H, W)
+    np.testing.assert_array_equal(ops.adaptive_avg_pool2d(x[:, :, ::2], size),  # not contiguous
+                                  ops.adaptive_avg_pool2d(x[:, :, ::2].astype(np.float32), size))
+
+
 @pytest.mark.parametrize("output_size", OUTPUT_SIZES)
 def test_adaptive_max_pool2d(isa, threads, rng, output_size):
     for shape in [(2, 3, 7, 6), (1, 1, 1, 1), (1, 2, 10, 3)]:

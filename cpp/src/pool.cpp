@@ -14,8 +14,8 @@ using Pair = std::array<int64_t, 2>;
 std::string pair_str(const Pair& a) { return detail::concat("(", a[0], ", ", a[1], ")"); }
 
 // x is a C-contiguous float32 (N, C, H, W) array with a non-empty plane (N and C may be 0).
-void check_pool_input(const TensorView& x, const char* op) {
-  detail::check_array(x, op, "input", DType::float32, 4);
+void check_pool_input(const TensorView& x, const char* op, bool uint8_ok = false) {
+  detail::check_array(x, op, "input", uint8_ok && x.dtype == DType::uint8 ? DType::uint8 : DType::float32, 4);
   check(x.shape[2] >= 1 && x.shape[3] >= 1, op, ": input must have non-empty spatial dimensions, got shape ",
         x.shape_str());
 }
@@ -77,7 +77,7 @@ std::array<int64_t, 4> avg_pool2d_output_shape(const TensorView& x, const AvgPoo
 }
 
 std::array<int64_t, 4> adaptive_pool2d_output_shape(const TensorView& x, Pair output_size, const char* op) {
-  check_pool_input(x, op);
+  check_pool_input(x, op, /*uint8_ok=*/true);  // adaptive_max_pool2d checks float32 itself
   check(output_size[0] >= 0 && output_size[1] >= 0, op, ": output_size must be >= 0, got ", pair_str(output_size));
   // The kernels compute (i + 1) * in + out - 1 for i < out.
   for (int i = 0; i < 2; ++i)
@@ -102,11 +102,15 @@ void avg_pool2d(const TensorView& x, const AvgPool2dParams& p, const TensorView&
 void adaptive_avg_pool2d(const TensorView& x, Pair output_size, const TensorView& out) {
   const std::array<int64_t, 4> shape = adaptive_pool2d_output_shape(x, output_size, "adaptive_avg_pool2d");
   if (!check_outputs("adaptive_avg_pool2d", shape, out, TensorView{})) return;
-  cpu::adaptive_avg_pool2d(geometry(x, shape, {1, 1}, {1, 1}, {0, 0}, {1, 1}), x.ptr<float>(), out.ptr<float>(),
-                           get_num_threads());
+  const cpu::PoolGeometry g = geometry(x, shape, {1, 1}, {1, 1}, {0, 0}, {1, 1});
+  if (x.dtype == DType::uint8)
+    cpu::adaptive_avg_pool2d(g, x.ptr<uint8_t>(), out.ptr<float>(), get_num_threads());
+  else
+    cpu::adaptive_avg_pool2d(g, x.ptr<float>(), out.ptr<float>(), get_num_threads());
 }
 
 void adaptive_max_pool2d(const TensorView& x, Pair output_size, const TensorView& out, const TensorView& indices) {
+  check_pool_input(x, "adaptive_max_pool2d");
   const std::array<int64_t, 4> shape = adaptive_pool2d_output_shape(x, output_size, "adaptive_max_pool2d");
   if (!check_outputs("adaptive_max_pool2d", shape, out, indices)) return;
   cpu::adaptive_max_pool2d(geometry(x, shape, {1, 1}, {1, 1}, {0, 0}, {1, 1}), x.ptr<float>(), out.ptr<float>(),

@@ -48,10 +48,12 @@ void max_pool2d(const TensorView& x, const MaxPool2dParams& params, const Tensor
 void avg_pool2d(const TensorView& x, const AvgPool2dParams& params, const TensorView& out);
 
 // Adaptive pooling to output_size (Ho, Wo), each >= 0: output i along an axis of input size n
-// covers [floor(i * n / o), ceil((i + 1) * n / o)). Returns (N, C, Ho, Wo).
+// covers [floor(i * n / o), ceil((i + 1) * n / o)). Returns (N, C, Ho, Wo). x: float32 (or uint8
+// for adaptive_avg_pool2d).
 std::array<int64_t, 4> adaptive_pool2d_output_shape(const TensorView& x, std::array<int64_t, 2> output_size,
                                                     const char* op = "adaptive_pool2d");
-// The mean of each window.
+// The mean of each window. x may also be uint8 (e.g. an image pyramid): the sums are the float32
+// sums of the same values in the same order, so the result equals that of x converted to float32.
 void adaptive_avg_pool2d(const TensorView& x, std::array<int64_t, 2> output_size, const TensorView& out);
 // The maximum of each window; indices as max_pool2d's.
 void adaptive_max_pool2d(const TensorView& x, std::array<int64_t, 2> output_size, const TensorView& out,

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 #include "parallel.hpp"
@@ -53,11 +54,12 @@ inline void max_window(const float* xp, int64_t W, Taps th, int64_t dh, Taps tw,
   if constexpr (WithIndices) *index = mi;
 }
 
-// Sum of xp[h0:h1, w0:w1] in row-major order.
-inline float window_sum(const float* xp, int64_t W, int64_t h0, int64_t h1, int64_t w0, int64_t w1) {
+// Sum of xp[h0:h1, w0:w1] in row-major order, in float32.
+template <typename T>
+inline float window_sum(const T* xp, int64_t W, int64_t h0, int64_t h1, int64_t w0, int64_t w1) {
   float s = 0.0f;
   for (int64_t ih = h0; ih < h1; ++ih)
-    for (int64_t iw = w0; iw < w1; ++iw) s += xp[ih * W + iw];
+    for (int64_t iw = w0; iw < w1; ++iw) s += static_cast<float>(xp[ih * W + iw]);
   return s;
 }
 
@@ -128,8 +130,8 @@ inline int64_t adaptive_begin(int64_t i, int64_t in, int64_t out) { return i * i
 inline int64_t adaptive_end(int64_t i, int64_t in, int64_t out) { return ((i + 1) * in + out - 1) / out; }
 
 // Runs row(xp, oh, y, index) for every output row (plane, oh), on `threads` threads.
-template <typename Row>
-void for_each_row(const PoolGeometry& g, const float* x, float* y, int64_t* indices, int threads, Row row) {
+template <typename T, typename Row>
+void for_each_row(const PoolGeometry& g, const T* x, float* y, int64_t* indices, int threads, Row row) {
   const int64_t in_plane = g.in_h * g.in_w;
   parallel_for(g.planes * g.out_h, threads, [&](int64_t r) {
     const int64_t plane = r / g.out_h, oh = r % g.out_h, o = r * g.out_w;
@@ -157,7 +159,10 @@ void avg_pool2d(const PoolGeometry& g, bool count_include_pad, int64_t divisor_o
   });
 }
 
-void adaptive_avg_pool2d(const PoolGeometry& g, const float* x, float* y, int threads) {
+namespace {
+
+template <typename T>
+void adaptive_avg(const PoolGeometry& g, const T* x, float* y, int threads) {
   const int64_t H = g.in_h, W = g.in_w;
   // The column windows are the same for every row: computed once (two integer divisions per
   // output would cost more than the sums of small windows).
@@ -166,14 +171,40 @@ void adaptive_avg_pool2d(const PoolGeometry& g, const float* x, float* y, int th
     w0[ow] = adaptive_begin(ow, W, g.out_w);
     w1[ow] = adaptive_end(ow, W, g.out_w);
   }
-  for_each_row(g, x, y, nullptr, threads, [&](const float* xp, int64_t oh, float* yr, int64_t*) {
+  // uint8 windows of at most 65793 pixels sum to less than 2^24: their float32 sums are exact in any
+  // order, so column sums in int32 (a vectorised pass over the rows) give the same results.
+  const int64_t max_h = ceil_div(H, g.out_h) + 1, max_w = ceil_div(W, g.out_w) + 1;
+  const bool exact_integers = std::is_same<T, uint8_t>::value && max_h * max_w <= 65793;
+  for_each_row(g, x, y, nullptr, threads, [&](const T* xp, int64_t oh, float* yr, int64_t*) {
     const int64_t h0 = adaptive_begin(oh, H, g.out_h), h1 = adaptive_end(oh, H, g.out_h);
+    const float rows = static_cast<float>(h1 - h0);
+    if (exact_integers) {
+      thread_local std::vector<int32_t> column;
+      column.assign(static_cast<size_t>(W), 0);
+      for (int64_t ih = h0; ih < h1; ++ih)
+        for (int64_t iw = 0; iw < W; ++iw) column[iw] += xp[ih * W + iw];
+      for (int64_t ow = 0; ow < g.out_w; ++ow) {
+        int32_t s = 0;
+        for (int64_t iw = w0[ow]; iw < w1[ow]; ++iw) s += column[iw];
+        yr[ow] = static_cast<float>(s) / rows / static_cast<float>(w1[ow] - w0[ow]);
+      }
+      return;
+    }
     for (int64_t ow = 0; ow < g.out_w; ++ow) {
       // Divided by the height then the width, as PyTorch.
-      yr[ow] = window_sum(xp, W, h0, h1, w0[ow], w1[ow]) / static_cast<float>(h1 - h0) /
-               static_cast<float>(w1[ow] - w0[ow]);
+      yr[ow] = window_sum(xp, W, h0, h1, w0[ow], w1[ow]) / rows / static_cast<float>(w1[ow] - w0[ow]);
     }
   });
+}
+
+}  // namespace
+
+void adaptive_avg_pool2d(const PoolGeometry& g, const float* x, float* y, int threads) {
+  adaptive_avg(g, x, y, threads);
+}
+
+void adaptive_avg_pool2d(const PoolGeometry& g, const uint8_t* x, float* y, int threads) {
+  adaptive_avg(g, x, y, threads);
 }
 
 void adaptive_max_pool2d(const PoolGeometry& g, const float* x, float* y, int64_t* indices, int threads) {

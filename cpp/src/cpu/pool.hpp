@@ -22,6 +22,8 @@ void avg_pool2d(const PoolGeometry& g, bool count_include_pad, int64_t divisor_o
 // Adaptive windows [floor(i * in / out), ceil((i + 1) * in / out)); g.kernel/stride/pad/dilation unused.
 // in * out along each axis must not overflow int64 (the frontend checks).
 void adaptive_avg_pool2d(const PoolGeometry& g, const float* x, float* y, int threads);
+// The same on uint8 pixels: every sum is the float32 sum of the same values in the same order.
+void adaptive_avg_pool2d(const PoolGeometry& g, const uint8_t* x, float* y, int threads);
 void adaptive_max_pool2d(const PoolGeometry& g, const float* x, float* y, int64_t* indices, int threads);
 
 }  // namespace cvcore::cpu
