@@ -146,8 +146,13 @@ void evaluate_category(const Inputs& in, int64_t k, CocoEvalResult& out) {
   }
 
   // accumulate: per (area, maxDets), the detections of all images by decreasing score (stable:
-  // image order, then score order within an image).
-  std::vector<int64_t> pos;
+  // image order, then score order within an image). One stable sort of all of them serves every
+  // maxDets: a cut keeps each image's first detections, a subsequence of the same order.
+  std::vector<int64_t> all(static_cast<size_t>(D)), rank(static_cast<size_t>(D)), pos, at_tp;
+  for (int64_t i = 0; i < I; ++i)
+    for (int64_t j = det_begin[i]; j < det_begin[i + 1]; ++j) rank[j] = j - det_begin[i];
+  for (int64_t j = 0; j < D; ++j) all[j] = j;
+  std::stable_sort(all.begin(), all.end(), [&](int64_t x, int64_t y) { return det_score[x] > det_score[y]; });
   std::vector<double> rc, pr;
   for (int64_t a = 0; a < A; ++a) {
     int64_t n_gt = 0;
@@ -160,29 +165,48 @@ void evaluate_category(const Inputs& in, int64_t k, CocoEvalResult& out) {
     for (int64_t mi = 0; mi < M; ++mi) {
       const int64_t cap = p.max_dets[mi];
       pos.clear();
-      for (int64_t i = 0; i < I; ++i)
-        for (int64_t j = det_begin[i]; j < std::min(det_begin[i + 1], det_begin[i] + cap); ++j) pos.push_back(j);
-      std::stable_sort(pos.begin(), pos.end(), [&](int64_t x, int64_t y) { return det_score[x] > det_score[y]; });
+      for (int64_t j : all)
+        if (rank[j] < cap) pos.push_back(j);
       const int64_t nd = static_cast<int64_t>(pos.size());
       for (int64_t t = 0; t < T; ++t) {
-        rc.resize(static_cast<size_t>(nd));
-        pr.resize(static_cast<size_t>(nd));
+        // pycocotools builds recall and precision at every detection, makes precision monotone from
+        // the right and samples it at the first recall >= each threshold. Recall only rises at a
+        // true positive, and there precision peaks, so the values at the true positives (at[],
+        // rc[], pr[]) give the same samples: the same doubles, with a fraction of the divisions.
+        at_tp.clear();
+        rc.clear();
+        pr.clear();
         double tp = 0, fp = 0;
         for (int64_t j = 0; j < nd; ++j) {
           const int64_t f = t * D + pos[j];
-          if (!ignored[a][f]) (matched[a][f] ? tp : fp) += 1;
-          rc[j] = tp / static_cast<double>(n_gt);
-          pr[j] = tp / (fp + tp + 2.220446049250313e-16);  // np.spacing(1)
+          if (ignored[a][f]) continue;
+          if (!matched[a][f]) {
+            fp += 1;
+            continue;
+          }
+          tp += 1;
+          at_tp.push_back(j);
+          rc.push_back(tp / static_cast<double>(n_gt));
+          pr.push_back(tp / (fp + tp + 2.220446049250313e-16));  // np.spacing(1)
         }
+        const int64_t ntp = static_cast<int64_t>(rc.size());
         const int64_t cell = ((t * K + k) * A + a) * M + mi;
-        out.recall[cell] = nd ? rc[nd - 1] : 0.0;
-        for (int64_t j = nd - 1; j > 0; --j)
+        out.recall[cell] = nd ? (ntp ? rc[ntp - 1] : 0.0) : 0.0;
+        for (int64_t j = ntp - 1; j > 0; --j)
           if (pr[j] > pr[j - 1]) pr[j - 1] = pr[j];
+        // Recall at the first detection: > 0 only when it is a true positive.
+        const double rc0 = ntp && at_tp[0] == 0 ? rc[0] : 0.0;
         for (int64_t r = 0; r < R; ++r) {
-          const int64_t at = std::lower_bound(rc.begin(), rc.end(), p.recall_thresholds[r]) - rc.begin();
+          const double thr = p.recall_thresholds[r];
           const int64_t c = (((t * R + r) * K + k) * A + a) * M + mi;
-          out.precision[c] = at < nd ? pr[at] : 0.0;
-          out.scores[c] = at < nd ? det_score[pos[at]] : 0.0;
+          if (nd && thr <= rc0) {  // the first detection; the envelope there is the largest precision
+            out.precision[c] = ntp ? pr[0] : 0.0;
+            out.scores[c] = det_score[pos[0]];
+            continue;
+          }
+          const int64_t i = std::lower_bound(rc.begin(), rc.end(), thr) - rc.begin();
+          out.precision[c] = i < ntp ? pr[i] : 0.0;
+          out.scores[c] = i < ntp ? det_score[pos[at_tp[i]]] : 0.0;
         }
       }
     }
