@@ -135,6 +135,23 @@ def test_fused_prelu_is_prelu_of_conv(rng, isa, threads, shape, kw):
     np.testing.assert_array_equal(conv2d(x, w, b, activation="prelu", prelu_weight=0.25, **kw), prelu(plain, 0.25))
 
 
+@pytest.mark.parametrize("shape,kw", [
+    ((150, 3, 10, 10, 28, 3, 3), {}),                # 64 images of 8x8 outputs per stacked GEMM: 3 chunks
+    ((5, 16, 6, 7, 9, 2, 2), dict(stride=2)),         # strided
+    ((3, 4, 34, 33, 5, 3, 3), dict(dilation=2)),     # one chunk (stacked at 1 thread only)
+])
+def test_batches_of_small_images(rng, isa, threads, shape, kw):
+    # Unpadded small images are computed several at a time as one GEMM; the result is the same.
+    n, c, h, w_, o, kh, kw_ = shape
+    x, w, b = make(rng, n, c, h, w_, o, kh, kw_)
+    s, d = kw.get("stride", 1), kw.get("dilation", 1)
+    assert_close(conv2d(x, w, b, **kw), ref.conv2d(x, w, b, (s, s), (0, 0, 0, 0), (d, d)))
+    slopes = rng.uniform(-0.5, 0.5, o).astype(np.float32)
+    np.testing.assert_array_equal(conv2d(x, w, b, activation="prelu", prelu_weight=slopes, **kw),
+                                  prelu(conv2d(x, w, b, **kw), slopes))
+    np.testing.assert_array_equal(conv2d(x, w, b, **kw)[1:2], conv2d(x[1:2], w, b, **kw))  # as one image
+
+
 def test_dtypes_and_layouts(rng):
     x, w, b = make(rng, 2, 4, 10, 12, 6, 3, 3)
     expected = ref.conv2d(x, w, b, (1, 1), (1, 1, 1, 1))
@@ -154,6 +171,7 @@ def test_threads_bit_identical(rng, isa):
                       ((1, 32, 15, 15, 40, 3, 3), dict(padding=1)),
                       ((8, 6, 11, 11, 9, 3, 3), dict(padding=1)),
                       ((9, 4, 10, 10, 6, 3, 3), dict(stride=2, groups=2)),
+                      ((200, 3, 12, 12, 10, 3, 3), {}),
                       ((1, 512, 7, 7, 130, 3, 3), dict(padding=1)),
                       ((2, 6, 40, 40, 6, 3, 3), dict(padding=1, groups=6)),
                       ((3, 8, 20, 20, 12, 3, 3), dict(stride=2, groups=4))]:

@@ -7,7 +7,9 @@
 
 namespace cvcore::cpu {
 
-enum class ScratchSlot { gemm_pack, conv_input, conv_offsets, plane, roi_input, kmeans_dist, kmeans_rows, count };
+enum class ScratchSlot {
+  gemm_pack, conv_input, conv_offsets, conv_stack, plane, roi_input, kmeans_dist, kmeans_rows, count
+};
 
 // A 64-byte aligned buffer of at least `bytes` for the calling thread. The pointer stays valid
 // until the same thread asks for the same slot again. Throws std::bad_alloc.
