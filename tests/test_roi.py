@@ -181,6 +181,26 @@ def test_empty_and_conversions(rng):
     assert ops.roi_align(np.zeros((1, 0, 3, 3)), [[0, 0, 0, 1, 1]], 2).shape == (1, 0, 2, 2)
 
 
+def test_roi_align_paths_and_uint8(isa, threads, rng):
+    # Maps of few channels are sampled in place (NCHW), others through an NHWC copy: the same
+    # arithmetic, so the channels of a 3-channel map equal those of a wider map holding them.
+    wide = np.round(rng.standard_normal((2, 9, 11, 14)) * 40 + 100).clip(0, 255).astype(np.float32)
+    boxes = _boxes(rng, 23, 2, 14, 1.0, outside=0.3)
+    for args in ((5, 1.0, -1, True), ((3, 4), 0.7, 2, False), (7, 1.0, 1, True)):
+        out = ops.roi_align(wide, boxes, *args)
+        np.testing.assert_array_equal(ops.roi_align(wide[:, :3], boxes, *args), out[:, :3])
+        np.testing.assert_array_equal(ops.roi_align(wide[:, 4:5], boxes, *args), out[:, 4:5])
+        # uint8 pixels are read as their float32 values, on both paths.
+        for x in (wide, wide[:, :3]):
+            pixels = x.astype(np.uint8)
+            np.testing.assert_array_equal(ops.roi_align(pixels, boxes, *args), ops.roi_align(x, boxes, *args))
+    want = ref.roi_align(wide[:, :3], boxes, (5, 5), 1.0, -1, True)
+    np.testing.assert_allclose(ops.roi_align(wide[:, :3].astype(np.uint8), boxes, 5, 1.0, -1, True), want,
+                               rtol=1e-5, atol=1e-3)
+    with pytest.raises(ValueError, match=r"roi_align: input must have 4 dimensions"):
+        ops.roi_align(wide[0].astype(np.uint8), boxes, 2)
+
+
 def test_thread_count_bit_identical(isa, rng):
     x = rng.standard_normal((2, 37, 13, 11)).astype(np.float32)
     boxes = _boxes(rng, 61, 2, 13, 0.5, outside=0.2)

@@ -18,8 +18,8 @@ bool finite(float v) { return std::isfinite(v); }
 
 // The checks shared by roi_align and roi_pool; returns spatial_scale as the kernels' float.
 float check_roi_inputs(const char* op, const TensorView& x, const TensorView& boxes, const Pair& output_size,
-                       double spatial_scale) {
-  detail::check_array(x, op, "input", DType::float32, 4);
+                       double spatial_scale, bool uint8_ok = false) {
+  detail::check_array(x, op, "input", uint8_ok && x.dtype == DType::uint8 ? DType::uint8 : DType::float32, 4);
   check(x.shape[2] >= 1 && x.shape[3] >= 1, op, ": input must have non-empty spatial dimensions, got shape ",
         x.shape_str());
   detail::check_array(boxes, op, "boxes", DType::float32, 2);
@@ -61,7 +61,7 @@ cpu::RoiGeometry geometry(const TensorView& x, const std::array<int64_t, 4>& sha
 
 std::array<int64_t, 4> roi_align_output_shape(const TensorView& x, const TensorView& boxes, const RoiAlignParams& p) {
   constexpr const char* op = "roi_align";
-  const float scale = check_roi_inputs(op, x, boxes, p.output_size, p.spatial_scale);
+  const float scale = check_roi_inputs(op, x, boxes, p.output_size, p.spatial_scale, /*uint8_ok=*/true);
   const float* b = boxes.ptr<float>();
   for (int64_t k = 0; k < boxes.shape[0]; ++k) {
     const cpu::AlignBox box = cpu::align_box(b + 5 * k, scale, p.aligned, p.output_size[0], p.output_size[1]);
@@ -79,8 +79,13 @@ void roi_align(const TensorView& x, const TensorView& boxes, const RoiAlignParam
   const std::array<int64_t, 4> shape = roi_align_output_shape(x, boxes, p);
   detail::check_output(out, "roi_align", shape.data(), 4, DType::float32);
   if (out.numel() == 0) return;
-  cpu::roi_align(geometry(x, shape), x.ptr<float>(), boxes.ptr<float>(), static_cast<float>(p.spatial_scale),
-                 p.sampling_ratio, p.aligned, out.ptr<float>(), get_num_threads());
+  const float scale = static_cast<float>(p.spatial_scale);
+  if (x.dtype == DType::uint8)
+    cpu::roi_align(geometry(x, shape), x.ptr<uint8_t>(), boxes.ptr<float>(), scale, p.sampling_ratio, p.aligned,
+                   out.ptr<float>(), get_num_threads());
+  else
+    cpu::roi_align(geometry(x, shape), x.ptr<float>(), boxes.ptr<float>(), scale, p.sampling_ratio, p.aligned,
+                   out.ptr<float>(), get_num_threads());
 }
 
 std::array<int64_t, 4> roi_pool_output_shape(const TensorView& x, const TensorView& boxes, const RoiPoolParams& p) {

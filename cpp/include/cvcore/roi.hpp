@@ -24,7 +24,8 @@ struct RoiAlignParams {
   bool aligned = false;
 };
 
-// Validate x (N, C, H, W) float32 contiguous with H, W >= 1, boxes and params; return the output
+// Validate x (N, C, H, W) float32 or uint8 (read as its values, e.g. an image) contiguous with
+// H, W >= 1, boxes and params; return the output
 // shape (K, C, PH, PW). The sampling grid of one RoI may hold at most 2^22 rows and 2^22 columns
 // (output_size times samples per bin), else ValueError (pass a smaller sampling_ratio).
 std::array<int64_t, 4> roi_align_output_shape(const TensorView& x, const TensorView& boxes,

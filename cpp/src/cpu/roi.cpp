@@ -2,8 +2,10 @@
 // each pixel of a max-pooling bin) is a contiguous vector of channels; the per-channel loops then
 // vectorise while keeping torchvision's arithmetic order per output value (the sum of w1*v1 + w2*v2
 // + w3*v3 + w4*v4 over the samples in row-major order, then one division by the sample count;
-// strict > for the maximum). The sample positions and weights of a RoI are computed once per axis
-// and shared by all channels. Parallel over RoIs; each RoI is computed by one thread.
+// strict > for the maximum). roi_align on maps of few channels (an image) reads the NCHW planes in
+// place instead: the same arithmetic, without a transposition that costs more than the sampling.
+// The sample positions and weights of a RoI are computed once per axis and shared by all channels.
+// Parallel over RoIs; each RoI is computed by one thread.
 #include "roi.hpp"
 
 #include <cfloat>
@@ -15,19 +17,20 @@
 namespace cvcore::cpu {
 namespace {
 
-// x (N, C, H, W) -> NHWC in scratch, parallel over (n, h) rows.
-const float* to_nhwc(const RoiGeometry& g, const float* x, int threads) {
+// x (N, C, H, W) -> float NHWC in scratch, parallel over (n, h) rows.
+template <typename T>
+const float* to_nhwc(const RoiGeometry& g, const T* x, int threads) {
   const int64_t C = g.channels, H = g.height, W = g.width, plane = H * W;
   float* y = scratch_array<float>(ScratchSlot::roi_input, static_cast<size_t>(g.batch * C * plane));
   parallel_for(g.batch * H, threads, [&](int64_t row) {
     const int64_t n = row / H, h = row % H;
-    const float* src = x + n * C * plane + h * W;
+    const T* src = x + n * C * plane + h * W;
     float* dst = y + row * W * C;
     constexpr int64_t kBlock = 16;  // channels per pass: 16 source rows in flight, 64-byte writes
     for (int64_t c0 = 0; c0 < C; c0 += kBlock) {
       const int64_t c1 = min64(c0 + kBlock, C);
       for (int64_t w = 0; w < W; ++w)
-        for (int64_t c = c0; c < c1; ++c) dst[w * C + c] = src[c * plane + w];
+        for (int64_t c = c0; c < c1; ++c) dst[w * C + c] = static_cast<float>(src[c * plane + w]);
     }
   });
   return y;
@@ -95,12 +98,82 @@ inline void axis_samples(float start, float bin, int64_t out, int64_t grid, int6
 
 inline int64_t grid_count(float g) { return g > 0 ? static_cast<int64_t>(g) : 0; }
 
+// roi_align of one RoI from an NHWC float map xb (one image): the bins' sums in a (bins, C) tile,
+// each channel's loop vectorised, then written as (C, bins).
+void align_roi_nhwc(const RoiGeometry& g, const float* xb, const AxisSample* ys, int64_t gh, const AxisSample* xs,
+                    int64_t gw, float count, float* tile, float* out) {
+  const int64_t C = g.channels, W = g.width, PW = g.out_w, bins = g.out_h * PW;
+  for (int64_t ph = 0; ph < g.out_h; ++ph)
+    for (int64_t pw = 0; pw < PW; ++pw) {
+      float* __restrict acc = tile + (ph * PW + pw) * C;
+      for (int64_t c = 0; c < C; ++c) acc[c] = 0.0f;
+      for (int64_t iy = 0; iy < gh; ++iy) {
+        const AxisSample& sy = ys[ph * gh + iy];
+        for (int64_t ix = 0; ix < gw; ++ix) {
+          const AxisSample& sx = xs[pw * gw + ix];
+          // An invalid sample adds 0 * the map's first pixel, as torchvision (NaN if that is not finite).
+          float w1 = 0, w2 = 0, w3 = 0, w4 = 0;
+          const float *v1 = xb, *v2 = xb, *v3 = xb, *v4 = xb;
+          if (sy.valid && sx.valid) {
+            w1 = sy.h * sx.h, w2 = sy.h * sx.l, w3 = sy.l * sx.h, w4 = sy.l * sx.l;
+            v1 = xb + (sy.lo * W + sx.lo) * C, v2 = xb + (sy.lo * W + sx.hi) * C;
+            v3 = xb + (sy.hi * W + sx.lo) * C, v4 = xb + (sy.hi * W + sx.hi) * C;
+          }
+          const float* __restrict p1 = v1;
+          const float* __restrict p2 = v2;
+          const float* __restrict p3 = v3;
+          const float* __restrict p4 = v4;
+          for (int64_t c = 0; c < C; ++c) acc[c] += w1 * p1[c] + w2 * p2[c] + w3 * p3[c] + w4 * p4[c];
+        }
+      }
+    }
+  write_tile(tile, bins, C, out, [count](float v) { return v / count; });
+}
+
+// The same for a map of C <= 4 channels read in place from its NCHW planes (an image, float or
+// uint8): the per-channel sums stay in registers and go straight to the output.
+template <int C, typename T>
+void align_roi_planes(const RoiGeometry& g, const T* xb, const AxisSample* ys, int64_t gh, const AxisSample* xs,
+                      int64_t gw, float count, float* out) {
+  const int64_t W = g.width, plane = g.height * W, PW = g.out_w, bins = g.out_h * PW;
+  float first[C];  // what an invalid sample reads (times 0)
+  for (int c = 0; c < C; ++c) first[c] = static_cast<float>(xb[c * plane]);
+  for (int64_t ph = 0; ph < g.out_h; ++ph)
+    for (int64_t pw = 0; pw < PW; ++pw) {
+      float acc[C] = {};
+      for (int64_t iy = 0; iy < gh; ++iy) {
+        const AxisSample& sy = ys[ph * gh + iy];
+        for (int64_t ix = 0; ix < gw; ++ix) {
+          const AxisSample& sx = xs[pw * gw + ix];
+          if (sy.valid && sx.valid) {
+            const float w1 = sy.h * sx.h, w2 = sy.h * sx.l, w3 = sy.l * sx.h, w4 = sy.l * sx.l;
+            const T* p = xb + sy.lo * W;
+            const T* q = xb + sy.hi * W;
+            for (int c = 0; c < C; ++c, p += plane, q += plane)
+              acc[c] += w1 * static_cast<float>(p[sx.lo]) + w2 * static_cast<float>(p[sx.hi]) +
+                        w3 * static_cast<float>(q[sx.lo]) + w4 * static_cast<float>(q[sx.hi]);
+          } else {
+            for (int c = 0; c < C; ++c) acc[c] += 0.0f * first[c] + 0.0f * first[c] + 0.0f * first[c] + 0.0f * first[c];
+          }
+        }
+      }
+      for (int c = 0; c < C; ++c) out[c * bins + ph * PW + pw] = acc[c] / count;
+    }
+}
+
+// Maps of at most this many channels are sampled in place (NCHW) by roi_align: a transposition
+// would cost more than the sampling.
+constexpr int64_t kInPlaceChannels = 4;
+
 }  // namespace
 
-void roi_align(const RoiGeometry& g, const float* x, const float* boxes, float scale, int64_t sampling_ratio,
-               bool aligned, float* out, int threads) {
+template <typename T>
+void roi_align(const RoiGeometry& g, const T* x, const float* boxes, float scale, int64_t sampling_ratio, bool aligned,
+               float* out, int threads) {
   const int64_t C = g.channels, H = g.height, W = g.width, PH = g.out_h, PW = g.out_w, bins = PH * PW;
   if (g.rois == 0 || C == 0) return;
+  const bool in_place = C <= kInPlaceChannels;
+  const float* xt = in_place ? nullptr : to_nhwc(g, x, threads);
   // Largest sample table of any RoI (the frontend bounded each to kMaxRoiSamples).
   int64_t rows = 0, cols = 0;
   for (int64_t k = 0; k < g.rois; ++k) {
@@ -108,48 +181,37 @@ void roi_align(const RoiGeometry& g, const float* x, const float* boxes, float s
     rows = max64(rows, PH * grid_count(align_grid(b.roi_h, PH, sampling_ratio)));
     cols = max64(cols, PW * grid_count(align_grid(b.roi_w, PW, sampling_ratio)));
   }
-  const float* xt = to_nhwc(g, x, threads);
   constexpr size_t kAxisFloats = (sizeof(AxisSample) + sizeof(float) - 1) / sizeof(float);
-  const size_t floats = static_cast<size_t>(bins * C) + kAxisFloats * static_cast<size_t>(rows + cols) + 16;
+  const int64_t tile = in_place ? 0 : (bins * C + 15) / 16 * 16;
+  const size_t floats = static_cast<size_t>(tile) + kAxisFloats * static_cast<size_t>(rows + cols);
   for_each_roi(g.rois, threads, floats, [&](int64_t k, float* ws) {
     const float* roi = boxes + 5 * k;
     const AlignBox b = align_box(roi, scale, aligned, PH, PW);
     const int64_t gh = grid_count(align_grid(b.roi_h, PH, sampling_ratio));
     const int64_t gw = grid_count(align_grid(b.roi_w, PW, sampling_ratio));
     const float count = static_cast<float>(max64(gh * gw, 1));
-    float* tile = ws;
-    AxisSample* ys = reinterpret_cast<AxisSample*>(ws + bins * C + (16 - (bins * C) % 16));
+    AxisSample* ys = reinterpret_cast<AxisSample*>(ws + tile);
     AxisSample* xs = ys + PH * gh;
     axis_samples(b.start_h, b.bin_h, PH, gh, H, ys);
     axis_samples(b.start_w, b.bin_w, PW, gw, W, xs);
-    const float* xb = xt + static_cast<int64_t>(roi[0]) * H * W * C;
-    for (int64_t ph = 0; ph < PH; ++ph)
-      for (int64_t pw = 0; pw < PW; ++pw) {
-        float* __restrict acc = tile + (ph * PW + pw) * C;
-        for (int64_t c = 0; c < C; ++c) acc[c] = 0.0f;
-        for (int64_t iy = 0; iy < gh; ++iy) {
-          const AxisSample& sy = ys[ph * gh + iy];
-          for (int64_t ix = 0; ix < gw; ++ix) {
-            const AxisSample& sx = xs[pw * gw + ix];
-            // An invalid sample adds 0 * the map's first pixel, as torchvision (NaN if that is not finite).
-            float w1 = 0, w2 = 0, w3 = 0, w4 = 0;
-            const float *v1 = xb, *v2 = xb, *v3 = xb, *v4 = xb;
-            if (sy.valid && sx.valid) {
-              w1 = sy.h * sx.h, w2 = sy.h * sx.l, w3 = sy.l * sx.h, w4 = sy.l * sx.l;
-              v1 = xb + (sy.lo * W + sx.lo) * C, v2 = xb + (sy.lo * W + sx.hi) * C;
-              v3 = xb + (sy.hi * W + sx.lo) * C, v4 = xb + (sy.hi * W + sx.hi) * C;
-            }
-            const float* __restrict p1 = v1;
-            const float* __restrict p2 = v2;
-            const float* __restrict p3 = v3;
-            const float* __restrict p4 = v4;
-            for (int64_t c = 0; c < C; ++c) acc[c] += w1 * p1[c] + w2 * p2[c] + w3 * p3[c] + w4 * p4[c];
-          }
-        }
+    const int64_t n = static_cast<int64_t>(roi[0]);
+    float* o = out + k * C * bins;
+    if (in_place) {
+      const T* xb = x + n * C * H * W;
+      switch (C) {
+        case 1: align_roi_planes<1>(g, xb, ys, gh, xs, gw, count, o); break;
+        case 2: align_roi_planes<2>(g, xb, ys, gh, xs, gw, count, o); break;
+        case 3: align_roi_planes<3>(g, xb, ys, gh, xs, gw, count, o); break;
+        default: align_roi_planes<4>(g, xb, ys, gh, xs, gw, count, o); break;
       }
-    write_tile(tile, bins, C, out + k * C * bins, [count](float v) { return v / count; });
+    } else {
+      align_roi_nhwc(g, xt + n * H * W * C, ys, gh, xs, gw, count, ws, o);
+    }
   });
 }
+
+template void roi_align(const RoiGeometry&, const float*, const float*, float, int64_t, bool, float*, int);
+template void roi_align(const RoiGeometry&, const uint8_t*, const float*, float, int64_t, bool, float*, int);
 
 void roi_pool(const RoiGeometry& g, const float* x, const float* boxes, float scale, float* out, int64_t* argmax,
               int threads) {

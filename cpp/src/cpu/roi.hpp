@@ -70,8 +70,10 @@ static inline PoolBox pool_box(const float* roi, float scale, int64_t out_h, int
 }
 
 // out (K, C, out_h, out_w) = torchvision roi_align; boxes (K, 5) with valid integer batch indices,
-// finite coordinates, and grids within kMaxRoiSamples (the frontend checks).
-void roi_align(const RoiGeometry& g, const float* x, const float* boxes, float spatial_scale, int64_t sampling_ratio,
+// finite coordinates, and grids within kMaxRoiSamples (the frontend checks). T is float or uint8_t
+// (read as its float value).
+template <typename T>
+void roi_align(const RoiGeometry& g, const T* x, const float* boxes, float spatial_scale, int64_t sampling_ratio,
                bool aligned, float* out, int threads);
 
 // out (K, C, out_h, out_w) = torchvision roi_pool; argmax (same shape) written when not null.

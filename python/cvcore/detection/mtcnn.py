@@ -355,13 +355,12 @@ class MTCNN:
     def _detect_one(self, image):
         height, width = image.shape[:2]
         pixels = np.ascontiguousarray(image.transpose(2, 0, 1)[None])  # uint8 NCHW
-        raw = pixels.astype(np.float32)
         # Each level's sides are int(side * scale + 1) >= 12, since the short side times scale >= 12.
-        # The levels are pooled from the uint8 pixels: the same sums as from `raw`, a quarter of the reads.
+        # The levels are pooled from the uint8 pixels: the same sums as from float32, a quarter of the reads.
         levels = [(scale, ops.adaptive_avg_pool2d(pixels, (int(height * scale + 1), int(width * scale + 1))))
                   for scale in _pyramid(height, width, self.min_face_size, self.scale_factor)]
-        # The crop sources: the image, then the levels smaller than it.
-        sources = [(1.0, 1.0, raw)] + [(lv.shape[2] / height, lv.shape[3] / width, lv) for _, lv in levels
+        # The crop sources: the image (cropped from its bytes), then the levels smaller than it.
+        sources = [(1.0, 1.0, pixels)] + [(lv.shape[2] / height, lv.shape[3] / width, lv) for _, lv in levels
                                        if lv.shape[2] < height and lv.shape[3] < width]
         boxes = self._stage1(levels)
         if len(boxes):

@@ -29,8 +29,11 @@ def _roi_boxes(op, boxes):
     return arr
 
 
-def _roi_args(op, input, boxes, output_size, spatial_scale):
-    x = as_float32(op, "input", input, ndims=(4,))
+def _roi_args(op, input, boxes, output_size, spatial_scale, uint8_ok=False):
+    if uint8_ok and isinstance(input, np.ndarray) and input.dtype == np.uint8 and input.ndim == 4:
+        x = np.ascontiguousarray(input)  # pixels read as bytes: the values of the float32 copy
+    else:
+        x = as_float32(op, "input", input, ndims=(4,))
     scale = check_finite_scalar(op, "spatial_scale", spatial_scale)
     if scale < 0:
         raise ValueError(f"{op}: spatial_scale must be >= 0, got {spatial_scale!r}")
@@ -74,6 +77,9 @@ def roi_align(input, boxes, output_size, spatial_scale=1.0, sampling_ratio=-1, a
     -------
     ndarray float32, shape (K, C, PH, PW)
 
+    A uint8 ``input`` (an image, NCHW) is read without conversion and gives exactly the result of
+    its float32 copy: crops straight from the pixels.
+
     Raises
     ------
     TypeError for non-numeric data or non-int sizes. ValueError for a wrong rank or box shape, an
@@ -93,7 +99,7 @@ def roi_align(input, boxes, output_size, spatial_scale=1.0, sampling_ratio=-1, a
     thread count.
     """
     op = "roi_align"
-    x, rois, size, scale = _roi_args(op, input, boxes, output_size, spatial_scale)
+    x, rois, size, scale = _roi_args(op, input, boxes, output_size, spatial_scale, uint8_ok=True)
     ratio = as_int(op, "sampling_ratio", sampling_ratio)
     return _cvcore.roi_align(x, rois, size, scale, ratio, bool(aligned))
 
