@@ -193,6 +193,28 @@ def test_max_pool2d_nan_ties_and_empty_windows():
     np.testing.assert_array_equal(out, -np.ones((1, 1, 3, 3)))
 
 
+@pytest.mark.parametrize("shape", [(3, 5, 22, 22), (2, 3, 9, 9), (1, 2, 10, 41), (2, 2, 37, 64), (1, 1, 3, 2)])
+def test_max_pool2d_simd_paths_bitwise(isa, threads, rng, shape):
+    # Without indices, max pooling runs SIMD kernels (whole small planes gathered by a tap table,
+    # or whole vectors of a row's interior); with indices, the scalar rule. Both must give the same
+    # bits: NaN payloads (the last NaN wins), the sign of tied zeros (the first stays).
+    x = _input(rng, shape)
+    x[rng.random(shape) < 0.3] = 0.0
+    x[rng.random(shape) < 0.3] *= -1  # -0.0 among the zeros
+    nans = np.flatnonzero(rng.random(shape) < 0.05)
+    x.reshape(-1).view(np.uint32)[nans] = 0x7FC00000 | np.arange(1, len(nans) + 1, dtype=np.uint32)  # payloads
+    for kernel, stride, padding, ceil_mode in [(3, 2, 0, True), (2, 2, 0, True), (3, 1, 0, False), (2, 1, 0, True),
+                                               (3, 2, 1, False), (3, 3, 0, True), (5, 2, 2, True)]:
+        args = (kernel, stride, padding, 1, ceil_mode)
+        if not _fits(shape, *args):
+            continue
+        fast = ops.max_pool2d(x, *args)
+        scalar, _ = ops.max_pool2d(x, *args, return_indices=True)
+        np.testing.assert_array_equal(fast.view(np.uint32), scalar.view(np.uint32))
+        want, _ = ref.max_pool2d(x, (kernel,) * 2, (stride,) * 2, (padding,) * 2, (1, 1), ceil_mode)
+        np.testing.assert_array_equal(fast, want)
+
+
 def test_three_dimensional_input(rng):
     x = _input(rng, (3, 7, 6))
     out, idx = ops.max_pool2d(x, 3, 2, 1, return_indices=True)

@@ -5,12 +5,14 @@
 // the few border columns clip their own windows.
 #include "pool.hpp"
 
+#include <climits>
 #include <cmath>
 #include <limits>
 #include <type_traits>
 #include <vector>
 
 #include "parallel.hpp"
+#include "simd/kernels.hpp"
 
 namespace cvcore::cpu {
 namespace {
@@ -63,6 +65,9 @@ inline float window_sum(const T* xp, int64_t W, int64_t h0, int64_t h1, int64_t 
   return s;
 }
 
+// Window rows at most for the SIMD interior kernel.
+constexpr int64_t kSimdPoolRows = 16;
+
 template <bool WithIndices>
 void max_pool_row(const PoolGeometry& g, const float* xp, int64_t oh, Range inner, float* __restrict y,
                   int64_t* __restrict index) {
@@ -73,6 +78,13 @@ void max_pool_row(const PoolGeometry& g, const float* xp, int64_t oh, Range inne
     max_window<WithIndices>(xp, W, th, g.dilation_h, tw, dw, y + ow, WithIndices ? index + ow : nullptr);
   };
   for (int64_t ow = 0; ow < inner.begin; ++ow) border(ow);
+  // Whole vectors of interior outputs from the SIMD kernel, the rest below.
+  const int64_t kh = th.first < th.end ? (th.end - 1 - th.first) / g.dilation_h + 1 : 0;
+  if (!WithIndices && dw == 1 && (sw == 1 || sw == 2) && kh >= 1 && kh <= kSimdPoolRows) {
+    const float* rows[kSimdPoolRows];
+    for (int64_t i = 0; i < kh; ++i) rows[i] = xp + (th.first + i * g.dilation_h) * W;
+    inner.begin = active_kernels().max_pool_interior(rows, kh, g.kernel_w, sw, -g.pad_w, W, inner.begin, inner.end, y);
+  }
   for (int64_t ow = inner.begin; ow < inner.end; ++ow) {
     y[ow] = kNegInf;
     if constexpr (WithIndices) index[ow] = th.first * W + ow * sw - g.pad_w;
@@ -141,7 +153,42 @@ void for_each_row(const PoolGeometry& g, const T* x, float* y, int64_t* indices,
 
 }  // namespace
 
+namespace {
+
+// Small planes go whole through the gathering SIMD kernel (rows narrower than this many outputs
+// would cost more in per-row overhead than in taps); the table of tap offsets stays small.
+constexpr int64_t kPlaneOutWidth = 16, kMaxPlaneTable = int64_t(1) << 16;
+
+bool whole_planes(const PoolGeometry& g, bool indices) {
+  const int64_t taps = g.kernel_h * g.kernel_w, stride = ceil_div(g.out_h * g.out_w, kMaxVectorWidth) * kMaxVectorWidth;
+  return !indices && g.pad_h == 0 && g.pad_w == 0 && g.dilation_h == 1 && g.dilation_w == 1 &&
+         g.out_w < kPlaneOutWidth && taps * stride <= kMaxPlaneTable;
+}
+
+// Max pooling of whole planes from a table of each output's window (see Kernels::max_pool_planes).
+void max_pool_whole_planes(const PoolGeometry& g, const float* x, float* y, int threads) {
+  const int64_t H = g.in_h, W = g.in_w, out = g.out_h * g.out_w, taps = g.kernel_h * g.kernel_w;
+  const int64_t stride = ceil_div(out, kMaxVectorWidth) * kMaxVectorWidth;
+  std::vector<int32_t> idx(static_cast<size_t>(taps * stride));
+  for (int64_t t = 0; t < taps; ++t) {
+    const int64_t i = t / g.kernel_w, k = t % g.kernel_w;
+    for (int64_t j = 0; j < stride; ++j) {
+      const int64_t o = j < out ? j : out - 1, r = o / g.out_w * g.stride_h + i, c = o % g.out_w * g.stride_w + k;
+      // With no padding a window's first tap is inside the input; a later one outside repeats its predecessor.
+      idx[t * stride + j] = r < H && c < W ? static_cast<int32_t>(r * W + c) : idx[(t - 1) * stride + j];
+    }
+  }
+  const auto kernel = active_kernels().max_pool_planes;
+  parallel_for(g.planes, threads, [&](int64_t p) { kernel(x, H * W, p, p + 1, idx.data(), taps, stride, out, y); });
+}
+
+}  // namespace
+
 void max_pool2d(const PoolGeometry& g, const float* x, float* y, int64_t* indices, int threads) {
+  if (whole_planes(g, indices != nullptr) && g.in_h * g.in_w <= INT32_MAX) {
+    max_pool_whole_planes(g, x, y, threads);
+    return;
+  }
   const Range inner = interior(g.out_w, g.in_w, g.kernel_w, g.stride_w, g.pad_w, g.dilation_w);
   for_each_row(g, x, y, indices, threads, [&](const float* xp, int64_t oh, float* yr, int64_t* ir) {
     if (ir)
@@ -167,33 +214,38 @@ void adaptive_avg(const PoolGeometry& g, const T* x, float* y, int threads) {
   // The column windows are the same for every row: computed once (two integer divisions per
   // output would cost more than the sums of small windows).
   std::vector<int64_t> w0(static_cast<size_t>(g.out_w)), w1(static_cast<size_t>(g.out_w));
+  std::vector<float> widths(static_cast<size_t>(g.out_w));
   for (int64_t ow = 0; ow < g.out_w; ++ow) {
     w0[ow] = adaptive_begin(ow, W, g.out_w);
     w1[ow] = adaptive_end(ow, W, g.out_w);
+    widths[ow] = static_cast<float>(w1[ow] - w0[ow]);
   }
   // uint8 windows of at most 65793 pixels sum to less than 2^24: their float32 sums are exact in any
   // order, so column sums in int32 (a vectorised pass over the rows) give the same results.
   const int64_t max_h = ceil_div(H, g.out_h) + 1, max_w = ceil_div(W, g.out_w) + 1;
   const bool exact_integers = std::is_same<T, uint8_t>::value && max_h * max_w <= 65793;
-  for_each_row(g, x, y, nullptr, threads, [&](const T* xp, int64_t oh, float* yr, int64_t*) {
+  for_each_row(g, x, y, nullptr, threads, [&](const T* xp, int64_t oh, float* __restrict yr, int64_t*) {
     const int64_t h0 = adaptive_begin(oh, H, g.out_h), h1 = adaptive_end(oh, H, g.out_h);
     const float rows = static_cast<float>(h1 - h0);
     if (exact_integers) {
       thread_local std::vector<int32_t> column;
       column.assign(static_cast<size_t>(W), 0);
-      for (int64_t ih = h0; ih < h1; ++ih)
-        for (int64_t iw = 0; iw < W; ++iw) column[iw] += xp[ih * W + iw];
+      int32_t* __restrict col = column.data();
+      for (int64_t ih = h0; ih < h1; ++ih) {
+        const T* __restrict row = xp + ih * W;
+        for (int64_t iw = 0; iw < W; ++iw) col[iw] += row[iw];
+      }
       for (int64_t ow = 0; ow < g.out_w; ++ow) {
         int32_t s = 0;
-        for (int64_t iw = w0[ow]; iw < w1[ow]; ++iw) s += column[iw];
-        yr[ow] = static_cast<float>(s) / rows / static_cast<float>(w1[ow] - w0[ow]);
+        for (int64_t iw = w0[ow]; iw < w1[ow]; ++iw) s += col[iw];
+        yr[ow] = static_cast<float>(s);
       }
-      return;
+    } else {
+      for (int64_t ow = 0; ow < g.out_w; ++ow) yr[ow] = window_sum(xp, W, h0, h1, w0[ow], w1[ow]);
     }
-    for (int64_t ow = 0; ow < g.out_w; ++ow) {
-      // Divided by the height then the width, as PyTorch.
-      yr[ow] = window_sum(xp, W, h0, h1, w0[ow], w1[ow]) / rows / static_cast<float>(w1[ow] - w0[ow]);
-    }
+    // Divided by the height then the width, as PyTorch: a separate pass, so the divisions vectorise.
+    const float* __restrict wd = widths.data();
+    for (int64_t ow = 0; ow < g.out_w; ++ow) yr[ow] = yr[ow] / rows / wd[ow];
   });
 }
 

@@ -40,6 +40,9 @@ struct OutputAct {
   const float* slope = nullptr;
 };
 
+// The widest packet of any ISA, in floats (AVX-512).
+constexpr int64_t kMaxVectorWidth = 16;
+
 struct Kernels {
   Isa isa;
   // y = act(conv(x, w) + bias); bias may be null.
@@ -66,6 +69,18 @@ struct Kernels {
   // k-means, d > 4: from dots[j * rows + i] = x_i . c_j, labels[i] = argmin_j cn[j] - 2 dots[j, i] (ties to
   // the lower index) and best[i] = that minimum; single-threaded.
   void (*argmin_dots)(const float* dots, int64_t rows, int64_t k, const float* cn, int32_t* labels, float* best);
+  // Max pooling without indices, dilation 1, stride 1 or 2: y[ow] for ow in [begin, e), e returned,
+  // = the maximum of rows[i][ow * stride + k + offset] over i < kh, k < kw, taken in that
+  // (row-major) order with PyTorch's rule (greater or NaN replaces); every window lies in [0, width).
+  // Whole vectors only: the caller computes outputs [e, end).
+  int64_t (*max_pool_interior)(const float* const* rows, int64_t kh, int64_t kw, int64_t stride, int64_t offset,
+                               int64_t width, int64_t begin, int64_t end, float* y);
+  // Max pooling of whole small planes p in [p0, p1) of x (no padding, dilation 1, no indices):
+  // y[p * out + j] = the maximum over t < taps, in order and by the same rule, of
+  // x[p * in_plane + idx[t * stride + j]]; idx is read up to stride = out rounded up to whole vectors
+  // (kMaxVectorWidth divides it).
+  void (*max_pool_planes)(const float* x, int64_t in_plane, int64_t p0, int64_t p1, const int32_t* idx,
+                          int64_t taps, int64_t stride, int64_t out, float* y);
 };
 
 extern const Kernels kernels_generic;

@@ -27,6 +27,10 @@ static inline Vec vload_even(const float* p) {
   const __m512i idx = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
   return {_mm512_permutex2var_ps(_mm512_loadu_ps(p), idx, _mm512_loadu_ps(p + 16))};
 }
+// base[idx[0]], ..., base[idx[kWidth - 1]].
+static inline Vec vgather(const float* base, const int32_t* idx) {
+  return {_mm512_i32gather_ps(_mm512_loadu_si512(idx), base, 4)};
+}
 // Elementwise math verbs (math.inl).
 static inline Vec vsub(Vec a, Vec b) { return {_mm512_sub_ps(a.v, b.v)}; }
 static inline Vec vdiv(Vec a, Vec b) { return {_mm512_div_ps(a.v, b.v)}; }
@@ -82,6 +86,11 @@ static inline Vec vload_even(const float* p) {
   const __m256 t = _mm256_shuffle_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8), _MM_SHUFFLE(2, 0, 2, 0));
   return {_mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), _MM_SHUFFLE(3, 1, 2, 0)))};
 }
+// base[idx[0]], ..., base[idx[kWidth - 1]]. Scalar loads: AVX2 gathers are slower on AMD Zen.
+static inline Vec vgather(const float* base, const int32_t* idx) {
+  return {_mm256_setr_ps(base[idx[0]], base[idx[1]], base[idx[2]], base[idx[3]], base[idx[4]], base[idx[5]],
+                         base[idx[6]], base[idx[7]])};
+}
 static inline Vec vsub(Vec a, Vec b) { return {_mm256_sub_ps(a.v, b.v)}; }
 static inline Vec vdiv(Vec a, Vec b) { return {_mm256_div_ps(a.v, b.v)}; }
 static inline Vec vxor(Vec a, Vec b) { return {_mm256_xor_ps(a.v, b.v)}; }
@@ -131,6 +140,10 @@ static inline Vec vmax(Vec a, Vec b) { return {a.v > b.v ? a.v : b.v}; }
 static inline Vec vmin(Vec a, Vec b) { return {a.v < b.v ? a.v : b.v}; }
 static inline float vsum(Vec a) { return (a.v[0] + a.v[1]) + (a.v[2] + a.v[3]); }
 static inline Vec vload_even(const float* p) { return {Vec4{p[0], p[2], p[4], p[6]}}; }
+// base[idx[0]], ..., base[idx[kWidth - 1]].
+static inline Vec vgather(const float* base, const int32_t* idx) {
+  return {Vec4{base[idx[0]], base[idx[1]], base[idx[2]], base[idx[3]]}};
+}
 typedef int32_t Vec4i __attribute__((vector_size(16)));
 static inline Vec vsub(Vec a, Vec b) { return {a.v - b.v}; }
 static inline Vec vdiv(Vec a, Vec b) { return {a.v / b.v}; }
