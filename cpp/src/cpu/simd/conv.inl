@@ -51,9 +51,11 @@ struct ConvPackB {
   bool rows_contiguous;  // output row oy + 1 starts where row oy ends in every input row (1x1, unpadded)
 
   // The panel of rows k0.. for columns n..n + kNR read in place: base + off[k] for k < kc, when the
-  // columns are one contiguous piece of the input rows (stride 1); null otherwise.
+  // columns are one contiguous piece of one row of each input plane (stride 1); null otherwise. 1x1
+  // convolutions (rows_contiguous) are packed: each row of B is a stream through a whole plane, which
+  // the packer prefetches (P-Net's 32-to-6 head: 12 -> 9 ms on a 321x572 map).
   const float* direct(int64_t k0, int64_t n, const int64_t** off) const {
-    if (stride_w != 1 || (!rows_contiguous && out_w - n % out_w < kNR)) return nullptr;
+    if (stride_w != 1 || rows_contiguous || out_w - n % out_w < kNR) return nullptr;
     *off = k_off + k0;
     return src + n_off[n];
   }
