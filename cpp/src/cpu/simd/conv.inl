@@ -186,6 +186,21 @@ static void conv2d_depthwise(const ConvGeometry& g, const float* x, const float*
   if (failed) throw std::bad_alloc();
 }
 
+// B's row offsets k_off (channel < channels, ky, kx) and column offsets n_off (image < images, oy,
+// ox) for input planes of `plane` floats with rows of `row` floats and images `image` floats apart.
+// (The geometry is copied to locals: stores through int64_t pointers could alias its fields.)
+static void conv_offsets(const ConvGeometry& g, int64_t channels, int64_t plane, int64_t row, int64_t images,
+                         int64_t image, int64_t* k_off, int64_t* n_off) {
+  const int64_t kh = g.kernel_h, kw = g.kernel_w, dy = g.dilation_h * row, dx = g.dilation_w;
+  const int64_t oh = g.out_h, ow = g.out_w, sy = g.stride_h * row, sx = g.stride_w;
+  for (int64_t c = 0, k = 0; c < channels; ++c)
+    for (int64_t ky = 0; ky < kh; ++ky)
+      for (int64_t kx = 0; kx < kw; ++kx) k_off[k++] = c * plane + ky * dy + kx * dx;
+  for (int64_t i = 0, n = 0; i < images; ++i)
+    for (int64_t oy = 0; oy < oh; ++oy)
+      for (int64_t ox = 0; ox < ow; ++ox) n_off[n++] = i * image + oy * sy + ox * sx;
+}
+
 static void conv2d_gemm(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
                         OutputAct act, int threads) {
   const int64_t cpg = g.in_channels / g.groups, M = g.out_channels / g.groups;
@@ -197,11 +212,7 @@ static void conv2d_gemm(const ConvGeometry& g, const float* x, const float* w, c
   // Offsets of B's rows (channel, ky, kx) and columns (oy, ox) in the padded image.
   int64_t* k_off = scratch_array<int64_t>(ScratchSlot::conv_offsets, static_cast<size_t>(K + N));
   int64_t* n_off = k_off + K;
-  for (int64_t c = 0, k = 0; c < cpg; ++c)
-    for (int64_t ky = 0; ky < g.kernel_h; ++ky)
-      for (int64_t kx = 0; kx < g.kernel_w; ++kx) k_off[k++] = c * plane + ky * g.dilation_h * Wp + kx * g.dilation_w;
-  for (int64_t oy = 0, n = 0; oy < g.out_h; ++oy)
-    for (int64_t ox = 0; ox < g.out_w; ++ox) n_off[n++] = oy * g.stride_h * Wp + ox * g.stride_w;
+  conv_offsets(g, cpg, plane, Wp, 1, 0, k_off, n_off);
   float* xp = padded ? scratch_array<float>(ScratchSlot::conv_input, static_cast<size_t>(g.in_channels * plane))
                      : nullptr;
   const int64_t image = g.in_channels * plane;
@@ -289,12 +300,7 @@ static void conv2d_gemm_stacked(const ConvGeometry& g, const float* x, const flo
   // chunk's first image.
   int64_t* k_off = scratch_array<int64_t>(ScratchSlot::conv_offsets, static_cast<size_t>(K + per_chunk * N));
   int64_t* n_off = k_off + K;
-  for (int64_t c = 0, k = 0; c < g.in_channels; ++c)
-    for (int64_t ky = 0; ky < g.kernel_h; ++ky)
-      for (int64_t kx = 0; kx < g.kernel_w; ++kx) k_off[k++] = c * plane + ky * g.dilation_h * W + kx * g.dilation_w;
-  for (int64_t i = 0, n = 0; i < per_chunk; ++i)
-    for (int64_t oy = 0; oy < g.out_h; ++oy)
-      for (int64_t ox = 0; ox < g.out_w; ++ox) n_off[n++] = i * image + oy * g.stride_h * W + ox * g.stride_w;
+  conv_offsets(g, g.in_channels, plane, W, per_chunk, image, k_off, n_off);
   bool failed = false;
 #pragma omp parallel num_threads(threads) if (threads > 1)
   {

@@ -71,9 +71,10 @@ static inline void micro_kernel_rows(int64_t kc, const float* const* a, BRow b_r
     }
   }
 
-  if (mr == kMR && nr == NV * kWidth) {
+  if (nr == NV * kWidth) {  // full-width tiles store whole vectors, also for the rows of a last block of mr < kMR
 #pragma GCC unroll 16
     for (int r = 0; r < kMR; ++r) {
+      if (r >= mr) break;
       float* cr = c + r * ldc;
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) {
@@ -96,7 +97,7 @@ static inline void micro_kernel_rows(int64_t kc, const float* const* a, BRow b_r
     }
     return;
   }
-  // Edge tile: spill the accumulators and apply the same rules element by element.
+  // Narrow tile: spill the accumulators and apply the same rules element by element.
   alignas(64) float tile[kMR][NV * kWidth];
   for (int r = 0; r < kMR; ++r)
     for (int v = 0; v < NV; ++v) vstoreu(&tile[r][v * kWidth], acc[r][v]);
