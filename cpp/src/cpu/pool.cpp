@@ -221,25 +221,27 @@ void adaptive_avg(const PoolGeometry& g, const T* x, float* y, int threads) {
     widths[ow] = static_cast<float>(w1[ow] - w0[ow]);
   }
   // uint8 windows of at most 65793 pixels sum to less than 2^24: their float32 sums are exact in any
-  // order, so column sums in int32 (a vectorised pass over the rows) give the same results.
+  // order, so integer sums give the same results: column sums over the window's rows (a vectorised
+  // pass), their running sums along the row (int32 while 255 * rows * W fits), and each window's
+  // sum as the difference of two running sums.
   const int64_t max_h = ceil_div(H, g.out_h) + 1, max_w = ceil_div(W, g.out_w) + 1;
-  const bool exact_integers = std::is_same<T, uint8_t>::value && max_h * max_w <= 65793;
+  const bool exact_integers = std::is_same<T, uint8_t>::value && max_h * max_w <= 65793 &&
+                              255 * max_h * (W + 1) <= INT32_MAX;
   for_each_row(g, x, y, nullptr, threads, [&](const T* xp, int64_t oh, float* __restrict yr, int64_t*) {
     const int64_t h0 = adaptive_begin(oh, H, g.out_h), h1 = adaptive_end(oh, H, g.out_h);
     const float rows = static_cast<float>(h1 - h0);
     if (exact_integers) {
       thread_local std::vector<int32_t> column;
-      column.assign(static_cast<size_t>(W), 0);
-      int32_t* __restrict col = column.data();
+      column.assign(static_cast<size_t>(W + 1), 0);
+      int32_t* __restrict col = column.data() + 1;  // col[-1] = 0
       for (int64_t ih = h0; ih < h1; ++ih) {
         const T* __restrict row = xp + ih * W;
         for (int64_t iw = 0; iw < W; ++iw) col[iw] += row[iw];
       }
-      for (int64_t ow = 0; ow < g.out_w; ++ow) {
-        int32_t s = 0;
-        for (int64_t iw = w0[ow]; iw < w1[ow]; ++iw) s += col[iw];
-        yr[ow] = static_cast<float>(s);
-      }
+      for (int64_t iw = 1; iw < W; ++iw) col[iw] += col[iw - 1];  // col[i] = sum of columns 0..i
+      const int64_t* __restrict b = w0.data();
+      const int64_t* __restrict e = w1.data();
+      for (int64_t ow = 0; ow < g.out_w; ++ow) yr[ow] = static_cast<float>(col[e[ow] - 1] - col[b[ow] - 1]);
     } else {
       for (int64_t ow = 0; ow < g.out_w; ++ow) yr[ow] = window_sum(xp, W, h0, h1, w0[ow], w1[ow]);
     }
