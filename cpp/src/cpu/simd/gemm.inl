@@ -185,6 +185,10 @@ static void gemm_block(const GemmProblem& p, int64_t m0, int64_t m1, int64_t n0,
           const float* direct_base = nr == kNR ? pack_b.direct(pc, jc + j, &direct_off) : nullptr;
           float* bp = single_block ? bpack : bpack + (j / kNR) * kc * kNR;
           if (!direct_base && (single_block || ic == m0)) pack_b(pc, kc, jc + j, nr, bp);
+          // An in-place panel reads on along its rows of the image in the next tiles: one stream per
+          // row of B, more than the hardware prefetchers track (P-Net's 16->32 3x3 conv ~12% faster).
+          if (direct_base && ic == m0)
+            for (int64_t k = 0; k < kc; ++k) __builtin_prefetch(direct_base + direct_off[k] + 4 * kNR);
           for (int64_t i = ic; i < mc_end; i += kMR) {
             const int mr = static_cast<int>(min64(kMR, mc_end - i));
             const float* a[kMR];
