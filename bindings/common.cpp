@@ -26,6 +26,19 @@ FloatArray float32_array(py::handle obj, const char* name) {
   return FloatArray::ensure(numeric_array(obj, name));  // copies only when not already C-contiguous float32
 }
 
+Uint8OrFloat32 uint8_or_float32_array(py::handle obj, const char* name) {
+  Uint8OrFloat32 a;
+  const py::array arr = py::array::ensure(obj);
+  if (arr && arr.dtype().is(py::dtype::of<uint8_t>())) {
+    a.bytes = Uint8Array::ensure(arr);
+    a.view = view(a.bytes);
+  } else {
+    a.floats = float32_array(obj, name);
+    a.view = view(a.floats);
+  }
+  return a;
+}
+
 Float64Array float64_array(py::handle obj, const char* name) { return Float64Array::ensure(numeric_array(obj, name)); }
 
 bool is_float64(py::handle obj) {

@@ -28,6 +28,15 @@ Float64Array float64_array(py::handle obj, const char* name);
 // Whether obj is a NumPy array (or array-like) of dtype float64.
 bool is_float64(py::handle obj);
 
+// obj as a C-contiguous uint8 array when it is one (pixels, read as their values by the ops that
+// accept them), else as float32_array: `view` sees whichever holds the data.
+struct Uint8OrFloat32 {
+  Uint8Array bytes;
+  FloatArray floats;
+  TensorView view;
+};
+Uint8OrFloat32 uint8_or_float32_array(py::handle obj, const char* name);
+
 // Like float32_array, but None gives an empty array object (is_none() on the handle is checked).
 FloatArray optional_float32_array(py::handle obj, const char* name);
 

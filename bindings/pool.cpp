@@ -60,11 +60,8 @@ void register_pool(py::module_& m) {
       "adaptive_avg_pool2d",
       [](py::handle x, Pair output_size) {
         // uint8 input is read as is (a quarter of the memory traffic); anything else as float32.
-        const py::array arr = py::array::ensure(x);
-        const bool bytes = arr && arr.dtype().is(py::dtype::of<uint8_t>());
-        const Uint8Array ua = bytes ? Uint8Array::ensure(arr) : Uint8Array();
-        const FloatArray xa = bytes ? FloatArray() : float32_array(x, "input");
-        const TensorView xv = bytes ? view(ua) : view(xa);
+        const Uint8OrFloat32 xa = uint8_or_float32_array(x, "input");
+        const TensorView& xv = xa.view;
         return run_pool(adaptive_pool2d_output_shape(xv, output_size, "adaptive_avg_pool2d"), false,
                         [&](const TensorView& out, const TensorView&) { adaptive_avg_pool2d(xv, output_size, out); });
       },

@@ -13,11 +13,10 @@ void register_roi(py::module_& m) {
       [](py::handle x, py::handle boxes, Pair output_size, double spatial_scale, int64_t sampling_ratio,
          bool aligned) {
         // uint8 input (an image) is read as is; anything else as float32.
-        const py::array arr = py::array::ensure(x);
-        const bool bytes = arr && arr.dtype().is(py::dtype::of<uint8_t>());
-        const Uint8Array ua = bytes ? Uint8Array::ensure(arr) : Uint8Array();
-        const FloatArray xa = bytes ? FloatArray() : float32_array(x, "input"), ba = float32_array(boxes, "boxes");
-        const TensorView xv = bytes ? view(ua) : view(xa), bv = view(ba);
+        const Uint8OrFloat32 xa = uint8_or_float32_array(x, "input");
+        const FloatArray ba = float32_array(boxes, "boxes");
+        const TensorView& xv = xa.view;
+        const TensorView bv = view(ba);
         const RoiAlignParams params{output_size, spatial_scale, sampling_ratio, aligned};
         const std::array<int64_t, 4> shape = roi_align_output_shape(xv, bv, params);
         FloatArray out = new_float32({shape.begin(), shape.end()});

@@ -151,24 +151,25 @@ void for_each_row(const PoolGeometry& g, const T* x, float* y, int64_t* indices,
   });
 }
 
-}  // namespace
-
-namespace {
-
 // Small planes go whole through the gathering SIMD kernel (rows narrower than this many outputs
 // would cost more in per-row overhead than in taps); the table of tap offsets stays small.
 constexpr int64_t kPlaneOutWidth = 16, kMaxPlaneTable = int64_t(1) << 16;
 
+// The row length of the tap table: the outputs of a plane in whole vectors of any ISA.
+int64_t plane_table_stride(const PoolGeometry& g) {
+  return ceil_div(g.out_h * g.out_w, kMaxVectorWidth) * kMaxVectorWidth;
+}
+
 bool whole_planes(const PoolGeometry& g, bool indices) {
-  const int64_t taps = g.kernel_h * g.kernel_w, stride = ceil_div(g.out_h * g.out_w, kMaxVectorWidth) * kMaxVectorWidth;
   return !indices && g.pad_h == 0 && g.pad_w == 0 && g.dilation_h == 1 && g.dilation_w == 1 &&
-         g.out_w < kPlaneOutWidth && taps * stride <= kMaxPlaneTable;
+         g.out_w < kPlaneOutWidth && g.kernel_h * g.kernel_w * plane_table_stride(g) <= kMaxPlaneTable &&
+         g.in_h * g.in_w <= INT32_MAX;
 }
 
 // Max pooling of whole planes from a table of each output's window (see Kernels::max_pool_planes).
 void max_pool_whole_planes(const PoolGeometry& g, const float* x, float* y, int threads) {
   const int64_t H = g.in_h, W = g.in_w, out = g.out_h * g.out_w, taps = g.kernel_h * g.kernel_w;
-  const int64_t stride = ceil_div(out, kMaxVectorWidth) * kMaxVectorWidth;
+  const int64_t stride = plane_table_stride(g);
   std::vector<int32_t> idx(static_cast<size_t>(taps * stride));
   for (int64_t t = 0; t < taps; ++t) {
     const int64_t i = t / g.kernel_w, k = t % g.kernel_w;
@@ -185,7 +186,7 @@ void max_pool_whole_planes(const PoolGeometry& g, const float* x, float* y, int 
 }  // namespace
 
 void max_pool2d(const PoolGeometry& g, const float* x, float* y, int64_t* indices, int threads) {
-  if (whole_planes(g, indices != nullptr) && g.in_h * g.in_w <= INT32_MAX) {
+  if (whole_planes(g, indices != nullptr)) {
     max_pool_whole_planes(g, x, y, threads);
     return;
   }

@@ -128,8 +128,8 @@ static void micro_kernel(int64_t kc, const float* const* a, const float* bp, flo
 // B read in place: row k of the panel is base + off[k] (a full kNR-wide tile of a stride-1 conv,
 // whose columns are one contiguous piece of an input row).
 static void micro_kernel_direct(int64_t kc, const float* const* a, const float* base, const int64_t* off, float* c,
-                                int64_t ldc, const StoreMode& mode) {
-  micro_kernel_rows<kNV>(kc, a, [base, off](int64_t k) { return base + off[k]; }, c, ldc, kMR, kNR, mode);
+                                int64_t ldc, int mr, const StoreMode& mode) {
+  micro_kernel_rows<kNV>(kc, a, [base, off](int64_t k) { return base + off[k]; }, c, ldc, mr, kNR, mode);
 }
 
 using MicroKernel = void (*)(int64_t, const float* const*, const float*, float*, int64_t, int, int,
@@ -198,11 +198,8 @@ static void gemm_block(const GemmProblem& p, int64_t m0, int64_t m1, int64_t n0,
             mode.slope_row = p.slope_row ? p.slope_row + i : nullptr;
             mode.slope_col = p.slope_col ? p.slope_col + jc + j : nullptr;
             float* c = p.C + i * p.ldc + jc + j;
-            if (direct_base && mr == kMR)
-              micro_kernel_direct(kc, a, direct_base, direct_off, c, p.ldc, mode);
-            else if (direct_base)
-              micro_kernel_rows<kNV>(kc, a, [direct_base, direct_off](int64_t k) { return direct_base + direct_off[k]; },
-                                     c, p.ldc, mr, nr, mode);
+            if (direct_base)
+              micro_kernel_direct(kc, a, direct_base, direct_off, c, p.ldc, mr, mode);
             else
               micro_kernel_for(nr)(kc, a, bp, c, p.ldc, mr, nr, mode);
           }

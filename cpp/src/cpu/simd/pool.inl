@@ -1,5 +1,6 @@
-// Max pooling's interior: the outputs of one row whose windows lie inside the input, kWidth at a
-// time (stride 1: unaligned loads; stride 2: even-element loads).
+// Max pooling without indices, kWidth outputs at a time: the interior of one row (windows inside
+// the input; stride 1: unaligned loads, stride 2: even-element loads), or whole small planes
+// gathered through a table of each output's taps.
 
 // m after one more tap v, by PyTorch's rule: v replaces m when greater or NaN (so the first of equal
 // values stays, and the last NaN wins).
