@@ -230,11 +230,11 @@ def _crops(sources, boxes, size):
     ``img[y1 - 1:y2, x1 - 1:x2]``), i.e. the pixel edges ``[x1 - 1, x2)``. ``sources`` are the image
     and its area-resized pyramid levels, ``(ratio_y, ratio_x, (1, 3, h, w) array)`` by decreasing
     ratio, the image first (ratio 1, its uint8 pixels; the levels are float32). Each box is cropped
-    from the coarsest source on which it is still at least ``2 * size`` pixels wide (from the image when none is), with ``roi_align``'s
-    adaptive sampling (then 2 x 2 to 3 x 3 samples per output cell): area averaging, then bilinear
-    interpolation, at a cost that does not grow with the box. On photographs the result is within
-    about 1.2x of the error of full-resolution adaptive sampling against an exact area resize of
-    the crop, at a fraction of the cost for large boxes. Samples outside the image are 0 (black), as
+    from the coarsest source on which it is still at least ``2 * size`` pixels wide (from the image
+    when none is), with ``roi_align``'s adaptive sampling (then 2 x 2 to 3 x 3 samples per output
+    cell): area averaging, then bilinear interpolation, at a cost that does not grow with the box.
+    On photographs the result is within about 1.2x of the error of full-resolution adaptive sampling
+    against an exact area resize of the crop, at a fraction of the cost for large boxes. Samples outside the image are 0 (black), as
     the original's zero padding.
     """
     edges = boxes - np.array([1.0, 1.0, 0.0, 0.0])
