@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import cvcore
-from cvcore.ops import conv2d, conv_output_size, prelu
+from cvcore.ops import conv2d, conv_output_size, max_pool2d, prelu
 from reference import conv as ref
 from conftest import run_threads
 
@@ -152,6 +152,62 @@ def test_batches_of_small_images(rng, isa, threads, shape, kw):
     np.testing.assert_array_equal(conv2d(x, w, b, **kw)[1:2], conv2d(x[1:2], w, b, **kw))  # as one image
 
 
+@pytest.mark.parametrize("shape,kw", [
+    ((1, 3, 40, 130, 10, 3, 3), {}),                  # P-Net's first layer: 2 vectors per tile, 2 channel blocks
+    ((7, 3, 24, 24, 28, 3, 3), {}),                   # R-Net's: 22-pixel rows, last tile overlapping
+    ((2, 3, 12, 11, 64, 3, 3), dict(stride=(2, 1))),  # 6 channel blocks, strided rows
+    ((1, 2, 9, 30, 13, 4, 4), dict(dilation=2)),      # K = 32, odd channel count
+    ((3, 1, 5, 21, 1, 2, 3), {}),                     # one channel, rectangular kernel
+])
+def test_small_reduction_path(rng, isa, threads, shape, kw):
+    # Reductions of at most 32 terms with stride 1 along the width and no padding take a direct
+    # kernel (output rows of at least one vector); the others the GEMM. Same results either way.
+    n, c, h, w_, o, kh, kw_ = shape
+    x, w, b = make(rng, n, c, h, w_, o, kh, kw_)
+    s, d = kw.get("stride", (1, 1)), kw.get("dilation", 1)
+    expected = ref.conv2d(x, w, b, s, (0, 0, 0, 0), (d, d))
+    assert_close(conv2d(x, w, b, **kw), expected)
+    assert_close(conv2d(x, w, None, **kw), expected - b[:, None, None])
+    slopes = rng.uniform(-0.5, 0.5, o).astype(np.float32)
+    np.testing.assert_array_equal(conv2d(x, w, b, activation="prelu", prelu_weight=slopes, **kw),
+                                  prelu(conv2d(x, w, b, **kw), slopes))
+    np.testing.assert_array_equal(conv2d(x, w, b, **kw)[-1:], conv2d(x[-1:], w, b, **kw))  # as one image
+
+
+@pytest.mark.parametrize("shape,pool", [
+    ((1, 3, 30, 41, 10, 3), (2, 2, True)),      # fused: whole image
+    ((1, 3, 260, 70, 10, 3), (2, 2, True)),     # fused: bands of rows (the map exceeds the buffer)
+    ((1, 3, 301, 88, 12, 3), (3, 2, True)),     # fused bands, overlapping windows, clipped last window
+    ((9, 3, 24, 24, 28, 3), (3, 2, True)),      # fused: groups of crops (R-Net)
+    ((3, 3, 48, 48, 32, 3), (3, 2, False)),     # floor mode
+    ((2, 3, 20, 33, 5, 2), ((2, 3), (1, 2), True)),  # rectangular windows
+    ((2, 16, 11, 13, 6, 3), (3, 2, True)),      # K = 144: convolution, then pooling
+])
+def test_conv2d_max_pool(rng, isa, threads, shape, pool):
+    n, c, h, w_, o, k = shape
+    x, w, b = make(rng, n, c, h, w_, o, k, k)
+    x[0, 0, 3, 5] = np.nan  # NaN windows pool as max_pool2d's
+    slopes = rng.uniform(-0.5, 0.5, o).astype(np.float32)
+    kernel, stride, ceil = pool
+    for kw in ({}, dict(activation="prelu", prelu_weight=slopes)):
+        expected = max_pool2d(conv2d(x, w, b, **kw), kernel, stride, ceil_mode=ceil)
+        np.testing.assert_array_equal(conv2d(x, w, b, max_pool=pool, **kw), expected)
+    assert np.isnan(expected).any()
+    np.testing.assert_array_equal(conv2d(x, w, b, max_pool=(kernel, stride)),
+                                  max_pool2d(conv2d(x, w, b), kernel, stride))
+
+
+def test_conv2d_max_pool_threads_and_reference(rng, isa):
+    x, w, b = make(rng, 1, 3, 180, 101, 10, 3, 3)
+    one, two = run_threads(lambda: conv2d(x, w, b, max_pool=(2, 2, True)))
+    np.testing.assert_array_equal(one, two)
+    full = ref.conv2d(x, w, b)
+    rows, cols = -(-full.shape[2] // 2), -(-full.shape[3] // 2)
+    padded = np.full((1, 10, 2 * rows, 2 * cols), -np.inf)
+    padded[:, :, :full.shape[2], :full.shape[3]] = full
+    assert_close(one, padded.reshape(1, 10, rows, 2, cols, 2).max(axis=(3, 5)))
+
+
 def test_dtypes_and_layouts(rng):
     x, w, b = make(rng, 2, 4, 10, 12, 6, 3, 3)
     expected = ref.conv2d(x, w, b, (1, 1), (1, 1, 1, 1))
@@ -226,6 +282,13 @@ def test_nan_propagates(rng, isa):
     (dict(padding=2**62), ValueError, "overflow"),
     (dict(padding=2**70), ValueError, "64 bits"),
     (dict(w=np.zeros((4, 3, 0, 3))), ValueError, "kernel size must be >= 1"),
+    (dict(max_pool=(0, 2)), ValueError, "max_pool kernel_size must be >= 1, got 0"),
+    (dict(max_pool=(2, (1, 0))), ValueError, "max_pool stride must be >= 1, got 0"),
+    (dict(max_pool=(4, 1)), ValueError, r"max_pool kernel_size \(4, 4\) is larger than the convolution's output \(3, 3\)"),
+    (dict(max_pool=2), ValueError, r"max_pool must be \(kernel_size, stride\)"),
+    (dict(max_pool=(2, 2, 1, 1)), ValueError, "max_pool must be"),
+    (dict(max_pool=(2, 2, "yes")), TypeError, "ceil_mode must be a bool"),
+    (dict(max_pool=(2.5, 2)), TypeError, "max_pool kernel_size"),
     (dict(x=np.zeros((1, 0, 5, 5)), w=np.zeros((4, 0, 3, 3))), ValueError, "at least one channel"),
 ])
 def test_errors(kwargs, exc, match):

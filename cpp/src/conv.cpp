@@ -1,7 +1,10 @@
 // conv2d frontend: validates every argument once, then runs the active ISA's kernel.
 #include "cvcore/conv.hpp"
 
+#include <vector>
+
 #include "checks.hpp"
+#include "cpu/pool.hpp"
 #include "cpu/simd/kernels.hpp"
 #include "cvcore/runtime.hpp"
 
@@ -34,8 +37,11 @@ int64_t conv_output_size(int64_t size, int64_t kernel, int64_t stride, int64_t p
   return out;
 }
 
-std::array<int64_t, 4> conv2d_output_shape(const TensorView& x, const TensorView& weight, const TensorView& bias,
-                                           const Conv2dParams& p) {
+namespace {
+
+// The convolution's own output shape (before any pooling), after validating everything else.
+std::array<int64_t, 4> conv_shape(const TensorView& x, const TensorView& weight, const TensorView& bias,
+                                  const Conv2dParams& p) {
   constexpr const char* op = "conv2d";
   detail::check_array(x, op, "input", DType::float32, 4);
   detail::check_array(weight, op, "weight", DType::float32, 4);
@@ -70,11 +76,33 @@ std::array<int64_t, 4> conv2d_output_shape(const TensorView& x, const TensorView
   return {N, O, Ho, Wo};
 }
 
+bool pooled(const Conv2dParams& p) { return p.pool_kernel[0] != 0 || p.pool_kernel[1] != 0; }
+
+}  // namespace
+
+std::array<int64_t, 4> conv2d_output_shape(const TensorView& x, const TensorView& weight, const TensorView& bias,
+                                           const Conv2dParams& p) {
+  constexpr const char* op = "conv2d";
+  std::array<int64_t, 4> shape = conv_shape(x, weight, bias, p);
+  if (!pooled(p)) return shape;
+  const auto& k = p.pool_kernel;
+  const auto& s = p.pool_stride;
+  check(k[0] >= 1 && k[1] >= 1, op, ": max_pool kernel_size must be >= 1, got (", k[0], ", ", k[1], ")");
+  check(s[0] >= 1 && s[1] >= 1, op, ": max_pool stride must be >= 1, got (", s[0], ", ", s[1], ")");
+  const int64_t Hc = shape[2], Wc = shape[3];
+  shape[2] = conv_output_size(Hc, k[0], s[0], 0, 0, 1, p.pool_ceil_mode);
+  shape[3] = conv_output_size(Wc, k[1], s[1], 0, 0, 1, p.pool_ceil_mode);
+  check(shape[2] >= 1 && shape[3] >= 1, op, ": max_pool kernel_size (", k[0], ", ", k[1],
+        ") is larger than the convolution's output (", Hc, ", ", Wc, ")");
+  return shape;
+}
+
 void conv2d(const TensorView& x, const TensorView& weight, const TensorView& bias, const Conv2dParams& p,
             const TensorView& out) {
-  const std::array<int64_t, 4> shape = conv2d_output_shape(x, weight, bias, p);
-  detail::check_output(out, "conv2d", shape.data(), 4, DType::float32);
+  const std::array<int64_t, 4> out_shape = conv2d_output_shape(x, weight, bias, p);
+  detail::check_output(out, "conv2d", out_shape.data(), 4, DType::float32);
   if (out.numel() == 0) return;
+  const std::array<int64_t, 4> shape = conv_shape(x, weight, bias, p);
   float* y = out.ptr<float>();
   const float* b = bias.empty() ? nullptr : bias.ptr<float>();
   const cpu::ConvGeometry g{x.shape[0],    x.shape[1],    x.shape[2],    x.shape[3],    shape[1],
@@ -82,8 +110,20 @@ void conv2d(const TensorView& x, const TensorView& weight, const TensorView& bia
                             p.stride[1],   p.dilation[0], p.dilation[1], p.padding[0],  p.padding[1],
                             p.padding[2],  p.padding[3],  p.groups};
   const std::vector<float> slopes = detail::prelu_slopes(p.prelu_weight, shape[1]);
-  cpu::active_kernels().conv2d(g, x.ptr<float>(), weight.ptr<float>(), b, y,
-                               {p.activation, slopes.empty() ? nullptr : slopes.data()}, get_num_threads());
+  const cpu::OutputAct act{p.activation, slopes.empty() ? nullptr : slopes.data()};
+  const cpu::Kernels& kernels = cpu::active_kernels();
+  if (!pooled(p)) {
+    kernels.conv2d(g, x.ptr<float>(), weight.ptr<float>(), b, y, act, get_num_threads());
+    return;
+  }
+  cpu::PoolGeometry pool{1, shape[2], shape[3], out_shape[2], out_shape[3], p.pool_kernel[0], p.pool_kernel[1],
+                         p.pool_stride[0], p.pool_stride[1], 0, 0, 1, 1};
+  if (kernels.conv2d_max_pool(g, pool, x.ptr<float>(), weight.ptr<float>(), b, y, act, get_num_threads())) return;
+  // Not fusable: the whole convolution, then the pooling.
+  std::vector<float> full(static_cast<size_t>(shape[0] * shape[1] * shape[2] * shape[3]));
+  kernels.conv2d(g, x.ptr<float>(), weight.ptr<float>(), b, full.data(), act, get_num_threads());
+  pool.planes = shape[0] * shape[1];
+  cpu::max_pool2d(pool, full.data(), y, nullptr, get_num_threads());
 }
 
 }  // namespace cvcore

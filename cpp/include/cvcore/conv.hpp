@@ -16,6 +16,13 @@ struct Conv2dParams {
   int64_t groups = 1;                            // divides in and out channels
   Epilogue activation = Epilogue::none;          // applied after the bias
   TensorView prelu_weight;                       // Epilogue::prelu only: (O,) or (1,) float32 slopes
+  // Optional max pooling of the activated output (no padding, dilation 1, PyTorch's max_pool2d
+  // rules): windows pool_kernel (h, w) at pool_stride; {0, 0} means none. Fused with the
+  // convolution where the kernels can (small reductions such as a first layer on RGB), so the
+  // full-resolution map is never stored; the result is max_pool2d's on conv2d's output either way.
+  std::array<int64_t, 2> pool_kernel{0, 0};
+  std::array<int64_t, 2> pool_stride{0, 0};
+  bool pool_ceil_mode = false;
 };
 
 // Number of outputs of a sliding window along one axis:
@@ -27,8 +34,9 @@ int64_t conv_output_size(int64_t size, int64_t kernel, int64_t stride, int64_t p
                          int64_t dilation, bool ceil_mode);
 
 // Validates x (N, C, H, W), weight (O, C / groups, kH, kW), bias (O,) or empty, and params (with
-// prelu_weight given exactly when the activation is prelu), and
-// returns the output shape (N, O, Ho, Wo). Throws ValueError / TypeError naming the argument.
+// prelu_weight given exactly when the activation is prelu), and returns the output shape
+// (N, O, Ho, Wo), after the pooling when there is one. Throws ValueError / TypeError naming the
+// argument.
 std::array<int64_t, 4> conv2d_output_shape(const TensorView& x, const TensorView& weight, const TensorView& bias,
                                            const Conv2dParams& params);
 

@@ -127,9 +127,11 @@ def check_weights(arrays, source):
 # ------------------------------------------------------------------------------------------------
 # The three networks: functional forward passes on NCHW float32 batches of normalised pixels.
 
-def _conv_prelu(x, w, conv, prelu):
-    # PReLU fused into the convolution's store: no second pass, no second array.
-    return ops.conv2d(x, w[conv + ".weight"], w[conv + ".bias"], activation="prelu", prelu_weight=w[prelu + ".weight"])
+def _conv_prelu(x, w, conv, prelu, max_pool=None):
+    # PReLU fused into the convolution's store: no second pass, no second array. With max_pool the
+    # first layers (3 input channels) also pool their output while it is in the cache.
+    return ops.conv2d(x, w[conv + ".weight"], w[conv + ".bias"], activation="prelu", prelu_weight=w[prelu + ".weight"],
+                      max_pool=max_pool)
 
 
 def _fc_prelu(x, w, fc, prelu):
@@ -147,8 +149,7 @@ def pnet(x, weights):
     ``H' = (ceil((H - 2) / 2) - 4)`` (likewise W'): one output per 12x12 window at stride 2.
     """
     w = weights
-    x = _conv_prelu(x, w, "pnet.conv1", "pnet.prelu1")
-    x = ops.max_pool2d(x, 2, 2, ceil_mode=True)
+    x = _conv_prelu(x, w, "pnet.conv1", "pnet.prelu1", max_pool=(2, 2, True))
     x = _conv_prelu(x, w, "pnet.conv2", "pnet.prelu2")
     x = _conv_prelu(x, w, "pnet.conv3", "pnet.prelu3")
     # The two 1x1 heads (regression conv4_1, classification conv4_2) as one conv: one pass over x.
@@ -160,8 +161,7 @@ def pnet(x, weights):
 def rnet(x, weights):
     """R-Net on a batch of crops ``x`` (N, 3, 24, 24): regression (N, 4) and face probability (N,)."""
     w = weights
-    x = _conv_prelu(x, w, "rnet.conv1", "rnet.prelu1")
-    x = ops.max_pool2d(x, 3, 2, ceil_mode=True)
+    x = _conv_prelu(x, w, "rnet.conv1", "rnet.prelu1", max_pool=(3, 2, True))
     x = _conv_prelu(x, w, "rnet.conv2", "rnet.prelu2")
     x = ops.max_pool2d(x, 3, 2, ceil_mode=True)
     x = _conv_prelu(x, w, "rnet.conv3", "rnet.prelu3")
@@ -173,8 +173,7 @@ def onet(x, weights):
     """O-Net on a batch of crops ``x`` (N, 3, 48, 48): regression (N, 4), landmarks (N, 10) as
     ``x1..x5, y1..y5`` relative to the crop, and face probability (N,)."""
     w = weights
-    x = _conv_prelu(x, w, "onet.conv1", "onet.prelu1")
-    x = ops.max_pool2d(x, 3, 2, ceil_mode=True)
+    x = _conv_prelu(x, w, "onet.conv1", "onet.prelu1", max_pool=(3, 2, True))
     x = _conv_prelu(x, w, "onet.conv2", "onet.prelu2")
     x = ops.max_pool2d(x, 3, 2, ceil_mode=True)
     x = _conv_prelu(x, w, "onet.conv3", "onet.prelu3")

@@ -44,7 +44,7 @@ def _conv_padding(op, padding, kernel, dilation, stride):
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *, activation=None,
-           prelu_weight=None):
+           prelu_weight=None, max_pool=None):
     """2-D convolution (cross-correlation), as ``torch.nn.functional.conv2d``.
 
     ``out[n, o, y, x] = bias[o] + sum_{c, i, j} input_padded[n, g*C/groups + c, y*sh + i*dh,
@@ -70,11 +70,19 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, 
         "prelu" is ``x if x > 0 else prelu_weight[o] * x``, bit for bit ``prelu(conv2d(...))``.
     prelu_weight : array_like, shape (O,), (1,) or a scalar, keyword only
         The PReLU slopes; required with ``activation="prelu"`` and refused otherwise.
+    max_pool : (kernel_size, stride) or (kernel_size, stride, ceil_mode), keyword only
+        Max pooling of the activated output (no padding, dilation 1; sizes an int or a pair): the
+        result is ``max_pool2d(conv2d(...), kernel_size, stride, ceil_mode=ceil_mode)`` bit for bit
+        (not a PyTorch argument). Convolutions with a small reduction (``C * kH * kW <= 32`` and at
+        most 64 output channels, stride 1 along the width, no padding, one group: first layers on
+        RGB input) are fused with it: their full-resolution output is pooled while it is in the
+        cache and never stored. Others compute the convolution, then the pooling.
 
     Returns
     -------
     ndarray float32, shape (N, O, Ho, Wo) with
-    ``Ho = floor((H + 2*ph - dh*(kH - 1) - 1) / sh) + 1`` (likewise Wo).
+    ``Ho = floor((H + 2*ph - dh*(kH - 1) - 1) / sh) + 1`` (likewise Wo), then, with ``max_pool``,
+    the pooled size (see ``conv_output_size``).
 
     Raises
     ------
@@ -97,5 +105,20 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, 
     groups = as_int(op, "groups", groups, 1)
     pad = _conv_padding(op, padding, w.shape[2:], dilation, stride)
     act, slopes = epilogue(op, activation, prelu_weight)
-    out = _cvcore.conv2d(x, w, b, stride, pad, dilation, groups, act, slopes)
+    pool_kernel, pool_stride, ceil_mode = _max_pool_args(op, max_pool)
+    out = _cvcore.conv2d(x, w, b, stride, pad, dilation, groups, act, slopes, pool_kernel, pool_stride, ceil_mode)
     return out[0] if squeeze else out
+
+
+def _max_pool_args(op, max_pool):
+    """conv2d's max_pool argument as (kernel (h, w), stride (h, w), ceil_mode); (0, 0) kernel: none."""
+    if max_pool is None:
+        return (0, 0), (0, 0), False
+    if isinstance(max_pool, (str, bytes)) or not hasattr(max_pool, "__len__") or len(max_pool) not in (2, 3):
+        raise ValueError(f"{op}: max_pool must be (kernel_size, stride) or (kernel_size, stride, ceil_mode), "
+                         f"got {max_pool!r}")
+    ceil_mode = max_pool[2] if len(max_pool) == 3 else False
+    if not isinstance(ceil_mode, (bool, np.bool_)):
+        raise TypeError(f"{op}: max_pool's ceil_mode must be a bool, got {ceil_mode!r}")
+    return (pair(op, "max_pool kernel_size", max_pool[0], 1), pair(op, "max_pool stride", max_pool[1], 1),
+            bool(ceil_mode))

@@ -328,10 +328,198 @@ static void conv2d_gemm_stacked(const ConvGeometry& g, const float* x, const flo
   if (failed) throw std::bad_alloc();
 }
 
+// Small reductions (first layers: 3 input channels, K = 27): the GEMM's per-tile bookkeeping and
+// K chunking cost as much as the 27 multiply-adds, so a direct loop takes over. Per output row, tiles
+// of NR = NV vectors of pixels (the last one overlapping the previous) by MR output channels hold
+// every product in registers; B is read in place from the input row, A from weights packed k-major
+// per channel block (one pointer for all broadcasts). Each output element is reduced as in the GEMM
+// (k in order from zero, then the bias), so results are identical to that path.
+constexpr int64_t kSmallK = 32;   // largest K = in_channels * kh * kw taken by this path
+constexpr int kSmallMaxMR = 12;   // channel rows per tile
+constexpr int64_t kSmallMaxM = 64;
+#if defined(__AVX512F__)
+constexpr int kSmallAcc = 24;  // accumulators in the register tile
+#else
+constexpr int kSmallAcc = 12;
+#endif
+
+static bool small_k(const ConvGeometry& g) {
+  const bool padded = g.pad_top || g.pad_left || g.pad_bottom || g.pad_right;
+  return g.groups == 1 && !padded && g.stride_w == 1 && g.out_w >= kWidth &&
+         g.in_channels * g.kernel_h * g.kernel_w <= kSmallK && g.out_channels <= kSmallMaxM;
+}
+
+// One tile: out[r * plane + v * kWidth + lane] for r < rows (<= MR), from B rows base + off[k] and
+// weights wp[k * MR + r]; bias and slope have MR entries (bias null: no bias).
+template <int MR, int NV>
+static void small_k_tile(int64_t K, const float* wp, const float* base, const int64_t* off, const float* bias,
+                         const float* slope, Epilogue act, float* out, int64_t plane, int rows) {
+  Vec acc[MR][NV];
+#pragma GCC unroll 12
+  for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) acc[r][v] = vzero();
+#pragma GCC unroll 3
+  for (int64_t k = 0; k < K; ++k) {
+    const float* p = base + off[k];
+    Vec b[NV];
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) b[v] = vloadu(p + v * kWidth);
+#pragma GCC unroll 12
+    for (int r = 0; r < MR; ++r) {
+      const Vec a = vset1(wp[k * MR + r]);
+#pragma GCC unroll 2
+      for (int v = 0; v < NV; ++v) acc[r][v] = vfma(a, b[v], acc[r][v]);
+    }
+  }
+#pragma GCC unroll 12
+  for (int r = 0; r < MR; ++r) {
+    if (r >= rows) break;
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) {
+      Vec x = acc[r][v];
+      if (bias) x = vadd(vset1(bias[r]), x);
+      vstoreu(out + r * plane + v * kWidth, apply_act(x, act, vset1(slope[r])));
+    }
+  }
+}
+
+using SmallKTile = void (*)(int64_t, const float*, const float*, const int64_t*, const float*, const float*, Epilogue,
+                            float*, int64_t, int);
+
+template <int NV, int MR = kSmallMaxMR>
+static SmallKTile small_k_tile_for(int mr) {
+  if constexpr (MR == 0) {
+    return nullptr;
+  } else {
+    return mr == MR ? &small_k_tile<MR, NV> : small_k_tile_for<NV, MR - 1>(mr);
+  }
+}
+
+// A small-K convolution prepared once per call: the tile shape, the packed weights, bias and slopes.
+struct SmallKConv {
+  int64_t M, K, blocks;
+  int mr, nr;
+  SmallKTile tile;
+  const float* bias;  // bp, or null when the convolution has none
+  Epilogue act;
+  alignas(64) float wp[kSmallK * (kSmallMaxM + kSmallMaxMR)];
+  float bp[kSmallMaxM + kSmallMaxMR], sp[kSmallMaxM + kSmallMaxMR];
+  int64_t off[kSmallK];
+
+  SmallKConv(const ConvGeometry& g, const float* w, const float* b, OutputAct a) {
+    M = g.out_channels;
+    K = g.in_channels * g.kernel_h * g.kernel_w;
+    // Two vectors of pixels per tile on rows wide enough that the overlapping last tile costs little.
+    const int nv = g.out_w >= 8 * kWidth ? 2 : 1;
+    nr = nv * kWidth;
+    blocks = ceil_div(M, min64(kSmallMaxMR, kSmallAcc / nv));
+    mr = static_cast<int>(ceil_div(M, blocks));
+    tile = nv == 2 ? small_k_tile_for<2>(mr) : small_k_tile_for<1>(mr);
+    // Weights k-major per block of mr channels (zero rows past M), bias and slopes padded to match.
+    for (int64_t blk = 0; blk < blocks; ++blk)
+      for (int64_t k = 0; k < K; ++k)
+        for (int r = 0; r < mr; ++r) {
+          const int64_t m = blk * mr + r;
+          wp[(blk * K + k) * mr + r] = m < M ? w[m * K + k] : 0.f;
+        }
+    for (int64_t m = 0; m < blocks * mr; ++m) {
+      bp[m] = b && m < M ? b[m] : 0.f;
+      sp[m] = a.slope && m < M ? a.slope[m] : 0.f;
+    }
+    bias = b ? bp : nullptr;
+    act = a.kind;
+    conv_offsets(g, g.in_channels, g.in_h * g.in_w, g.in_w, 0, 0, off, nullptr);  // rows of B only (no images)
+  }
+
+  // Output rows [r0, r1) of image n: channel m's row oy at out + m * plane + (oy - r0) * out_w.
+  void rows(const ConvGeometry& g, const float* x, int64_t n, int64_t r0, int64_t r1, float* out,
+            int64_t plane) const {
+    for (int64_t oy = r0; oy < r1; ++oy) {
+      const float* in = x + (n * g.in_channels * g.in_h + oy * g.stride_h) * g.in_w;
+      float* o = out + (oy - r0) * g.out_w;
+      for (int64_t ox = 0; ox < g.out_w; ox += nr) {
+        const int64_t at = min64(ox, g.out_w - nr);  // the last tile overlaps the previous one
+        for (int64_t blk = 0; blk < blocks; ++blk)
+          tile(K, wp + blk * K * mr, in + at, off, bias ? bias + blk * mr : nullptr, sp + blk * mr, act,
+               o + blk * mr * plane + at, plane, static_cast<int>(min64(mr, M - blk * mr)));
+      }
+    }
+  }
+};
+
+static void conv2d_small_k(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
+                           OutputAct act, int threads) {
+  const SmallKConv conv(g, w, bias, act);
+  const int64_t plane = g.out_h * g.out_w;
+  parallel_for(g.batch * g.out_h, threads, [&](int64_t row) {
+    const int64_t n = row / g.out_h, oy = row % g.out_h;
+    conv.rows(g, x, n, oy, oy + 1, y + n * g.out_channels * plane + oy * g.out_w, plane);
+  });
+}
+
+// conv2d followed by max pooling (pool: its windows over one output plane), fused for small-K
+// convolutions: the convolution's rows go to a per-thread buffer that stays in L2 (whole images of
+// a batch of crops, or bands of rows of a large image) and are pooled from there, so the
+// full-resolution map never reaches memory. Returns false (nothing done) for other convolutions.
+constexpr int64_t kBandBytes = 192 << 10;
+
+static bool conv2d_max_pool(const ConvGeometry& g, const PoolGeometry& pool, const float* x, const float* w,
+                            const float* bias, float* y, OutputAct act, int threads) {
+  if (!small_k(g)) return false;
+  const SmallKConv conv(g, w, bias, act);
+  const int64_t M = g.out_channels, row_bytes = M * g.out_w * static_cast<int64_t>(sizeof(float));
+  const int64_t pooled = pool.out_h * pool.out_w, image_bytes = row_bytes * g.out_h;
+  // Work units: groups of whole images when one fits the buffer, otherwise bands of pooled rows of
+  // one image (a band of b pooled rows needs (b - 1) * stride + kernel rows of the convolution).
+  const bool whole = image_bytes <= kBandBytes;
+  const int64_t group = whole ? max64(1, min64(kBandBytes / image_bytes, ceil_div(g.batch, threads))) : 1;
+  const int64_t band = whole ? pool.out_h : max64(1, (kBandBytes / row_bytes - pool.kernel_h) / pool.stride_h + 1);
+  const int64_t bands = ceil_div(pool.out_h, band);
+  const int64_t units = whole ? ceil_div(g.batch, group) : g.batch * bands;
+  const int64_t buffer_rows = whole ? g.out_h : min64(g.out_h, (band - 1) * pool.stride_h + pool.kernel_h);
+  bool failed = false;
+#pragma omp parallel num_threads(threads) if (threads > 1 && units > 1)
+  {
+    float* buf = nullptr;
+    try {
+      buf = scratch_array<float>(ScratchSlot::conv_band, static_cast<size_t>(group * M * buffer_rows * g.out_w));
+    } catch (...) {
+#pragma omp atomic write
+      failed = true;
+    }
+    const Range mine = split_range(units, thread_count(), thread_index());
+    for (int64_t u = mine.begin; buf && u < mine.end; ++u) {
+      if (whole) {
+        const int64_t n0 = u * group, n1 = min64(g.batch, n0 + group), plane = g.out_h * g.out_w;
+        for (int64_t n = n0; n < n1; ++n) conv.rows(g, x, n, 0, g.out_h, buf + (n - n0) * M * plane, plane);
+        PoolGeometry pg = pool;
+        pg.planes = (n1 - n0) * M;
+        max_pool2d(pg, buf, y + n0 * M * pooled, nullptr, 1);
+      } else {
+        const int64_t n = u / bands, p0 = u % bands * band, p1 = min64(pool.out_h, p0 + band);
+        const int64_t r0 = p0 * pool.stride_h, r1 = min64(g.out_h, (p1 - 1) * pool.stride_h + pool.kernel_h);
+        const int64_t plane = (r1 - r0) * g.out_w;
+        conv.rows(g, x, n, r0, r1, buf, plane);
+        PoolGeometry pg = pool;
+        pg.planes = 1;
+        pg.in_h = r1 - r0;
+        pg.out_h = p1 - p0;
+        for (int64_t m = 0; m < M; ++m)
+          max_pool2d(pg, buf + m * plane, y + (n * M + m) * pooled + p0 * pool.out_w, nullptr, 1);
+      }
+    }
+  }
+  if (failed) throw std::bad_alloc();
+  return true;
+}
+
 static void conv2d(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
                    OutputAct act, int threads) {
   if (g.groups > 1 && g.groups == g.in_channels)
     conv2d_depthwise(g, x, w, bias, y, act, threads);
+  else if (small_k(g))
+    conv2d_small_k(g, x, w, bias, y, act, threads);
   else if (stackable(g, threads))
     conv2d_gemm_stacked(g, x, w, bias, y, act, threads);
   else

@@ -8,6 +8,7 @@
 #include "cvcore/activation.hpp"
 #include "cvcore/epilogue.hpp"
 #include "cvcore/runtime.hpp"
+#include "cpu/pool.hpp"
 
 namespace cvcore::cpu {
 
@@ -48,6 +49,11 @@ struct Kernels {
   // y = act(conv(x, w) + bias); bias may be null.
   void (*conv2d)(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
                  OutputAct act, int threads);
+  // y = max_pool(act(conv(x, w) + bias)) with pool's windows over one output plane (pool.planes
+  // unused), fused when the convolution has a small reduction (see conv.inl); returns false, with
+  // nothing done, otherwise.
+  bool (*conv2d_max_pool)(const ConvGeometry& g, const PoolGeometry& pool, const float* x, const float* w,
+                          const float* bias, float* y, OutputAct act, int threads);
   // y[rows, out] = act(x[rows, in] @ w[out, in]^T + bias); bias may be null.
   void (*linear)(int64_t rows, int64_t in, int64_t out, const float* x, const float* w, const float* bias,
                  float* y, OutputAct act, int threads);
