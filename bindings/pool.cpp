@@ -68,6 +68,28 @@ void register_pool(py::module_& m) {
       py::arg("input"), py::arg("output_size"));
 
   m.def(
+      "adaptive_avg_pool2d_levels",
+      [](py::handle x, const std::vector<Pair>& output_sizes) {
+        const Uint8OrFloat32 xa = uint8_or_float32_array(x, "input");
+        const TensorView& xv = xa.view;
+        std::vector<FloatArray> outs;
+        std::vector<TensorView> views;
+        for (const Pair& size : output_sizes) {
+          const std::array<int64_t, 4> shape = adaptive_pool2d_output_shape(xv, size, "adaptive_avg_pool2d_levels");
+          outs.push_back(new_float32({shape.begin(), shape.end()}));
+          views.push_back(view(outs.back()));
+        }
+        {
+          py::gil_scoped_release release;
+          adaptive_avg_pool2d_levels(xv, output_sizes, views);
+        }
+        py::list result;
+        for (FloatArray& out : outs) result.append(std::move(out));
+        return result;
+      },
+      py::arg("input"), py::arg("output_sizes"));
+
+  m.def(
       "adaptive_max_pool2d",
       [](py::handle x, Pair output_size, bool return_indices) {
         const FloatArray xa = float32_array(x, "input");

@@ -119,6 +119,42 @@ def test_adaptive_avg_pool2d_uint8_equals_float32(threads, rng, size):
                                   ops.adaptive_avg_pool2d(x[:, :, ::2].astype(np.float32), size))
 
 
+def test_adaptive_avg_pool2d_levels(threads, rng):
+    # A pyramid from one pass over uint8 planes: each level exactly adaptive_avg_pool2d's, also for
+    # levels taller than the input (upsampling) and windows too large for exact float32 sums
+    # (> 65793 pixels; both pooled level by level), and empty levels.
+    x = rng.integers(0, 256, (2, 3, 77, 120), dtype=np.uint8)
+    sizes = [(77, 120), (46, 85), (33, 60), (12, 13), (1, 1), (5, 1), (0, 4), (90, 20), (77, None)]
+    levels = ops.adaptive_avg_pool2d_levels(x, sizes)
+    for size, level in zip(sizes, levels):
+        np.testing.assert_array_equal(level, ops.adaptive_avg_pool2d(x.astype(np.float32), size))
+        np.testing.assert_array_equal(level, ops.adaptive_avg_pool2d(x, size))
+    big = np.full((1, 1, 300, 301), 255, np.uint8)
+    big[0, 0, ::7, ::3] = 1
+    for size, level in zip([(1, 1), (2, 1), (150, 100)], ops.adaptive_avg_pool2d_levels(big, [(1, 1), (2, 1), (150, 100)])):
+        np.testing.assert_array_equal(level, ops.adaptive_avg_pool2d(big.astype(np.float32), size))
+    # 3-D, non-contiguous and float input; no sizes.
+    for level, size in zip(ops.adaptive_avg_pool2d_levels(x[1, :, ::2], [(20, 30), (3, 3)]), [(20, 30), (3, 3)]):
+        np.testing.assert_array_equal(level, ops.adaptive_avg_pool2d(x[1, :, ::2].astype(np.float32), size))
+    f = rng.standard_normal((1, 2, 30, 40)).astype(np.float32)
+    np.testing.assert_array_equal(ops.adaptive_avg_pool2d_levels(f, [(7, 9)])[0], ops.adaptive_avg_pool2d(f, (7, 9)))
+    assert ops.adaptive_avg_pool2d_levels(x, []) == []
+    one, two = run_threads(lambda: ops.adaptive_avg_pool2d_levels(x, sizes[:4]))
+    for a, b in zip(one, two):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("sizes,exc,match", [
+    ([(3, 4, 5)], ValueError, "output_size must be an int or a pair"),
+    ([(3, -1)], ValueError, r"output_size must be an int or a pair of ints >= 0 or None, got \(3, -1\)"),
+    (5, TypeError, r"output_sizes must be a sequence of \(Ho, Wo\) pairs"),
+    ("ab", TypeError, "output_sizes must be a sequence"),
+])
+def test_adaptive_avg_pool2d_levels_errors(sizes, exc, match):
+    with pytest.raises(exc, match=match):
+        ops.adaptive_avg_pool2d_levels(np.zeros((1, 3, 8, 8), np.uint8), sizes)
+
+
 @pytest.mark.parametrize("output_size", OUTPUT_SIZES)
 def test_adaptive_max_pool2d(isa, threads, rng, output_size):
     for shape in [(2, 3, 7, 6), (1, 1, 1, 1), (1, 2, 10, 3)]:

@@ -109,6 +109,28 @@ void adaptive_avg_pool2d(const TensorView& x, Pair output_size, const TensorView
     cpu::adaptive_avg_pool2d(g, x.ptr<float>(), out.ptr<float>(), get_num_threads());
 }
 
+void adaptive_avg_pool2d_levels(const TensorView& x, const std::vector<Pair>& output_sizes,
+                                const std::vector<TensorView>& outs) {
+  constexpr const char* op = "adaptive_avg_pool2d_levels";
+  check(outs.size() == output_sizes.size(), op, ": ", outs.size(), " outputs for ", output_sizes.size(), " sizes");
+  std::vector<int64_t> sizes;
+  std::vector<float*> ptrs;
+  for (size_t i = 0; i < output_sizes.size(); ++i) {
+    const std::array<int64_t, 4> shape = adaptive_pool2d_output_shape(x, output_sizes[i], op);
+    detail::check_output(outs[i], op, shape.data(), 4, DType::float32);
+    sizes.insert(sizes.end(), {shape[2], shape[3]});
+    ptrs.push_back(outs[i].numel() ? outs[i].ptr<float>() : nullptr);
+  }
+  if (x.numel() == 0) return;
+  if (x.dtype != DType::uint8) {  // float sums depend on the order: each level as adaptive_avg_pool2d
+    for (size_t i = 0; i < outs.size(); ++i) adaptive_avg_pool2d(x, output_sizes[i], outs[i]);
+    return;
+  }
+  cpu::PoolGeometry g = geometry(x, {x.shape[0], x.shape[1], 0, 0}, {1, 1}, {1, 1}, {0, 0}, {1, 1});
+  cpu::adaptive_avg_pool2d_levels(g, x.ptr<uint8_t>(), static_cast<int64_t>(outs.size()), sizes.data(), ptrs.data(),
+                                  get_num_threads());
+}
+
 void adaptive_max_pool2d(const TensorView& x, Pair output_size, const TensorView& out, const TensorView& indices) {
   check_pool_input(x, "adaptive_max_pool2d");
   const std::array<int64_t, 4> shape = adaptive_pool2d_output_shape(x, output_size, "adaptive_max_pool2d");

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "cvcore/tensor.hpp"
 
@@ -55,6 +56,12 @@ std::array<int64_t, 4> adaptive_pool2d_output_shape(const TensorView& x, std::ar
 // The mean of each window. x may also be uint8 (e.g. an image pyramid): the sums are the float32
 // sums of the same values in the same order, so the result equals that of x converted to float32.
 void adaptive_avg_pool2d(const TensorView& x, std::array<int64_t, 2> output_size, const TensorView& out);
+// adaptive_avg_pool2d of one input to several sizes (an image pyramid): outs[i] (shape
+// adaptive_pool2d_output_shape(x, output_sizes[i])) receives exactly adaptive_avg_pool2d(x,
+// output_sizes[i]). For uint8 input the levels share one summed-area table per plane, so each costs
+// its own size instead of a pass over the whole input.
+void adaptive_avg_pool2d_levels(const TensorView& x, const std::vector<std::array<int64_t, 2>>& output_sizes,
+                                const std::vector<TensorView>& outs);
 // The maximum of each window; indices as max_pool2d's.
 void adaptive_max_pool2d(const TensorView& x, std::array<int64_t, 2> output_size, const TensorView& out,
                          const TensorView& indices = TensorView{});

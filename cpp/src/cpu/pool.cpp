@@ -8,6 +8,7 @@
 #include <climits>
 #include <cmath>
 #include <limits>
+#include <cstring>
 #include <type_traits>
 #include <vector>
 
@@ -209,28 +210,48 @@ void avg_pool2d(const PoolGeometry& g, bool count_include_pad, int64_t divisor_o
 
 namespace {
 
+// The column windows of adaptive pooling, the same for every row: computed once (two integer
+// divisions per output would cost more than the sums of small windows).
+struct AdaptiveColumns {
+  std::vector<int64_t> begin, end;
+  std::vector<float> width;
+
+  AdaptiveColumns(int64_t in, int64_t out)
+      : begin(static_cast<size_t>(out)), end(static_cast<size_t>(out)), width(static_cast<size_t>(out)) {
+    for (int64_t o = 0; o < out; ++o) {
+      begin[o] = adaptive_begin(o, in, out);
+      end[o] = adaptive_end(o, in, out);
+      width[o] = static_cast<float>(end[o] - begin[o]);
+    }
+  }
+
+  // y[o] = sum[o] / rows / width[o]: divided by the height then the width, as PyTorch, in a
+  // separate pass so that the divisions vectorise (sum may be y).
+  void divide(const float* sum, float* y, float rows) const {
+    const float* w = width.data();
+    for (size_t o = 0; o < width.size(); ++o) y[o] = sum[o] / rows / w[o];
+  }
+};
+
+// uint8 windows of at most this many pixels sum to less than 2^24: their float32 sums are exact in
+// any order, so integer sums give the same results.
+bool exact_uint8_sums(int64_t H, int64_t W, int64_t out_h, int64_t out_w) {
+  return (ceil_div(H, out_h) + 1) * (ceil_div(W, out_w) + 1) <= 65793;
+}
+
 template <typename T>
 void adaptive_avg(const PoolGeometry& g, const T* x, float* y, int threads) {
   const int64_t H = g.in_h, W = g.in_w;
-  // The column windows are the same for every row: computed once (two integer divisions per
-  // output would cost more than the sums of small windows).
-  std::vector<int64_t> w0(static_cast<size_t>(g.out_w)), w1(static_cast<size_t>(g.out_w));
-  std::vector<float> widths(static_cast<size_t>(g.out_w));
-  for (int64_t ow = 0; ow < g.out_w; ++ow) {
-    w0[ow] = adaptive_begin(ow, W, g.out_w);
-    w1[ow] = adaptive_end(ow, W, g.out_w);
-    widths[ow] = static_cast<float>(w1[ow] - w0[ow]);
-  }
-  // uint8 windows of at most 65793 pixels sum to less than 2^24: their float32 sums are exact in any
-  // order, so integer sums give the same results: column sums over the window's rows (a vectorised
+  const AdaptiveColumns cols(W, g.out_w);
+  // Exact integer sums (see exact_uint8_sums): column sums over the window's rows (a vectorised
   // pass), their running sums along the row (int32 while 255 * rows * W fits), and each window's
   // sum as the difference of two running sums.
-  const int64_t max_h = ceil_div(H, g.out_h) + 1, max_w = ceil_div(W, g.out_w) + 1;
-  const bool exact_integers = std::is_same<T, uint8_t>::value && max_h * max_w <= 65793 &&
-                              255 * max_h * (W + 1) <= INT32_MAX;
+  const bool exact_integers = std::is_same<T, uint8_t>::value && exact_uint8_sums(H, W, g.out_h, g.out_w) &&
+                              255 * (ceil_div(H, g.out_h) + 1) * (W + 1) <= INT32_MAX;
   for_each_row(g, x, y, nullptr, threads, [&](const T* xp, int64_t oh, float* __restrict yr, int64_t*) {
     const int64_t h0 = adaptive_begin(oh, H, g.out_h), h1 = adaptive_end(oh, H, g.out_h);
-    const float rows = static_cast<float>(h1 - h0);
+    const int64_t* __restrict b = cols.begin.data();
+    const int64_t* __restrict e = cols.end.data();
     if (exact_integers) {
       thread_local std::vector<int32_t> column;
       column.assign(static_cast<size_t>(W + 1), 0);
@@ -240,15 +261,62 @@ void adaptive_avg(const PoolGeometry& g, const T* x, float* y, int threads) {
         for (int64_t iw = 0; iw < W; ++iw) col[iw] += row[iw];
       }
       for (int64_t iw = 1; iw < W; ++iw) col[iw] += col[iw - 1];  // col[i] = sum of columns 0..i
-      const int64_t* __restrict b = w0.data();
-      const int64_t* __restrict e = w1.data();
       for (int64_t ow = 0; ow < g.out_w; ++ow) yr[ow] = static_cast<float>(col[e[ow] - 1] - col[b[ow] - 1]);
     } else {
-      for (int64_t ow = 0; ow < g.out_w; ++ow) yr[ow] = window_sum(xp, W, h0, h1, w0[ow], w1[ow]);
+      for (int64_t ow = 0; ow < g.out_w; ++ow) yr[ow] = window_sum(xp, W, h0, h1, b[ow], e[ow]);
     }
-    // Divided by the height then the width, as PyTorch: a separate pass, so the divisions vectorise.
-    const float* __restrict wd = widths.data();
-    for (int64_t ow = 0; ow < g.out_w; ++ow) yr[ow] = yr[ow] / rows / wd[ow];
+    cols.divide(yr, yr, static_cast<float>(h1 - h0));
+  });
+}
+
+// Levels of uint8 planes from one pass over each plane, through its summed-area table
+// sat[r][c] = the sum of x[0:r, 0:c] (int32: the caller checks 255 * H * W fits): a window's sum is
+// four lookups whatever its size. The table is never stored whole: its rows are produced top to
+// bottom, and each level keeps a copy of the row its pending window starts on; a window is summed
+// when the row it ends on comes. (Levels must not be taller than the input, so that consecutive
+// windows overlap by at most one row: the next window starts on the current row or the one before.)
+void adaptive_avg_levels_streamed(const PoolGeometry& g, const uint8_t* x, const std::vector<int64_t>& levels,
+                                  const int64_t* sizes, float* const* outs, int threads) {
+  const int64_t H = g.in_h, W = g.in_w, Wp = W + 1;
+  std::vector<AdaptiveColumns> cols;
+  for (const int64_t i : levels) cols.emplace_back(W, sizes[2 * i + 1]);
+  const int64_t count = static_cast<int64_t>(levels.size());
+  parallel_for(g.planes, threads, [&](int64_t p) {
+    // Rows: the previous and current table rows, then one window top per level.
+    std::vector<int32_t> rows(static_cast<size_t>((2 + count) * Wp), 0);
+    int32_t* prev = rows.data();
+    int32_t* cur = prev + Wp;
+    std::vector<int64_t> next(static_cast<size_t>(count), 0);  // each level's pending output row
+    std::vector<float> sums(static_cast<size_t>(W));              // one output row's sums (cached)
+    const uint8_t* plane = x + p * H * W;
+    for (int64_t r = 1; r <= H; ++r) {
+      int32_t* __restrict row = prev;  // becomes the current row; the old current one is now prev
+      prev = cur;
+      cur = row;
+      const uint8_t* __restrict in = plane + (r - 1) * W;
+      const int32_t* __restrict above = prev;
+      int32_t run = 0;
+      for (int64_t c = 0; c < W; ++c) {
+        run += in[c];
+        row[c + 1] = above[c + 1] + run;
+      }
+      for (int64_t l = 0; l < count; ++l) {
+        const int64_t out_h = sizes[2 * levels[l]], out_w = sizes[2 * levels[l] + 1];
+        int32_t* top = rows.data() + (2 + l) * Wp;
+        for (int64_t& oh = next[l]; oh < out_h && adaptive_end(oh, H, out_h) == r; ++oh) {
+          const int64_t* __restrict b = cols[l].begin.data();
+          const int64_t* __restrict e = cols[l].end.data();
+          const int32_t* __restrict t = top;
+          float* __restrict sum = sums.data();
+          for (int64_t ow = 0; ow < out_w; ++ow)
+            sum[ow] = static_cast<float>((cur[e[ow]] - cur[b[ow]]) - (t[e[ow]] - t[b[ow]]));
+          cols[l].divide(sum, outs[levels[l]] + (p * out_h + oh) * out_w,
+                         static_cast<float>(r - adaptive_begin(oh, H, out_h)));
+          if (oh + 1 < out_h)
+            std::memcpy(top, adaptive_begin(oh + 1, H, out_h) == r ? cur : prev, sizeof(int32_t) * Wp);
+        }
+      }
+    }
   });
 }
 
@@ -260,6 +328,26 @@ void adaptive_avg_pool2d(const PoolGeometry& g, const float* x, float* y, int th
 
 void adaptive_avg_pool2d(const PoolGeometry& g, const uint8_t* x, float* y, int threads) {
   adaptive_avg(g, x, y, threads);
+}
+
+void adaptive_avg_pool2d_levels(const PoolGeometry& g, const uint8_t* x, int64_t count, const int64_t* sizes,
+                                float* const* outs, int threads) {
+  // Levels whose sums are exact in integers share one pass (see adaptive_avg_levels_streamed); the
+  // others (windows too large for exact float32 sums, an image too large for int32 sums, or a level
+  // taller than the input) are pooled one by one.
+  std::vector<int64_t> shared;
+  const bool sat_fits = g.in_h * g.in_w <= INT32_MAX / 255;
+  for (int64_t i = 0; i < count; ++i) {
+    PoolGeometry level = g;
+    level.out_h = sizes[2 * i];
+    level.out_w = sizes[2 * i + 1];
+    if (level.out_h == 0 || level.out_w == 0) continue;
+    if (sat_fits && level.out_h <= g.in_h && exact_uint8_sums(g.in_h, g.in_w, level.out_h, level.out_w))
+      shared.push_back(i);
+    else
+      adaptive_avg(level, x, outs[i], threads);
+  }
+  if (!shared.empty()) adaptive_avg_levels_streamed(g, x, shared, sizes, outs, threads);
 }
 
 void adaptive_max_pool2d(const PoolGeometry& g, const float* x, float* y, int64_t* indices, int threads) {

@@ -24,6 +24,10 @@ void avg_pool2d(const PoolGeometry& g, bool count_include_pad, int64_t divisor_o
 void adaptive_avg_pool2d(const PoolGeometry& g, const float* x, float* y, int threads);
 // The same on uint8 pixels: every sum is the float32 sum of the same values in the same order.
 void adaptive_avg_pool2d(const PoolGeometry& g, const uint8_t* x, float* y, int threads);
+// The same to `count` output sizes (sizes[2 * i], sizes[2 * i + 1]) at once, into outs[i]; g.out_h and
+// g.out_w are ignored. Levels share one summed-area table of the planes, so each costs its own size.
+void adaptive_avg_pool2d_levels(const PoolGeometry& g, const uint8_t* x, int64_t count, const int64_t* sizes,
+                                float* const* outs, int threads);
 void adaptive_max_pool2d(const PoolGeometry& g, const float* x, float* y, int64_t* indices, int threads);
 
 }  // namespace cvcore::cpu

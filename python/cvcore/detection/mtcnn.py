@@ -355,9 +355,11 @@ class MTCNN:
         height, width = image.shape[:2]
         pixels = np.ascontiguousarray(image.transpose(2, 0, 1)[None])  # uint8 NCHW
         # Each level's sides are int(side * scale + 1) >= 12, since the short side times scale >= 12.
-        # The levels are pooled from the uint8 pixels: the same sums as from float32, a quarter of the reads.
-        levels = [(scale, ops.adaptive_avg_pool2d(pixels, (int(height * scale + 1), int(width * scale + 1))))
-                  for scale in _pyramid(height, width, self.min_face_size, self.scale_factor)]
+        # The levels are pooled from the uint8 pixels (exactly the float32 result) through one
+        # summed-area table, so the pyramid costs about its own size.
+        scales = _pyramid(height, width, self.min_face_size, self.scale_factor)
+        sizes = [(int(height * scale + 1), int(width * scale + 1)) for scale in scales]
+        levels = list(zip(scales, ops.adaptive_avg_pool2d_levels(pixels, sizes)))
         # The crop sources: the image (cropped from its bytes), then the levels smaller than it.
         sources = [(1.0, 1.0, pixels)] + [(lv.shape[2] / height, lv.shape[3] / width, lv) for _, lv in levels
                                        if lv.shape[2] < height and lv.shape[3] < width]

@@ -13,11 +13,12 @@ from .conv import conv2d, conv_output_size
 from .linear import linear
 from .nms import batched_nms, nms, soft_nms
 from .norm import batch_norm, fold_batch_norm
-from .pool import adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool2d, max_pool2d
+from .pool import adaptive_avg_pool2d, adaptive_avg_pool2d_levels, adaptive_max_pool2d, avg_pool2d, max_pool2d
 from .roi import roi_align, roi_pool
 
 __all__ = [
     "adaptive_avg_pool2d",
+    "adaptive_avg_pool2d_levels",
     "adaptive_max_pool2d",
     "avg_pool2d",
     "batch_norm",

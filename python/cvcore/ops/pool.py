@@ -182,14 +182,46 @@ def adaptive_avg_pool2d(input, output_size):
     pyramid) is read without conversion and gives exactly the result of its float32 copy.
     """
     op = "adaptive_avg_pool2d"
+    x, squeeze = _adaptive_avg_input(op, input)
+    out = _cvcore.adaptive_avg_pool2d(x, _adaptive_size(op, output_size, x.shape[2:]))
+    return _unbatch(out, squeeze)
+
+
+def adaptive_avg_pool2d_levels(input, output_sizes):
+    """``adaptive_avg_pool2d`` of one input to several sizes at once (an image pyramid).
+
+    Returns the list ``[adaptive_avg_pool2d(input, size) for size in output_sizes]``, bit for bit.
+    For uint8 input (an image) every level comes from one summed-area table per plane, built in one
+    pass: a level costs its own size instead of a pass over the whole input, so a pyramid of a
+    1920x1080 image costs about one level-0 resize plus the table. Float input is pooled level by
+    level (float32 sums depend on their order).
+
+    Parameters
+    ----------
+    input : array_like, shape (N, C, H, W) or (C, H, W)
+        As ``adaptive_avg_pool2d``; uint8 is read as is.
+    output_sizes : sequence of (int, int)
+        (Ho, Wo) of each level, each >= 0; None keeps that input size.
+
+    Returns
+    -------
+    list of ndarray float32, shape (N, C, Ho, Wo) (3-D for a 3-D input), one per size.
+    """
+    op = "adaptive_avg_pool2d_levels"
+    x, squeeze = _adaptive_avg_input(op, input)
+    if isinstance(output_sizes, (str, bytes, np.ndarray)) or not hasattr(output_sizes, "__iter__"):
+        raise TypeError(f"{op}: output_sizes must be a sequence of (Ho, Wo) pairs, got {output_sizes!r}")
+    sizes = [_adaptive_size(op, size, x.shape[2:]) for size in output_sizes]
+    return [_unbatch(out, squeeze) for out in _cvcore.adaptive_avg_pool2d_levels(x, sizes)]
+
+
+def _adaptive_avg_input(op, input):
+    """input as a contiguous (N, C, H, W) uint8 or float32 array, and whether it was 3-D."""
     if isinstance(input, np.ndarray) and input.dtype == np.uint8 and input.ndim in (3, 4):
         # Pixels are read as bytes (a quarter of the traffic); the sums equal those in float32.
         squeeze = input.ndim == 3
-        x = np.ascontiguousarray(input[None] if squeeze else input)
-    else:
-        x, squeeze = batched_nchw(op, input)
-    out = _cvcore.adaptive_avg_pool2d(x, _adaptive_size(op, output_size, x.shape[2:]))
-    return _unbatch(out, squeeze)
+        return np.ascontiguousarray(input[None] if squeeze else input), squeeze
+    return batched_nchw(op, input)
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):
