@@ -229,11 +229,12 @@ def test_max_pool2d_nan_ties_and_empty_windows():
     np.testing.assert_array_equal(out, -np.ones((1, 1, 3, 3)))
 
 
-@pytest.mark.parametrize("shape", [(3, 5, 22, 22), (2, 3, 9, 9), (1, 2, 10, 41), (2, 2, 37, 64), (1, 1, 3, 2)])
+@pytest.mark.parametrize("shape", [(3, 5, 22, 22), (2, 3, 9, 9), (1, 2, 10, 41), (2, 2, 37, 64), (1, 1, 3, 2),
+                                   (1, 3, 30, 100), (2, 1, 47, 15)])
 def test_max_pool2d_simd_paths_bitwise(isa, threads, rng, shape):
-    # Without indices, max pooling runs SIMD kernels (whole small planes gathered by a tap table,
-    # or whole vectors of a row's interior); with indices, the scalar rule. Both must give the same
-    # bits: NaN payloads (the last NaN wins), the sign of tied zeros (the first stays).
+    # Without indices, max pooling runs SIMD kernels (whole small planes gathered by a tap table or
+    # pooled separably, or whole vectors of a row's interior); with indices, the scalar rule. Both
+    # must give the same bits: NaN payloads (the last NaN wins), the sign of tied zeros (the first stays).
     x = _input(rng, shape)
     x[rng.random(shape) < 0.3] = 0.0
     x[rng.random(shape) < 0.3] *= -1  # -0.0 among the zeros

@@ -155,6 +155,7 @@ void for_each_row(const PoolGeometry& g, const T* x, float* y, int64_t* indices,
 // Small planes go whole through the gathering SIMD kernel (rows narrower than this many outputs
 // would cost more in per-row overhead than in taps); the table of tap offsets stays small.
 constexpr int64_t kPlaneOutWidth = 16, kMaxPlaneTable = int64_t(1) << 16;
+constexpr int64_t kSeparableOutWidth = 64;
 
 // The row length of the tap table: the outputs of a plane in whole vectors of any ISA.
 int64_t plane_table_stride(const PoolGeometry& g) {
@@ -184,9 +185,24 @@ void max_pool_whole_planes(const PoolGeometry& g, const float* x, float* y, int 
   parallel_for(g.planes, threads, [&](int64_t p) { kernel(x, H * W, p, p + 1, idx.data(), taps, stride, out, y); });
 }
 
+// Planes whose rows fit a small buffer, with at least a vector of outputs per row, pool separably
+// (Kernels::max_pool_separable); narrower outputs go through the tap table, wider rows row by row.
+bool separable_planes(const PoolGeometry& g, bool indices) {
+  return !indices && g.pad_h == 0 && g.pad_w == 0 && g.dilation_h == 1 && g.dilation_w == 1 &&
+         (g.stride_w == 1 || g.stride_w == 2) && g.in_w <= 256 && g.kernel_w <= 256 && g.out_w >= 8 &&
+         g.out_w < kSeparableOutWidth;
+}
+
 }  // namespace
 
 void max_pool2d(const PoolGeometry& g, const float* x, float* y, int64_t* indices, int threads) {
+  if (separable_planes(g, indices != nullptr)) {
+    const auto kernel = active_kernels().max_pool_separable;
+    parallel_for(g.planes, threads, [&](int64_t p) {
+      kernel(x, g.in_h, g.in_w, p, p + 1, g.kernel_h, g.kernel_w, g.stride_h, g.stride_w, g.out_h, g.out_w, y);
+    });
+    return;
+  }
   if (whole_planes(g, indices != nullptr)) {
     max_pool_whole_planes(g, x, y, threads);
     return;

@@ -352,8 +352,9 @@ static bool small_k(const ConvGeometry& g) {
 // One tile: out[r * plane + v * kWidth + lane] for r < rows (<= MR), from B rows base + off[k] and
 // weights wp[k * MR + r]; bias and slope have MR entries (bias null: no bias).
 template <int MR, int NV>
-static void small_k_tile(int64_t K, const float* wp, const float* base, const int64_t* off, const float* bias,
-                         const float* slope, Epilogue act, float* out, int64_t plane, int rows) {
+__attribute__((always_inline)) static inline void small_k_tile(int64_t K, const float* wp, const float* base,
+                                                               const int64_t* off, const float* bias, const float* slope,
+                                                               Epilogue act, float* out, int64_t plane, int rows) {
   Vec acc[MR][NV];
 #pragma GCC unroll 12
   for (int r = 0; r < MR; ++r)
@@ -384,69 +385,81 @@ static void small_k_tile(int64_t K, const float* wp, const float* base, const in
   }
 }
 
-using SmallKTile = void (*)(int64_t, const float*, const float*, const int64_t*, const float*, const float*, Epilogue,
-                            float*, int64_t, int);
-
-template <int NV, int MR = kSmallMaxMR>
-static SmallKTile small_k_tile_for(int mr) {
-  if constexpr (MR == 0) {
-    return nullptr;
-  } else {
-    return mr == MR ? &small_k_tile<MR, NV> : small_k_tile_for<NV, MR - 1>(mr);
-  }
-}
+struct SmallKConv;
+using SmallKRows = void (*)(const SmallKConv&, const ConvGeometry&, const float*, int64_t, int64_t, int64_t, float*,
+                            int64_t);
 
 // A small-K convolution prepared once per call: the tile shape, the packed weights, bias and slopes.
 struct SmallKConv {
   int64_t M, K, blocks;
   int mr, nr;
-  SmallKTile tile;
+  SmallKRows rows_kernel;
   const float* bias;  // bp, or null when the convolution has none
   Epilogue act;
   alignas(64) float wp[kSmallK * (kSmallMaxM + kSmallMaxMR)];
   float bp[kSmallMaxM + kSmallMaxMR], sp[kSmallMaxM + kSmallMaxMR];
   int64_t off[kSmallK];
 
-  SmallKConv(const ConvGeometry& g, const float* w, const float* b, OutputAct a) {
-    M = g.out_channels;
-    K = g.in_channels * g.kernel_h * g.kernel_w;
-    // Two vectors of pixels per tile on rows wide enough that the overlapping last tile costs little.
-    const int nv = g.out_w >= 8 * kWidth ? 2 : 1;
-    nr = nv * kWidth;
-    blocks = ceil_div(M, min64(kSmallMaxMR, kSmallAcc / nv));
-    mr = static_cast<int>(ceil_div(M, blocks));
-    tile = nv == 2 ? small_k_tile_for<2>(mr) : small_k_tile_for<1>(mr);
-    // Weights k-major per block of mr channels (zero rows past M), bias and slopes padded to match.
-    for (int64_t blk = 0; blk < blocks; ++blk)
-      for (int64_t k = 0; k < K; ++k)
-        for (int r = 0; r < mr; ++r) {
-          const int64_t m = blk * mr + r;
-          wp[(blk * K + k) * mr + r] = m < M ? w[m * K + k] : 0.f;
-        }
-    for (int64_t m = 0; m < blocks * mr; ++m) {
-      bp[m] = b && m < M ? b[m] : 0.f;
-      sp[m] = a.slope && m < M ? a.slope[m] : 0.f;
-    }
-    bias = b ? bp : nullptr;
-    act = a.kind;
-    conv_offsets(g, g.in_channels, g.in_h * g.in_w, g.in_w, 0, 0, off, nullptr);  // rows of B only (no images)
-  }
+  SmallKConv(const ConvGeometry& g, const float* w, const float* b, OutputAct a);
 
   // Output rows [r0, r1) of image n: channel m's row oy at out + m * plane + (oy - r0) * out_w.
   void rows(const ConvGeometry& g, const float* x, int64_t n, int64_t r0, int64_t r1, float* out,
             int64_t plane) const {
-    for (int64_t oy = r0; oy < r1; ++oy) {
-      const float* in = x + (n * g.in_channels * g.in_h + oy * g.stride_h) * g.in_w;
-      float* o = out + (oy - r0) * g.out_w;
-      for (int64_t ox = 0; ox < g.out_w; ox += nr) {
-        const int64_t at = min64(ox, g.out_w - nr);  // the last tile overlaps the previous one
-        for (int64_t blk = 0; blk < blocks; ++blk)
-          tile(K, wp + blk * K * mr, in + at, off, bias ? bias + blk * mr : nullptr, sp + blk * mr, act,
-               o + blk * mr * plane + at, plane, static_cast<int>(min64(mr, M - blk * mr)));
-      }
-    }
+    rows_kernel(*this, g, x, n, r0, r1, out, plane);
   }
 };
+
+// SmallKConv::rows with the tile shape fixed at compile time (the tile inlined in its loops).
+template <int MR, int NV>
+static void small_k_rows(const SmallKConv& c, const ConvGeometry& g, const float* x, int64_t n, int64_t r0, int64_t r1,
+                         float* out, int64_t plane) {
+  constexpr int64_t nr = NV * kWidth;
+  for (int64_t oy = r0; oy < r1; ++oy) {
+    const float* in = x + (n * g.in_channels * g.in_h + oy * g.stride_h) * g.in_w;
+    float* o = out + (oy - r0) * g.out_w;
+    for (int64_t ox = 0; ox < g.out_w; ox += nr) {
+      const int64_t at = min64(ox, g.out_w - nr);  // the last tile overlaps the previous one
+      for (int64_t blk = 0; blk < c.blocks; ++blk)
+        small_k_tile<MR, NV>(c.K, c.wp + blk * c.K * MR, in + at, c.off, c.bias ? c.bias + blk * MR : nullptr,
+                             c.sp + blk * MR, c.act, o + blk * MR * plane + at, plane,
+                             static_cast<int>(min64(MR, c.M - blk * MR)));
+    }
+  }
+}
+
+template <int NV, int MR = kSmallMaxMR>
+static SmallKRows small_k_rows_for(int mr) {
+  if constexpr (MR == 0) {
+    return nullptr;
+  } else {
+    return mr == MR ? &small_k_rows<MR, NV> : small_k_rows_for<NV, MR - 1>(mr);
+  }
+}
+
+SmallKConv::SmallKConv(const ConvGeometry& g, const float* w, const float* b, OutputAct a) {
+  M = g.out_channels;
+  K = g.in_channels * g.kernel_h * g.kernel_w;
+  // Two vectors of pixels per tile on rows wide enough that the overlapping last tile costs little.
+  const int nv = g.out_w >= 8 * kWidth ? 2 : 1;
+  nr = nv * kWidth;
+  blocks = ceil_div(M, min64(kSmallMaxMR, kSmallAcc / nv));
+  mr = static_cast<int>(ceil_div(M, blocks));
+  rows_kernel = nv == 2 ? small_k_rows_for<2>(mr) : small_k_rows_for<1>(mr);
+  // Weights k-major per block of mr channels (zero rows past M), bias and slopes padded to match.
+  for (int64_t blk = 0; blk < blocks; ++blk)
+    for (int64_t k = 0; k < K; ++k)
+      for (int r = 0; r < mr; ++r) {
+        const int64_t m = blk * mr + r;
+        wp[(blk * K + k) * mr + r] = m < M ? w[m * K + k] : 0.f;
+      }
+  for (int64_t m = 0; m < blocks * mr; ++m) {
+    bp[m] = b && m < M ? b[m] : 0.f;
+    sp[m] = a.slope && m < M ? a.slope[m] : 0.f;
+  }
+  bias = b ? bp : nullptr;
+  act = a.kind;
+  conv_offsets(g, g.in_channels, g.in_h * g.in_w, g.in_w, 0, 0, off, nullptr);  // rows of B only (no images)
+}
 
 static void conv2d_small_k(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
                            OutputAct act, int threads) {

@@ -48,3 +48,83 @@ static void max_pool_planes(const float* x, int64_t in_plane, int64_t p0, int64_
     }
   }
 }
+
+// Planes p in [p0, p1) of h x w (no padding, dilation 1, stride_w 1 or 2, w and kw at most
+// kSeparableMaxWidth): y[p * out_h * out_w + i * out_w + j] = the maximum of window (i, j) by
+// PyTorch's rule, taken separably: the column maxima of each window's rows (whole rows, kWidth
+// columns at a time), then each window's maximum across its columns. The maximum's value is the
+// same in any order; its bits can differ only for a zero (+0 / -0 ties keep the first) or a NaN (the
+// last one wins), so outputs that come out zero or NaN are taken again tap by tap in row-major
+// order: exactly the scalar rule.
+constexpr int64_t kSeparableMaxWidth = 256, kSeparableRows = 8;
+
+// The window (i, j) tap by tap in row-major order, by the scalar rule.
+static inline float max_window_exact(const float* plane, int64_t h, int64_t w, int64_t kh, int64_t kw, int64_t r0,
+                                     int64_t c0) {
+  const int64_t r1 = min64(r0 + kh, h), c1 = min64(c0 + kw, w);
+  float m = plane[r0 * w + c0];
+  for (int64_t r = r0; r < r1; ++r)
+    for (int64_t c = r == r0 ? c0 + 1 : c0; c < c1; ++c) {
+      const float t = plane[r * w + c];
+      if (t > m || t != t) m = t;
+    }
+  return m;
+}
+
+static void max_pool_separable(const float* x, int64_t h, int64_t w, int64_t p0, int64_t p1, int64_t kh, int64_t kw,
+                               int64_t sh, int64_t sw, int64_t out_h, int64_t out_w, float* y) {
+  // Column maxima of kSeparableRows output rows (computed before they are read, so that no load
+  // waits on a recent overlapping store), each row followed by -inf up to `stride`: the pass across
+  // columns reads up to ceil(out_w / kWidth) * kWidth * sw + kw + kWidth columns, and a tap at -inf
+  // changes nothing.
+  const int64_t stride = ceil_div(out_w, kWidth) * kWidth * sw + kw + kWidth;
+  alignas(64) float cols[kSeparableRows * (3 * kSeparableMaxWidth + 4 * kMaxVectorWidth)];
+  for (int64_t i = 0; i < kSeparableRows; ++i)
+    for (int64_t c = w; c < stride; ++c) cols[i * stride + c] = -__builtin_inff();
+  const Vec one = vset1(1.f);
+  for (int64_t p = p0; p < p1; ++p) {
+    const float* plane = x + p * h * w;
+    for (int64_t i0 = 0; i0 < out_h; i0 += kSeparableRows) {
+      const int64_t i1 = min64(out_h, i0 + kSeparableRows);
+      for (int64_t i = i0; i < i1; ++i) {
+        const int64_t r0 = i * sh, r1 = min64(r0 + kh, h);
+        float* ci = cols + (i - i0) * stride;
+        for (int64_t c0 = 0; w >= kWidth && c0 < w; c0 += kWidth) {
+          const int64_t c = min64(c0, w - kWidth);  // the last vector overlaps the previous one
+          Vec m = vloadu(plane + r0 * w + c);
+          for (int64_t r = r0 + 1; r < r1; ++r) m = max_tap(m, vloadu(plane + r * w + c));
+          vstoreu(ci + c, m);
+        }
+        for (int64_t c = 0; c < w && w < kWidth; ++c) {  // rows narrower than a vector
+          float m = plane[r0 * w + c];
+          for (int64_t r = r0 + 1; r < r1; ++r) {
+            const float t = plane[r * w + c];
+            if (t > m || t != t) m = t;
+          }
+          ci[c] = m;
+        }
+      }
+      for (int64_t i = i0; i < i1; ++i) {
+        float* out = y + (p * out_h + i) * out_w;
+        for (int64_t j0 = 0; j0 < out_w; j0 += kWidth) {
+          // The last vector overlaps the previous one (or, on rows narrower than a vector, is cut).
+          const int64_t j = out_w >= kWidth ? min64(j0, out_w - kWidth) : 0;
+          const float* base = cols + (i - i0) * stride + j * sw;
+          Vec m = sw == 1 ? vloadu(base) : vload_even(base);
+          for (int64_t k = 1; k < kw; ++k) m = max_tap(m, sw == 1 ? vloadu(base + k) : vload_even(base + k));
+          const bool ordinary = vsum(vselect(vlt(vzero(), vabs(m)), vzero(), one)) == 0.f;  // no zero, no NaN
+          if (ordinary && out_w >= kWidth) {
+            vstoreu(out + j, m);
+            continue;
+          }
+          alignas(64) float lanes[kMaxVectorWidth];
+          vstoreu(lanes, m);
+          for (int64_t l = 0; l < kWidth && j + l < out_w; ++l) {
+            const float v = lanes[l];
+            out[j + l] = v < 0.f || v > 0.f ? v : max_window_exact(plane, h, w, kh, kw, i * sh, (j + l) * sw);
+          }
+        }
+      }
+    }
+  }
+}
