@@ -208,6 +208,34 @@ def test_conv2d_max_pool_threads_and_reference(rng, isa):
     assert_close(one, padded.reshape(1, 10, rows, 2, cols, 2).max(axis=(3, 5)))
 
 
+@pytest.mark.parametrize("shape,kw", [
+    ((1, 16, 40, 57, 32, 3, 3), {}),                      # fused: P-Net's conv3 and head, bands of rows
+    ((1, 16, 230, 300, 32, 3, 3), {}),                    # fused: one row per band
+    ((3, 4, 9, 9, 5, 3, 3), dict(stride=2)),              # fused: a batch, strided
+    ((2, 5, 12, 13, 7, 3, 3), dict(padding=1)),           # padded: convolution, then the 1x1 one
+    ((2, 6, 8, 9, 6, 3, 3), dict(groups=2)),              # grouped: likewise
+    ((1, 3, 40, 41, 10, 3, 3), {}),                       # a small reduction (direct kernel when alone)
+])
+def test_conv2d_pointwise(rng, isa, threads, shape, kw):
+    n, c, h, w_, o, kh, kw_ = shape
+    x, w, b = make(rng, n, c, h, w_, o, kh, kw_, kw.get("groups", 1))
+    slopes = rng.uniform(-0.5, 0.5, o).astype(np.float32)
+    pw = rng.standard_normal((6, o, 1, 1)).astype(np.float32)
+    pb = rng.standard_normal(6).astype(np.float32)
+    x[0, 0, 2, 3] = np.nan  # propagates as through the two convolutions
+    for act in ({}, dict(activation="prelu", prelu_weight=slopes), dict(activation="relu")):
+        expected = conv2d(conv2d(x, w, b, **act, **kw), pw, pb)
+        np.testing.assert_array_equal(conv2d(x, w, b, pointwise=(pw, pb), **act, **kw), expected)
+    np.testing.assert_array_equal(conv2d(x, w, None, pointwise=pw[:, :, 0, 0], **kw), conv2d(conv2d(x, w, None, **kw), pw))
+    s, p = kw.get("stride", 1), kw.get("padding", 0)
+    if kw.get("groups", 1) == 1:
+        conv = ref.conv2d(x, w, b, (s, s), (p, p, p, p))
+        assert_close(conv2d(x, w, b, pointwise=(pw, pb), **kw), np.einsum("pc,nchw->nphw", pw[:, :, 0, 0], conv)
+                     + pb[:, None, None])
+    one, two = run_threads(lambda: conv2d(x, w, b, pointwise=(pw, pb), **kw))
+    np.testing.assert_array_equal(one, two)
+
+
 def test_dtypes_and_layouts(rng):
     x, w, b = make(rng, 2, 4, 10, 12, 6, 3, 3)
     expected = ref.conv2d(x, w, b, (1, 1), (1, 1, 1, 1))
@@ -289,6 +317,11 @@ def test_nan_propagates(rng, isa):
     (dict(max_pool=(2, 2, 1, 1)), ValueError, "max_pool must be"),
     (dict(max_pool=(2, 2, "yes")), TypeError, "ceil_mode must be a bool"),
     (dict(max_pool=(2.5, 2)), TypeError, "max_pool kernel_size"),
+    (dict(pointwise=np.zeros((2, 3, 1, 1))), ValueError, r"pointwise weight must have shape \(P, 4, 1, 1\), got \(2, 3, 1, 1\)"),
+    (dict(pointwise=np.zeros((2, 4, 3, 3))), ValueError, "pointwise weight must have shape"),
+    (dict(pointwise=np.zeros(4)), ValueError, "pointwise weight must have 2 or 4 dimensions"),
+    (dict(pointwise=(np.zeros((2, 4)), np.zeros(3))), ValueError, "pointwise bias must have 2 elements, got 3"),
+    (dict(pointwise=np.zeros((2, 4)), max_pool=(2, 2)), ValueError, "max_pool and pointwise cannot be combined"),
     (dict(x=np.zeros((1, 0, 5, 5)), w=np.zeros((4, 0, 3, 3))), ValueError, "at least one channel"),
 ])
 def test_errors(kwargs, exc, match):

@@ -77,6 +77,7 @@ std::array<int64_t, 4> conv_shape(const TensorView& x, const TensorView& weight,
 }
 
 bool pooled(const Conv2dParams& p) { return p.pool_kernel[0] != 0 || p.pool_kernel[1] != 0; }
+bool pointwise(const Conv2dParams& p) { return detail::present(p.pointwise_weight); }
 
 }  // namespace
 
@@ -84,6 +85,18 @@ std::array<int64_t, 4> conv2d_output_shape(const TensorView& x, const TensorView
                                            const Conv2dParams& p) {
   constexpr const char* op = "conv2d";
   std::array<int64_t, 4> shape = conv_shape(x, weight, bias, p);
+  if (pointwise(p)) {
+    const TensorView& pw = p.pointwise_weight;
+    check(!pooled(p), op, ": max_pool and pointwise cannot be combined");
+    detail::check_array(pw, op, "pointwise weight", DType::float32, 4);
+    check(pw.shape[1] == shape[1] && pw.shape[2] == 1 && pw.shape[3] == 1, op,
+          ": pointwise weight must have shape (P, ", shape[1], ", 1, 1), got ", pw.shape_str());
+    detail::check_optional_vector(p.pointwise_bias, op, "pointwise bias", DType::float32, pw.shape[0]);
+    shape[1] = pw.shape[0];
+    checked_mul(checked_mul(checked_mul(shape[0], shape[1], op), shape[2], op), shape[3], op);
+    return shape;
+  }
+  check(!detail::present(p.pointwise_bias), op, ": pointwise bias given without a pointwise weight");
   if (!pooled(p)) return shape;
   const auto& k = p.pool_kernel;
   const auto& s = p.pool_stride;
@@ -112,6 +125,20 @@ void conv2d(const TensorView& x, const TensorView& weight, const TensorView& bia
   const std::vector<float> slopes = detail::prelu_slopes(p.prelu_weight, shape[1]);
   const cpu::OutputAct act{p.activation, slopes.empty() ? nullptr : slopes.data()};
   const cpu::Kernels& kernels = cpu::active_kernels();
+  if (pointwise(p)) {
+    const float* pw = p.pointwise_weight.ptr<float>();
+    const float* pb = p.pointwise_bias.empty() ? nullptr : p.pointwise_bias.ptr<float>();
+    const int64_t P = out_shape[1];
+    if (kernels.conv2d_pointwise(g, x.ptr<float>(), weight.ptr<float>(), b, act, pw, pb, P, y, get_num_threads()))
+      return;
+    // Not fusable: the whole convolution, then the 1x1 one.
+    std::vector<float> full(static_cast<size_t>(shape[0] * shape[1] * shape[2] * shape[3]));
+    kernels.conv2d(g, x.ptr<float>(), weight.ptr<float>(), b, full.data(), act, get_num_threads());
+    const cpu::ConvGeometry g1{shape[0], shape[1], shape[2], shape[3], P, shape[2], shape[3], 1, 1, 1, 1, 1, 1,
+                               0,        0,        0,        0,        1};
+    kernels.conv2d(g1, full.data(), pw, pb, y, {}, get_num_threads());
+    return;
+  }
   if (!pooled(p)) {
     kernels.conv2d(g, x.ptr<float>(), weight.ptr<float>(), b, y, act, get_num_threads());
     return;

@@ -23,6 +23,12 @@ struct Conv2dParams {
   std::array<int64_t, 2> pool_kernel{0, 0};
   std::array<int64_t, 2> pool_stride{0, 0};
   bool pool_ceil_mode = false;
+  // Optional 1x1 convolution of the activated output (a detector head; not with pooling): weight
+  // (P, O, 1, 1) and bias (P,) or empty, float32; the output then has P channels. Fused for one
+  // group without padding (each band of rows is multiplied while it is in the cache); the result is
+  // conv2d(conv2d(x, weight, bias), pointwise_weight, pointwise_bias) bit for bit either way.
+  TensorView pointwise_weight;
+  TensorView pointwise_bias;
 };
 
 // Number of outputs of a sliding window along one axis:

@@ -151,10 +151,12 @@ def pnet(x, weights):
     w = weights
     x = _conv_prelu(x, w, "pnet.conv1", "pnet.prelu1", max_pool=(2, 2, True))
     x = _conv_prelu(x, w, "pnet.conv2", "pnet.prelu2")
-    x = _conv_prelu(x, w, "pnet.conv3", "pnet.prelu3")
-    # The two 1x1 heads (regression conv4_1, classification conv4_2) as one conv: one pass over x.
-    head = ops.conv2d(x, np.concatenate([w["pnet.conv4_1.weight"], w["pnet.conv4_2.weight"]]),
-                      np.concatenate([w["pnet.conv4_1.bias"], w["pnet.conv4_2.bias"]]))
+    # The two 1x1 heads (regression conv4_1, classification conv4_2) as one 1x1 conv, fused with
+    # conv3: the 32-channel map never leaves the cache.
+    head = ops.conv2d(x, w["pnet.conv3.weight"], w["pnet.conv3.bias"], activation="prelu",
+                      prelu_weight=w["pnet.prelu3.weight"],
+                      pointwise=(np.concatenate([w["pnet.conv4_1.weight"], w["pnet.conv4_2.weight"]]),
+                                 np.concatenate([w["pnet.conv4_1.bias"], w["pnet.conv4_2.bias"]])))
     return head[:, :4], ops.softmax(head[:, 4:], axis=1)[:, 1]
 
 

@@ -44,7 +44,7 @@ def _conv_padding(op, padding, kernel, dilation, stride):
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *, activation=None,
-           prelu_weight=None, max_pool=None):
+           prelu_weight=None, max_pool=None, pointwise=None):
     """2-D convolution (cross-correlation), as ``torch.nn.functional.conv2d``.
 
     ``out[n, o, y, x] = bias[o] + sum_{c, i, j} input_padded[n, g*C/groups + c, y*sh + i*dh,
@@ -77,6 +77,12 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, 
         most 64 output channels, stride 1 along the width, no padding, one group: first layers on
         RGB input) are fused with it: their full-resolution output is pooled while it is in the
         cache and never stored. Others compute the convolution, then the pooling.
+    pointwise : weight or (weight, bias), keyword only
+        A 1x1 convolution of the activated output (a detector head), weight of shape (P, O, 1, 1) or
+        (P, O), bias (P,) or None: the result (P channels) is ``conv2d(conv2d(...), weight, bias)``
+        bit for bit (not a PyTorch argument; not with ``max_pool``). With one group and no padding
+        the two are fused: each band of output rows goes through the 1x1 weights while it is in
+        the cache, and the O-channel map is never stored.
 
     Returns
     -------
@@ -106,8 +112,22 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, 
     pad = _conv_padding(op, padding, w.shape[2:], dilation, stride)
     act, slopes = epilogue(op, activation, prelu_weight)
     pool_kernel, pool_stride, ceil_mode = _max_pool_args(op, max_pool)
-    out = _cvcore.conv2d(x, w, b, stride, pad, dilation, groups, act, slopes, pool_kernel, pool_stride, ceil_mode)
+    pw, pb = _pointwise_args(op, pointwise)
+    out = _cvcore.conv2d(x, w, b, stride, pad, dilation, groups, act, slopes, pool_kernel, pool_stride, ceil_mode,
+                         pw, pb)
     return out[0] if squeeze else out
+
+
+def _pointwise_args(op, pointwise):
+    """conv2d's pointwise argument as (weight (P, O, 1, 1) float32, bias float32 or None), or (None, None)."""
+    if pointwise is None:
+        return None, None
+    weight, bias = pointwise if isinstance(pointwise, tuple) else (pointwise, None)
+    weight = as_float32(op, "pointwise weight", weight, ndims=(2, 4))
+    if weight.ndim == 2:
+        weight = weight[:, :, None, None]
+    bias = None if bias is None else as_float32(op, "pointwise bias", bias, ndims=(1,))
+    return weight, bias
 
 
 def _max_pool_args(op, max_pool):

@@ -527,6 +527,60 @@ static bool conv2d_max_pool(const ConvGeometry& g, const PoolGeometry& pool, con
   return true;
 }
 
+// conv2d, then a 1x1 convolution of its activated output (a detector head: pw (P, M), pb (P,) or
+// null), fused for one group without padding: each thread takes bands of output rows, computes the
+// convolution's band into a buffer that stays in L2 and multiplies it by the 1x1 weights from there,
+// so the convolution's output never reaches memory. Both GEMMs reduce each element as the two
+// convolutions apart do. Returns false (nothing done) for other convolutions.
+constexpr int64_t kPointwiseBandFloats = 32 << 10;  // at most 128 KB of convolution output per band
+
+static bool conv2d_pointwise(const ConvGeometry& g, const float* x, const float* w, const float* bias, OutputAct act,
+                             const float* pw, const float* pb, int64_t P, float* y, int threads) {
+  const bool padded = g.pad_top || g.pad_left || g.pad_bottom || g.pad_right;
+  if (padded || g.groups != 1) return false;
+  const int64_t M = g.out_channels, K = g.in_channels * g.kernel_h * g.kernel_w, N = g.out_h * g.out_w;
+  const int64_t image = g.in_channels * g.in_h * g.in_w;
+  // Bands of rows within the buffer, and at least one per thread on each image.
+  const int64_t band = max64(1, min64(kPointwiseBandFloats / (M * g.out_w), ceil_div(g.out_h, threads)));
+  const int64_t bands = ceil_div(g.out_h, band), units = g.batch * bands, max_cols = band * g.out_w;
+  int64_t* k_off = scratch_array<int64_t>(ScratchSlot::conv_offsets, static_cast<size_t>(K + N));
+  int64_t* n_off = k_off + K;
+  conv_offsets(g, g.in_channels, g.in_h * g.in_w, g.in_w, 1, 0, k_off, n_off);
+  const bool rows_contiguous = g.stride_w == 1 && g.stride_h * g.in_w == g.out_w;
+  bool failed = false;
+#pragma omp parallel num_threads(threads) if (threads > 1 && units > 1)
+  {
+    float* bpack = gemm_pack_buffer();
+    float* buf = nullptr;
+    int64_t* band_off = nullptr;  // the buffer's row offsets (M), then 0, 1, ... (its columns)
+    try {
+      buf = scratch_array<float>(ScratchSlot::conv_band, static_cast<size_t>(M * max_cols));
+      band_off = scratch_array<int64_t>(ScratchSlot::conv_band_offsets, static_cast<size_t>(M + max_cols));
+    } catch (...) {
+    }
+    if (!bpack || !buf || !band_off) {
+#pragma omp atomic write
+      failed = true;
+    }
+    for (int64_t j = 0; band_off && j < max_cols; ++j) band_off[M + j] = j;
+    const Range mine = split_range(units, thread_count(), thread_index());
+    for (int64_t u = mine.begin; bpack && buf && band_off && u < mine.end; ++u) {
+      const int64_t n = u / bands, r0 = u % bands * band, r1 = min64(g.out_h, r0 + band);
+      const int64_t n0 = r0 * g.out_w, cols = (r1 - r0) * g.out_w;
+      const float* img = x + n * image;
+      const GemmProblem conv{M, cols, K, w, K, buf, cols, bias, nullptr, act.kind, act.slope, nullptr};
+      ConvPackB conv_pack{img, img + image, k_off, n_off + n0, g.out_w, g.stride_w, rows_contiguous};
+      gemm_block(conv, 0, M, 0, cols, conv_pack, bpack);
+      for (int64_t k = 0; k < M; ++k) band_off[k] = k * cols;
+      const GemmProblem head{P, cols, M, pw, M, y + n * P * N + n0, N, pb, nullptr, Epilogue::none, nullptr, nullptr};
+      ConvPackB head_pack{buf, buf + M * cols, band_off, band_off + M, cols, 1, true};
+      gemm_block(head, 0, P, 0, cols, head_pack, bpack);
+    }
+  }
+  if (failed) throw std::bad_alloc();
+  return true;
+}
+
 static void conv2d(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
                    OutputAct act, int threads) {
   if (g.groups > 1 && g.groups == g.in_channels)

@@ -54,6 +54,10 @@ struct Kernels {
   // nothing done, otherwise.
   bool (*conv2d_max_pool)(const ConvGeometry& g, const PoolGeometry& pool, const float* x, const float* w,
                           const float* bias, float* y, OutputAct act, int threads);
+  // y = conv1x1(act(conv(x, w) + bias), pw (P, out_channels)) + pb (pb may be null), fused for one
+  // group without padding; returns false, with nothing done, otherwise.
+  bool (*conv2d_pointwise)(const ConvGeometry& g, const float* x, const float* w, const float* bias, OutputAct act,
+                           const float* pw, const float* pb, int64_t P, float* y, int threads);
   // y[rows, out] = act(x[rows, in] @ w[out, in]^T + bias); bias may be null.
   void (*linear)(int64_t rows, int64_t in, int64_t out, const float* x, const float* w, const float* bias,
                  float* y, OutputAct act, int threads);
