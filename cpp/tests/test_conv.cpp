@@ -48,6 +48,70 @@ TEST(conv2d_matches_definition_on_every_isa) {
   }
 }
 
+// Runs body() once per compiled and supported ISA, restoring the active one after.
+template <typename Body>
+static void on_every_isa(Body body) {
+  const Isa before = active_isa();
+  for (Isa isa : compiled_isas()) {
+    if (!isa_supported(isa)) continue;
+    set_isa(isa);
+    body();
+  }
+  set_isa(before);
+}
+
+TEST(conv2d_fused_pooling_and_pointwise_equal_the_ops_apart) {
+  // A first layer on RGB (fused with its pooling; and with a 1x1 head) and a wider one (composed).
+  for (const int C : {3, 8}) {
+    const int H = 29, W = 40, O = 10, k = 3, P = 6;
+    std::vector<float> x(C * H * W), w(O * C * k * k), b(O), pw(P * O), pb(P);
+    for (size_t i = 0; i < x.size(); ++i) x[i] = float((i * 37) % 255);
+    for (size_t i = 0; i < w.size(); ++i) w[i] = 0.01f * (float((i * 13) % 7) - 3.f);
+    for (size_t i = 0; i < b.size(); ++i) b[i] = 0.1f * float(i) - 0.4f;
+    for (size_t i = 0; i < pw.size(); ++i) pw[i] = 0.1f * (float((i * 5) % 9) - 4.f);
+    for (size_t i = 0; i < pb.size(); ++i) pb[i] = float(i);
+    const TensorView xv(x.data(), {1, C, H, W}), wv(w.data(), {O, C, k, k}), bv(b.data(), {O});
+    on_every_isa([&] {
+      Conv2dParams plain;
+      plain.activation = Epilogue::relu;
+      std::vector<float> full(size_t(O) * (H - 2) * (W - 2));
+      conv2d(xv, wv, bv, plain, TensorView(full.data(), {1, O, H - 2, W - 2}));
+      // Max pooling 3x3, stride 2, ceil mode.
+      MaxPool2dParams mp;
+      mp.kernel = {3, 3};
+      mp.stride = {2, 2};
+      mp.ceil_mode = true;
+      const TensorView fv(full.data(), {1, O, H - 2, W - 2});
+      const auto pshape = max_pool2d_output_shape(fv, mp);
+      std::vector<float> pooled(size_t(O) * pshape[2] * pshape[3]), fused(pooled.size());
+      max_pool2d(fv, mp, TensorView(pooled.data(), pshape.data(), 4));
+      Conv2dParams withpool = plain;
+      withpool.pool_kernel = {3, 3};
+      withpool.pool_stride = {2, 2};
+      withpool.pool_ceil_mode = true;
+      const auto fshape = conv2d_output_shape(xv, wv, bv, withpool);
+      CHECK(fshape == pshape);
+      conv2d(xv, wv, bv, withpool, TensorView(fused.data(), fshape.data(), 4));
+      CHECK(fused == pooled);
+      // A 1x1 head on the activated output.
+      Conv2dParams head;
+      std::vector<float> apart(size_t(P) * (H - 2) * (W - 2)), together(apart.size());
+      const TensorView pwv(pw.data(), {P, O, 1, 1}), pbv(pb.data(), {P});
+      conv2d(fv, pwv, pbv, head, TensorView(apart.data(), {1, P, H - 2, W - 2}));
+      Conv2dParams withhead = plain;
+      withhead.pointwise_weight = pwv;
+      withhead.pointwise_bias = pbv;
+      CHECK(conv2d_output_shape(xv, wv, bv, withhead)[1] == P);
+      conv2d(xv, wv, bv, withhead, TensorView(together.data(), {1, P, H - 2, W - 2}));
+      CHECK(together == apart);
+      withhead.pool_kernel = {2, 2};
+      withhead.pool_stride = {2, 2};
+      CHECK_THROWS(conv2d_output_shape(xv, wv, bv, withhead), ValueError,
+                   "max_pool and pointwise cannot be combined");
+    });
+  }
+}
+
 TEST(conv2d_errors_name_the_argument) {
   std::vector<float> x(1 * 3 * 5 * 5), w(4 * 3 * 3 * 3), y(4 * 3 * 3);
   const TensorView xv(x.data(), {1, 3, 5, 5}), wv(w.data(), {4, 3, 3, 3});

@@ -44,6 +44,30 @@ TEST(adaptive_avg_pool2d_global) {
   CHECK(cvcore_test::close(y[0], 7.0, 1e-6) && cvcore_test::close(y[1], 22.0, 1e-6));
 }
 
+TEST(adaptive_avg_pool2d_levels_equal_each_level) {
+  // An image pyramid from one pass over uint8 planes: each level exactly adaptive_avg_pool2d's.
+  const int64_t C = 3, H = 61, W = 83;
+  std::vector<uint8_t> x(C * H * W);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = uint8_t((i * 97 + i / 7) % 256);
+  const TensorView xv(x.data(), {1, C, H, W});
+  const std::vector<std::array<int64_t, 2>> sizes{{61, 83}, {37, 52}, {12, 17}, {1, 1}, {70, 9}, {0, 3}};
+  std::vector<std::vector<float>> levels, singles;
+  std::vector<TensorView> views;
+  for (const auto& s : sizes) {
+    levels.emplace_back(size_t(C * s[0] * s[1]));
+    singles.emplace_back(size_t(C * s[0] * s[1]));
+  }
+  for (size_t i = 0; i < sizes.size(); ++i)
+    views.emplace_back(levels[i].data(), std::initializer_list<int64_t>{1, C, sizes[i][0], sizes[i][1]});
+  adaptive_avg_pool2d_levels(xv, sizes, views);
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    adaptive_avg_pool2d(xv, sizes[i], TensorView(singles[i].data(), {1, C, sizes[i][0], sizes[i][1]}));
+    CHECK(levels[i] == singles[i]);
+  }
+  const std::vector<TensorView> too_few(views.begin(), views.end() - 1);
+  CHECK_THROWS(adaptive_avg_pool2d_levels(xv, sizes, too_few), ValueError, "5 outputs for 6 sizes");
+}
+
 TEST(pool_errors) {
   std::vector<float> x(16);
   const TensorView xv(x.data(), {1, 1, 4, 4});

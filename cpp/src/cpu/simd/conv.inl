@@ -353,8 +353,9 @@ static bool small_k(const ConvGeometry& g) {
 // weights wp[k * MR + r]; bias and slope have MR entries (bias null: no bias).
 template <int MR, int NV>
 __attribute__((always_inline)) static inline void small_k_tile(int64_t K, const float* wp, const float* base,
-                                                               const int64_t* off, const float* bias, const float* slope,
-                                                               Epilogue act, float* out, int64_t plane, int rows) {
+                                                               const int64_t* off, const float* bias,
+                                                               const float* slope, Epilogue act, float* out,
+                                                               int64_t plane, int rows) {
   Vec acc[MR][NV];
 #pragma GCC unroll 12
   for (int r = 0; r < MR; ++r)
