@@ -181,7 +181,9 @@ def test_small_reduction_path(rng, isa, threads, shape, kw):
     ((9, 3, 24, 24, 28, 3), (3, 2, True)),      # fused: groups of crops (R-Net)
     ((3, 3, 48, 48, 32, 3), (3, 2, False)),     # floor mode
     ((2, 3, 20, 33, 5, 2), ((2, 3), (1, 2), True)),  # rectangular windows
-    ((2, 16, 11, 13, 6, 3), (3, 2, True)),      # K = 144: convolution, then pooling
+    ((120, 8, 11, 11, 24, 3), (3, 2, True)),    # fused: chunks of the stacked GEMM (R-Net's conv2)
+    ((30, 6, 10, 10, 16, 3), (2, 2, True)),     # stacked at 1 thread, one GEMM per image at 2
+    ((2, 16, 40, 13, 6, 3), (3, 2, True)),      # K = 144, large images: convolution, then pooling
 ])
 def test_conv2d_max_pool(rng, isa, threads, shape, pool):
     n, c, h, w_, o, k = shape

@@ -18,8 +18,9 @@ struct Conv2dParams {
   TensorView prelu_weight;                       // Epilogue::prelu only: (O,) or (1,) float32 slopes
   // Optional max pooling of the activated output (no padding, dilation 1, PyTorch's max_pool2d
   // rules): windows pool_kernel (h, w) at pool_stride; {0, 0} means none. Fused with the
-  // convolution where the kernels can (small reductions such as a first layer on RGB), so the
-  // full-resolution map is never stored; the result is max_pool2d's on conv2d's output either way.
+  // convolution where the kernels can (small reductions such as a first layer on RGB, batches of
+  // small unpadded images), so the full-resolution map is never stored; the result is max_pool2d's
+  // on conv2d's output either way.
   std::array<int64_t, 2> pool_kernel{0, 0};
   std::array<int64_t, 2> pool_stride{0, 0};
   bool pool_ceil_mode = false;

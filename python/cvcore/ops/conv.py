@@ -73,10 +73,11 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, 
     max_pool : (kernel_size, stride) or (kernel_size, stride, ceil_mode), keyword only
         Max pooling of the activated output (no padding, dilation 1; sizes an int or a pair): the
         result is ``max_pool2d(conv2d(...), kernel_size, stride, ceil_mode=ceil_mode)`` bit for bit
-        (not a PyTorch argument). Convolutions with a small reduction (``C * kH * kW <= 32`` and at
-        most 64 output channels, stride 1 along the width, no padding, one group: first layers on
-        RGB input) are fused with it: their full-resolution output is pooled while it is in the
-        cache and never stored. Others compute the convolution, then the pooling.
+        (not a PyTorch argument). Fused, so that the full-resolution output is pooled while it is
+        in the cache and never stored: convolutions with a small reduction (``C * kH * kW <= 32``
+        and at most 64 output channels, stride 1 along the width, no padding, one group: first
+        layers on RGB input), and batches of small unpadded images (a detector's crops). Others
+        compute the convolution, then the pooling.
     pointwise : weight or (weight, bias), keyword only
         A 1x1 convolution of the activated output (a detector head), weight of shape (P, O, 1, 1) or
         (P, O), bias (P,) or None: the result (P channels) is ``conv2d(conv2d(...), weight, bias)``

@@ -291,8 +291,11 @@ static bool stackable(const ConvGeometry& g, int threads) {
   return ceil_div(g.batch, kStackColumns / N) >= threads;
 }
 
-static void conv2d_gemm_stacked(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
-                                OutputAct act, int threads) {
+// Runs the stacked GEMM chunk by chunk; emit(i0, ni, cbuf, cols) then takes the chunk's images
+// i0 .. i0 + ni - 1, computed into cbuf[o * cols + i * N + p] (cols = ni * N), on the same thread.
+template <typename Emit>
+static void conv_stacked_chunks(const ConvGeometry& g, const float* x, const float* w, const float* bias,
+                                OutputAct act, int threads, Emit emit) {
   const int64_t M = g.out_channels, K = g.in_channels * g.kernel_h * g.kernel_w, N = g.out_h * g.out_w;
   const int64_t W = g.in_w, plane = g.in_h * W, image = g.in_channels * plane;
   const int64_t per_chunk = kStackColumns / N, chunks = ceil_div(g.batch, per_chunk);
@@ -320,12 +323,25 @@ static void conv2d_gemm_stacked(const ConvGeometry& g, const float* x, const flo
       const GemmProblem prob{M, cols, K, w, K, cbuf, cols, bias, nullptr, act.kind, act.slope, nullptr};
       ConvPackB pack{x + i0 * image, x + g.batch * image, k_off, n_off, g.out_w, g.stride_w, false};
       gemm_block(prob, 0, M, 0, cols, pack, bpack);
-      for (int64_t i = 0; i < ni; ++i)
-        for (int64_t o = 0; o < M; ++o)
-          std::memcpy(y + ((i0 + i) * M + o) * N, cbuf + o * cols + i * N, sizeof(float) * N);
+      if (!emit(i0, ni, cbuf, cols)) {
+#pragma omp atomic write
+        failed = true;
+        break;
+      }
     }
   }
   if (failed) throw std::bad_alloc();
+}
+
+static void conv2d_gemm_stacked(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
+                                OutputAct act, int threads) {
+  const int64_t M = g.out_channels, N = g.out_h * g.out_w;
+  conv_stacked_chunks(g, x, w, bias, act, threads, [&](int64_t i0, int64_t ni, const float* cbuf, int64_t cols) {
+    for (int64_t i = 0; i < ni; ++i)
+      for (int64_t o = 0; o < M; ++o)
+        std::memcpy(y + ((i0 + i) * M + o) * N, cbuf + o * cols + i * N, sizeof(float) * N);
+    return true;
+  });
 }
 
 // Small reductions (first layers: 3 input channels, K = 27): the GEMM's per-tile bookkeeping and
@@ -472,15 +488,41 @@ static void conv2d_small_k(const ConvGeometry& g, const float* x, const float* w
   });
 }
 
+// conv2d then max pooling of a batch of small images on the stacked GEMM: each chunk's output,
+// still in the per-thread buffer (channel-major: plane o * ni + i is image i's channel o), is pooled
+// into a second buffer and its planes copied to their NCHW places, so the full-size output never
+// reaches memory and is never copied whole.
+static bool conv2d_max_pool_stacked(const ConvGeometry& g, const PoolGeometry& pool, const float* x, const float* w,
+                                    const float* bias, float* y, OutputAct act, int threads) {
+  const int64_t M = g.out_channels, pooled = pool.out_h * pool.out_w;
+  conv_stacked_chunks(g, x, w, bias, act, threads, [&](int64_t i0, int64_t ni, const float* cbuf, int64_t) {
+    float* pbuf = nullptr;
+    try {
+      pbuf = scratch_array<float>(ScratchSlot::conv_band, static_cast<size_t>(M * ni * pooled));
+    } catch (...) {
+      return false;
+    }
+    PoolGeometry pg = pool;
+    pg.planes = M * ni;
+    max_pool2d(pg, cbuf, pbuf, nullptr, 1);
+    for (int64_t i = 0; i < ni; ++i)
+      for (int64_t o = 0; o < M; ++o)
+        std::memcpy(y + ((i0 + i) * M + o) * pooled, pbuf + (o * ni + i) * pooled, sizeof(float) * pooled);
+    return true;
+  });
+  return true;
+}
+
 // conv2d followed by max pooling (pool: its windows over one output plane), fused for small-K
 // convolutions: the convolution's rows go to a per-thread buffer that stays in L2 (whole images of
 // a batch of crops, or bands of rows of a large image) and are pooled from there, so the
-// full-resolution map never reaches memory. Returns false (nothing done) for other convolutions.
+// full-resolution map never reaches memory; batches of small images pool each chunk of the stacked
+// GEMM. Returns false (nothing done) for other convolutions.
 constexpr int64_t kBandBytes = 192 << 10;
 
 static bool conv2d_max_pool(const ConvGeometry& g, const PoolGeometry& pool, const float* x, const float* w,
                             const float* bias, float* y, OutputAct act, int threads) {
-  if (!small_k(g)) return false;
+  if (!small_k(g)) return stackable(g, threads) && conv2d_max_pool_stacked(g, pool, x, w, bias, y, act, threads);
   const SmallKConv conv(g, w, bias, act);
   const int64_t M = g.out_channels, row_bytes = M * g.out_w * static_cast<int64_t>(sizeof(float));
   const int64_t pooled = pool.out_h * pool.out_w, image_bytes = row_bytes * g.out_h;
