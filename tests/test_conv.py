@@ -136,9 +136,10 @@ def test_fused_prelu_is_prelu_of_conv(rng, isa, threads, shape, kw):
 
 
 @pytest.mark.parametrize("shape,kw", [
-    ((150, 3, 10, 10, 28, 3, 3), {}),                # 64 images of 8x8 outputs per stacked GEMM: 3 chunks
+    ((150, 4, 10, 10, 28, 3, 3), {}),                # at most 64 images of 8x8 outputs per GEMM: 3 or 4 chunks
+    ((143, 6, 11, 11, 9, 3, 3), {}),                 # chunks balanced over the threads (2 or 4 of 36-72)
     ((5, 16, 6, 7, 9, 2, 2), dict(stride=2)),         # strided
-    ((3, 4, 34, 33, 5, 3, 3), dict(dilation=2)),     # one chunk (stacked at 1 thread only)
+    ((3, 4, 34, 33, 5, 3, 3), dict(dilation=2)),     # one chunk at 1 thread, two at 2
 ])
 def test_batches_of_small_images(rng, isa, threads, shape, kw):
     # Unpadded small images are computed several at a time as one GEMM; the result is the same.

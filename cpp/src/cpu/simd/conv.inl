@@ -287,8 +287,15 @@ constexpr int64_t kStackColumns = 4096;
 static bool stackable(const ConvGeometry& g, int threads) {
   const int64_t N = g.out_h * g.out_w;
   const bool padded = g.pad_top || g.pad_left || g.pad_bottom || g.pad_right;
-  if (padded || g.groups != 1 || g.batch < 2 || N > kStackColumns / 4) return false;
-  return ceil_div(g.batch, kStackColumns / N) >= threads;
+  return !padded && g.groups == 1 && g.batch >= 2 && g.batch >= threads && N <= kStackColumns / 4;
+}
+
+// Images per chunk: at most kStackColumns columns, in a number of chunks that is a multiple of the
+// thread count where the batch allows, so that every thread gets as many (143 crops on 2 threads:
+// 4 chunks of 36, not 50 + 50 + 43).
+static int64_t stack_chunk_images(const ConvGeometry& g, int threads) {
+  const int64_t chunks = ceil_div(ceil_div(g.batch, kStackColumns / (g.out_h * g.out_w)), threads) * threads;
+  return ceil_div(g.batch, min64(chunks, g.batch));
 }
 
 // Runs the stacked GEMM chunk by chunk; emit(i0, ni, cbuf, cols) then takes the chunk's images
@@ -298,7 +305,7 @@ static void conv_stacked_chunks(const ConvGeometry& g, const float* x, const flo
                                 OutputAct act, int threads, Emit emit) {
   const int64_t M = g.out_channels, K = g.in_channels * g.kernel_h * g.kernel_w, N = g.out_h * g.out_w;
   const int64_t W = g.in_w, plane = g.in_h * W, image = g.in_channels * plane;
-  const int64_t per_chunk = kStackColumns / N, chunks = ceil_div(g.batch, per_chunk);
+  const int64_t per_chunk = stack_chunk_images(g, threads), chunks = ceil_div(g.batch, per_chunk);
   // B's row offsets (channel, ky, kx) and column offsets (image in the chunk, oy, ox), from the
   // chunk's first image.
   int64_t* k_off = scratch_array<int64_t>(ScratchSlot::conv_offsets, static_cast<size_t>(K + per_chunk * N));
