@@ -325,6 +325,8 @@ def test_nan_propagates(rng, isa):
     (dict(pointwise=np.zeros(4)), ValueError, "pointwise weight must have 2 or 4 dimensions"),
     (dict(pointwise=(np.zeros((2, 4)), np.zeros(3))), ValueError, "pointwise bias must have 2 elements, got 3"),
     (dict(pointwise=np.zeros((2, 4)), max_pool=(2, 2)), ValueError, "max_pool and pointwise cannot be combined"),
+    (dict(w=np.zeros((0, 3, 3, 3)), pointwise=np.zeros((2, 0))), ValueError,
+     r"pointwise needs at least one channel from the convolution, got weight shape \(0, 3, 3, 3\)"),
     (dict(x=np.zeros((1, 0, 5, 5)), w=np.zeros((4, 0, 3, 3))), ValueError, "at least one channel"),
 ])
 def test_errors(kwargs, exc, match):

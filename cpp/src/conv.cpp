@@ -91,6 +91,9 @@ std::array<int64_t, 4> conv2d_output_shape(const TensorView& x, const TensorView
     detail::check_array(pw, op, "pointwise weight", DType::float32, 4);
     check(pw.shape[1] == shape[1] && pw.shape[2] == 1 && pw.shape[3] == 1, op,
           ": pointwise weight must have shape (P, ", shape[1], ", 1, 1), got ", pw.shape_str());
+    // As conv2d on a map without channels, a 1x1 convolution of none is refused.
+    check(shape[1] >= 1, op, ": pointwise needs at least one channel from the convolution, got weight shape ",
+          weight.shape_str());
     detail::check_optional_vector(p.pointwise_bias, op, "pointwise bias", DType::float32, pw.shape[0]);
     shape[1] = pw.shape[0];
     checked_mul(checked_mul(checked_mul(shape[0], shape[1], op), shape[2], op), shape[3], op);
