@@ -121,10 +121,11 @@ def test_adaptive_avg_pool2d_uint8_equals_float32(threads, rng, size):
 
 def test_adaptive_avg_pool2d_levels(threads, rng):
     # A pyramid from one pass over uint8 planes: each level exactly adaptive_avg_pool2d's, also for
-    # levels taller than the input (upsampling) and windows too large for exact float32 sums
-    # (> 65793 pixels; both pooled level by level), and empty levels.
+    # levels wider than the input (one pass too), taller (upsampling) and with windows too large for
+    # exact float32 sums (> 65793 pixels; both pooled level by level), and empty levels.
     x = rng.integers(0, 256, (2, 3, 77, 120), dtype=np.uint8)
-    sizes = [(77, 120), (46, 85), (33, 60), (12, 13), (1, 1), (5, 1), (0, 4), (90, 20), (77, None)]
+    sizes = [(77, 120), (46, 85), (33, 60), (12, 13), (1, 1), (5, 1), (0, 4), (90, 20), (77, None), (40, 250),
+             (77, 121)]
     levels = ops.adaptive_avg_pool2d_levels(x, sizes)
     for size, level in zip(sizes, levels):
         np.testing.assert_array_equal(level, ops.adaptive_avg_pool2d(x.astype(np.float32), size))

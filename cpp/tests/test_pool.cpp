@@ -50,7 +50,7 @@ TEST(adaptive_avg_pool2d_levels_equal_each_level) {
   std::vector<uint8_t> x(C * H * W);
   for (size_t i = 0; i < x.size(); ++i) x[i] = uint8_t((i * 97 + i / 7) % 256);
   const TensorView xv(x.data(), {1, C, H, W});
-  const std::vector<std::array<int64_t, 2>> sizes{{61, 83}, {37, 52}, {12, 17}, {1, 1}, {70, 9}, {0, 3}};
+  const std::vector<std::array<int64_t, 2>> sizes{{61, 83}, {37, 52}, {12, 17}, {1, 1}, {70, 9}, {0, 3}, {20, 170}};
   std::vector<std::vector<float>> levels, singles;
   std::vector<TensorView> views;
   for (const auto& s : sizes) {
@@ -65,7 +65,7 @@ TEST(adaptive_avg_pool2d_levels_equal_each_level) {
     CHECK(levels[i] == singles[i]);
   }
   const std::vector<TensorView> too_few(views.begin(), views.end() - 1);
-  CHECK_THROWS(adaptive_avg_pool2d_levels(xv, sizes, too_few), ValueError, "5 outputs for 6 sizes");
+  CHECK_THROWS(adaptive_avg_pool2d_levels(xv, sizes, too_few), ValueError, "6 outputs for 7 sizes");
 }
 
 TEST(pool_errors) {

@@ -295,7 +295,11 @@ void adaptive_avg_levels_streamed(const PoolGeometry& g, const uint8_t* x, const
                                   const int64_t* sizes, float* const* outs, int threads) {
   const int64_t H = g.in_h, W = g.in_w, Wp = W + 1;
   std::vector<AdaptiveColumns> cols;
-  for (const int64_t i : levels) cols.emplace_back(W, sizes[2 * i + 1]);
+  int64_t widest = 0;
+  for (const int64_t i : levels) {
+    cols.emplace_back(W, sizes[2 * i + 1]);
+    widest = max64(widest, sizes[2 * i + 1]);
+  }
   const int64_t count = static_cast<int64_t>(levels.size());
   parallel_for(g.planes, threads, [&](int64_t p) {
     // Rows: the previous and current table rows, then one window top per level.
@@ -303,7 +307,7 @@ void adaptive_avg_levels_streamed(const PoolGeometry& g, const uint8_t* x, const
     int32_t* prev = rows.data();
     int32_t* cur = prev + Wp;
     std::vector<int64_t> next(static_cast<size_t>(count), 0);  // each level's pending output row
-    std::vector<float> sums(static_cast<size_t>(W));              // one output row's sums (cached)
+    std::vector<float> sums(static_cast<size_t>(widest));         // one output row's sums (cached)
     const uint8_t* plane = x + p * H * W;
     for (int64_t r = 1; r <= H; ++r) {
       int32_t* __restrict row = prev;  // becomes the current row; the old current one is now prev
