@@ -128,6 +128,12 @@ void conv2d(const TensorView& x, const TensorView& weight, const TensorView& bia
   const std::vector<float> slopes = detail::prelu_slopes(p.prelu_weight, shape[1]);
   const cpu::OutputAct act{p.activation, slopes.empty() ? nullptr : slopes.data()};
   const cpu::Kernels& kernels = cpu::active_kernels();
+  // The convolution's own output, for a second step the kernels could not fuse.
+  auto whole_conv = [&] {
+    std::vector<float> full(static_cast<size_t>(shape[0] * shape[1] * shape[2] * shape[3]));
+    kernels.conv2d(g, x.ptr<float>(), weight.ptr<float>(), b, full.data(), act, get_num_threads());
+    return full;
+  };
   if (pointwise(p)) {
     const float* pw = p.pointwise_weight.ptr<float>();
     const float* pb = p.pointwise_bias.empty() ? nullptr : p.pointwise_bias.ptr<float>();
@@ -135,8 +141,7 @@ void conv2d(const TensorView& x, const TensorView& weight, const TensorView& bia
     if (kernels.conv2d_pointwise(g, x.ptr<float>(), weight.ptr<float>(), b, act, pw, pb, P, y, get_num_threads()))
       return;
     // Not fusable: the whole convolution, then the 1x1 one.
-    std::vector<float> full(static_cast<size_t>(shape[0] * shape[1] * shape[2] * shape[3]));
-    kernels.conv2d(g, x.ptr<float>(), weight.ptr<float>(), b, full.data(), act, get_num_threads());
+    const std::vector<float> full = whole_conv();
     const cpu::ConvGeometry g1{shape[0], shape[1], shape[2], shape[3], P, shape[2], shape[3], 1, 1, 1, 1, 1, 1,
                                0,        0,        0,        0,        1};
     kernels.conv2d(g1, full.data(), pw, pb, y, {}, get_num_threads());
@@ -150,8 +155,7 @@ void conv2d(const TensorView& x, const TensorView& weight, const TensorView& bia
                          p.pool_stride[0], p.pool_stride[1], 0, 0, 1, 1};
   if (kernels.conv2d_max_pool(g, pool, x.ptr<float>(), weight.ptr<float>(), b, y, act, get_num_threads())) return;
   // Not fusable: the whole convolution, then the pooling.
-  std::vector<float> full(static_cast<size_t>(shape[0] * shape[1] * shape[2] * shape[3]));
-  kernels.conv2d(g, x.ptr<float>(), weight.ptr<float>(), b, full.data(), act, get_num_threads());
+  const std::vector<float> full = whole_conv();
   pool.planes = shape[0] * shape[1];
   cpu::max_pool2d(pool, full.data(), y, nullptr, get_num_threads());
 }

@@ -155,7 +155,8 @@ void for_each_row(const PoolGeometry& g, const T* x, float* y, int64_t* indices,
 // Small planes go whole through the gathering SIMD kernel (rows narrower than this many outputs
 // would cost more in per-row overhead than in taps); the table of tap offsets stays small.
 constexpr int64_t kPlaneOutWidth = 16, kMaxPlaneTable = int64_t(1) << 16;
-constexpr int64_t kSeparableOutWidth = 64;
+// Outputs per row pooled separably: from one AVX2 vector to below kSeparableOutWidth.
+constexpr int64_t kSeparableMinOutWidth = 8, kSeparableOutWidth = 64;
 
 // The row length of the tap table: the outputs of a plane in whole vectors of any ISA.
 int64_t plane_table_stride(const PoolGeometry& g) {
@@ -189,8 +190,8 @@ void max_pool_whole_planes(const PoolGeometry& g, const float* x, float* y, int 
 // (Kernels::max_pool_separable); narrower outputs go through the tap table, wider rows row by row.
 bool separable_planes(const PoolGeometry& g, bool indices) {
   return !indices && g.pad_h == 0 && g.pad_w == 0 && g.dilation_h == 1 && g.dilation_w == 1 &&
-         (g.stride_w == 1 || g.stride_w == 2) && g.in_w <= 256 && g.kernel_w <= 256 && g.out_w >= 8 &&
-         g.out_w < kSeparableOutWidth;
+         (g.stride_w == 1 || g.stride_w == 2) && g.in_w <= kSeparableMaxWidth && g.kernel_w <= kSeparableMaxWidth &&
+         g.out_w >= kSeparableMinOutWidth && g.out_w < kSeparableOutWidth;
 }
 
 }  // namespace

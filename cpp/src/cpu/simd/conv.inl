@@ -201,20 +201,22 @@ static void conv_offsets(const ConvGeometry& g, int64_t channels, int64_t plane,
       for (int64_t ox = 0; ox < ow; ++ox) n_off[n++] = i * image + oy * sy + ox * sx;
 }
 
+static bool padded(const ConvGeometry& g) { return g.pad_top || g.pad_left || g.pad_bottom || g.pad_right; }
+
 static void conv2d_gemm(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
                         OutputAct act, int threads) {
   const int64_t cpg = g.in_channels / g.groups, M = g.out_channels / g.groups;
   const int64_t K = cpg * g.kernel_h * g.kernel_w, N = g.out_h * g.out_w;
   const int64_t Hp = g.in_h + g.pad_top + g.pad_bottom, Wp = g.in_w + g.pad_left + g.pad_right;
-  const bool padded = g.pad_top || g.pad_left || g.pad_bottom || g.pad_right;
+  const bool pad = padded(g);
   const int64_t plane = Hp * Wp;
 
   // Offsets of B's rows (channel, ky, kx) and columns (oy, ox) in the padded image.
   int64_t* k_off = scratch_array<int64_t>(ScratchSlot::conv_offsets, static_cast<size_t>(K + N));
   int64_t* n_off = k_off + K;
   conv_offsets(g, cpg, plane, Wp, 1, 0, k_off, n_off);
-  float* xp = padded ? scratch_array<float>(ScratchSlot::conv_input, static_cast<size_t>(g.in_channels * plane))
-                     : nullptr;
+  float* xp =
+      pad ? scratch_array<float>(ScratchSlot::conv_input, static_cast<size_t>(g.in_channels * plane)) : nullptr;
   const int64_t image = g.in_channels * plane;
 
   // Many images (e.g. a batch of crops): each thread takes whole images, padded into its own buffer,
@@ -235,14 +237,14 @@ static void conv2d_gemm(const ConvGeometry& g, const float* x, const float* w, c
   {
     float* bpack = gemm_pack_buffer();
     float* xp_mine = xp;
-    if (by_image && padded) {
+    if (by_image && pad) {
       try {
         xp_mine = scratch_array<float>(ScratchSlot::conv_input, static_cast<size_t>(image));
       } catch (...) {
         xp_mine = nullptr;
       }
     }
-    const bool ready = bpack && (!padded || xp_mine);
+    const bool ready = bpack && (!pad || xp_mine);
     if (!ready) {
 #pragma omp atomic write
       failed = true;
@@ -250,14 +252,14 @@ static void conv2d_gemm(const ConvGeometry& g, const float* x, const float* w, c
     const Range images = by_image ? split_range(g.batch, thread_count(), thread_index()) : Range{0, g.batch};
     for (int64_t n = images.begin; n < images.end; ++n) {
       const float* img = x + n * g.in_channels * g.in_h * g.in_w;
-      if (padded && by_image) {
+      if (pad && by_image) {
         if (ready) pad_channels(g, img, xp_mine, Hp, Wp, 0, g.in_channels);
-      } else if (padded) {
+      } else if (pad) {
         const Range cr = split_range(g.in_channels, thread_count(), thread_index());
         pad_channels(g, img, xp, Hp, Wp, cr.begin, cr.end);
 #pragma omp barrier
       }
-      const float* src = padded ? xp_mine : img;
+      const float* src = pad ? xp_mine : img;
       const Range items_mine = by_image ? Range{0, items} : split_range(items, thread_count(), thread_index());
       for (int64_t it = items_mine.begin; ready && it < items_mine.end; ++it) {
         const int64_t grp = it / pieces;
@@ -271,7 +273,7 @@ static void conv2d_gemm(const ConvGeometry& g, const float* x, const float* w, c
                        g.stride_w == 1 && g.stride_h * Wp == g.out_w};
         gemm_block(prob, rows.begin, rows.end, cols.begin, cols.end, pack, bpack);
       }
-      if (padded && !by_image) {
+      if (pad && !by_image) {
 #pragma omp barrier
       }
     }
@@ -286,8 +288,7 @@ constexpr int64_t kStackColumns = 4096;
 
 static bool stackable(const ConvGeometry& g, int threads) {
   const int64_t N = g.out_h * g.out_w;
-  const bool padded = g.pad_top || g.pad_left || g.pad_bottom || g.pad_right;
-  return !padded && g.groups == 1 && g.batch >= 2 && g.batch >= threads && N <= kStackColumns / 4;
+  return !padded(g) && g.groups == 1 && g.batch >= 2 && g.batch >= threads && N <= kStackColumns / 4;
 }
 
 // Images per chunk: at most kStackColumns columns, in a number of chunks that is a multiple of the
@@ -367,8 +368,7 @@ constexpr int kSmallAcc = 12;
 #endif
 
 static bool small_k(const ConvGeometry& g) {
-  const bool padded = g.pad_top || g.pad_left || g.pad_bottom || g.pad_right;
-  return g.groups == 1 && !padded && g.stride_w == 1 && g.out_w >= kWidth &&
+  return g.groups == 1 && !padded(g) && g.stride_w == 1 && g.out_w >= kWidth &&
          g.in_channels * g.kernel_h * g.kernel_w <= kSmallK && g.out_channels <= kSmallMaxM;
 }
 
@@ -416,7 +416,6 @@ using SmallKRows = void (*)(const SmallKConv&, const ConvGeometry&, const float*
 // A small-K convolution prepared once per call: the tile shape, the packed weights, bias and slopes.
 struct SmallKConv {
   int64_t M, K, blocks;
-  int mr, nr;
   SmallKRows rows_kernel;
   const float* bias;  // bp, or null when the convolution has none
   Epilogue act;
@@ -465,9 +464,8 @@ SmallKConv::SmallKConv(const ConvGeometry& g, const float* w, const float* b, Ou
   K = g.in_channels * g.kernel_h * g.kernel_w;
   // Two vectors of pixels per tile on rows wide enough that the overlapping last tile costs little.
   const int nv = g.out_w >= 8 * kWidth ? 2 : 1;
-  nr = nv * kWidth;
   blocks = ceil_div(M, min64(kSmallMaxMR, kSmallAcc / nv));
-  mr = static_cast<int>(ceil_div(M, blocks));
+  const int mr = static_cast<int>(ceil_div(M, blocks));
   rows_kernel = nv == 2 ? small_k_rows_for<2>(mr) : small_k_rows_for<1>(mr);
   // Weights k-major per block of mr channels (zero rows past M), bias and slopes padded to match.
   for (int64_t blk = 0; blk < blocks; ++blk)
@@ -586,8 +584,7 @@ constexpr int64_t kPointwiseBandFloats = 32 << 10;  // at most 128 KB of convolu
 
 static bool conv2d_pointwise(const ConvGeometry& g, const float* x, const float* w, const float* bias, OutputAct act,
                              const float* pw, const float* pb, int64_t P, float* y, int threads) {
-  const bool padded = g.pad_top || g.pad_left || g.pad_bottom || g.pad_right;
-  if (padded || g.groups != 1) return false;
+  if (padded(g) || g.groups != 1) return false;
   const int64_t M = g.out_channels, K = g.in_channels * g.kernel_h * g.kernel_w, N = g.out_h * g.out_w;
   const int64_t image = g.in_channels * g.in_h * g.in_w;
   // Bands of rows within the buffer, and at least one per thread on each image.

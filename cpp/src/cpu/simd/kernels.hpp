@@ -44,6 +44,9 @@ struct OutputAct {
 // The widest packet of any ISA, in floats (AVX-512).
 constexpr int64_t kMaxVectorWidth = 16;
 
+// Widest rows and windows (in input columns) Kernels::max_pool_separable takes.
+constexpr int64_t kSeparableMaxWidth = 256;
+
 struct Kernels {
   Isa isa;
   // y = act(conv(x, w) + bias); bias may be null.
@@ -92,9 +95,9 @@ struct Kernels {
   void (*max_pool_planes)(const float* x, int64_t in_plane, int64_t p0, int64_t p1, const int32_t* idx,
                           int64_t taps, int64_t stride, int64_t out, float* y);
   // Max pooling of whole planes p in [p0, p1) of h x w (no padding, dilation 1, no indices, stride_w
-  // 1 or 2, w and kw <= 256) into out_h x out_w planes of y: column maxima of each window's rows, then
-  // across the columns, with outputs that come out zero or NaN redone in row-major order, so that
-  // every output is exactly the scalar rule's.
+  // 1 or 2, w and kw <= kSeparableMaxWidth) into out_h x out_w planes of y: column maxima of each
+  // window's rows, then across the columns, with outputs that come out zero or NaN redone in
+  // row-major order, so that every output is exactly the scalar rule's.
   void (*max_pool_separable)(const float* x, int64_t h, int64_t w, int64_t p0, int64_t p1, int64_t kh, int64_t kw,
                              int64_t sh, int64_t sw, int64_t out_h, int64_t out_w, float* y);
 };

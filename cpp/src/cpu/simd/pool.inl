@@ -5,6 +5,7 @@
 // m after one more tap v, by PyTorch's rule: v replaces m when greater or NaN (so the first of equal
 // values stays, and the last NaN wins).
 static inline Vec max_tap(Vec m, Vec v) { return vselect(veq(v, v), vmax(v, m), v); }
+static inline float max_tap(float m, float v) { return v > m || v != v ? v : m; }
 
 // y[ow] for ow in [begin, ow_end), ow_end returned: the maximum over taps (i, k), i < kh rows,
 // k < kw, in row-major order, of rows[i][ow * stride + k + offset], kWidth outputs at a time while
@@ -56,7 +57,7 @@ static void max_pool_planes(const float* x, int64_t in_plane, int64_t p0, int64_
 // same in any order; its bits can differ only for a zero (+0 / -0 ties keep the first) or a NaN (the
 // last one wins), so outputs that come out zero or NaN are taken again tap by tap in row-major
 // order: exactly the scalar rule.
-constexpr int64_t kSeparableMaxWidth = 256, kSeparableRows = 8;
+constexpr int64_t kSeparableRows = 8;
 
 // The window (i, j) tap by tap in row-major order, by the scalar rule.
 static inline float max_window_exact(const float* plane, int64_t h, int64_t w, int64_t kh, int64_t kw, int64_t r0,
@@ -64,10 +65,7 @@ static inline float max_window_exact(const float* plane, int64_t h, int64_t w, i
   const int64_t r1 = min64(r0 + kh, h), c1 = min64(c0 + kw, w);
   float m = plane[r0 * w + c0];
   for (int64_t r = r0; r < r1; ++r)
-    for (int64_t c = r == r0 ? c0 + 1 : c0; c < c1; ++c) {
-      const float t = plane[r * w + c];
-      if (t > m || t != t) m = t;
-    }
+    for (int64_t c = r == r0 ? c0 + 1 : c0; c < c1; ++c) m = max_tap(m, plane[r * w + c]);
   return m;
 }
 
@@ -97,10 +95,7 @@ static void max_pool_separable(const float* x, int64_t h, int64_t w, int64_t p0,
         }
         for (int64_t c = 0; c < w && w < kWidth; ++c) {  // rows narrower than a vector
           float m = plane[r0 * w + c];
-          for (int64_t r = r0 + 1; r < r1; ++r) {
-            const float t = plane[r * w + c];
-            if (t > m || t != t) m = t;
-          }
+          for (int64_t r = r0 + 1; r < r1; ++r) m = max_tap(m, plane[r * w + c]);
           ci[c] = m;
         }
       }
