@@ -71,6 +71,14 @@ def pair(op, name, value, minimum=None):
     return tuple(as_int(op, name, v, minimum) for v in items)
 
 
+def uint8_pixels(x, ndims):
+    """x as a C-contiguous uint8 array when it is a NumPy uint8 array with one of `ndims` dimensions
+    (pixels, which the ops that accept them read as their values), else None."""
+    if isinstance(x, np.ndarray) and x.dtype == np.uint8 and x.ndim in ndims:
+        return np.ascontiguousarray(x)
+    return None
+
+
 def batched_nchw(op, x):
     """x as float32 (N, C, H, W), and whether a (C, H, W) input was given (to squeeze back)."""
     arr = as_float32(op, "input", x, ndims=(3, 4))

@@ -232,8 +232,8 @@ def _crops(sources, boxes, size):
     when none is), with ``roi_align``'s adaptive sampling (then 2 x 2 to 3 x 3 samples per output
     cell): area averaging, then bilinear interpolation, at a cost that does not grow with the box.
     On photographs the result is within about 1.2x of the error of full-resolution adaptive sampling
-    against an exact area resize of the crop, at a fraction of the cost for large boxes. Samples outside the image are 0 (black), as
-    the original's zero padding.
+    against an exact area resize of the crop, at a fraction of the cost for large boxes. Samples
+    outside the image are 0 (black), as the original's zero padding.
     """
     edges = boxes - np.array([1.0, 1.0, 0.0, 0.0])
     side = np.maximum(edges[:, 2] - edges[:, 0], edges[:, 3] - edges[:, 1])

@@ -3,7 +3,7 @@
 import numpy as np
 
 from .. import _cvcore
-from .._validation import as_int, batched_nchw, pair
+from .._validation import as_int, batched_nchw, pair, uint8_pixels
 
 
 def _window_args(op, kernel_size, stride, padding):
@@ -217,10 +217,9 @@ def adaptive_avg_pool2d_levels(input, output_sizes):
 
 def _adaptive_avg_input(op, input):
     """input as a contiguous (N, C, H, W) uint8 or float32 array, and whether it was 3-D."""
-    if isinstance(input, np.ndarray) and input.dtype == np.uint8 and input.ndim in (3, 4):
-        # Pixels are read as bytes (a quarter of the traffic); the sums equal those in float32.
-        squeeze = input.ndim == 3
-        return np.ascontiguousarray(input[None] if squeeze else input), squeeze
+    pixels = uint8_pixels(input, (3, 4))  # read as bytes (a quarter of the traffic): the same sums
+    if pixels is not None:
+        return (pixels[None], True) if pixels.ndim == 3 else (pixels, False)
     return batched_nchw(op, input)
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 
 from .. import _cvcore
-from .._validation import as_float32, as_int, check_finite_scalar, pair
+from .._validation import as_float32, as_int, check_finite_scalar, pair, uint8_pixels
 
 
 def _roi_boxes(op, boxes):
@@ -30,9 +30,8 @@ def _roi_boxes(op, boxes):
 
 
 def _roi_args(op, input, boxes, output_size, spatial_scale, uint8_ok=False):
-    if uint8_ok and isinstance(input, np.ndarray) and input.dtype == np.uint8 and input.ndim == 4:
-        x = np.ascontiguousarray(input)  # pixels read as bytes: the values of the float32 copy
-    else:
+    x = uint8_pixels(input, (4,)) if uint8_ok else None  # pixels read as bytes: the float32 copy's values
+    if x is None:
         x = as_float32(op, "input", input, ndims=(4,))
     scale = check_finite_scalar(op, "spatial_scale", spatial_scale)
     if scale < 0:
