@@ -130,6 +130,8 @@ def test_adaptive_avg_pool2d_levels(threads, rng):
     for size, level in zip(sizes, levels):
         np.testing.assert_array_equal(level, ops.adaptive_avg_pool2d(x.astype(np.float32), size))
         np.testing.assert_array_equal(level, ops.adaptive_avg_pool2d(x, size))
+        full = (size[0], x.shape[3] if size[1] is None else size[1])
+        np.testing.assert_allclose(level, ref.adaptive_avg_pool2d(x.astype(np.float64), full), rtol=1e-5, atol=1e-4)
     big = np.full((1, 1, 300, 301), 255, np.uint8)
     big[0, 0, ::7, ::3] = 1
     for size, level in zip([(1, 1), (2, 1), (150, 100)], ops.adaptive_avg_pool2d_levels(big, [(1, 1), (2, 1), (150, 100)])):
