@@ -1,11 +1,13 @@
-"""roi_align and roi_pool, float32: cvcore against torchvision.ops in the same run, at 1 and 2 threads.
+"""roi_align, roi_pool and crop_resize: cvcore against torchvision.ops in the same run, at 1 and 2 threads.
 
     python benchmarks/bench_roi.py [--threads 1 2] [--isa avx2] [--budget 1.0] [--rois 1000]
 
 Setup (Faster R-CNN's RoI head on a stride-16 map): input (1, 256, 50, 50), K RoIs in 800x800 image
-coordinates with sides 32-400 px, spatial_scale 1/16, output 7x7. Prints cvcore ms, torchvision ms
-and speed = torchvision time / cvcore time (> 1: cvcore is faster). torchvision computes these in a
-single-threaded loop; it is timed at the same torch thread count.
+coordinates with sides 32-400 px, spatial_scale 1/16, output 7x7. Then image crops (MTCNN's R-Net
+input): K boxes with sides 20-120 px in a 1920x1080 RGB image, 24x24 crops, aligned, adaptive
+sampling; cvcore's crop_resize and roi_align read the uint8 image, torchvision its float32 copy.
+Prints cvcore ms, torchvision ms and speed = torchvision time / cvcore time (> 1: cvcore is faster).
+torchvision computes these in a single-threaded loop; it is timed at the same torch thread count.
 """
 
 import argparse
@@ -14,7 +16,7 @@ import sys
 import numpy as np
 
 import cvcore
-from cvcore.ops import roi_align, roi_pool
+from cvcore.ops import crop_resize, roi_align, roi_pool
 from _harness import median_time, set_threads, try_import_torch
 
 
@@ -25,6 +27,15 @@ def make_inputs(rois, seed=0):
     xy = rng.uniform(0, 800 - side, (rois, 2))
     boxes = np.concatenate([np.zeros((rois, 1)), xy, xy + side], axis=1).astype(np.float32)
     return x, boxes
+
+
+def make_image_crops(rois, seed=0):
+    rng = np.random.default_rng(seed)
+    image = rng.integers(0, 256, (1, 3, 1080, 1920), dtype=np.uint8)
+    side = rng.uniform(20, 120, rois)
+    xy = rng.uniform(0, 1, (rois, 2)) * (np.array([1920.0, 1080.0]) - side[:, None])
+    boxes = np.concatenate([np.zeros((rois, 1)), xy, xy + side[:, None]], axis=1).astype(np.float32)
+    return image, boxes
 
 
 # name: (op, keyword arguments after (input, boxes, output_size, spatial_scale))
@@ -70,6 +81,20 @@ def main(argv=None):
             else:
                 fn = lambda: roi_pool(x, boxes, size, scale)
                 peer = (lambda: tv.roi_pool(tx, tb, size, scale)) if tv is not None else None
+            t_cv = median_time(fn, budget_s=args.budget)
+            line = f"{name:26s} | {t_cv * 1e3:9.2f} |"
+            if peer is not None:
+                with torch.no_grad():
+                    t_tv = median_time(peer, budget_s=args.budget)
+                line += f" {t_tv * 1e3:14.2f} | {t_tv / t_cv:5.2f}"
+            print(line, flush=True)
+        image, crops = make_image_crops(args.rois)
+        peer = None
+        if tv is not None:
+            timage, tcrops = torch.from_numpy(image.astype(np.float32)), torch.from_numpy(crops)
+            peer = lambda: tv.roi_align(timage, tcrops, 24, 1.0, -1, True)
+        for name, fn in (("crop_resize 24x24 uint8", lambda: crop_resize(image, crops, 24)),
+                         ("roi_align 24x24 uint8", lambda: roi_align(image, crops, 24, 1.0, -1, True))):
             t_cv = median_time(fn, budget_s=args.budget)
             line = f"{name:26s} | {t_cv * 1e3:9.2f} |"
             if peer is not None:

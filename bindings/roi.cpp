@@ -8,27 +8,29 @@ namespace cvcore::bindings {
 
 void register_roi(py::module_& m) {
   using Pair = std::array<int64_t, 2>;
-  m.def(
-      "roi_align",
-      [](py::handle x, py::handle boxes, Pair output_size, double spatial_scale, int64_t sampling_ratio,
-         bool aligned) {
-        // uint8 input (an image) is read as is; anything else as float32.
-        const Uint8OrFloat32 xa = uint8_or_float32_array(x, "input");
-        const FloatArray ba = float32_array(boxes, "boxes");
-        const TensorView& xv = xa.view;
-        const TensorView bv = view(ba);
-        const RoiAlignParams params{output_size, spatial_scale, sampling_ratio, aligned};
-        const std::array<int64_t, 4> shape = roi_align_output_shape(xv, bv, params);
-        FloatArray out = new_float32({shape.begin(), shape.end()});
-        const TensorView ov = view(out);
-        {
-          py::gil_scoped_release release;
-          roi_align(xv, bv, params, ov);
-        }
-        return out;
-      },
-      py::arg("input"), py::arg("boxes"), py::arg("output_size"), py::arg("spatial_scale"),
-      py::arg("sampling_ratio"), py::arg("aligned"));
+  // roi_align and crop_resize: the same arguments, uint8 input (an image) read as is, anything else as float32.
+  const auto align = [](auto kernel, auto output_shape) {
+    return [kernel, output_shape](py::handle x, py::handle boxes, Pair output_size, double spatial_scale,
+                                  int64_t sampling_ratio, bool aligned) {
+      const Uint8OrFloat32 xa = uint8_or_float32_array(x, "input");
+      const FloatArray ba = float32_array(boxes, "boxes");
+      const TensorView& xv = xa.view;
+      const TensorView bv = view(ba);
+      const RoiAlignParams params{output_size, spatial_scale, sampling_ratio, aligned};
+      const std::array<int64_t, 4> shape = output_shape(xv, bv, params);
+      FloatArray out = new_float32({shape.begin(), shape.end()});
+      const TensorView ov = view(out);
+      {
+        py::gil_scoped_release release;
+        kernel(xv, bv, params, ov);
+      }
+      return out;
+    };
+  };
+  m.def("roi_align", align(roi_align, roi_align_output_shape), py::arg("input"), py::arg("boxes"),
+        py::arg("output_size"), py::arg("spatial_scale"), py::arg("sampling_ratio"), py::arg("aligned"));
+  m.def("crop_resize", align(crop_resize, crop_resize_output_shape), py::arg("input"), py::arg("boxes"),
+        py::arg("output_size"), py::arg("spatial_scale"), py::arg("sampling_ratio"), py::arg("aligned"));
 
   m.def(
       "roi_pool",

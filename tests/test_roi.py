@@ -1,4 +1,5 @@
-"""roi_align and roi_pool against tests/reference/roi.py and torchvision's probe outputs."""
+"""roi_align and roi_pool against tests/reference/roi.py and torchvision's probe outputs; crop_resize
+(roi_align's sampling, computed separably) against the same reference within float32 rounding."""
 
 import numpy as np
 import pytest
@@ -211,7 +212,7 @@ def test_thread_count_bit_identical(isa, rng):
             np.testing.assert_array_equal(a, b)
 
 
-@pytest.mark.parametrize("op", ["roi_align", "roi_pool"])
+@pytest.mark.parametrize("op", ["roi_align", "roi_pool", "crop_resize"])
 def test_errors(op):
     fn = getattr(ops, op)
     x = np.zeros((2, 3, 5, 5), np.float32)
@@ -257,12 +258,70 @@ def test_errors(op):
         fn(x.astype(bool), good, 2)
 
 
-def test_roi_align_argument_errors():
+@pytest.mark.parametrize("op", ["roi_align", "crop_resize"])
+def test_roi_align_argument_errors(op):
+    fn = getattr(ops, op)
     x = np.zeros((1, 1, 5, 5), np.float32)
-    with pytest.raises(TypeError, match="roi_align: sampling_ratio must be an int"):
-        ops.roi_align(x, [[0, 0, 0, 2, 2]], 2, 1.0, 1.5)
-    with pytest.raises(ValueError, match=r"roi_align: the sampling grid of boxes\[0\] .* exceeds 2\^22"):
-        ops.roi_align(x, [[0, 0, 0, 2, 2]], 2, 1.0, 10**7)
-    with pytest.raises(ValueError, match=r"roi_align: the sampling grid of boxes\[1\]"):
-        ops.roi_align(x, [[0, 0, 0, 2, 2], [0, 0, 0, 1e30, 1]], 2)  # adaptive grid of a huge RoI
-    assert ops.roi_align(x, [[0, 0, 0, 1e30, 1]], 2, 1.0, 2).shape == (1, 1, 2, 2)  # a fixed grid is fine
+    with pytest.raises(TypeError, match=f"{op}: sampling_ratio must be an int"):
+        fn(x, [[0, 0, 0, 2, 2]], 2, 1.0, 1.5)
+    with pytest.raises(ValueError, match=rf"{op}: the sampling grid of boxes\[0\] .* exceeds 2\^22"):
+        fn(x, [[0, 0, 0, 2, 2]], 2, 1.0, 10**7)
+    with pytest.raises(ValueError, match=rf"{op}: the sampling grid of boxes\[1\]"):
+        fn(x, [[0, 0, 0, 2, 2], [0, 0, 0, 1e30, 1]], 2)  # adaptive grid of a huge RoI
+    assert fn(x, [[0, 0, 0, 1e30, 1]], 2, 1.0, 2).shape == (1, 1, 2, 2)  # a fixed grid is fine
+
+
+def _close_to_roi_align(out, x, boxes, *args):
+    """crop_resize's output against the NumPy roi_align: equal up to float32 rounding of sums of
+    values as large as the map's largest."""
+    want = ref.roi_align(np.asarray(x, np.float32), boxes, *args)
+    assert out.dtype == np.float32 and out.shape == want.shape
+    np.testing.assert_allclose(out, want, rtol=0, atol=4e-6 * max(1.0, float(np.abs(x).max(initial=0))))
+
+
+@pytest.mark.parametrize("aligned", [True, False])
+@pytest.mark.parametrize("sampling_ratio", [-1, 1, 2, 3])
+@pytest.mark.parametrize("scale", [1.0, 0.5, 0.3, 2.0])
+def test_crop_resize_random(threads, rng, scale, sampling_ratio, aligned):
+    for shape, size in [((2, 3, 7, 9), (3, 2)), ((1, 5, 4, 4), (1, 1)), ((3, 2, 1, 6), (2, 5)), ((1, 3, 30, 41), (7, 9)),
+                        ((1, 1, 12, 10), (24, 20))]:
+        x = rng.standard_normal(shape).astype(np.float32)
+        boxes = _boxes(rng, 9, shape[0], max(shape[2:]), scale, outside=0.3)  # some inverted, some outside
+        out = ops.crop_resize(x, boxes, size, scale, sampling_ratio, aligned)
+        _close_to_roi_align(out, x, boxes, size, scale, sampling_ratio, aligned)
+
+
+def test_crop_resize_image_crops(threads, rng):
+    # MTCNN's use: 24x24 and 48x48 crops of a uint8 image (downscaled, upscaled, at the borders);
+    # the bytes are read as their values, exactly as the float32 copy.
+    image = rng.integers(0, 256, (1, 3, 97, 131), dtype=np.uint8)
+    side = rng.uniform(5, 120, 40)
+    corner = rng.uniform(-20, 110, (40, 2))
+    boxes = np.concatenate([np.zeros((40, 1)), corner, corner + side[:, None]], axis=1).astype(np.float32)
+    for size in (24, 48, (5, 13)):
+        out = ops.crop_resize(image, boxes, size)
+        np.testing.assert_array_equal(out, ops.crop_resize(image.astype(np.float32), boxes, size))
+        if size != 48:  # the reference is slow: a few boxes of each kind
+            pair = (size, size) if isinstance(size, int) else size
+            _close_to_roi_align(out[::5], image, boxes[::5], pair, 1.0, -1, True)
+    # A box inside the image at integer edges with one sample per pixel: the pixels themselves.
+    np.testing.assert_array_equal(ops.crop_resize(image, [[0, 10, 20, 34, 44]], 24)[0],
+                                  image[0, :, 20:44, 10:34].astype(np.float32))
+
+
+def test_crop_resize_edges_and_threads(rng):
+    x = rng.standard_normal((2, 4, 10, 12)).astype(np.float32)
+    boxes = np.array([[0, -30, -30, -5, -5], [1, 40, 40, 60, 70], [0, -4, -3, 5, 6], [1, 8, 7, 20, 15],
+                      [0, 3, 3, 3, 3], [1, 4.2, 5.1, 4.3, 5.15], [0, 7, 6, 2, 1], [1, -1, -1, 0.5, 0.5],
+                      [0, -150, -120, 170, 190], [1, 0, 0, 11, 9]], np.float32)
+    for sr in (-1, 1, 2):
+        for aligned in (False, True):
+            out = ops.crop_resize(x, boxes, (3, 2), 1.0, sr, aligned)
+            _close_to_roi_align(out, x, boxes, (3, 2), 1.0, sr, aligned)
+            assert not out[:2].any()  # fully outside: 0
+    many = _boxes(rng, 61, 2, 12, 0.5, outside=0.2)
+    one, two = run_threads(lambda: ops.crop_resize(x, many, 7, 0.5))
+    np.testing.assert_array_equal(one, two)
+    assert ops.crop_resize(x, np.zeros((0, 5)), 3).shape == (0, 4, 3, 3)
+    assert ops.crop_resize(np.zeros((1, 0, 3, 3)), [[0, 0, 0, 1, 1]], 2).shape == (1, 0, 2, 2)
+    assert ops.crop_resize(x, [np.zeros((1, 4)), np.array([[1, 1, 5, 5]])], 2).shape == (2, 4, 2, 2)

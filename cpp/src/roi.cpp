@@ -57,10 +57,9 @@ cpu::RoiGeometry geometry(const TensorView& x, const std::array<int64_t, 4>& sha
   return {x.shape[0], x.shape[1], x.shape[2], x.shape[3], shape[0], shape[2], shape[3]};
 }
 
-}  // namespace
-
-std::array<int64_t, 4> roi_align_output_shape(const TensorView& x, const TensorView& boxes, const RoiAlignParams& p) {
-  constexpr const char* op = "roi_align";
+// The checks and output shape of roi_align and crop_resize (the same sampling).
+std::array<int64_t, 4> align_output_shape(const char* op, const TensorView& x, const TensorView& boxes,
+                                          const RoiAlignParams& p) {
   const float scale = check_roi_inputs(op, x, boxes, p.output_size, p.spatial_scale, /*uint8_ok=*/true);
   const float* b = boxes.ptr<float>();
   for (int64_t k = 0; k < boxes.shape[0]; ++k) {
@@ -75,17 +74,39 @@ std::array<int64_t, 4> roi_align_output_shape(const TensorView& x, const TensorV
   return output_shape(op, x, boxes, p.output_size);
 }
 
-void roi_align(const TensorView& x, const TensorView& boxes, const RoiAlignParams& p, const TensorView& out) {
-  const std::array<int64_t, 4> shape = roi_align_output_shape(x, boxes, p);
-  detail::check_output(out, "roi_align", shape.data(), 4, DType::float32);
+// Runs kernel (cpu::roi_align or cpu::crop_resize, called for the input's dtype) after the checks.
+template <typename Kernel>
+void align(const char* op, const TensorView& x, const TensorView& boxes, const RoiAlignParams& p,
+           const TensorView& out, Kernel kernel) {
+  const std::array<int64_t, 4> shape = align_output_shape(op, x, boxes, p);
+  detail::check_output(out, op, shape.data(), 4, DType::float32);
   if (out.numel() == 0) return;
   const float scale = static_cast<float>(p.spatial_scale);
   if (x.dtype == DType::uint8)
-    cpu::roi_align(geometry(x, shape), x.ptr<uint8_t>(), boxes.ptr<float>(), scale, p.sampling_ratio, p.aligned,
-                   out.ptr<float>(), get_num_threads());
+    kernel(geometry(x, shape), x.ptr<uint8_t>(), boxes.ptr<float>(), scale, p.sampling_ratio, p.aligned,
+           out.ptr<float>(), get_num_threads());
   else
-    cpu::roi_align(geometry(x, shape), x.ptr<float>(), boxes.ptr<float>(), scale, p.sampling_ratio, p.aligned,
-                   out.ptr<float>(), get_num_threads());
+    kernel(geometry(x, shape), x.ptr<float>(), boxes.ptr<float>(), scale, p.sampling_ratio, p.aligned,
+           out.ptr<float>(), get_num_threads());
+}
+
+}  // namespace
+
+std::array<int64_t, 4> roi_align_output_shape(const TensorView& x, const TensorView& boxes, const RoiAlignParams& p) {
+  return align_output_shape("roi_align", x, boxes, p);
+}
+
+std::array<int64_t, 4> crop_resize_output_shape(const TensorView& x, const TensorView& boxes,
+                                                const RoiAlignParams& p) {
+  return align_output_shape("crop_resize", x, boxes, p);
+}
+
+void roi_align(const TensorView& x, const TensorView& boxes, const RoiAlignParams& p, const TensorView& out) {
+  align("roi_align", x, boxes, p, out, [](auto&&... a) { cpu::roi_align(a...); });
+}
+
+void crop_resize(const TensorView& x, const TensorView& boxes, const RoiAlignParams& p, const TensorView& out) {
+  align("crop_resize", x, boxes, p, out, [](auto&&... a) { cpu::crop_resize(a...); });
 }
 
 std::array<int64_t, 4> roi_pool_output_shape(const TensorView& x, const TensorView& boxes, const RoiPoolParams& p) {

@@ -1,4 +1,4 @@
-// C++ API of the detection domains: nms / batched_nms / soft_nms, roi_align / roi_pool, k-means,
+// C++ API of the detection domains: nms / batched_nms / soft_nms, roi_align / roi_pool / crop_resize, k-means,
 // COCO evaluation.
 #include <cvcore/cvcore.hpp>
 
@@ -70,6 +70,27 @@ TEST(roi_align_and_roi_pool_on_a_ramp) {
   float v;
   roi_align(TensorView(x.data(), {1, 1, 4, 4}), TensorView(box, {1, 5}), align, TensorView(&v, {1, 1, 1, 1}));
   CHECK(cvcore_test::close(v, 1.0, 1e-6));
+}
+
+TEST(crop_resize_of_a_uint8_image) {
+  // 1x1x4x4 uint8 image x[h, w] = 10 * w + h. The whole image to 2x2 (adaptive: 2x2 samples per bin at
+  // quarter pixels from the edges of each 2x2 block) is the mean of each block, as roi_align's.
+  std::vector<uint8_t> x(16);
+  for (int i = 0; i < 16; ++i) x[i] = static_cast<uint8_t>(10 * (i % 4) + i / 4);
+  const float box[5] = {0, 0, 0, 4, 4};
+  RoiAlignParams params;
+  params.output_size = {2, 2};
+  params.aligned = true;
+  const TensorView image(x.data(), {1, 1, 4, 4}), boxes(box, {1, 5});
+  CHECK(crop_resize_output_shape(image, boxes, params) == (std::array<int64_t, 4>{1, 1, 2, 2}));
+  float fast[4], exact[4];
+  crop_resize(image, boxes, params, TensorView(fast, {1, 1, 2, 2}));
+  roi_align(image, boxes, params, TensorView(exact, {1, 1, 2, 2}));
+  const double want[4] = {5.5, 25.5, 7.5, 27.5};
+  for (int i = 0; i < 4; ++i) CHECK(cvcore_test::close(fast[i], want[i], 1e-5) && cvcore_test::close(exact[i], want[i], 1e-5));
+  const float bad_batch[5] = {1, 0, 0, 1, 1};
+  CHECK_THROWS(crop_resize(image, TensorView(bad_batch, {1, 5}), params, TensorView(fast, {1, 1, 2, 2})), IndexError,
+               "crop_resize");
 }
 
 TEST(roi_errors) {

@@ -36,6 +36,16 @@ std::array<int64_t, 4> roi_align_output_shape(const TensorView& x, const TensorV
 // samples with y outside [-1, H] or x outside [-1, W] count as 0, others are clamped to the border.
 void roi_align(const TensorView& x, const TensorView& boxes, const RoiAlignParams& params, const TensorView& out);
 
+// roi_align_output_shape's checks and shape, for crop_resize.
+std::array<int64_t, 4> crop_resize_output_shape(const TensorView& x, const TensorView& boxes,
+                                                const RoiAlignParams& params);
+
+// roi_align's output (same checks, shape and sampling) up to float32 rounding instead of bit for bit,
+// computed separably: each image row the RoI's samples touch is interpolated along x once, then
+// the rows are combined along y. Samples outside the map are skipped (they count in the average,
+// as in roi_align). For crops of images (few channels) this is an order of magnitude faster.
+void crop_resize(const TensorView& x, const TensorView& boxes, const RoiAlignParams& params, const TensorView& out);
+
 struct RoiPoolParams {
   std::array<int64_t, 2> output_size{1, 1};  // (PH, PW), >= 1
   double spatial_scale = 1.0;                // finite, >= 0

@@ -9,6 +9,8 @@
 #include "roi.hpp"
 
 #include <cfloat>
+#include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "parallel.hpp"
@@ -212,6 +214,177 @@ void roi_align(const RoiGeometry& g, const T* x, const float* boxes, float scale
 
 template void roi_align(const RoiGeometry&, const float*, const float*, float, int64_t, bool, float*, int);
 template void roi_align(const RoiGeometry&, const uint8_t*, const float*, float, int64_t, bool, float*, int);
+
+namespace {
+
+// One tap of crop_resize along an axis: a pixel and the summed bilinear weight of the bin's
+// samples on it.
+struct AxisTap {
+  int64_t index;
+  float weight;
+};
+
+// The taps of output index p at taps[p * 2 * grid], count[p] of them: the samples s[p * grid + i]
+// merged by pixel. Samples move forward (backward in an inverted box), so a pixel already present
+// is nearly always one of the last two taps; a pixel missed there is only a second tap.
+inline void axis_taps(const AxisSample* s, int64_t out, int64_t grid, AxisTap* taps, int64_t* count) {
+  for (int64_t p = 0; p < out; ++p) {
+    AxisTap* t = taps + p * 2 * grid;
+    int64_t n = 0;
+    const auto add = [&](int64_t pixel, float weight) {
+      for (int64_t j = n - 1; j >= 0 && j >= n - 2; --j)
+        if (t[j].index == pixel) {
+          t[j].weight += weight;
+          return;
+        }
+      t[n++] = AxisTap{pixel, weight};
+    };
+    for (int64_t i = 0; i < grid; ++i) {
+      const AxisSample& a = s[p * grid + i];
+      if (!a.valid) continue;
+      add(a.lo, a.h);
+      add(a.hi, a.l);
+    }
+    count[p] = n;
+  }
+}
+
+// The column taps as PW-wide planes tap by tap (index[j * PW + q] relative to the first column read,
+// weight[j * PW + q]), every output padded to the longest with zero-weight repeats of its last tap, so
+// that the x pass runs over independent outputs. Returns the taps per output; *first, *last: the
+// lowest and highest column read (first > last when none).
+inline int64_t column_planes(const AxisTap* taps, const int64_t* count, int64_t out, int64_t stride, int32_t* index,
+                             float* weight, int64_t* first, int64_t* last) {
+  int64_t taps_max = 0;
+  *first = INT64_MAX, *last = -1;
+  for (int64_t q = 0; q < out; ++q) {
+    taps_max = max64(taps_max, count[q]);
+    for (int64_t j = 0; j < count[q]; ++j)
+      *first = min64(*first, taps[q * stride + j].index), *last = max64(*last, taps[q * stride + j].index);
+  }
+  for (int64_t q = 0; q < out; ++q)
+    for (int64_t j = 0; j < taps_max; ++j) {
+      const AxisTap* t = taps + q * stride;
+      const bool real = j < count[q];
+      const int64_t column = real ? t[j].index : (count[q] ? t[count[q] - 1].index : *first);
+      index[j * out + q] = static_cast<int32_t>(column - *first);
+      weight[j * out + q] = real ? t[j].weight : 0.0f;
+    }
+  return taps_max;
+}
+
+// NR rows (span floats apart) resampled along x: out[r * PW + q] = the sum over the taps of weight *
+// value, divided by count, with the planes of column_planes; the rows share each tap's loads.
+template <int NR>
+inline void resample_columns(const float* rows, int64_t span, const int32_t* column, const float* weight,
+                             int64_t taps, int64_t PW, float count, float* out) {
+  for (int64_t q = 0; q < PW; ++q) {
+    float acc[NR] = {};
+    for (int64_t j = 0; j < taps; ++j) {
+      const int32_t at = column[j * PW + q];
+      const float w = weight[j * PW + q];
+      for (int r = 0; r < NR; ++r) acc[r] += w * rows[r * span + at];
+    }
+    for (int r = 0; r < NR; ++r) out[r * PW + q] = acc[r] / count;
+  }
+}
+
+// Output rows crop_resize resamples along x together: they share the loads of the column taps.
+constexpr int kCropRows = 4;
+
+// Asks for the lines of a RoI's box on the map (rows far apart in memory: a crop of an image), so
+// that their misses overlap each other and the computation of the taps.
+template <typename T>
+inline void prefetch_box(const RoiGeometry& g, const T* x, const float* roi, const AlignBox& b) {
+  const auto pixel = [](float v, int64_t size) {
+    return v <= 0 ? int64_t(0) : (v >= static_cast<float>(size - 1) ? size - 1 : static_cast<int64_t>(v));
+  };
+  const int64_t y0 = pixel(b.start_h, g.height), y1 = pixel(b.start_h + b.roi_h + 1, g.height);
+  const int64_t x0 = pixel(b.start_w, g.width), x1 = pixel(b.start_w + b.roi_w + 1, g.width);
+  if ((y1 - y0 + 1) * g.channels > 256) return;  // a large box: its long rows are prefetched by the hardware
+  const T* image = x + static_cast<int64_t>(roi[0]) * g.channels * g.height * g.width;
+  for (int64_t c = 0; c < g.channels; ++c)
+    for (int64_t y = y0; y <= y1; ++y) {
+      const char* row = reinterpret_cast<const char*>(image + (c * g.height + y) * g.width);
+      for (int64_t at = x0 * int64_t(sizeof(T)); at < (x1 + 1) * int64_t(sizeof(T)); at += 64) __builtin_prefetch(row + at);
+      __builtin_prefetch(row + (x1 + 1) * int64_t(sizeof(T)) - 1);
+    }
+}
+
+}  // namespace
+
+template <typename T>
+void crop_resize(const RoiGeometry& g, const T* x, const float* boxes, float scale, int64_t sampling_ratio,
+                 bool aligned, float* out, int threads) {
+  const int64_t C = g.channels, H = g.height, W = g.width, PH = g.out_h, PW = g.out_w, bins = PH * PW;
+  if (g.rois == 0 || C == 0) return;
+  // Per thread: both axes' samples and taps, the column tap planes, and kCropRows output rows
+  // resampled along y (over the columns the RoI reads).
+  int64_t grid_h = 0, grid_w = 0;
+  for (int64_t k = 0; k < g.rois; ++k) {
+    const AlignBox b = align_box(boxes + 5 * k, scale, aligned, PH, PW);
+    grid_h = max64(grid_h, grid_count(align_grid(b.roi_h, PH, sampling_ratio)));
+    grid_w = max64(grid_w, grid_count(align_grid(b.roi_w, PW, sampling_ratio)));
+  }
+  const auto floats_of = [](size_t bytes) { return (bytes + 7) / 8 * 2; };  // whole 8-byte words
+  const size_t samples = static_cast<size_t>(PH * grid_h + PW * grid_w);
+  const size_t tap_floats = floats_of(2 * samples * sizeof(AxisTap));
+  const size_t sample_floats = floats_of(samples * sizeof(AxisSample));
+  const size_t count_floats = floats_of(static_cast<size_t>(PH + PW) * sizeof(int64_t));
+  const size_t plane_floats = floats_of(static_cast<size_t>(2 * PW * grid_w) * sizeof(int32_t));
+  const size_t floats = tap_floats + sample_floats + count_floats + 2 * plane_floats + static_cast<size_t>(kCropRows * W);
+  for_each_roi(g.rois, threads, floats, [&](int64_t k, float* ws) {
+    const float* roi = boxes + 5 * k;
+    const AlignBox b = align_box(roi, scale, aligned, PH, PW);
+    prefetch_box(g, x, roi, b);
+    const int64_t gh = grid_count(align_grid(b.roi_h, PH, sampling_ratio));
+    const int64_t gw = grid_count(align_grid(b.roi_w, PW, sampling_ratio));
+    const float count = static_cast<float>(max64(gh * gw, 1));
+    AxisTap* ty = reinterpret_cast<AxisTap*>(ws);
+    AxisTap* tx = ty + 2 * PH * gh;
+    float* next = ws + tap_floats;
+    AxisSample* ys = reinterpret_cast<AxisSample*>(next);
+    AxisSample* xs = ys + PH * gh;
+    next += sample_floats;
+    int64_t* ny = reinterpret_cast<int64_t*>(next);
+    int64_t* nx = ny + PH;
+    next += count_floats;
+    int32_t* column = reinterpret_cast<int32_t*>(next);
+    float* weight = next + plane_floats;
+    float* rows = weight + plane_floats;
+    axis_samples(b.start_h, b.bin_h, PH, gh, H, ys);
+    axis_samples(b.start_w, b.bin_w, PW, gw, W, xs);
+    axis_taps(ys, PH, gh, ty, ny);
+    axis_taps(xs, PW, gw, tx, nx);
+    int64_t first = 0, last = 0;
+    const int64_t taps = column_planes(tx, nx, PW, 2 * gw, column, weight, &first, &last);
+    const int64_t n = static_cast<int64_t>(roi[0]), span = max64(last - first + 1, 0);
+    for (int64_t c = 0; c < C; ++c) {
+      const T* plane = x + (n * C + c) * H * W + first;
+      float* o = out + (k * C + c) * bins;
+      for (int64_t p0 = 0; p0 < PH; p0 += kCropRows) {
+        const int64_t p1 = min64(p0 + kCropRows, PH);
+        for (int64_t p = p0; p < p1; ++p) {  // y pass: whole rows of the columns read
+          float* __restrict acc = rows + (p - p0) * span;
+          for (int64_t i = 0; i < span; ++i) acc[i] = 0.0f;
+          for (int64_t j = 0; j < ny[p]; ++j) {
+            const AxisTap& t = ty[p * 2 * gh + j];
+            const T* __restrict src = plane + t.index * W;
+            for (int64_t i = 0; i < span; ++i) acc[i] += t.weight * static_cast<float>(src[i]);
+          }
+        }
+        if (p1 - p0 == kCropRows)  // x pass
+          resample_columns<kCropRows>(rows, span, column, weight, taps, PW, count, o + p0 * PW);
+        else
+          for (int64_t p = p0; p < p1; ++p)
+            resample_columns<1>(rows + (p - p0) * span, span, column, weight, taps, PW, count, o + p * PW);
+      }
+    }
+  });
+}
+
+template void crop_resize(const RoiGeometry&, const float*, const float*, float, int64_t, bool, float*, int);
+template void crop_resize(const RoiGeometry&, const uint8_t*, const float*, float, int64_t, bool, float*, int);
 
 void roi_pool(const RoiGeometry& g, const float* x, const float* boxes, float scale, float* out, int64_t* argmax,
               int threads) {

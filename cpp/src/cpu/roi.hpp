@@ -76,6 +76,12 @@ template <typename T>
 void roi_align(const RoiGeometry& g, const T* x, const float* boxes, float spatial_scale, int64_t sampling_ratio,
                bool aligned, float* out, int threads);
 
+// out = roi_align's result up to float32 rounding, computed separably: each row the bins read is
+// resampled along x once, then rows are combined along y (same preconditions).
+template <typename T>
+void crop_resize(const RoiGeometry& g, const T* x, const float* boxes, float spatial_scale, int64_t sampling_ratio,
+                 bool aligned, float* out, int threads);
+
 // out (K, C, out_h, out_w) = torchvision roi_pool; argmax (same shape) written when not null.
 // height * width < 2^31.
 void roi_pool(const RoiGeometry& g, const float* x, const float* boxes, float spatial_scale, float* out,

@@ -21,8 +21,8 @@ Inputs are normalised as ``(pixel - 127.5) * 0.0078125``; :class:`MTCNN` folds t
 conv of each net (:func:`fold_normalisation`) and feeds raw pixel values. Coordinates are those of
 the reference implementations (boxes are not clipped to the image).
 
-Crops differ from the references on purpose: a crop is cvcore's bilinear ``roi_align`` (aligned,
-adaptive sampling) of the unrounded box, taken from the pyramid level on which the box is 2 to 3
+Crops differ from the references on purpose: a crop is cvcore's bilinear ``crop_resize`` (roi_align's
+aligned, adaptive sampling, computed separably) of the unrounded box, taken from the pyramid level on which the box is 2 to 3
 times the crop size (area averaging, then bilinear sampling), with zeros (black) outside the image.
 The original resizes an integer crop with ``cv2.resize(INTER_AREA)`` after zero padding;
 facenet-pytorch area-resizes the integer crop clipped to the image, which stretches faces on the
@@ -229,8 +229,9 @@ def _crops(sources, boxes, size):
     and its area-resized pyramid levels, ``(ratio_y, ratio_x, (1, 3, h, w) array)`` by decreasing
     ratio, the image first (ratio 1, its uint8 pixels; the levels are float32). Each box is cropped
     from the coarsest source on which it is still at least ``2 * size`` pixels wide (from the image
-    when none is), with ``roi_align``'s adaptive sampling (then 2 x 2 to 3 x 3 samples per output
-    cell): area averaging, then bilinear interpolation, at a cost that does not grow with the box.
+    when none is), with ``crop_resize`` (roi_align's adaptive sampling: then 2 x 2 to 3 x 3 samples
+    per output cell): area averaging, then bilinear interpolation, at a cost that does not grow with
+    the box.
     On photographs the result is within about 1.2x of the error of full-resolution adaptive sampling
     against an exact area resize of the crop, at a fraction of the cost for large boxes. Samples
     outside the image are 0 (black), as the original's zero padding.
@@ -244,7 +245,7 @@ def _crops(sources, boxes, size):
         idx = np.nonzero(pick == level)[0]
         ry, rx, source = sources[level]
         rois = np.concatenate([np.zeros((len(idx), 1)), edges[idx] * np.array([rx, ry, rx, ry])], axis=1)
-        out[idx] = ops.roi_align(source, rois, size, aligned=True)
+        out[idx] = ops.crop_resize(source, rois, size)
     return out
 
 

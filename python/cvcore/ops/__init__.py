@@ -14,7 +14,7 @@ from .linear import linear
 from .nms import batched_nms, nms, soft_nms
 from .norm import batch_norm, fold_batch_norm
 from .pool import adaptive_avg_pool2d, adaptive_avg_pool2d_levels, adaptive_max_pool2d, avg_pool2d, max_pool2d
-from .roi import roi_align, roi_pool
+from .roi import crop_resize, roi_align, roi_pool
 
 __all__ = [
     "adaptive_avg_pool2d",
@@ -30,6 +30,7 @@ __all__ = [
     "complete_box_iou",
     "conv2d",
     "conv_output_size",
+    "crop_resize",
     "distance_box_iou",
     "elu",
     "fold_batch_norm",
