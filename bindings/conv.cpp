@@ -13,7 +13,7 @@ void register_conv(py::module_& m) {
          std::array<int64_t, 4> padding, std::array<int64_t, 2> dilation, int64_t groups,
          const std::string& activation, py::handle prelu_weight, std::array<int64_t, 2> pool_kernel,
          std::array<int64_t, 2> pool_stride, bool pool_ceil_mode, py::handle pointwise_weight,
-         py::handle pointwise_bias) {
+         py::handle pointwise_bias, bool winograd) {
         const FloatArray xa = float32_array(x, "input"), wa = float32_array(weight, "weight");
         const FloatArray ba = optional_float32_array(bias, "bias");
         const FloatArray pa = optional_float32_array(prelu_weight, "prelu_weight");
@@ -21,7 +21,7 @@ void register_conv(py::module_& m) {
         const FloatArray qb = optional_float32_array(pointwise_bias, "pointwise bias");
         const Conv2dParams params{stride,      padding,    dilation,      groups, parse_epilogue(activation),
                                   optional_view(prelu_weight, pa), pool_kernel, pool_stride, pool_ceil_mode,
-                                  optional_view(pointwise_weight, qa), optional_view(pointwise_bias, qb)};
+                                  optional_view(pointwise_weight, qa), optional_view(pointwise_bias, qb), winograd};
         const TensorView xv = view(xa), wv = view(wa), bv = optional_view(bias, ba);
         const std::array<int64_t, 4> shape = conv2d_output_shape(xv, wv, bv, params);
         FloatArray out = new_float32({shape.begin(), shape.end()});
@@ -36,7 +36,7 @@ void register_conv(py::module_& m) {
       py::arg("dilation"), py::arg("groups"), py::arg("activation"), py::arg("prelu_weight"),
       py::arg("pool_kernel") = std::array<int64_t, 2>{0, 0}, py::arg("pool_stride") = std::array<int64_t, 2>{0, 0},
       py::arg("pool_ceil_mode") = false, py::arg("pointwise_weight") = py::none(),
-      py::arg("pointwise_bias") = py::none());
+      py::arg("pointwise_bias") = py::none(), py::arg("winograd") = false);
 
   m.def("conv_output_size", &conv_output_size, py::arg("size"), py::arg("kernel"), py::arg("stride"),
         py::arg("pad_begin"), py::arg("pad_end"), py::arg("dilation"), py::arg("ceil_mode"));

@@ -239,6 +239,54 @@ def test_conv2d_pointwise(rng, isa, threads, shape, kw):
     np.testing.assert_array_equal(one, two)
 
 
+@pytest.mark.parametrize("shape,pad", [
+    ((1, 16, 40, 57, 32), 0),      # P-Net's conv3: odd output width (a half tile at the right)
+    ((2, 10, 33, 600, 16), 0),     # P-Net's conv2 on a wide level: several blocks of tiles per row
+    ((1, 64, 14, 14, 64), 1),      # padded (VGG-style), more channels than one register tile
+    ((3, 3, 5, 4, 7), 2),          # tiny: more padding than image, 3 input channels
+    ((1, 5, 3, 3, 2), 0),          # a single output pixel
+    ((1, 2, 9, 130, 13), (0, 2)),  # asymmetric padding pairs
+])
+def test_conv2d_winograd(rng, isa, threads, shape, pad):
+    n, c, h, w_, o = shape
+    x, w, b = make(rng, n, c, h, w_, o, 3, 3)
+    slopes = rng.uniform(-0.5, 0.5, o).astype(np.float32)
+    p = (pad, pad) if isinstance(pad, int) else pad
+    expected = ref.conv2d(x, w, b, (1, 1), (p[0], p[1], p[0], p[1]))
+    assert_close(conv2d(x, w, b, padding=pad, winograd=True), expected)
+    assert_close(conv2d(x, w, None, padding=pad, winograd=True), expected - b[:, None, None])
+    plain = conv2d(x, w, b, padding=pad, winograd=True)
+    np.testing.assert_array_equal(conv2d(x, w, b, padding=pad, winograd=True, activation="relu"), np.maximum(plain, 0))
+    np.testing.assert_array_equal(conv2d(x, w, b, padding=pad, winograd=True, activation="prelu", prelu_weight=slopes),
+                                  prelu(plain, slopes))
+    one, two = run_threads(lambda: conv2d(x, w, b, padding=pad, winograd=True))
+    np.testing.assert_array_equal(one, two)
+
+
+def test_conv2d_winograd_accuracy_and_fusions(rng, isa, threads):
+    # The error against a float64 sum stays within twice that of the direct float32 path.
+    x, w, b = make(rng, 1, 32, 30, 41, 24, 3, 3)
+    exact = ref.conv2d(x.astype(np.float64), w.astype(np.float64), b.astype(np.float64), (1, 1), (0, 0, 0, 0))
+    err_winograd = np.abs(conv2d(x, w, b, winograd=True) - exact).max()
+    err_direct = np.abs(conv2d(x, w, b) - exact).max()
+    assert err_winograd <= 2 * err_direct + 1e-6 * np.abs(exact).max()
+    # Pooling and a 1x1 head apply to the Winograd output exactly as apart.
+    slopes = rng.uniform(-0.5, 0.5, 24).astype(np.float32)
+    act = dict(activation="prelu", prelu_weight=slopes, winograd=True)
+    full = conv2d(x, w, b, **act)
+    np.testing.assert_array_equal(conv2d(x, w, b, max_pool=(3, 2, True), **act), max_pool2d(full, 3, 2, ceil_mode=True))
+    pw, pb = rng.standard_normal((6, 24, 1, 1)).astype(np.float32), rng.standard_normal(6).astype(np.float32)
+    np.testing.assert_array_equal(conv2d(x, w, b, pointwise=(pw, pb), **act), conv2d(full, pw, pb))
+    # Other shapes ignore the request: the direct result, bit for bit.
+    for kw in (dict(stride=2), dict(dilation=2), dict(groups=2)):
+        wk = w[:, : 32 // kw.get("groups", 1)]
+        np.testing.assert_array_equal(conv2d(x, wk, b, winograd=True, **kw), conv2d(x, wk, b, **kw))
+    x5, w5, b5 = make(rng, 1, 4, 12, 12, 5, 5, 5)
+    np.testing.assert_array_equal(conv2d(x5, w5, b5, winograd=True), conv2d(x5, w5, b5))
+    with pytest.raises(TypeError, match="conv2d: winograd must be a bool, got 'yes'"):
+        conv2d(x, w, b, winograd="yes")
+
+
 def test_dtypes_and_layouts(rng):
     x, w, b = make(rng, 2, 4, 10, 12, 6, 3, 3)
     expected = ref.conv2d(x, w, b, (1, 1), (1, 1, 1, 1))

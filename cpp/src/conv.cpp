@@ -124,7 +124,7 @@ void conv2d(const TensorView& x, const TensorView& weight, const TensorView& bia
   const cpu::ConvGeometry g{x.shape[0],    x.shape[1],    x.shape[2],    x.shape[3],    shape[1],
                             shape[2],      shape[3],      weight.shape[2], weight.shape[3], p.stride[0],
                             p.stride[1],   p.dilation[0], p.dilation[1], p.padding[0],  p.padding[1],
-                            p.padding[2],  p.padding[3],  p.groups};
+                            p.padding[2],  p.padding[3],  p.groups,        p.winograd};
   const std::vector<float> slopes = detail::prelu_slopes(p.prelu_weight, shape[1]);
   const cpu::OutputAct act{p.activation, slopes.empty() ? nullptr : slopes.data()};
   const cpu::Kernels& kernels = cpu::active_kernels();

@@ -24,7 +24,7 @@ static std::vector<float> naive_conv(const std::vector<float>& x, const std::vec
   return y;
 }
 
-TEST(conv2d_matches_definition_on_every_isa) {
+TEST(conv2d_matches_definition_on_every_isa_also_by_winograd) {
   const int C = 5, H = 13, W = 11, O = 7, k = 3;
   std::vector<float> x(C * H * W), w(O * C * k * k);
   for (size_t i = 0; i < x.size(); ++i) x[i] = float((i * 37) % 11) - 5.f;
@@ -40,10 +40,13 @@ TEST(conv2d_matches_definition_on_every_isa) {
       if (!isa_supported(isa)) continue;
       const Isa before = active_isa();
       set_isa(isa);
-      std::vector<float> y(ref.size());
-      conv2d(xv, wv, TensorView{}, p, TensorView(y.data(), shape.data(), 4));
+      for (bool winograd : {false, true}) {  // F(2x2, 3x3) at stride 1; ignored at stride 2
+        p.winograd = winograd;
+        std::vector<float> y(ref.size());
+        conv2d(xv, wv, TensorView{}, p, TensorView(y.data(), shape.data(), 4));
+        for (size_t i = 0; i < y.size(); ++i) CHECK(cvcore_test::close(y[i], ref[i], 1e-5));
+      }
       set_isa(before);
-      for (size_t i = 0; i < y.size(); ++i) CHECK(cvcore_test::close(y[i], ref[i], 1e-5));
     }
   }
 }

@@ -30,6 +30,10 @@ struct Conv2dParams {
   // conv2d(conv2d(x, weight, bias), pointwise_weight, pointwise_bias) bit for bit either way.
   TensorView pointwise_weight;
   TensorView pointwise_bias;
+  // Compute 3x3, stride-1, dilation-1 convolutions of one group by Winograd F(2x2, 3x3): 2.25x fewer
+  // multiplies (faster for layers with more than a few channels), results within about twice the
+  // float32 rounding error of the direct sum instead of its exact order. Other shapes ignore it.
+  bool winograd = false;
 };
 
 // Number of outputs of a sliding window along one axis:

@@ -127,11 +127,11 @@ def check_weights(arrays, source):
 # ------------------------------------------------------------------------------------------------
 # The three networks: functional forward passes on NCHW float32 batches of normalised pixels.
 
-def _conv_prelu(x, w, conv, prelu, max_pool=None):
+def _conv_prelu(x, w, conv, prelu, max_pool=None, winograd=False):
     # PReLU fused into the convolution's store: no second pass, no second array. With max_pool the
     # output is pooled while it is in the cache (first layers, and batches of crops).
     return ops.conv2d(x, w[conv + ".weight"], w[conv + ".bias"], activation="prelu", prelu_weight=w[prelu + ".weight"],
-                      max_pool=max_pool)
+                      max_pool=max_pool, winograd=winograd)
 
 
 def _fc_prelu(x, w, fc, prelu):
@@ -150,11 +150,11 @@ def pnet(x, weights):
     """
     w = weights
     x = _conv_prelu(x, w, "pnet.conv1", "pnet.prelu1", max_pool=(2, 2, True))
-    x = _conv_prelu(x, w, "pnet.conv2", "pnet.prelu2")
+    x = _conv_prelu(x, w, "pnet.conv2", "pnet.prelu2", winograd=True)
     # The two 1x1 heads (regression conv4_1, classification conv4_2) as one 1x1 conv, fused with
     # conv3: the 32-channel map never leaves the cache.
     head = ops.conv2d(x, w["pnet.conv3.weight"], w["pnet.conv3.bias"], activation="prelu",
-                      prelu_weight=w["pnet.prelu3.weight"],
+                      prelu_weight=w["pnet.prelu3.weight"], winograd=True,
                       pointwise=(np.concatenate([w["pnet.conv4_1.weight"], w["pnet.conv4_2.weight"]]),
                                  np.concatenate([w["pnet.conv4_1.bias"], w["pnet.conv4_2.bias"]])))
     return head[:, :4], ops.softmax(head[:, 4:], axis=1)[:, 1]

@@ -44,7 +44,7 @@ def _conv_padding(op, padding, kernel, dilation, stride):
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *, activation=None,
-           prelu_weight=None, max_pool=None, pointwise=None):
+           prelu_weight=None, max_pool=None, pointwise=None, winograd=False):
     """2-D convolution (cross-correlation), as ``torch.nn.functional.conv2d``.
 
     ``out[n, o, y, x] = bias[o] + sum_{c, i, j} input_padded[n, g*C/groups + c, y*sh + i*dh,
@@ -84,6 +84,13 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, 
         bit for bit (not a PyTorch argument; not with ``max_pool``). With one group and no padding
         the two are fused: each band of output rows goes through the 1x1 weights while it is in
         the cache, and the O-channel map is never stored.
+    winograd : bool, keyword only
+        Compute 3x3 convolutions with stride 1, dilation 1 and one group (any padding) by Winograd
+        F(2x2, 3x3): 16 multiplies per 2x2 outputs and channel pair instead of 36, so layers with
+        more than a few channels run up to about twice as fast (not a PyTorch argument). The
+        transforms add and halve only, so results stay within about twice the float32 rounding
+        error of the direct sum, but are not its bits; ``max_pool`` and ``pointwise`` apply to the
+        Winograd output exactly as apart. Ignored for other shapes. Default False.
 
     Returns
     -------
@@ -114,8 +121,10 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, 
     act, slopes = epilogue(op, activation, prelu_weight)
     pool_kernel, pool_stride, ceil_mode = _max_pool_args(op, max_pool)
     pw, pb = _pointwise_args(op, pointwise)
+    if not isinstance(winograd, (bool, np.bool_)):
+        raise TypeError(f"{op}: winograd must be a bool, got {winograd!r}")
     out = _cvcore.conv2d(x, w, b, stride, pad, dilation, groups, act, slopes, pool_kernel, pool_stride, ceil_mode,
-                         pw, pb)
+                         pw, pb, bool(winograd))
     return out[0] if squeeze else out
 
 

@@ -434,28 +434,31 @@ struct SmallKConv {
 
 // SmallKConv::rows with the tile shape fixed at compile time (the tile inlined in its loops).
 template <int MR, int NV>
-static void small_k_rows(const SmallKConv& c, const ConvGeometry& g, const float* x, int64_t n, int64_t r0, int64_t r1,
-                         float* out, int64_t plane) {
-  constexpr int64_t nr = NV * kWidth;
-  for (int64_t oy = r0; oy < r1; ++oy) {
-    const float* in = x + (n * g.in_channels * g.in_h + oy * g.stride_h) * g.in_w;
-    float* o = out + (oy - r0) * g.out_w;
-    for (int64_t ox = 0; ox < g.out_w; ox += nr) {
-      const int64_t at = min64(ox, g.out_w - nr);  // the last tile overlaps the previous one
-      for (int64_t blk = 0; blk < c.blocks; ++blk)
-        small_k_tile<MR, NV>(c.K, c.wp + blk * c.K * MR, in + at, c.off, c.bias ? c.bias + blk * MR : nullptr,
-                             c.sp + blk * MR, c.act, o + blk * MR * plane + at, plane,
-                             static_cast<int>(min64(MR, c.M - blk * MR)));
+struct SmallKRowsKernel {
+  static void run(const SmallKConv& c, const ConvGeometry& g, const float* x, int64_t n, int64_t r0, int64_t r1,
+                  float* out, int64_t plane) {
+    constexpr int64_t nr = NV * kWidth;
+    for (int64_t oy = r0; oy < r1; ++oy) {
+      const float* in = x + (n * g.in_channels * g.in_h + oy * g.stride_h) * g.in_w;
+      float* o = out + (oy - r0) * g.out_w;
+      for (int64_t ox = 0; ox < g.out_w; ox += nr) {
+        const int64_t at = min64(ox, g.out_w - nr);  // the last tile overlaps the previous one
+        for (int64_t blk = 0; blk < c.blocks; ++blk)
+          small_k_tile<MR, NV>(c.K, c.wp + blk * c.K * MR, in + at, c.off, c.bias ? c.bias + blk * MR : nullptr,
+                               c.sp + blk * MR, c.act, o + blk * MR * plane + at, plane,
+                               static_cast<int>(min64(MR, c.M - blk * MR)));
+      }
     }
   }
-}
+};
 
-template <int NV, int MR = kSmallMaxMR>
-static SmallKRows small_k_rows_for(int mr) {
+// Kernel<MR, NV> for a runtime mr in [1, kSmallMaxMR] (the register tile's rows fixed at compile time).
+template <template <int, int> class Kernel, int NV, int MR = kSmallMaxMR>
+static decltype(&Kernel<1, NV>::run) tile_kernel_for(int mr) {
   if constexpr (MR == 0) {
     return nullptr;
   } else {
-    return mr == MR ? &small_k_rows<MR, NV> : small_k_rows_for<NV, MR - 1>(mr);
+    return mr == MR ? &Kernel<MR, NV>::run : tile_kernel_for<Kernel, NV, MR - 1>(mr);
   }
 }
 
@@ -466,7 +469,7 @@ SmallKConv::SmallKConv(const ConvGeometry& g, const float* w, const float* b, Ou
   const int nv = g.out_w >= 8 * kWidth ? 2 : 1;
   blocks = ceil_div(M, min64(kSmallMaxMR, kSmallAcc / nv));
   const int mr = static_cast<int>(ceil_div(M, blocks));
-  rows_kernel = nv == 2 ? small_k_rows_for<2>(mr) : small_k_rows_for<1>(mr);
+  rows_kernel = nv == 2 ? tile_kernel_for<SmallKRowsKernel, 2>(mr) : tile_kernel_for<SmallKRowsKernel, 1>(mr);
   // Weights k-major per block of mr channels (zero rows past M), bias and slopes padded to match.
   for (int64_t blk = 0; blk < blocks; ++blk)
     for (int64_t k = 0; k < K; ++k)
@@ -491,6 +494,229 @@ static void conv2d_small_k(const ConvGeometry& g, const float* x, const float* w
     const int64_t n = row / g.out_h, oy = row % g.out_h;
     conv.rows(g, x, n, oy, oy + 1, y + n * g.out_channels * plane + oy * g.out_w, plane);
   });
+}
+
+// Winograd F(2x2, 3x3) (Lavin & Gray 2016) for 3x3, stride-1 convolutions, on request
+// (Conv2dParams::winograd): each 2x2 block of outputs is A^T [sum_c (G g_c G^T) .* (B^T d_c B)] A of the
+// 4x4 input patches d_c under it, 16 multiplies per channel pair instead of 36. Tiles sit at even
+// rows and columns of the whole output, so every value is computed the same way whatever the bands,
+// blocks or threads. Per block of tiles along a tile row: the input transform (four rows combined
+// along y a vector of columns at a time, then along x on even and odd columns), 16 GEMMs
+// [M x C] x [C x tiles] on the small-K register tile, then the output transform with the bias and
+// activation. The transforms use only 0, +-1 and +-1/2: the error stays about twice the direct sum's.
+static bool winograd(const ConvGeometry& g) {
+  return g.winograd && g.groups == 1 && g.kernel_h == 3 && g.kernel_w == 3 && g.stride_h == 1 && g.stride_w == 1 &&
+         g.dilation_h == 1 && g.dilation_w == 1;
+}
+
+constexpr int kWinogradPoints = 16;              // a 4x4 patch of transformed values per tile
+constexpr int64_t kWinogradBlockFloats = 32 << 10;  // the transformed inputs of one block (128 KB)
+
+struct WinogradConv;
+using WinogradGemm = void (*)(const WinogradConv&, const float* v, int64_t blk, int64_t t, float* y);
+
+struct WinogradConv {
+  int64_t M, C, blocks, mr, nr;  // output channels in blocks of mr; nr tiles per register tile
+  int64_t tiles;                 // tiles per block along a tile row, a multiple of nr
+  WinogradGemm gemm;
+  const float* u;      // G g G^T per point, k-major per block of mr channels: [16][blocks][C][mr] (scratch)
+  const int64_t* off;  // c * tiles: row c of a point's [C][tiles] inputs (scratch, after u)
+  const float* bias;
+  OutputAct act;
+
+  WinogradConv(const ConvGeometry& g, const float* w, const float* b, OutputAct a);
+  int64_t row_floats() const { return 2 * tiles + 2 * kWidth; }  // a row of a block's input, with slack
+  int64_t workspace_floats() const {
+    return 8 * row_floats() + kWinogradPoints * (C * tiles + mr * nr) + 2 * kWidth;
+  }
+  // Output rows [r0, r1) of image n: channel m's row oy at out + m * plane + (oy - r0) * out_w.
+  // ws: workspace_floats() floats of the calling thread.
+  void rows(const ConvGeometry& g, const float* x, int64_t n, int64_t r0, int64_t r1, float* out, int64_t plane,
+            float* ws) const;
+
+ private:
+  void transform_input(const ConvGeometry& g, const float* x, int64_t n, int64_t ty, int64_t tx0, int64_t used,
+                       float* ws, float* v) const;
+  void transform_output(const ConvGeometry& g, const float* y, int64_t blk, int64_t ty, int64_t tx, int64_t r0,
+                        int64_t r1, float* out, int64_t plane, float* tmp) const;
+};
+
+// The 16 GEMMs of one register tile (channels blk * mr.., tiles t.. t + nr of the block):
+// y[(e * mr + r) * nr + i] = sum_c u[e][blk * mr + r][c] * v[e][c][t + i], a buffer that stays in L1.
+template <int MR, int NV>
+struct WinogradGemmKernel {
+  static void run(const WinogradConv& c, const float* v, int64_t blk, int64_t t, float* y) {
+    static const float no_slope[kSmallMaxMR] = {};
+    constexpr int64_t nr = NV * kWidth;
+    for (int e = 0; e < kWinogradPoints; ++e)
+      small_k_tile<MR, NV>(c.C, c.u + (e * c.blocks + blk) * c.C * MR, v + e * c.C * c.tiles + t, c.off, nullptr,
+                           no_slope, Epilogue::none, y + e * MR * nr, nr, MR);
+  }
+};
+
+WinogradConv::WinogradConv(const ConvGeometry& g, const float* w, const float* b, OutputAct a) {
+  M = g.out_channels;
+  C = g.in_channels;
+  const int64_t tile_cols = ceil_div(g.out_w, 2);
+  const int nv = tile_cols >= 4 * kWidth ? 2 : 1;
+  nr = nv * kWidth;
+  blocks = ceil_div(M, min64(kSmallMaxMR, kSmallAcc / nv));
+  mr = ceil_div(M, blocks);
+  gemm = nv == 2 ? tile_kernel_for<WinogradGemmKernel, 2>(static_cast<int>(mr))
+                 : tile_kernel_for<WinogradGemmKernel, 1>(static_cast<int>(mr));
+  tiles = max64(nr, kWinogradBlockFloats / (kWinogradPoints * C) / nr * nr);
+  tiles = min64(tiles, ceil_div(tile_cols, nr) * nr);
+  bias = b;
+  act = a;
+  // G g G^T in double, G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]; zero rows past M.
+  const size_t weights = static_cast<size_t>(kWinogradPoints * blocks * C * mr);
+  float* uw = scratch_array<float>(ScratchSlot::winograd_weights, weights + 1 + static_cast<size_t>(C) * 2);
+  int64_t* offsets = reinterpret_cast<int64_t*>(uw + weights + (weights & 1));
+  static const double G[4][3] = {{1, 0, 0}, {.5, .5, .5}, {.5, -.5, .5}, {0, 0, 1}};
+  for (int64_t m = 0; m < blocks * mr; ++m)
+    for (int64_t c = 0; c < C; ++c) {
+      const float* k = w + (m * C + c) * 9;
+      double gk[4][3];  // G g
+      for (int i = 0; i < 4; ++i)
+        for (int j = 0; j < 3; ++j)
+          gk[i][j] = m < M ? G[i][0] * k[j] + G[i][1] * k[3 + j] + G[i][2] * k[6 + j] : 0.0;
+      for (int i = 0; i < 4; ++i)
+        for (int j = 0; j < 4; ++j) {
+          const int64_t blk = m / mr, r = m % mr;
+          uw[((i * 4 + j) * blocks * C + blk * C + c) * mr + r] =
+              static_cast<float>(gk[i][0] * G[j][0] + gk[i][1] * G[j][1] + gk[i][2] * G[j][2]);
+        }
+    }
+  for (int64_t c = 0; c < C; ++c) offsets[c] = c * tiles;
+  u = uw;
+  off = offsets;
+}
+
+// v[e][c][t] = (B^T d B)[e] for the used tiles of tile row ty from tile tx0, d the 4x4 input patch
+// (zeros outside the image); B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1].
+void WinogradConv::transform_input(const ConvGeometry& g, const float* x, int64_t n, int64_t ty, int64_t tx0,
+                                   int64_t used, float* ws, float* v) const {
+  const int64_t R = row_floats(), cols = ceil_div(2 * used + 3, kWidth) * kWidth;  // what the x pass reads
+  const int64_t x0 = 2 * tx0 - g.pad_left, H = g.in_h, W = g.in_w;
+  float* copies = ws;         // 4 rows: the input where a row must be padded
+  float* wrows = ws + 4 * R;  // 4 rows combined along y
+  for (int64_t c = 0; c < C; ++c) {
+    const float* plane = x + (n * C + c) * H * W;
+    const float* d[4];
+    for (int r = 0; r < 4; ++r) {
+      const int64_t y = 2 * ty + r - g.pad_top;
+      if (y >= 0 && y < H && x0 >= 0 && x0 + cols <= W) {
+        d[r] = plane + y * W + x0;
+        continue;
+      }
+      float* row = copies + r * R;
+      std::memset(row, 0, sizeof(float) * cols);
+      if (y >= 0 && y < H) {
+        const int64_t a = max64(x0, 0), b = min64(x0 + cols, W);
+        if (b > a) std::memcpy(row + (a - x0), plane + y * W + a, sizeof(float) * (b - a));
+      }
+      d[r] = row;
+    }
+    float *w0 = wrows, *w1 = w0 + R, *w2 = w1 + R, *w3 = w2 + R;
+    for (int64_t i = 0; i < cols; i += kWidth) {
+      const Vec a = vloadu(d[0] + i), b = vloadu(d[1] + i), e = vloadu(d[2] + i), f = vloadu(d[3] + i);
+      vstoreu(w0 + i, vsub(a, e));
+      vstoreu(w1 + i, vadd(b, e));
+      vstoreu(w2 + i, vsub(e, b));
+      vstoreu(w3 + i, vsub(b, f));
+    }
+    for (int r = 0; r < 4; ++r) {
+      const float* wr = wrows + r * R;
+      float* vr = v + (r * 4 * C + c) * tiles;  // points e = 4 r + j, j = 0..3
+      for (int64_t t = 0; t < used; t += kWidth) {
+        const Vec e0 = vload_even(wr + 2 * t), o0 = vload_even(wr + 2 * t + 1);
+        const Vec e1 = vload_even(wr + 2 * t + 2), o1 = vload_even(wr + 2 * t + 3);
+        vstoreu(vr + t, vsub(e0, e1));
+        vstoreu(vr + C * tiles + t, vadd(o0, e1));
+        vstoreu(vr + 2 * C * tiles + t, vsub(e1, o0));
+        vstoreu(vr + 3 * C * tiles + t, vsub(o0, o1));
+      }
+    }
+  }
+}
+
+// The 2x2 outputs A^T Y A (A^T = [1 1 1 0; 0 1 -1 -1]) of one register tile (y as WinogradGemmKernel
+// leaves it: channels blk * mr.., tiles tx.. of tile row ty) plus the bias, activated, stored where
+// they fall in rows [r0, r1) and inside the map.
+void WinogradConv::transform_output(const ConvGeometry& g, const float* y, int64_t blk, int64_t ty, int64_t tx,
+                                    int64_t r0, int64_t r1, float* out, int64_t plane, float* tmp) const {
+  const int64_t OW = g.out_w;
+  for (int64_t r = 0; r < mr && blk * mr + r < M; ++r) {
+    const int64_t m = blk * mr + r;
+    const Vec bm = vset1(bias ? bias[m] : 0.0f), slope = vset1(act.slope ? act.slope[m] : 0.0f);
+    for (int64_t i = 0; i < nr; i += kWidth) {
+      const int64_t ox = 2 * (tx + i), valid = min64(2 * kWidth, OW - ox);
+      if (valid <= 0) break;
+      Vec p[kWinogradPoints];
+      for (int e = 0; e < kWinogradPoints; ++e) p[e] = vloadu(y + (e * mr + r) * nr + i);
+      Vec z[2][4];
+      for (int j = 0; j < 4; ++j) {
+        z[0][j] = vadd(vadd(p[j], p[4 + j]), p[8 + j]);
+        z[1][j] = vsub(vsub(p[4 + j], p[8 + j]), p[12 + j]);
+      }
+      for (int k = 0; k < 2; ++k) {
+        const int64_t oy = 2 * ty + k;
+        if (oy < r0 || oy >= r1) continue;
+        Vec even = vadd(vadd(z[k][0], z[k][1]), z[k][2]), odd = vsub(vsub(z[k][1], z[k][2]), z[k][3]);
+        if (bias) even = vadd(bm, even), odd = vadd(bm, odd);
+        even = apply_act(even, act.kind, slope);
+        odd = apply_act(odd, act.kind, slope);
+        float* o = out + m * plane + (oy - r0) * OW + ox;
+        if (valid == 2 * kWidth) {
+          vstore_interleave(o, even, odd);
+        } else {
+          vstore_interleave(tmp, even, odd);
+          std::memcpy(o, tmp, sizeof(float) * valid);
+        }
+      }
+    }
+  }
+}
+
+void WinogradConv::rows(const ConvGeometry& g, const float* x, int64_t n, int64_t r0, int64_t r1, float* out,
+                        int64_t plane, float* ws) const {
+  const int64_t tile_cols = ceil_div(g.out_w, 2);
+  float* v = ws + 8 * row_floats();
+  float* y = v + kWinogradPoints * C * tiles;
+  float* tmp = y + kWinogradPoints * mr * nr;
+  for (int64_t ty = r0 / 2; 2 * ty < r1; ++ty)
+    for (int64_t tx0 = 0; tx0 < tile_cols; tx0 += tiles) {
+      const int64_t used = ceil_div(min64(tiles, tile_cols - tx0), nr) * nr;
+      transform_input(g, x, n, ty, tx0, used, ws, v);
+      for (int64_t t = 0; t < used; t += nr)
+        for (int64_t blk = 0; blk < blocks; ++blk) {
+          gemm(*this, v, blk, t, y);
+          transform_output(g, y, blk, ty, tx0 + t, r0, r1, out, plane, tmp);
+        }
+    }
+}
+
+static void conv2d_winograd(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
+                            OutputAct act, int threads) {
+  const WinogradConv conv(g, w, bias, act);
+  const int64_t plane = g.out_h * g.out_w, tile_rows = ceil_div(g.out_h, 2);
+  bool failed = false;
+#pragma omp parallel num_threads(threads) if (threads > 1 && g.batch * tile_rows > 1)
+  {
+    float* ws = nullptr;
+    try {
+      ws = scratch_array<float>(ScratchSlot::winograd_work, static_cast<size_t>(conv.workspace_floats()));
+    } catch (...) {
+#pragma omp atomic write
+      failed = true;
+    }
+    const Range mine = split_range(g.batch * tile_rows, thread_count(), thread_index());
+    for (int64_t u = mine.begin; ws && u < mine.end; ++u) {
+      const int64_t n = u / tile_rows, r0 = u % tile_rows * 2, r1 = min64(g.out_h, r0 + 2);
+      conv.rows(g, x, n, r0, r1, y + n * g.out_channels * plane + r0 * g.out_w, plane, ws);
+    }
+  }
+  if (failed) throw std::bad_alloc();
 }
 
 // conv2d then max pooling of a batch of small images on the stacked GEMM: each chunk's output,
@@ -527,6 +753,7 @@ constexpr int64_t kBandBytes = 192 << 10;
 
 static bool conv2d_max_pool(const ConvGeometry& g, const PoolGeometry& pool, const float* x, const float* w,
                             const float* bias, float* y, OutputAct act, int threads) {
+  if (winograd(g)) return false;  // the whole Winograd convolution, then the pooling
   if (!small_k(g)) return stackable(g, threads) && conv2d_max_pool_stacked(g, pool, x, w, bias, y, act, threads);
   const SmallKConv conv(g, w, bias, act);
   const int64_t M = g.out_channels, row_bytes = M * g.out_w * static_cast<int64_t>(sizeof(float));
@@ -587,25 +814,30 @@ static bool conv2d_pointwise(const ConvGeometry& g, const float* x, const float*
   if (padded(g) || g.groups != 1) return false;
   const int64_t M = g.out_channels, K = g.in_channels * g.kernel_h * g.kernel_w, N = g.out_h * g.out_w;
   const int64_t image = g.in_channels * g.in_h * g.in_w;
-  // Bands of rows within the buffer, and at least one per thread on each image.
-  const int64_t band = max64(1, min64(kPointwiseBandFloats / (M * g.out_w), ceil_div(g.out_h, threads)));
+  // Bands of rows within the buffer, and at least one per thread on each image (whole Winograd tiles).
+  int64_t band = max64(1, min64(kPointwiseBandFloats / (M * g.out_w), ceil_div(g.out_h, threads)));
+  const bool tiles = winograd(g);
+  if (tiles) band += band & 1;
   const int64_t bands = ceil_div(g.out_h, band), units = g.batch * bands, max_cols = band * g.out_w;
   int64_t* k_off = scratch_array<int64_t>(ScratchSlot::conv_offsets, static_cast<size_t>(K + N));
   int64_t* n_off = k_off + K;
   conv_offsets(g, g.in_channels, g.in_h * g.in_w, g.in_w, 1, 0, k_off, n_off);
   const bool rows_contiguous = g.stride_w == 1 && g.stride_h * g.in_w == g.out_w;
+  const std::unique_ptr<const WinogradConv> wino(tiles ? new WinogradConv(g, w, bias, act) : nullptr);
   bool failed = false;
 #pragma omp parallel num_threads(threads) if (threads > 1 && units > 1)
   {
     float* bpack = gemm_pack_buffer();
     float* buf = nullptr;
     int64_t* band_off = nullptr;  // the buffer's row offsets (M), then 0, 1, ... (its columns)
+    float* ws = nullptr;
     try {
       buf = scratch_array<float>(ScratchSlot::conv_band, static_cast<size_t>(M * max_cols));
       band_off = scratch_array<int64_t>(ScratchSlot::conv_band_offsets, static_cast<size_t>(M + max_cols));
+      if (tiles) ws = scratch_array<float>(ScratchSlot::winograd_work, static_cast<size_t>(wino->workspace_floats()));
     } catch (...) {
     }
-    if (!bpack || !buf || !band_off) {
+    if (!bpack || !buf || !band_off || (tiles && !ws)) {
 #pragma omp atomic write
       failed = true;
     }
@@ -615,9 +847,13 @@ static bool conv2d_pointwise(const ConvGeometry& g, const float* x, const float*
       const int64_t n = u / bands, r0 = u % bands * band, r1 = min64(g.out_h, r0 + band);
       const int64_t n0 = r0 * g.out_w, cols = (r1 - r0) * g.out_w;
       const float* img = x + n * image;
-      const GemmProblem conv{M, cols, K, w, K, buf, cols, bias, nullptr, act.kind, act.slope, nullptr};
-      ConvPackB conv_pack{img, img + image, k_off, n_off + n0, g.out_w, g.stride_w, rows_contiguous};
-      gemm_block(conv, 0, M, 0, cols, conv_pack, bpack);
+      if (tiles) {
+        wino->rows(g, x, n, r0, r1, buf, cols, ws);
+      } else {
+        const GemmProblem conv{M, cols, K, w, K, buf, cols, bias, nullptr, act.kind, act.slope, nullptr};
+        ConvPackB conv_pack{img, img + image, k_off, n_off + n0, g.out_w, g.stride_w, rows_contiguous};
+        gemm_block(conv, 0, M, 0, cols, conv_pack, bpack);
+      }
       for (int64_t k = 0; k < M; ++k) band_off[k] = k * cols;
       const GemmProblem head{P, cols, M, pw, M, y + n * P * N + n0, N, pb, nullptr, Epilogue::none, nullptr, nullptr};
       ConvPackB head_pack{buf, buf + M * cols, band_off, band_off + M, cols, 1, true};
@@ -630,7 +866,9 @@ static bool conv2d_pointwise(const ConvGeometry& g, const float* x, const float*
 
 static void conv2d(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
                    OutputAct act, int threads) {
-  if (g.groups > 1 && g.groups == g.in_channels)
+  if (winograd(g))
+    conv2d_winograd(g, x, w, bias, y, act, threads);
+  else if (g.groups > 1 && g.groups == g.in_channels)
     conv2d_depthwise(g, x, w, bias, y, act, threads);
   else if (small_k(g))
     conv2d_small_k(g, x, w, bias, y, act, threads);

@@ -19,6 +19,7 @@ struct ConvGeometry {
   int64_t kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w;
   int64_t pad_top, pad_left, pad_bottom, pad_right;
   int64_t groups;
+  bool winograd = false;  // 3x3, stride 1, dilation 1, one group: Winograd F(2x2, 3x3) (conv.inl)
 };
 
 // The float32 constants of the transcendental activations, prepared once per call by

@@ -5,6 +5,7 @@
 // CPU without AVX2. Buffers come from cpu/scratch.hpp and helpers are `static`.
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #if defined(__AVX2__) || defined(__AVX512F__)
 #include <immintrin.h>
 #endif

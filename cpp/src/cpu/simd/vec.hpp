@@ -31,6 +31,13 @@ static inline Vec vload_even(const float* p) {
 static inline Vec vgather(const float* base, const int32_t* idx) {
   return {_mm512_i32gather_ps(_mm512_loadu_si512(idx), base, 4)};
 }
+// p[2 * i] = a[i], p[2 * i + 1] = b[i] for i < kWidth (writes 2 * kWidth floats).
+static inline void vstore_interleave(float* p, Vec a, Vec b) {
+  const __m512i lo = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  const __m512i hi = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+  _mm512_storeu_ps(p, _mm512_permutex2var_ps(a.v, lo, b.v));
+  _mm512_storeu_ps(p + 16, _mm512_permutex2var_ps(a.v, hi, b.v));
+}
 // Elementwise math verbs (math.inl).
 static inline Vec vsub(Vec a, Vec b) { return {_mm512_sub_ps(a.v, b.v)}; }
 static inline Vec vdiv(Vec a, Vec b) { return {_mm512_div_ps(a.v, b.v)}; }
@@ -86,6 +93,12 @@ static inline Vec vload_even(const float* p) {
   const __m256 t = _mm256_shuffle_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8), _MM_SHUFFLE(2, 0, 2, 0));
   return {_mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), _MM_SHUFFLE(3, 1, 2, 0)))};
 }
+// p[2 * i] = a[i], p[2 * i + 1] = b[i] for i < kWidth (writes 2 * kWidth floats).
+static inline void vstore_interleave(float* p, Vec a, Vec b) {
+  const __m256 lo = _mm256_unpacklo_ps(a.v, b.v), hi = _mm256_unpackhi_ps(a.v, b.v);
+  _mm256_storeu_ps(p, _mm256_permute2f128_ps(lo, hi, 0x20));
+  _mm256_storeu_ps(p + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+}
 // base[idx[0]], ..., base[idx[kWidth - 1]]. Scalar loads: AVX2 gathers are slower on AMD Zen.
 static inline Vec vgather(const float* base, const int32_t* idx) {
   return {_mm256_setr_ps(base[idx[0]], base[idx[1]], base[idx[2]], base[idx[3]], base[idx[4]], base[idx[5]],
@@ -140,6 +153,10 @@ static inline Vec vmax(Vec a, Vec b) { return {a.v > b.v ? a.v : b.v}; }
 static inline Vec vmin(Vec a, Vec b) { return {a.v < b.v ? a.v : b.v}; }
 static inline float vsum(Vec a) { return (a.v[0] + a.v[1]) + (a.v[2] + a.v[3]); }
 static inline Vec vload_even(const float* p) { return {Vec4{p[0], p[2], p[4], p[6]}}; }
+// p[2 * i] = a[i], p[2 * i + 1] = b[i] for i < kWidth (writes 2 * kWidth floats).
+static inline void vstore_interleave(float* p, Vec a, Vec b) {
+  for (int i = 0; i < 4; ++i) p[2 * i] = a.v[i], p[2 * i + 1] = b.v[i];
+}
 // base[idx[0]], ..., base[idx[kWidth - 1]].
 static inline Vec vgather(const float* base, const int32_t* idx) {
   return {Vec4{base[idx[0]], base[idx[1]], base[idx[2]], base[idx[3]]}};
