@@ -136,21 +136,29 @@ def test_fused_prelu_is_prelu_of_conv(rng, isa, threads, shape, kw):
 
 
 @pytest.mark.parametrize("shape,kw", [
-    ((150, 4, 10, 10, 28, 3, 3), {}),                # at most 64 images of 8x8 outputs per GEMM: 3 or 4 chunks
-    ((143, 6, 11, 11, 9, 3, 3), {}),                 # chunks balanced over the threads (2 or 4 of 36-72)
-    ((5, 16, 6, 7, 9, 2, 2), dict(stride=2)),         # strided
+    ((150, 4, 10, 10, 28, 3, 3), {}),                # lane-batched: 8-pixel rows (2 pixels per tile)
+    ((143, 6, 11, 11, 9, 3, 3), {}),                 # lane-batched: 9-pixel rows (3 per tile), a partial group
+    ((13, 64, 10, 10, 64, 3, 3), {}),                # lane-batched: K = 576, more channels than a register tile
+    ((9, 48, 4, 4, 64, 2, 2), {}),                   # lane-batched: R-Net's conv3, 3-pixel rows
+    ((11, 5, 3, 7, 7, 3, 3), {}),                    # lane-batched: one output row, 5-pixel rows
+    ((10, 3, 2, 2, 5, 2, 2), {}),                    # lane-batched: one output pixel
+    ((5, 16, 6, 7, 9, 2, 2), dict(stride=2)),         # strided: the stacked GEMM
+    ((7, 4, 9, 9, 6, 3, 3), {}),                     # fewer images than lanes: the stacked GEMM
     ((3, 4, 34, 33, 5, 3, 3), dict(dilation=2)),     # one chunk at 1 thread, two at 2
 ])
 def test_batches_of_small_images(rng, isa, threads, shape, kw):
-    # Unpadded small images are computed several at a time as one GEMM; the result is the same.
+    # Unpadded small images are computed several at a time (as one GEMM, or side by side in the lanes
+    # of the vectors); each result is what the image alone gives, bit for bit.
     n, c, h, w_, o, kh, kw_ = shape
     x, w, b = make(rng, n, c, h, w_, o, kh, kw_)
     s, d = kw.get("stride", 1), kw.get("dilation", 1)
-    assert_close(conv2d(x, w, b, **kw), ref.conv2d(x, w, b, (s, s), (0, 0, 0, 0), (d, d)))
+    out = conv2d(x, w, b, **kw)
+    assert_close(out, ref.conv2d(x, w, b, (s, s), (0, 0, 0, 0), (d, d)))
+    assert_close(conv2d(x, w, None, **kw), ref.conv2d(x, w, None, (s, s), (0, 0, 0, 0), (d, d)))
     slopes = rng.uniform(-0.5, 0.5, o).astype(np.float32)
-    np.testing.assert_array_equal(conv2d(x, w, b, activation="prelu", prelu_weight=slopes, **kw),
-                                  prelu(conv2d(x, w, b, **kw), slopes))
-    np.testing.assert_array_equal(conv2d(x, w, b, **kw)[1:2], conv2d(x[1:2], w, b, **kw))  # as one image
+    np.testing.assert_array_equal(conv2d(x, w, b, activation="prelu", prelu_weight=slopes, **kw), prelu(out, slopes))
+    for i in (0, 1, n - 1):
+        np.testing.assert_array_equal(out[i:i + 1], conv2d(x[i:i + 1], w, b, **kw))  # as one image
 
 
 @pytest.mark.parametrize("shape,kw", [
@@ -182,7 +190,9 @@ def test_small_reduction_path(rng, isa, threads, shape, kw):
     ((9, 3, 24, 24, 28, 3), (3, 2, True)),      # fused: groups of crops (R-Net)
     ((3, 3, 48, 48, 32, 3), (3, 2, False)),     # floor mode
     ((2, 3, 20, 33, 5, 2), ((2, 3), (1, 2), True)),  # rectangular windows
-    ((120, 8, 11, 11, 24, 3), (3, 2, True)),    # fused: chunks of the stacked GEMM (R-Net's conv2)
+    ((120, 8, 11, 11, 24, 3), (3, 2, True)),    # fused: lane-batched groups of crops (R-Net's conv2)
+    ((21, 32, 23, 23, 64, 3), (3, 2, True)),    # lane-batched: O-Net's conv2, a partial group
+    ((17, 16, 10, 10, 20, 3), (2, 2, True)),    # lane-batched: O-Net's conv3 (even windows)
     ((30, 6, 10, 10, 16, 3), (2, 2, True)),     # stacked at 1 thread, one GEMM per image at 2
     ((2, 16, 40, 13, 6, 3), (3, 2, True)),      # K = 144, large images: convolution, then pooling
 ])

@@ -39,7 +39,8 @@ const float* to_nhwc(const RoiGeometry& g, const T* x, int threads) {
 }
 
 // Runs body(k, workspace) for each RoI k on `threads` threads (dynamic schedule: RoI costs differ,
-// results do not depend on which thread computes a RoI). workspace holds `floats` floats per thread.
+// results do not depend on which thread computes a RoI), in runs of consecutive RoIs where there are
+// many, so that a body can prefetch the next RoI's data. workspace holds `floats` floats per thread.
 template <typename Body>
 void for_each_roi(int64_t rois, int threads, size_t floats, Body body) {
   if (threads > rois) threads = static_cast<int>(rois < 1 ? 1 : rois);
@@ -52,7 +53,8 @@ void for_each_roi(int64_t rois, int threads, size_t floats, Body body) {
 #pragma omp parallel num_threads(threads)
   {
     float* ws = workspace.data() + floats * static_cast<size_t>(thread_index());
-#pragma omp for schedule(dynamic, 1)
+    const int64_t run = max64(1, min64(16, rois / (8 * threads)));
+#pragma omp for schedule(dynamic, run)
     for (int64_t k = 0; k < rois; ++k) body(k, ws);
   }
 }
@@ -337,6 +339,7 @@ void crop_resize(const RoiGeometry& g, const T* x, const float* boxes, float sca
     const float* roi = boxes + 5 * k;
     const AlignBox b = align_box(roi, scale, aligned, PH, PW);
     prefetch_box(g, x, roi, b);
+    if (k + 1 < g.rois) prefetch_box(g, x, roi + 5, align_box(roi + 5, scale, aligned, PH, PW));
     const int64_t gh = grid_count(align_grid(b.roi_h, PH, sampling_ratio));
     const int64_t gw = grid_count(align_grid(b.roi_w, PW, sampling_ratio));
     const float count = static_cast<float>(max64(gh * gw, 1));

@@ -382,25 +382,25 @@ __attribute__((always_inline)) static inline void small_k_tile(int64_t K, const 
   Vec acc[MR][NV];
 #pragma GCC unroll 12
   for (int r = 0; r < MR; ++r)
-#pragma GCC unroll 2
+#pragma GCC unroll 3
     for (int v = 0; v < NV; ++v) acc[r][v] = vzero();
 #pragma GCC unroll 3
   for (int64_t k = 0; k < K; ++k) {
     const float* p = base + off[k];
     Vec b[NV];
-#pragma GCC unroll 2
+#pragma GCC unroll 3
     for (int v = 0; v < NV; ++v) b[v] = vloadu(p + v * kWidth);
 #pragma GCC unroll 12
     for (int r = 0; r < MR; ++r) {
       const Vec a = vset1(wp[k * MR + r]);
-#pragma GCC unroll 2
+#pragma GCC unroll 3
       for (int v = 0; v < NV; ++v) acc[r][v] = vfma(a, b[v], acc[r][v]);
     }
   }
 #pragma GCC unroll 12
   for (int r = 0; r < MR; ++r) {
     if (r >= rows) break;
-#pragma GCC unroll 2
+#pragma GCC unroll 3
     for (int v = 0; v < NV; ++v) {
       Vec x = acc[r][v];
       if (bias) x = vadd(vset1(bias[r]), x);
@@ -452,8 +452,9 @@ struct SmallKRowsKernel {
   }
 };
 
-// Kernel<MR, NV> for a runtime mr in [1, kSmallMaxMR] (the register tile's rows fixed at compile time).
-template <template <int, int> class Kernel, int NV, int MR = kSmallMaxMR>
+// Kernel<MR, NV> for a runtime mr in [1, min(kSmallMaxMR, kSmallAcc / NV)] (the register tile's rows
+// fixed at compile time).
+template <template <int, int> class Kernel, int NV, int MR = (kSmallMaxMR < kSmallAcc / NV ? kSmallMaxMR : kSmallAcc / NV)>
 static decltype(&Kernel<1, NV>::run) tile_kernel_for(int mr) {
   if constexpr (MR == 0) {
     return nullptr;
@@ -570,7 +571,7 @@ WinogradConv::WinogradConv(const ConvGeometry& g, const float* w, const float* b
   act = a;
   // G g G^T in double, G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]; zero rows past M.
   const size_t weights = static_cast<size_t>(kWinogradPoints * blocks * C * mr);
-  float* uw = scratch_array<float>(ScratchSlot::winograd_weights, weights + 1 + static_cast<size_t>(C) * 2);
+  float* uw = scratch_array<float>(ScratchSlot::packed_weights, weights + 1 + static_cast<size_t>(C) * 2);
   int64_t* offsets = reinterpret_cast<int64_t*>(uw + weights + (weights & 1));
   static const double G[4][3] = {{1, 0, 0}, {.5, .5, .5}, {.5, -.5, .5}, {0, 0, 1}};
   for (int64_t m = 0; m < blocks * mr; ++m)
@@ -719,6 +720,148 @@ static void conv2d_winograd(const ConvGeometry& g, const float* x, const float* 
   if (failed) throw std::bad_alloc();
 }
 
+// Batches of small images (a detector's crops) at stride 1 without padding: kWidth images side by
+// side in the lanes of every vector ("lane-batched": x_l[c][y][x][lane]), so that a direct
+// convolution reads whole vectors in place, with no packing and no partial tiles, on the small-K
+// register tile (MR channels x NV pixels; each pixel is a vector of kWidth images). Per group of
+// kWidth images: transpose in, convolve (k in order from zero, then the bias: each element as the
+// GEMM paths compute it), optionally max-pool in lanes by PyTorch's rule, transpose out.
+constexpr int64_t kLaneMaxImageFloats = 64 << 10;  // C * H * W and O * Ho * Wo of one image
+
+static bool lane_batched(const ConvGeometry& g) {
+  return g.groups == 1 && !padded(g) && g.stride_h == 1 && g.stride_w == 1 && g.dilation_h == 1 &&
+         g.dilation_w == 1 && g.batch >= kWidth && g.in_channels * g.in_h * g.in_w <= kLaneMaxImageFloats &&
+         g.out_channels * g.out_h * g.out_w <= kLaneMaxImageFloats;
+}
+
+struct LaneConv;
+using LaneRows = void (*)(const LaneConv&, const ConvGeometry&, const float* in, float* out);
+
+// A lane-batched convolution prepared once per call: tile shape, packed weights, padded slopes.
+struct LaneConv {
+  int64_t M, K, blocks, mr, nv;
+  LaneRows rows;
+  const float* wp;     // k-major per block of mr channels (zero rows past M): [blocks][K][mr]
+  const int64_t* off;  // ((c * H + ky) * W + kx) * kWidth: tap k's offset in x_l
+  const float* sp;     // slopes, blocks * mr of them (zeros without prelu)
+  const float* bias;
+  Epilogue act;
+
+  LaneConv(const ConvGeometry& g, const float* w, const float* b, OutputAct a);
+  // y_l[m][oy][ox][lane] of one group from its x_l.
+  void operator()(const ConvGeometry& g, const float* x_l, float* y_l) const { rows(*this, g, x_l, y_l); }
+};
+
+template <int MR, int NV>
+struct LaneRowsKernel {
+  static void run(const LaneConv& c, const ConvGeometry& g, const float* in, float* out) {
+    const int64_t plane = g.out_h * g.out_w * kWidth;
+    for (int64_t oy = 0; oy < g.out_h; ++oy)
+      for (int64_t ox = 0; ox < g.out_w; ox += NV) {
+        const int64_t at = min64(ox, g.out_w - NV);  // the last tile overlaps the previous one
+        const float* base = in + (oy * g.in_w + at) * kWidth;
+        for (int64_t blk = 0; blk < c.blocks; ++blk)
+          small_k_tile<MR, NV>(c.K, c.wp + blk * c.K * MR, base, c.off, c.bias ? c.bias + blk * MR : nullptr,
+                               c.sp + blk * MR, c.act, out + blk * MR * plane + (oy * g.out_w + at) * kWidth, plane,
+                               static_cast<int>(min64(MR, c.M - blk * MR)));
+      }
+  }
+};
+
+LaneConv::LaneConv(const ConvGeometry& g, const float* w, const float* b, OutputAct a) {
+  M = g.out_channels;
+  K = g.in_channels * g.kernel_h * g.kernel_w;
+  nv = g.out_w >= 3 && g.out_w % 3 == 0 ? 3 : min64(g.out_w, 2);
+  blocks = ceil_div(M, min64(kSmallMaxMR, kSmallAcc / nv));
+  mr = ceil_div(M, blocks);
+  const int r = static_cast<int>(mr);
+  rows = nv == 3 ? tile_kernel_for<LaneRowsKernel, 3>(r)
+                 : (nv == 2 ? tile_kernel_for<LaneRowsKernel, 2>(r) : tile_kernel_for<LaneRowsKernel, 1>(r));
+  const int64_t padded_m = blocks * mr;
+  float* packed = scratch_array<float>(ScratchSlot::packed_weights, static_cast<size_t>(padded_m * (K + 1) + 2 * K));
+  float* slopes = packed + padded_m * K;
+  int64_t* offsets = reinterpret_cast<int64_t*>(slopes + padded_m + (padded_m & 1));
+  for (int64_t blk = 0; blk < blocks; ++blk)
+    for (int64_t k = 0; k < K; ++k)
+      for (int64_t i = 0; i < mr; ++i) {
+        const int64_t m = blk * mr + i;
+        packed[(blk * K + k) * mr + i] = m < M ? w[m * K + k] : 0.f;
+      }
+  for (int64_t m = 0; m < padded_m; ++m) slopes[m] = a.slope && m < M ? a.slope[m] : 0.f;
+  for (int64_t c = 0, k = 0; c < g.in_channels; ++c)
+    for (int64_t ky = 0; ky < g.kernel_h; ++ky)
+      for (int64_t kx = 0; kx < g.kernel_w; ++kx) offsets[k++] = ((c * g.in_h + ky) * g.in_w + kx) * kWidth;
+  wp = packed;
+  sp = slopes;
+  off = offsets;
+  bias = b;
+  act = a.kind;
+}
+
+// x_l[i][lane] = x[lane][i] for i < count, lanes past `images` zero.
+static void to_lanes(const float* x, int64_t images, int64_t count, float* x_l) {
+  for (int64_t i = 0; i < count * kWidth; ++i) x_l[i] = 0.f;
+  for (int64_t lane = 0; lane < images; ++lane)
+    for (int64_t i = 0; i < count; ++i) x_l[i * kWidth + lane] = x[lane * count + i];
+}
+
+// y[lane][i] = y_l[i][lane] for lanes < images.
+static void from_lanes(const float* y_l, int64_t images, int64_t count, float* y) {
+  for (int64_t lane = 0; lane < images; ++lane)
+    for (int64_t i = 0; i < count; ++i) y[lane * count + i] = y_l[i * kWidth + lane];
+}
+
+// Max pooling of lane-batched planes (no padding, dilation 1): each output is its window's maximum
+// in row-major order by max_tap, lane by lane as max_pool2d computes each image.
+static void max_pool_lanes(const PoolGeometry& pool, int64_t planes, const float* x_l, float* y_l) {
+  for (int64_t p = 0; p < planes; ++p) {
+    const float* in = x_l + p * pool.in_h * pool.in_w * kWidth;
+    float* out = y_l + p * pool.out_h * pool.out_w * kWidth;
+    for (int64_t py = 0; py < pool.out_h; ++py) {
+      const int64_t y0 = py * pool.stride_h, y1 = min64(y0 + pool.kernel_h, pool.in_h);
+      for (int64_t px = 0; px < pool.out_w; ++px) {
+        const int64_t x0 = px * pool.stride_w, x1 = min64(x0 + pool.kernel_w, pool.in_w);
+        Vec m = vloadu(in + (y0 * pool.in_w + x0) * kWidth);
+        for (int64_t yy = y0; yy < y1; ++yy)
+          for (int64_t xx = yy == y0 ? x0 + 1 : x0; xx < x1; ++xx) m = max_tap(m, vloadu(in + (yy * pool.in_w + xx) * kWidth));
+        vstoreu(out + (py * pool.out_w + px) * kWidth, m);
+      }
+    }
+  }
+}
+
+// conv2d (then max pooling when pool is not null) of a batch by groups of kWidth lane-batched images.
+static void conv2d_lanes(const ConvGeometry& g, const PoolGeometry* pool, const float* x, const float* w,
+                         const float* bias, float* y, OutputAct act, int threads) {
+  const LaneConv conv(g, w, bias, act);
+  const int64_t image = g.in_channels * g.in_h * g.in_w, conv_out = g.out_channels * g.out_h * g.out_w;
+  const int64_t out = pool ? g.out_channels * pool->out_h * pool->out_w : conv_out;
+  const int64_t groups = ceil_div(g.batch, kWidth);
+  const size_t floats = static_cast<size_t>((image + conv_out + (pool ? out : 0)) * kWidth);
+  bool failed = false;
+#pragma omp parallel num_threads(threads) if (threads > 1 && groups > 1)
+  {
+    float* buf = nullptr;
+    try {
+      buf = scratch_array<float>(ScratchSlot::lanes, floats);
+    } catch (...) {
+#pragma omp atomic write
+      failed = true;
+    }
+    const Range mine = split_range(groups, thread_count(), thread_index());
+    for (int64_t grp = mine.begin; buf && grp < mine.end; ++grp) {
+      const int64_t n0 = grp * kWidth, images = min64(kWidth, g.batch - n0);
+      float* x_l = buf;
+      float* c_l = x_l + image * kWidth;
+      to_lanes(x + n0 * image, images, image, x_l);
+      conv(g, x_l, c_l);
+      if (pool) max_pool_lanes(*pool, g.out_channels, c_l, c_l + conv_out * kWidth);
+      from_lanes(pool ? c_l + conv_out * kWidth : c_l, images, out, y + n0 * out);
+    }
+  }
+  if (failed) throw std::bad_alloc();
+}
+
 // conv2d then max pooling of a batch of small images on the stacked GEMM: each chunk's output,
 // still in the per-thread buffer (channel-major: plane o * ni + i is image i's channel o), is pooled
 // into a second buffer and its planes copied to their NCHW places, so the full-size output never
@@ -754,6 +897,10 @@ constexpr int64_t kBandBytes = 192 << 10;
 static bool conv2d_max_pool(const ConvGeometry& g, const PoolGeometry& pool, const float* x, const float* w,
                             const float* bias, float* y, OutputAct act, int threads) {
   if (winograd(g)) return false;  // the whole Winograd convolution, then the pooling
+  if (lane_batched(g)) {
+    conv2d_lanes(g, &pool, x, w, bias, y, act, threads);
+    return true;
+  }
   if (!small_k(g)) return stackable(g, threads) && conv2d_max_pool_stacked(g, pool, x, w, bias, y, act, threads);
   const SmallKConv conv(g, w, bias, act);
   const int64_t M = g.out_channels, row_bytes = M * g.out_w * static_cast<int64_t>(sizeof(float));
@@ -870,6 +1017,8 @@ static void conv2d(const ConvGeometry& g, const float* x, const float* w, const 
     conv2d_winograd(g, x, w, bias, y, act, threads);
   else if (g.groups > 1 && g.groups == g.in_channels)
     conv2d_depthwise(g, x, w, bias, y, act, threads);
+  else if (lane_batched(g))
+    conv2d_lanes(g, nullptr, x, w, bias, y, act, threads);
   else if (small_k(g))
     conv2d_small_k(g, x, w, bias, y, act, threads);
   else if (stackable(g, threads))

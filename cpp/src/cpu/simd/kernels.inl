@@ -17,10 +17,10 @@
 namespace cvcore::cpu::CVCORE_ISA_NS {
 #include "cpu/simd/vec.hpp"
 #include "cpu/simd/gemm.inl"
+#include "cpu/simd/pool.inl"  // before conv.inl: its max_tap rule pools lane-batched crops
 #include "cpu/simd/conv.inl"
 #include "cpu/simd/linear.inl"
 #include "cpu/simd/math.inl"
 #include "cpu/simd/activation.inl"
 #include "cpu/simd/kmeans.inl"
-#include "cpu/simd/pool.inl"
 }  // namespace cvcore::cpu::CVCORE_ISA_NS
