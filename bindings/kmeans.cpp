@@ -47,7 +47,7 @@ void register_kmeans(py::module_& m) {
         const TensorView xv = real_view(xa), wv = optional_real_view(sample_weight, wa),
                          iv = optional_real_view(init_array, ia);
         check(xv.ndim == 2, "kmeans: X must have 2 dimensions (n_samples, n_features), got ", xv.ndim, " (shape ",
-              xv.shape_str(), ")");
+              xv.shape_text(), ")");
         py::array centers = new_real(xa.dtype(), {n_clusters > 0 ? n_clusters : 0, xv.shape[1]});
         Int32Array labels = new_int32({xv.shape[0]});
         const TensorView cv = real_view(centers), lv = view(labels);

@@ -81,7 +81,7 @@ void check_prelu(const TensorView& x, const TensorView& weight) {
   detail::check_array(weight, op, "weight", DType::float32, 1);
   const int64_t channels = x.ndim >= 2 ? x.shape[1] : 1;
   check(weight.shape[0] == 1 || weight.shape[0] == channels, op, ": weight must have 1 element or one per channel (",
-        channels, ", axis 1 of input shape ", x.shape_str(), "), got ", weight.shape[0]);
+        channels, ", axis 1 of input shape ", x.shape_text(), "), got ", weight.shape[0]);
 }
 
 void prelu(const TensorView& x, const TensorView& weight, const TensorView& out) {
@@ -101,7 +101,7 @@ int check_softmax(const TensorView& x, int64_t axis, bool log) {
   check(x.ndim >= 1, op, ": input must have at least 1 dimension, got a scalar");
   check_input(x, op);
   check(axis >= -x.ndim && axis < x.ndim, op, ": axis must be in [", -x.ndim, ", ", x.ndim - 1, "] for input shape ",
-        x.shape_str(), ", got ", axis);
+        x.shape_text(), ", got ", axis);
   return static_cast<int>(axis < 0 ? axis + x.ndim : axis);
 }
 

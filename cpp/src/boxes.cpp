@@ -80,7 +80,7 @@ int64_t boxes_count(const TensorView& boxes, const char* op, const char* name) {
   check<TypeError>(is_real(boxes.dtype), op, ": ", name, " must be a float32 or float64 array, got ",
                    dtype_name(boxes.dtype));
   detail::check_array(boxes, op, name, boxes.dtype, 2);
-  check(boxes.shape[1] == 4, op, ": ", name, " must have shape (N, 4), got ", boxes.shape_str());
+  check(boxes.shape[1] == 4, op, ": ", name, " must have shape (N, 4), got ", boxes.shape_text());
   return boxes.shape[0];
 }
 

@@ -9,7 +9,7 @@ void check_array(const TensorView& t, const char* op, const char* name, DType dt
   check<TypeError>(t.dtype == dtype, op, ": ", name, " must be a ", dtype_name(dtype), " array, got ",
                    dtype_name(t.dtype));
   check(t.ndim == ndim, op, ": ", name, " must have ", ndim, " dimensions, got ", t.ndim, " (shape ",
-        t.shape_str(), ")");
+        t.shape_text(), ")");
   check(t.is_contiguous(), op, ": ", name, " must be C-contiguous");
 }
 
@@ -40,7 +40,7 @@ void check_output(const TensorView& out, const char* op, const int64_t* shape, i
                   const char* name) {
   check_array(out, op, name, dtype, ndim);
   for (int d = 0; d < ndim; ++d)
-    check(out.shape[d] == shape[d], op, ": ", name, " has shape ", out.shape_str(), ", expected dimension ", d,
+    check(out.shape[d] == shape[d], op, ": ", name, " has shape ", out.shape_text(), ", expected dimension ", d,
           " to be ", shape[d]);
 }
 

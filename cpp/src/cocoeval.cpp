@@ -29,7 +29,7 @@ void check_vector(const TensorView& t, int64_t n, DType dtype, const char* name)
 // (n, 4) float64 boxes x, y, w, h with finite values; returns n.
 int64_t check_boxes(const TensorView& t, const char* name) {
   detail::check_array(t, kOp, name, DType::float64, 2);
-  check(t.shape[1] == 4, kOp, ": ", name, " must have shape (N, 4), got ", t.shape_str());
+  check(t.shape[1] == 4, kOp, ": ", name, " must have shape (N, 4), got ", t.shape_text());
   const double* p = t.ptr<double>();
   for (int64_t i = 0; i < 4 * t.shape[0]; ++i)
     check(std::isfinite(p[i]), kOp, ": ", name, " must be finite, got ", p[i], " in record ", i / 4);

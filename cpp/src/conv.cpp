@@ -39,6 +39,8 @@ int64_t conv_output_size(int64_t size, int64_t kernel, int64_t stride, int64_t p
 
 namespace {
 
+constexpr double kMinParallelMacs = 1 << 20;  // about 20 microseconds on one core
+
 // The convolution's own output shape (before any pooling), after validating everything else.
 std::array<int64_t, 4> conv_shape(const TensorView& x, const TensorView& weight, const TensorView& bias,
                                   const Conv2dParams& p) {
@@ -52,8 +54,8 @@ std::array<int64_t, 4> conv_shape(const TensorView& x, const TensorView& weight,
   check(O % p.groups == 0, op, ": groups (", p.groups, ") must divide the output channels (weight.shape[0] = ", O,
         ")");
   check(weight.shape[1] * p.groups == C, op, ": weight.shape[1] must be input channels / groups = ", C / p.groups,
-        ", got ", weight.shape[1], " (weight shape ", weight.shape_str(), ", input shape ", x.shape_str(), ")");
-  check(C >= 1, op, ": input must have at least one channel, got shape ", x.shape_str());
+        ", got ", weight.shape[1], " (weight shape ", weight.shape_text(), ", input shape ", x.shape_text(), ")");
+  check(C >= 1, op, ": input must have at least one channel, got shape ", x.shape_text());
   check(kh >= 1 && kw >= 1, op, ": weight's kernel size must be >= 1, got (", kh, ", ", kw, ")");
   for (int i = 0; i < 2; ++i) {
     check(p.stride[i] >= 1, op, ": stride must be >= 1, got (", p.stride[0], ", ", p.stride[1], ")");
@@ -90,10 +92,10 @@ std::array<int64_t, 4> conv2d_output_shape(const TensorView& x, const TensorView
     check(!pooled(p), op, ": max_pool and pointwise cannot be combined");
     detail::check_array(pw, op, "pointwise weight", DType::float32, 4);
     check(pw.shape[1] == shape[1] && pw.shape[2] == 1 && pw.shape[3] == 1, op,
-          ": pointwise weight must have shape (P, ", shape[1], ", 1, 1), got ", pw.shape_str());
+          ": pointwise weight must have shape (P, ", shape[1], ", 1, 1), got ", pw.shape_text());
     // As conv2d on a map without channels, a 1x1 convolution of none is refused.
     check(shape[1] >= 1, op, ": pointwise needs at least one channel from the convolution, got weight shape ",
-          weight.shape_str());
+          weight.shape_text());
     detail::check_optional_vector(p.pointwise_bias, op, "pointwise bias", DType::float32, pw.shape[0]);
     shape[1] = pw.shape[0];
     checked_mul(checked_mul(checked_mul(shape[0], shape[1], op), shape[2], op), shape[3], op);
@@ -128,36 +130,41 @@ void conv2d(const TensorView& x, const TensorView& weight, const TensorView& bia
   const std::vector<float> slopes = detail::prelu_slopes(p.prelu_weight, shape[1]);
   const cpu::OutputAct act{p.activation, slopes.empty() ? nullptr : slopes.data()};
   const cpu::Kernels& kernels = cpu::active_kernels();
+  // Convolutions of less than kMinParallelMacs multiply-adds (a small pyramid level) run on one
+  // thread: waking a second one costs more than it saves. Results do not depend on the count.
+  const double macs = double(shape[0]) * double(shape[1]) * double(shape[2]) * double(shape[3]) *
+                      double(weight.shape[1]) * double(weight.shape[2]) * double(weight.shape[3]);
+  const int threads = macs < kMinParallelMacs ? 1 : get_num_threads();
   // The convolution's own output, for a second step the kernels could not fuse.
   auto whole_conv = [&] {
     std::vector<float> full(static_cast<size_t>(shape[0] * shape[1] * shape[2] * shape[3]));
-    kernels.conv2d(g, x.ptr<float>(), weight.ptr<float>(), b, full.data(), act, get_num_threads());
+    kernels.conv2d(g, x.ptr<float>(), weight.ptr<float>(), b, full.data(), act, threads);
     return full;
   };
   if (pointwise(p)) {
     const float* pw = p.pointwise_weight.ptr<float>();
     const float* pb = p.pointwise_bias.empty() ? nullptr : p.pointwise_bias.ptr<float>();
     const int64_t P = out_shape[1];
-    if (kernels.conv2d_pointwise(g, x.ptr<float>(), weight.ptr<float>(), b, act, pw, pb, P, y, get_num_threads()))
+    if (kernels.conv2d_pointwise(g, x.ptr<float>(), weight.ptr<float>(), b, act, pw, pb, P, y, threads))
       return;
     // Not fusable: the whole convolution, then the 1x1 one.
     const std::vector<float> full = whole_conv();
     const cpu::ConvGeometry g1{shape[0], shape[1], shape[2], shape[3], P, shape[2], shape[3], 1, 1, 1, 1, 1, 1,
                                0,        0,        0,        0,        1};
-    kernels.conv2d(g1, full.data(), pw, pb, y, {}, get_num_threads());
+    kernels.conv2d(g1, full.data(), pw, pb, y, {}, threads);
     return;
   }
   if (!pooled(p)) {
-    kernels.conv2d(g, x.ptr<float>(), weight.ptr<float>(), b, y, act, get_num_threads());
+    kernels.conv2d(g, x.ptr<float>(), weight.ptr<float>(), b, y, act, threads);
     return;
   }
   cpu::PoolGeometry pool{1, shape[2], shape[3], out_shape[2], out_shape[3], p.pool_kernel[0], p.pool_kernel[1],
                          p.pool_stride[0], p.pool_stride[1], 0, 0, 1, 1};
-  if (kernels.conv2d_max_pool(g, pool, x.ptr<float>(), weight.ptr<float>(), b, y, act, get_num_threads())) return;
+  if (kernels.conv2d_max_pool(g, pool, x.ptr<float>(), weight.ptr<float>(), b, y, act, threads)) return;
   // Not fusable: the whole convolution, then the pooling.
   const std::vector<float> full = whole_conv();
   pool.planes = shape[0] * shape[1];
-  cpu::max_pool2d(pool, full.data(), y, nullptr, get_num_threads());
+  cpu::max_pool2d(pool, full.data(), y, nullptr, threads);
 }
 
 }  // namespace cvcore

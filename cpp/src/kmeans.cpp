@@ -15,8 +15,8 @@ void check_data(const TensorView& x, const char* op, const char* name) {
   check<TypeError>(x.dtype == DType::float32 || x.dtype == DType::float64, op, ": ", name,
                    " must be a float32 or float64 array, got ", dtype_name(x.dtype));
   detail::check_array(x, op, name, x.dtype, 2);
-  check(x.shape[0] >= 1, op, ": ", name, " must have at least one row, got shape ", x.shape_str());
-  check(x.shape[1] >= 1, op, ": ", name, " must have at least one feature (d >= 1), got shape ", x.shape_str());
+  check(x.shape[0] >= 1, op, ": ", name, " must have at least one row, got shape ", x.shape_text());
+  check(x.shape[1] >= 1, op, ": ", name, " must have at least one feature (d >= 1), got shape ", x.shape_text());
 }
 
 template <typename T>
@@ -45,7 +45,7 @@ bool all_positive(const T* p, int64_t count) {
 void check_metric_domain(const TensorView& t, KMeansMetric metric, const char* op, const char* name) {
   if (metric != KMeansMetric::iou) return;
   check(t.shape[1] == 2, op, ": metric 'iou' needs (w, h) pairs, so ", name, " must have 2 columns, got shape ",
-        t.shape_str());
+        t.shape_text());
   const bool pos = t.dtype == DType::float32 ? all_positive(t.ptr<float>(), t.numel())
                                              : all_positive(t.ptr<double>(), t.numel());
   check(pos, op, ": metric 'iou' needs box sizes > 0, but ", name, " has a width or height <= 0");
@@ -71,8 +71,8 @@ void check_weights(const TensorView& w, const TensorView& x, const char* op) {
 void check_centers(const TensorView& c, const TensorView& x, KMeansMetric metric, const char* op, const char* name) {
   detail::check_array(c, op, name, x.dtype, 2);
   check(c.shape[1] == x.shape[1], op, ": ", name, " must have ", x.shape[1], " columns like the data, got shape ",
-        c.shape_str());
-  check(c.shape[0] >= 1, op, ": ", name, " must have at least one row, got shape ", c.shape_str());
+        c.shape_text());
+  check(c.shape[0] >= 1, op, ": ", name, " must have at least one row, got shape ", c.shape_text());
   check_finite(c, op, name);
   check_metric_domain(c, metric, op, name);
 }
@@ -109,7 +109,7 @@ KMeansResult kmeans(const TensorView& x, const TensorView& sample_weight, const 
   check_weights(sample_weight, x, op);
   if (opt.init == KMeansInit::array) {
     check_centers(init, x, opt.metric, op, "init");
-    check(init.shape[0] == k, op, ": init must have n_clusters = ", k, " rows, got shape ", init.shape_str());
+    check(init.shape[0] == k, op, ": init must have n_clusters = ", k, " rows, got shape ", init.shape_text());
   }
   const int64_t cshape[2] = {k, d};
   detail::check_output(centers, op, cshape, 2, x.dtype, "centers");
@@ -183,7 +183,7 @@ void knn_search(const TensorView& train, const TensorView& query, int64_t n_neig
   check<TypeError>(query.dtype == train.dtype, op, ": query must have the training data's dtype (",
                    dtype_name(train.dtype), "), got ", dtype_name(query.dtype));
   check(query.shape[1] == train.shape[1], op, ": query must have ", train.shape[1],
-        " features like the training data, got shape ", query.shape_str());
+        " features like the training data, got shape ", query.shape_text());
   const int64_t nt = train.shape[0], nq = query.shape[0], d = train.shape[1];
   check(n_neighbors >= 1, op, ": n_neighbors must be >= 1, got ", n_neighbors);
   check(n_neighbors <= nt, op, ": n_neighbors must be <= the number of training samples (", nt, "), got ",

@@ -14,7 +14,7 @@ std::vector<int64_t> linear_output_shape(const TensorView& x, const TensorView& 
   detail::check_array(weight, op, "weight", DType::float32, 2);
   const int64_t in = x.shape[x.ndim - 1];
   check(weight.shape[1] == in, op, ": weight.shape[1] must equal the input's last dimension (", in, "), got ",
-        weight.shape[1], " (weight shape ", weight.shape_str(), ")");
+        weight.shape[1], " (weight shape ", weight.shape_text(), ")");
   detail::check_optional_vector(bias, op, "bias", DType::float32, weight.shape[0]);
   std::vector<int64_t> shape(x.shape.begin(), x.shape.begin() + x.ndim);
   shape.back() = weight.shape[0];

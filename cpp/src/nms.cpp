@@ -16,7 +16,7 @@ int64_t check_boxes_scores(const TensorView& boxes, const TensorView& scores, co
   check<TypeError>(boxes.dtype == DType::float32 || boxes.dtype == DType::float64, op,
                    ": boxes must be a float32 or float64 array, got ", dtype_name(boxes.dtype));
   detail::check_array(boxes, op, "boxes", boxes.dtype, 2);
-  check(boxes.shape[1] == 4, op, ": boxes must have shape (N, 4), got ", boxes.shape_str());
+  check(boxes.shape[1] == 4, op, ": boxes must have shape (N, 4), got ", boxes.shape_text());
   const int64_t n = boxes.shape[0];
   check<TypeError>(scores.dtype == boxes.dtype, op, ": scores must have the dtype of boxes (",
                    dtype_name(boxes.dtype), "), got ", dtype_name(scores.dtype));

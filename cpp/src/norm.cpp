@@ -40,7 +40,7 @@ double bias_or_zero(const TensorView& bias, int64_t c) { return bias.empty() ? 0
 void check_batch_norm_input(const TensorView& x) {
   constexpr const char* op = "batch_norm";
   check(x.ndim >= 2, op, ": input must have at least 2 dimensions (N, C, ...), got ", x.ndim, " (shape ",
-        x.shape_str(), ")");
+        x.shape_text(), ")");
   detail::check_array(x, op, "input", DType::float32, x.ndim);
 }
 
@@ -74,7 +74,7 @@ void fold_batch_norm(const TensorView& conv_weight, const TensorView& conv_bias,
                      const TensorView& folded_weight, const TensorView& folded_bias) {
   constexpr const char* op = "fold_batch_norm";
   check(conv_weight.ndim >= 2, op, ": conv_weight must have at least 2 dimensions (out_channels, ...), got ",
-        conv_weight.ndim, " (shape ", conv_weight.shape_str(), ")");
+        conv_weight.ndim, " (shape ", conv_weight.shape_text(), ")");
   detail::check_array(conv_weight, op, "conv_weight", DType::float32, conv_weight.ndim);
   const int64_t channels = conv_weight.shape[0];
   detail::check_optional_vector(conv_bias, op, "conv_bias", DType::float32, channels);

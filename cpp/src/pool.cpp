@@ -17,7 +17,7 @@ std::string pair_str(const Pair& a) { return detail::concat("(", a[0], ", ", a[1
 void check_pool_input(const TensorView& x, const char* op, bool uint8_ok = false) {
   detail::check_array(x, op, "input", uint8_ok && x.dtype == DType::uint8 ? DType::uint8 : DType::float32, 4);
   check(x.shape[2] >= 1 && x.shape[3] >= 1, op, ": input must have non-empty spatial dimensions, got shape ",
-        x.shape_str());
+        x.shape_text());
 }
 
 // N * C * Ho * Wo must be addressable.

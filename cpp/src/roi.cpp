@@ -21,10 +21,10 @@ float check_roi_inputs(const char* op, const TensorView& x, const TensorView& bo
                        double spatial_scale, bool uint8_ok = false) {
   detail::check_array(x, op, "input", uint8_ok && x.dtype == DType::uint8 ? DType::uint8 : DType::float32, 4);
   check(x.shape[2] >= 1 && x.shape[3] >= 1, op, ": input must have non-empty spatial dimensions, got shape ",
-        x.shape_str());
+        x.shape_text());
   detail::check_array(boxes, op, "boxes", DType::float32, 2);
   check(boxes.shape[1] == 5, op, ": boxes must have shape (K, 5) (batch_index, x1, y1, x2, y2), got ",
-        boxes.shape_str());
+        boxes.shape_text());
   check(output_size[0] >= 1 && output_size[1] >= 1, op, ": output_size must be >= 1, got (", output_size[0], ", ",
         output_size[1], ")");
   const float scale = static_cast<float>(spatial_scale);
@@ -37,7 +37,7 @@ float check_roi_inputs(const char* op, const TensorView& x, const TensorView& bo
     check(finite(r[0]) && std::floor(r[0]) == r[0], op, ": boxes[", k, ", 0] (the batch index) must be an integer, got ",
           r[0]);
     check<IndexError>(r[0] >= 0 && r[0] < static_cast<float>(n), op, ": boxes[", k, ", 0] (the batch index) must be in [0, ",
-                      n, ") for input of shape ", x.shape_str(), ", got ", r[0]);
+                      n, ") for input of shape ", x.shape_text(), ", got ", r[0]);
     for (int i = 1; i < 5; ++i)
       check(finite(r[i]) && finite(r[i] * scale), op, ": boxes[", k, ", ", i,
             "] must be finite (also times spatial_scale in float32), got ", r[i]);
@@ -113,7 +113,7 @@ std::array<int64_t, 4> roi_pool_output_shape(const TensorView& x, const TensorVi
   constexpr const char* op = "roi_pool";
   check_roi_inputs(op, x, boxes, p.output_size, p.spatial_scale);
   check(x.shape[2] * x.shape[3] <= std::numeric_limits<int32_t>::max(), op,
-        ": input planes must hold fewer than 2^31 values, got shape ", x.shape_str());
+        ": input planes must hold fewer than 2^31 values, got shape ", x.shape_text());
   return output_shape(op, x, boxes, p.output_size);
 }
 

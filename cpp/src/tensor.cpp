@@ -52,11 +52,16 @@ bool TensorView::is_contiguous() const {
   return true;
 }
 
+std::ostream& operator<<(std::ostream& os, const TensorView::ShapeText& text) {
+  const TensorView& t = *text.view;
+  os << "(";
+  for (int d = 0; d < t.ndim; ++d) os << (d ? ", " : "") << t.shape[d];
+  return os << (t.ndim == 1 ? ",)" : ")");
+}
+
 std::string TensorView::shape_str() const {
   std::ostringstream os;
-  os << "(";
-  for (int d = 0; d < ndim; ++d) os << (d ? ", " : "") << shape[d];
-  os << (ndim == 1 ? ",)" : ")");
+  os << shape_text();
   return os.str();
 }
 

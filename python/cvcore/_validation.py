@@ -50,9 +50,10 @@ def epilogue(op, activation, prelu_weight):
 
 def as_int(op, name, value, minimum=None):
     """value as a Python int (bool rejected), checked against ``minimum``."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{op}: {name} must be an int, got {value!r}")
-    value = int(value)
+    if type(value) is not int:  # plain ints skip the (slow) abstract-class checks
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+            raise TypeError(f"{op}: {name} must be an int, got {value!r}")
+        value = int(value)
     if not -2**63 <= value < 2**63:
         raise ValueError(f"{op}: {name} must fit in 64 bits, got {value}")
     if minimum is not None and value < minimum:

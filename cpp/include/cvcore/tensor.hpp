@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <initializer_list>
+#include <iosfwd>
 #include <string>
 #include <type_traits>
 
@@ -50,6 +51,12 @@ struct TensorView {
   int64_t numel() const;
   bool is_contiguous() const;
   std::string shape_str() const;  // "(1, 3, 224, 224)"
+  // The shape for an error message: printed by operator<< only when the message is built, so that a
+  // check that passes formats nothing.
+  struct ShapeText {
+    const TensorView* view;
+  };
+  ShapeText shape_text() const { return {this}; }
 
   // Typed pointer; throws TypeError if the dtype differs.
   template <typename T>
@@ -62,5 +69,7 @@ struct TensorView {
  private:
   void set_contiguous_shape(const int64_t* dims, int rank);
 };
+
+std::ostream& operator<<(std::ostream& os, const TensorView::ShapeText& shape);
 
 }  // namespace cvcore
