@@ -798,17 +798,35 @@ LaneConv::LaneConv(const ConvGeometry& g, const float* w, const float* b, Output
   act = a.kind;
 }
 
-// x_l[i][lane] = x[lane][i] for i < count, lanes past `images` zero.
+// x_l[i][lane] = x[lane][i] for i < count, lanes past `images` zero: kWidth x kWidth blocks
+// transposed in registers (the rest element by element).
 static void to_lanes(const float* x, int64_t images, int64_t count, float* x_l) {
-  for (int64_t i = 0; i < count * kWidth; ++i) x_l[i] = 0.f;
-  for (int64_t lane = 0; lane < images; ++lane)
-    for (int64_t i = 0; i < count; ++i) x_l[i * kWidth + lane] = x[lane * count + i];
+  int64_t i = 0;
+  if (images == kWidth) {
+    for (; i + kWidth <= count; i += kWidth) {
+      Vec block[kWidth];
+      for (int lane = 0; lane < kWidth; ++lane) block[lane] = vloadu(x + lane * count + i);
+      vtranspose(block);
+      for (int j = 0; j < kWidth; ++j) vstoreu(x_l + (i + j) * kWidth, block[j]);
+    }
+  }
+  for (; i < count; ++i)
+    for (int64_t lane = 0; lane < kWidth; ++lane) x_l[i * kWidth + lane] = lane < images ? x[lane * count + i] : 0.f;
 }
 
 // y[lane][i] = y_l[i][lane] for lanes < images.
 static void from_lanes(const float* y_l, int64_t images, int64_t count, float* y) {
-  for (int64_t lane = 0; lane < images; ++lane)
-    for (int64_t i = 0; i < count; ++i) y[lane * count + i] = y_l[i * kWidth + lane];
+  int64_t i = 0;
+  if (images == kWidth) {
+    for (; i + kWidth <= count; i += kWidth) {
+      Vec block[kWidth];
+      for (int j = 0; j < kWidth; ++j) block[j] = vloadu(y_l + (i + j) * kWidth);
+      vtranspose(block);
+      for (int lane = 0; lane < kWidth; ++lane) vstoreu(y + lane * count + i, block[lane]);
+    }
+  }
+  for (; i < count; ++i)
+    for (int64_t lane = 0; lane < images; ++lane) y[lane * count + i] = y_l[i * kWidth + lane];
 }
 
 // Max pooling of lane-batched planes (no padding, dilation 1): each output is its window's maximum

@@ -31,6 +31,13 @@ static inline Vec vload_even(const float* p) {
 static inline Vec vgather(const float* base, const int32_t* idx) {
   return {_mm512_i32gather_ps(_mm512_loadu_si512(idx), base, 4)};
 }
+// rows[i][j] <- rows[j][i]: a kWidth x kWidth transpose.
+static inline void vtranspose(Vec* rows) {
+  alignas(64) float t[16][16];
+  for (int i = 0; i < 16; ++i) _mm512_store_ps(t[i], rows[i].v);
+  const __m512i column = _mm512_setr_epi32(0, 16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240);
+  for (int j = 0; j < 16; ++j) rows[j].v = _mm512_i32gather_ps(column, &t[0][j], 4);
+}
 // p[2 * i] = a[i], p[2 * i + 1] = b[i] for i < kWidth (writes 2 * kWidth floats).
 static inline void vstore_interleave(float* p, Vec a, Vec b) {
   const __m512i lo = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
@@ -93,6 +100,25 @@ static inline Vec vload_even(const float* p) {
   const __m256 t = _mm256_shuffle_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8), _MM_SHUFFLE(2, 0, 2, 0));
   return {_mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), _MM_SHUFFLE(3, 1, 2, 0)))};
 }
+// rows[i][j] <- rows[j][i]: a kWidth x kWidth transpose.
+static inline void vtranspose(Vec* r) {
+  const __m256 t0 = _mm256_unpacklo_ps(r[0].v, r[1].v), t1 = _mm256_unpackhi_ps(r[0].v, r[1].v);
+  const __m256 t2 = _mm256_unpacklo_ps(r[2].v, r[3].v), t3 = _mm256_unpackhi_ps(r[2].v, r[3].v);
+  const __m256 t4 = _mm256_unpacklo_ps(r[4].v, r[5].v), t5 = _mm256_unpackhi_ps(r[4].v, r[5].v);
+  const __m256 t6 = _mm256_unpacklo_ps(r[6].v, r[7].v), t7 = _mm256_unpackhi_ps(r[6].v, r[7].v);
+  const __m256 u0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0)), u1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
+  const __m256 u2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0)), u3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+  const __m256 u4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0)), u5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2));
+  const __m256 u6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0)), u7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
+  r[0].v = _mm256_permute2f128_ps(u0, u4, 0x20);
+  r[1].v = _mm256_permute2f128_ps(u1, u5, 0x20);
+  r[2].v = _mm256_permute2f128_ps(u2, u6, 0x20);
+  r[3].v = _mm256_permute2f128_ps(u3, u7, 0x20);
+  r[4].v = _mm256_permute2f128_ps(u0, u4, 0x31);
+  r[5].v = _mm256_permute2f128_ps(u1, u5, 0x31);
+  r[6].v = _mm256_permute2f128_ps(u2, u6, 0x31);
+  r[7].v = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
 // p[2 * i] = a[i], p[2 * i + 1] = b[i] for i < kWidth (writes 2 * kWidth floats).
 static inline void vstore_interleave(float* p, Vec a, Vec b) {
   const __m256 lo = _mm256_unpacklo_ps(a.v, b.v), hi = _mm256_unpackhi_ps(a.v, b.v);
@@ -153,6 +179,13 @@ static inline Vec vmax(Vec a, Vec b) { return {a.v > b.v ? a.v : b.v}; }
 static inline Vec vmin(Vec a, Vec b) { return {a.v < b.v ? a.v : b.v}; }
 static inline float vsum(Vec a) { return (a.v[0] + a.v[1]) + (a.v[2] + a.v[3]); }
 static inline Vec vload_even(const float* p) { return {Vec4{p[0], p[2], p[4], p[6]}}; }
+// rows[i][j] <- rows[j][i]: a kWidth x kWidth transpose.
+static inline void vtranspose(Vec* rows) {
+  Vec t[4];
+  for (int i = 0; i < 4; ++i)
+    for (int j = 0; j < 4; ++j) t[i].v[j] = rows[j].v[i];
+  for (int i = 0; i < 4; ++i) rows[i] = t[i];
+}
 // p[2 * i] = a[i], p[2 * i + 1] = b[i] for i < kWidth (writes 2 * kWidth floats).
 static inline void vstore_interleave(float* p, Vec a, Vec b) {
   for (int i = 0; i < 4; ++i) p[2 * i] = a.v[i], p[2 * i + 1] = b.v[i];
