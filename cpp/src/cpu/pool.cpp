@@ -287,11 +287,15 @@ void adaptive_avg(const PoolGeometry& g, const T* x, float* y, int threads) {
 }
 
 // Levels of uint8 planes from one pass over each plane, through its summed-area table
-// sat[r][c] = the sum of x[0:r, 0:c] (int32: the caller checks 255 * H * W fits): a window's sum is
+// sat[r][c] = the sum of x[r0:r, 0:c] (int32: the caller checks 255 * H * W fits): a window's sum is
 // four lookups whatever its size. The table is never stored whole: its rows are produced top to
 // bottom, and each level keeps a copy of the row its pending window starts on; a window is summed
 // when the row it ends on comes. (Levels must not be taller than the input, so that consecutive
 // windows overlap by at most one row: the next window starts on the current row or the one before.)
+// With several threads each plane is cut into bands of input rows: a band computes the output rows
+// whose windows start in it, its table counted from its first row r0 (differences of table rows
+// do not depend on r0), streaming on past its end until those windows end. Sums are exact
+// integers, so results do not depend on the bands.
 void adaptive_avg_levels_streamed(const PoolGeometry& g, const uint8_t* x, const std::vector<int64_t>& levels,
                                   const int64_t* sizes, float* const* outs, int threads) {
   const int64_t H = g.in_h, W = g.in_w, Wp = W + 1;
@@ -302,15 +306,30 @@ void adaptive_avg_levels_streamed(const PoolGeometry& g, const uint8_t* x, const
     widest = max64(widest, sizes[2 * i + 1]);
   }
   const int64_t count = static_cast<int64_t>(levels.size());
-  parallel_for(g.planes, threads, [&](int64_t p) {
+  // Bands of at least kLevelBandRows rows, enough for about four units per thread.
+  constexpr int64_t kLevelBandRows = 64;
+  const int64_t bands = threads > 1 ? max64(1, min64(ceil_div(4 * threads, g.planes), H / kLevelBandRows)) : 1;
+  parallel_for(g.planes * bands, threads, [&](int64_t unit) {
+    const int64_t p = unit / bands, r0 = unit % bands * H / bands, r1 = (unit % bands + 1) * H / bands;
+    // Each level's output rows whose windows start in [r0, r1): next[l] .. last[l].
+    std::vector<int64_t> next(static_cast<size_t>(count)), last(static_cast<size_t>(count));
+    int64_t end_row = r0;
+    for (int64_t l = 0; l < count; ++l) {
+      const int64_t out_h = sizes[2 * levels[l]];
+      int64_t oh = r0 * out_h / H;
+      while (oh < out_h && adaptive_begin(oh, H, out_h) < r0) ++oh;
+      next[l] = oh;
+      while (oh < out_h && adaptive_begin(oh, H, out_h) < r1) ++oh;
+      last[l] = oh;
+      if (last[l] > next[l]) end_row = max64(end_row, adaptive_end(last[l] - 1, H, out_h));
+    }
     // Rows: the previous and current table rows, then one window top per level.
     std::vector<int32_t> rows(static_cast<size_t>((2 + count) * Wp), 0);
     int32_t* prev = rows.data();
     int32_t* cur = prev + Wp;
-    std::vector<int64_t> next(static_cast<size_t>(count), 0);  // each level's pending output row
-    std::vector<float> sums(static_cast<size_t>(widest));         // one output row's sums (cached)
+    std::vector<float> sums(static_cast<size_t>(widest));  // one output row's sums (cached)
     const uint8_t* plane = x + p * H * W;
-    for (int64_t r = 1; r <= H; ++r) {
+    for (int64_t r = r0 + 1; r <= end_row; ++r) {
       int32_t* __restrict row = prev;  // becomes the current row; the old current one is now prev
       prev = cur;
       cur = row;
@@ -324,7 +343,11 @@ void adaptive_avg_levels_streamed(const PoolGeometry& g, const uint8_t* x, const
       for (int64_t l = 0; l < count; ++l) {
         const int64_t out_h = sizes[2 * levels[l]], out_w = sizes[2 * levels[l] + 1];
         int32_t* top = rows.data() + (2 + l) * Wp;
-        for (int64_t& oh = next[l]; oh < out_h && adaptive_end(oh, H, out_h) == r; ++oh) {
+        int64_t& oh = next[l];
+        // The band's first window of this level starts here (one starting at r0 has the zero row).
+        if (oh < last[l] && adaptive_begin(oh, H, out_h) == r && (oh == 0 || adaptive_begin(oh - 1, H, out_h) < r0))
+          std::memcpy(top, cur, sizeof(int32_t) * Wp);
+        for (; oh < last[l] && adaptive_end(oh, H, out_h) == r; ++oh) {
           const int64_t* __restrict b = cols[l].begin.data();
           const int64_t* __restrict e = cols[l].end.data();
           const int32_t* __restrict t = top;
@@ -333,7 +356,7 @@ void adaptive_avg_levels_streamed(const PoolGeometry& g, const uint8_t* x, const
             sum[ow] = static_cast<float>((cur[e[ow]] - cur[b[ow]]) - (t[e[ow]] - t[b[ow]]));
           cols[l].divide(sum, outs[levels[l]] + (p * out_h + oh) * out_w,
                          static_cast<float>(r - adaptive_begin(oh, H, out_h)));
-          if (oh + 1 < out_h)
+          if (oh + 1 < last[l])
             std::memcpy(top, adaptive_begin(oh + 1, H, out_h) == r ? cur : prev, sizeof(int32_t) * Wp);
         }
       }
