@@ -735,7 +735,8 @@ static bool lane_batched(const ConvGeometry& g) {
 }
 
 struct LaneConv;
-using LaneRows = void (*)(const LaneConv&, const ConvGeometry&, const float* in, float* out);
+using LaneRows = void (*)(const LaneConv&, const ConvGeometry&, const float* in, int64_t blk, int64_t oy0, int64_t oy1,
+                         float* out);
 
 // A lane-batched convolution prepared once per call: tile shape, packed weights, padded slopes.
 struct LaneConv {
@@ -748,22 +749,19 @@ struct LaneConv {
   Epilogue act;
 
   LaneConv(const ConvGeometry& g, const float* w, const float* b, OutputAct a);
-  // y_l[m][oy][ox][lane] of one group from its x_l.
-  void operator()(const ConvGeometry& g, const float* x_l, float* y_l) const { rows(*this, g, x_l, y_l); }
 };
 
 template <int MR, int NV>
 struct LaneRowsKernel {
-  static void run(const LaneConv& c, const ConvGeometry& g, const float* in, float* out) {
+  static void run(const LaneConv& c, const ConvGeometry& g, const float* in, int64_t blk, int64_t oy0, int64_t oy1,
+                  float* out) {
     const int64_t plane = g.out_h * g.out_w * kWidth;
-    for (int64_t oy = 0; oy < g.out_h; ++oy)
+    for (int64_t oy = oy0; oy < oy1; ++oy)
       for (int64_t ox = 0; ox < g.out_w; ox += NV) {
         const int64_t at = min64(ox, g.out_w - NV);  // the last tile overlaps the previous one
-        const float* base = in + (oy * g.in_w + at) * kWidth;
-        for (int64_t blk = 0; blk < c.blocks; ++blk)
-          small_k_tile<MR, NV>(c.K, c.wp + blk * c.K * MR, base, c.off, c.bias ? c.bias + blk * MR : nullptr,
-                               c.sp + blk * MR, c.act, out + blk * MR * plane + (oy * g.out_w + at) * kWidth, plane,
-                               static_cast<int>(min64(MR, c.M - blk * MR)));
+        small_k_tile<MR, NV>(c.K, c.wp + blk * c.K * MR, in + (oy * g.in_w + at) * kWidth, c.off,
+                             c.bias ? c.bias + blk * MR : nullptr, c.sp + blk * MR, c.act,
+                             out + (oy * g.out_w + at) * kWidth, plane, static_cast<int>(min64(MR, c.M - blk * MR)));
       }
   }
 };
@@ -829,13 +827,14 @@ static void from_lanes(const float* y_l, int64_t images, int64_t count, float* y
     for (int64_t lane = 0; lane < images; ++lane) y[lane * count + i] = y_l[i * kWidth + lane];
 }
 
-// Max pooling of lane-batched planes (no padding, dilation 1): each output is its window's maximum
-// in row-major order by max_tap, lane by lane as max_pool2d computes each image.
-static void max_pool_lanes(const PoolGeometry& pool, int64_t planes, const float* x_l, float* y_l) {
+// Rows [py0, py1) of the max pooling of lane-batched planes (no padding, dilation 1): each output is
+// its window's maximum in row-major order by max_tap, lane by lane as max_pool2d computes each image.
+static void max_pool_lanes(const PoolGeometry& pool, int64_t planes, const float* x_l, float* y_l, int64_t py0,
+                           int64_t py1) {
   for (int64_t p = 0; p < planes; ++p) {
     const float* in = x_l + p * pool.in_h * pool.in_w * kWidth;
     float* out = y_l + p * pool.out_h * pool.out_w * kWidth;
-    for (int64_t py = 0; py < pool.out_h; ++py) {
+    for (int64_t py = py0; py < py1; ++py) {
       const int64_t y0 = py * pool.stride_h, y1 = min64(y0 + pool.kernel_h, pool.in_h);
       for (int64_t px = 0; px < pool.out_w; ++px) {
         const int64_t x0 = px * pool.stride_w, x1 = min64(x0 + pool.kernel_w, pool.in_w);
@@ -849,13 +848,15 @@ static void max_pool_lanes(const PoolGeometry& pool, int64_t planes, const float
 }
 
 // conv2d (then max pooling when pool is not null) of a batch by groups of kWidth lane-batched images.
+// The convolution's rows are computed as the pooling needs them, and each pooled row as soon as its
+// window's rows are there, while they are in the cache.
 static void conv2d_lanes(const ConvGeometry& g, const PoolGeometry* pool, const float* x, const float* w,
                          const float* bias, float* y, OutputAct act, int threads) {
   const LaneConv conv(g, w, bias, act);
-  const int64_t image = g.in_channels * g.in_h * g.in_w, conv_out = g.out_channels * g.out_h * g.out_w;
-  const int64_t out = pool ? g.out_channels * pool->out_h * pool->out_w : conv_out;
+  const int64_t image = g.in_channels * g.in_h * g.in_w, plane = g.out_h * g.out_w;
+  const int64_t pooled_plane = pool ? pool->out_h * pool->out_w : plane, out = g.out_channels * pooled_plane;
   const int64_t groups = ceil_div(g.batch, kWidth);
-  const size_t floats = static_cast<size_t>((image + conv_out + (pool ? out : 0)) * kWidth);
+  const size_t floats = static_cast<size_t>((image + g.out_channels * plane + (pool ? out : 0)) * kWidth);
   bool failed = false;
 #pragma omp parallel num_threads(threads) if (threads > 1 && groups > 1)
   {
@@ -871,10 +872,20 @@ static void conv2d_lanes(const ConvGeometry& g, const PoolGeometry* pool, const 
       const int64_t n0 = grp * kWidth, images = min64(kWidth, g.batch - n0);
       float* x_l = buf;
       float* c_l = x_l + image * kWidth;
+      float* p_l = c_l + g.out_channels * plane * kWidth;
       to_lanes(x + n0 * image, images, image, x_l);
-      conv(g, x_l, c_l);
-      if (pool) max_pool_lanes(*pool, g.out_channels, c_l, c_l + conv_out * kWidth);
-      from_lanes(pool ? c_l + conv_out * kWidth : c_l, images, out, y + n0 * out);
+      const auto conv_rows = [&](int64_t oy0, int64_t oy1) {
+        for (int64_t blk = 0; blk < conv.blocks; ++blk)
+          conv.rows(conv, g, x_l, blk, oy0, oy1, c_l + blk * conv.mr * plane * kWidth);
+      };
+      if (!pool) conv_rows(0, g.out_h);
+      for (int64_t py = 0, done = 0; pool && py < pool->out_h; ++py) {
+        const int64_t need = min64(g.out_h, py * pool->stride_h + pool->kernel_h);
+        if (need > done) conv_rows(done, need);
+        done = max64(done, need);
+        max_pool_lanes(*pool, g.out_channels, c_l, p_l, py, py + 1);
+      }
+      from_lanes(pool ? p_l : c_l, images, out, y + n0 * out);
     }
   }
   if (failed) throw std::bad_alloc();
