@@ -847,17 +847,73 @@ static void max_pool_lanes(const PoolGeometry& pool, int64_t planes, const float
   }
 }
 
-// conv2d (then max pooling when pool is not null) of a batch by groups of kWidth lane-batched images.
-// The convolution's rows are computed as the pooling needs them, and each pooled row as soon as its
-// window's rows are there, while they are in the cache.
+// Output channel blocks [b0, b1) of one lane-batched group: the convolution's rows computed as the
+// pooling needs them, each pooled row as soon as its window's rows are there (in the cache).
+static void lane_group_blocks(const LaneConv& conv, const ConvGeometry& g, const PoolGeometry* pool, const float* x_l,
+                              float* c_l, float* p_l, int64_t b0, int64_t b1) {
+  const int64_t plane = g.out_h * g.out_w * kWidth;
+  const auto conv_rows = [&](int64_t oy0, int64_t oy1) {
+    for (int64_t blk = b0; blk < b1; ++blk) conv.rows(conv, g, x_l, blk, oy0, oy1, c_l + blk * conv.mr * plane);
+  };
+  if (!pool) {
+    conv_rows(0, g.out_h);
+    return;
+  }
+  const int64_t m0 = b0 * conv.mr, channels = min64(b1 * conv.mr, g.out_channels) - m0;
+  const int64_t pooled_plane = pool->out_h * pool->out_w * kWidth;
+  for (int64_t py = 0, done = 0; py < pool->out_h; ++py) {
+    const int64_t need = min64(g.out_h, py * pool->stride_h + pool->kernel_h);
+    if (need > done) conv_rows(done, need);
+    done = max64(done, need);
+    max_pool_lanes(*pool, channels, c_l + m0 * plane, p_l + m0 * pooled_plane, py, py + 1);
+  }
+}
+
+static void conv2d(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
+                   OutputAct act, int threads);
+static bool conv2d_max_pool(const ConvGeometry& g, const PoolGeometry& pool, const float* x, const float* w,
+                            const float* bias, float* y, OutputAct act, int threads);
+
+// conv2d (then max pooling when pool is not null) of a batch by groups of kWidth lane-batched images,
+// the groups over the threads. With fewer full groups than threads (a few crops), each full group's
+// channel blocks go over the threads instead, and the images past the last full group through the
+// other paths (the same results).
 static void conv2d_lanes(const ConvGeometry& g, const PoolGeometry* pool, const float* x, const float* w,
                          const float* bias, float* y, OutputAct act, int threads) {
   const LaneConv conv(g, w, bias, act);
   const int64_t image = g.in_channels * g.in_h * g.in_w, plane = g.out_h * g.out_w;
   const int64_t pooled_plane = pool ? pool->out_h * pool->out_w : plane, out = g.out_channels * pooled_plane;
-  const int64_t groups = ceil_div(g.batch, kWidth);
+  const int64_t full = g.batch / kWidth, few = full < threads ? full : 0;
+  const int64_t groups = few ? few : ceil_div(g.batch, kWidth);
   const size_t floats = static_cast<size_t>((image + g.out_channels * plane + (pool ? out : 0)) * kWidth);
+  const auto split = [&](float* buf, float** x_l, float** c_l, float** p_l) {
+    *x_l = buf;
+    *c_l = *x_l + image * kWidth;
+    *p_l = *c_l + g.out_channels * plane * kWidth;
+  };
   bool failed = false;
+  if (few) {
+    float *x_l, *c_l, *p_l;
+    split(scratch_array<float>(ScratchSlot::lanes, floats), &x_l, &c_l, &p_l);
+    for (int64_t grp = 0; grp < few; ++grp) {
+      to_lanes(x + grp * kWidth * image, kWidth, image, x_l);
+      parallel_for(conv.blocks, threads, [&](int64_t blk) { lane_group_blocks(conv, g, pool, x_l, c_l, p_l, blk, blk + 1); });
+      from_lanes(pool ? p_l : c_l, kWidth, out, y + grp * kWidth * out);
+    }
+    ConvGeometry rest = g;
+    rest.batch = g.batch - few * kWidth;
+    const float* xr = x + few * kWidth * image;
+    float* yr = y + few * kWidth * out;
+    if (rest.batch == 0) return;
+    if (!pool) return conv2d(rest, xr, w, bias, yr, act, threads);
+    if (conv2d_max_pool(rest, *pool, xr, w, bias, yr, act, threads)) return;
+    float* full_out = scratch_array<float>(ScratchSlot::lanes, static_cast<size_t>(rest.batch * g.out_channels * plane));
+    conv2d(rest, xr, w, bias, full_out, act, threads);
+    PoolGeometry pg = *pool;
+    pg.planes = rest.batch * g.out_channels;
+    max_pool2d(pg, full_out, yr, nullptr, threads);
+    return;
+  }
 #pragma omp parallel num_threads(threads) if (threads > 1 && groups > 1)
   {
     float* buf = nullptr;
@@ -870,21 +926,10 @@ static void conv2d_lanes(const ConvGeometry& g, const PoolGeometry* pool, const 
     const Range mine = split_range(groups, thread_count(), thread_index());
     for (int64_t grp = mine.begin; buf && grp < mine.end; ++grp) {
       const int64_t n0 = grp * kWidth, images = min64(kWidth, g.batch - n0);
-      float* x_l = buf;
-      float* c_l = x_l + image * kWidth;
-      float* p_l = c_l + g.out_channels * plane * kWidth;
+      float *x_l, *c_l, *p_l;
+      split(buf, &x_l, &c_l, &p_l);
       to_lanes(x + n0 * image, images, image, x_l);
-      const auto conv_rows = [&](int64_t oy0, int64_t oy1) {
-        for (int64_t blk = 0; blk < conv.blocks; ++blk)
-          conv.rows(conv, g, x_l, blk, oy0, oy1, c_l + blk * conv.mr * plane * kWidth);
-      };
-      if (!pool) conv_rows(0, g.out_h);
-      for (int64_t py = 0, done = 0; pool && py < pool->out_h; ++py) {
-        const int64_t need = min64(g.out_h, py * pool->stride_h + pool->kernel_h);
-        if (need > done) conv_rows(done, need);
-        done = max64(done, need);
-        max_pool_lanes(*pool, g.out_channels, c_l, p_l, py, py + 1);
-      }
+      lane_group_blocks(conv, g, pool, x_l, c_l, p_l, 0, conv.blocks);
       from_lanes(pool ? p_l : c_l, images, out, y + n0 * out);
     }
   }
