@@ -182,8 +182,7 @@ static inline Vec vload_even(const float* p) { return {Vec4{p[0], p[2], p[4], p[
 // rows[i][j] <- rows[j][i]: a kWidth x kWidth transpose.
 static inline void vtranspose(Vec* rows) {
   Vec t[4];
-  for (int i = 0; i < 4; ++i)
-    for (int j = 0; j < 4; ++j) t[i].v[j] = rows[j].v[i];
+  for (int i = 0; i < 4; ++i) t[i] = {Vec4{rows[0].v[i], rows[1].v[i], rows[2].v[i], rows[3].v[i]}};
   for (int i = 0; i < 4; ++i) rows[i] = t[i];
 }
 // p[2 * i] = a[i], p[2 * i + 1] = b[i] for i < kWidth (writes 2 * kWidth floats).
