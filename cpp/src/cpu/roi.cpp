@@ -8,6 +8,7 @@
 // Parallel over RoIs; each RoI is computed by one thread.
 #include "roi.hpp"
 
+#include <algorithm>
 #include <cfloat>
 #include <cstdint>
 #include <type_traits>
@@ -57,6 +58,17 @@ void for_each_roi(int64_t rois, int threads, size_t floats, Body body) {
 #pragma omp for schedule(dynamic, run)
     for (int64_t k = 0; k < rois; ++k) body(k, ws);
   }
+}
+
+// The RoIs' indices by image, then top edge: crops of nearby boxes (a detector's overlapping
+// candidates) follow each other and find their rows in the cache. No RoI's output depends on it.
+std::vector<int64_t> rois_by_top(const float* boxes, int64_t rois) {
+  std::vector<int64_t> order(static_cast<size_t>(rois));
+  for (int64_t k = 0; k < rois; ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(), [boxes](int64_t a, int64_t b) {
+    return boxes[5 * a] < boxes[5 * b] || (boxes[5 * a] == boxes[5 * b] && boxes[5 * a + 2] < boxes[5 * b + 2]);
+  });
+  return order;
 }
 
 // Writes one RoI's (bins, C) tile as out (C, bins): out[c, b] = f(tile[b, c]).
@@ -188,7 +200,9 @@ void roi_align(const RoiGeometry& g, const T* x, const float* boxes, float scale
   constexpr size_t kAxisFloats = (sizeof(AxisSample) + sizeof(float) - 1) / sizeof(float);
   const int64_t tile = in_place ? 0 : (bins * C + 15) / 16 * 16;
   const size_t floats = static_cast<size_t>(tile) + kAxisFloats * static_cast<size_t>(rows + cols);
-  for_each_roi(g.rois, threads, floats, [&](int64_t k, float* ws) {
+  const std::vector<int64_t> order = rois_by_top(boxes, g.rois);
+  for_each_roi(g.rois, threads, floats, [&](int64_t i, float* ws) {
+    const int64_t k = order[i];
     const float* roi = boxes + 5 * k;
     const AlignBox b = align_box(roi, scale, aligned, PH, PW);
     const int64_t gh = grid_count(align_grid(b.roi_h, PH, sampling_ratio));
@@ -335,11 +349,16 @@ void crop_resize(const RoiGeometry& g, const T* x, const float* boxes, float sca
   const size_t count_floats = floats_of(static_cast<size_t>(PH + PW) * sizeof(int64_t));
   const size_t plane_floats = floats_of(static_cast<size_t>(2 * PW * grid_w) * sizeof(int32_t));
   const size_t floats = tap_floats + sample_floats + count_floats + 2 * plane_floats + static_cast<size_t>(kCropRows * W);
-  for_each_roi(g.rois, threads, floats, [&](int64_t k, float* ws) {
+  const std::vector<int64_t> order = rois_by_top(boxes, g.rois);
+  for_each_roi(g.rois, threads, floats, [&](int64_t i, float* ws) {
+    const int64_t k = order[i];
     const float* roi = boxes + 5 * k;
     const AlignBox b = align_box(roi, scale, aligned, PH, PW);
     prefetch_box(g, x, roi, b);
-    if (k + 1 < g.rois) prefetch_box(g, x, roi + 5, align_box(roi + 5, scale, aligned, PH, PW));
+    if (i + 1 < g.rois) {
+      const float* next = boxes + 5 * order[i + 1];
+      prefetch_box(g, x, next, align_box(next, scale, aligned, PH, PW));
+    }
     const int64_t gh = grid_count(align_grid(b.roi_h, PH, sampling_ratio));
     const int64_t gw = grid_count(align_grid(b.roi_w, PW, sampling_ratio));
     const float count = static_cast<float>(max64(gh * gw, 1));
