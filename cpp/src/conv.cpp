@@ -81,12 +81,16 @@ std::array<int64_t, 4> conv_shape(const TensorView& x, const TensorView& weight,
 bool pooled(const Conv2dParams& p) { return p.pool_kernel[0] != 0 || p.pool_kernel[1] != 0; }
 bool pointwise(const Conv2dParams& p) { return detail::present(p.pointwise_weight); }
 
-}  // namespace
+// The convolution's own output shape and the op's (after the pooling or the 1x1 head), every argument
+// validated once.
+struct ConvShapes {
+  std::array<int64_t, 4> conv, out;
+};
 
-std::array<int64_t, 4> conv2d_output_shape(const TensorView& x, const TensorView& weight, const TensorView& bias,
-                                           const Conv2dParams& p) {
+ConvShapes conv_shapes(const TensorView& x, const TensorView& weight, const TensorView& bias, const Conv2dParams& p) {
   constexpr const char* op = "conv2d";
-  std::array<int64_t, 4> shape = conv_shape(x, weight, bias, p);
+  const std::array<int64_t, 4> conv = conv_shape(x, weight, bias, p);
+  std::array<int64_t, 4> shape = conv;
   if (pointwise(p)) {
     const TensorView& pw = p.pointwise_weight;
     check(!pooled(p), op, ": max_pool and pointwise cannot be combined");
@@ -99,10 +103,10 @@ std::array<int64_t, 4> conv2d_output_shape(const TensorView& x, const TensorView
     detail::check_optional_vector(p.pointwise_bias, op, "pointwise bias", DType::float32, pw.shape[0]);
     shape[1] = pw.shape[0];
     checked_mul(checked_mul(checked_mul(shape[0], shape[1], op), shape[2], op), shape[3], op);
-    return shape;
+    return {conv, shape};
   }
   check(!detail::present(p.pointwise_bias), op, ": pointwise bias given without a pointwise weight");
-  if (!pooled(p)) return shape;
+  if (!pooled(p)) return {conv, shape};
   const auto& k = p.pool_kernel;
   const auto& s = p.pool_stride;
   check(k[0] >= 1 && k[1] >= 1, op, ": max_pool kernel_size must be >= 1, got (", k[0], ", ", k[1], ")");
@@ -112,15 +116,23 @@ std::array<int64_t, 4> conv2d_output_shape(const TensorView& x, const TensorView
   shape[3] = conv_output_size(Wc, k[1], s[1], 0, 0, 1, p.pool_ceil_mode);
   check(shape[2] >= 1 && shape[3] >= 1, op, ": max_pool kernel_size (", k[0], ", ", k[1],
         ") is larger than the convolution's output (", Hc, ", ", Wc, ")");
-  return shape;
+  return {conv, shape};
+}
+
+}  // namespace
+
+std::array<int64_t, 4> conv2d_output_shape(const TensorView& x, const TensorView& weight, const TensorView& bias,
+                                           const Conv2dParams& p) {
+  return conv_shapes(x, weight, bias, p).out;
 }
 
 void conv2d(const TensorView& x, const TensorView& weight, const TensorView& bias, const Conv2dParams& p,
             const TensorView& out) {
-  const std::array<int64_t, 4> out_shape = conv2d_output_shape(x, weight, bias, p);
+  const ConvShapes shapes = conv_shapes(x, weight, bias, p);
+  const std::array<int64_t, 4>& out_shape = shapes.out;
+  const std::array<int64_t, 4>& shape = shapes.conv;  // the convolution's own, before pooling or a head
   detail::check_output(out, "conv2d", out_shape.data(), 4, DType::float32);
   if (out.numel() == 0) return;
-  const std::array<int64_t, 4> shape = conv_shape(x, weight, bias, p);
   float* y = out.ptr<float>();
   const float* b = bias.empty() ? nullptr : bias.ptr<float>();
   const cpu::ConvGeometry g{x.shape[0],    x.shape[1],    x.shape[2],    x.shape[3],    shape[1],
