@@ -409,6 +409,36 @@ __attribute__((always_inline)) static inline void small_k_tile(int64_t K, const 
   }
 }
 
+// The register tile's channel blocks for M output channels at nv vectors of pixels per tile:
+// `blocks` blocks of mr channels, as even as the accumulators allow.
+struct TileRows {
+  int64_t blocks, mr;
+};
+
+// Most channel rows of a register tile of nv vectors of pixels.
+constexpr int max_tile_rows(int nv) { return kSmallMaxMR < kSmallAcc / nv ? kSmallMaxMR : kSmallAcc / nv; }
+
+static TileRows tile_rows(int64_t M, int nv) {
+  const int64_t blocks = ceil_div(M, max_tile_rows(nv));
+  return {blocks, ceil_div(M, blocks)};
+}
+
+// Weights (M, K) k-major per block of mr channels, as small_k_tile broadcasts them:
+// dst[(blk * K + k) * mr + r] = w[(blk * mr + r) * K + k], zero for channels past M.
+static void pack_channel_blocks(const float* w, int64_t M, int64_t K, TileRows t, float* dst) {
+  for (int64_t blk = 0; blk < t.blocks; ++blk)
+    for (int64_t k = 0; k < K; ++k)
+      for (int64_t r = 0; r < t.mr; ++r) {
+        const int64_t m = blk * t.mr + r;
+        dst[(blk * K + k) * t.mr + r] = m < M ? w[m * K + k] : 0.f;
+      }
+}
+
+// dst[m] = v[m] for the blocks * mr padded channels: zero past M, or everywhere when v is null.
+static void pad_per_channel(const float* v, int64_t M, TileRows t, float* dst) {
+  for (int64_t m = 0; m < t.blocks * t.mr; ++m) dst[m] = v && m < M ? v[m] : 0.f;
+}
+
 struct SmallKConv;
 using SmallKRows = void (*)(const SmallKConv&, const ConvGeometry&, const float*, int64_t, int64_t, int64_t, float*,
                             int64_t);
@@ -452,9 +482,9 @@ struct SmallKRowsKernel {
   }
 };
 
-// Kernel<MR, NV> for a runtime mr in [1, min(kSmallMaxMR, kSmallAcc / NV)] (the register tile's rows
-// fixed at compile time).
-template <template <int, int> class Kernel, int NV, int MR = (kSmallMaxMR < kSmallAcc / NV ? kSmallMaxMR : kSmallAcc / NV)>
+// Kernel<MR, NV> for a runtime mr in [1, max_tile_rows(NV)] (the register tile's rows fixed at
+// compile time).
+template <template <int, int> class Kernel, int NV, int MR = max_tile_rows(NV)>
 static decltype(&Kernel<1, NV>::run) tile_kernel_for(int mr) {
   if constexpr (MR == 0) {
     return nullptr;
@@ -468,20 +498,13 @@ SmallKConv::SmallKConv(const ConvGeometry& g, const float* w, const float* b, Ou
   K = g.in_channels * g.kernel_h * g.kernel_w;
   // Two vectors of pixels per tile on rows wide enough that the overlapping last tile costs little.
   const int nv = g.out_w >= 8 * kWidth ? 2 : 1;
-  blocks = ceil_div(M, min64(kSmallMaxMR, kSmallAcc / nv));
-  const int mr = static_cast<int>(ceil_div(M, blocks));
+  const TileRows t = tile_rows(M, nv);
+  blocks = t.blocks;
+  const int mr = static_cast<int>(t.mr);
   rows_kernel = nv == 2 ? tile_kernel_for<SmallKRowsKernel, 2>(mr) : tile_kernel_for<SmallKRowsKernel, 1>(mr);
-  // Weights k-major per block of mr channels (zero rows past M), bias and slopes padded to match.
-  for (int64_t blk = 0; blk < blocks; ++blk)
-    for (int64_t k = 0; k < K; ++k)
-      for (int r = 0; r < mr; ++r) {
-        const int64_t m = blk * mr + r;
-        wp[(blk * K + k) * mr + r] = m < M ? w[m * K + k] : 0.f;
-      }
-  for (int64_t m = 0; m < blocks * mr; ++m) {
-    bp[m] = b && m < M ? b[m] : 0.f;
-    sp[m] = a.slope && m < M ? a.slope[m] : 0.f;
-  }
+  pack_channel_blocks(w, M, K, t, wp);
+  pad_per_channel(b, M, t, bp);
+  pad_per_channel(a.slope, M, t, sp);
   bias = b ? bp : nullptr;
   act = a.kind;
   conv_offsets(g, g.in_channels, g.in_h * g.in_w, g.in_w, 0, 0, off, nullptr);  // rows of B only (no images)
@@ -561,8 +584,9 @@ WinogradConv::WinogradConv(const ConvGeometry& g, const float* w, const float* b
   const int64_t tile_cols = ceil_div(g.out_w, 2);
   const int nv = tile_cols >= 4 * kWidth ? 2 : 1;
   nr = nv * kWidth;
-  blocks = ceil_div(M, min64(kSmallMaxMR, kSmallAcc / nv));
-  mr = ceil_div(M, blocks);
+  const TileRows t = tile_rows(M, nv);
+  blocks = t.blocks;
+  mr = t.mr;
   gemm = nv == 2 ? tile_kernel_for<WinogradGemmKernel, 2>(static_cast<int>(mr))
                  : tile_kernel_for<WinogradGemmKernel, 1>(static_cast<int>(mr));
   tiles = max64(nr, kWinogradBlockFloats / (kWinogradPoints * C) / nr * nr);
@@ -770,8 +794,9 @@ LaneConv::LaneConv(const ConvGeometry& g, const float* w, const float* b, Output
   M = g.out_channels;
   K = g.in_channels * g.kernel_h * g.kernel_w;
   nv = g.out_w >= 3 && g.out_w % 3 == 0 ? 3 : min64(g.out_w, 2);
-  blocks = ceil_div(M, min64(kSmallMaxMR, kSmallAcc / nv));
-  mr = ceil_div(M, blocks);
+  const TileRows t = tile_rows(M, static_cast<int>(nv));
+  blocks = t.blocks;
+  mr = t.mr;
   const int r = static_cast<int>(mr);
   rows = nv == 3 ? tile_kernel_for<LaneRowsKernel, 3>(r)
                  : (nv == 2 ? tile_kernel_for<LaneRowsKernel, 2>(r) : tile_kernel_for<LaneRowsKernel, 1>(r));
@@ -779,16 +804,11 @@ LaneConv::LaneConv(const ConvGeometry& g, const float* w, const float* b, Output
   float* packed = scratch_array<float>(ScratchSlot::packed_weights, static_cast<size_t>(padded_m * (K + 1) + 2 * K));
   float* slopes = packed + padded_m * K;
   int64_t* offsets = reinterpret_cast<int64_t*>(slopes + padded_m + (padded_m & 1));
-  for (int64_t blk = 0; blk < blocks; ++blk)
-    for (int64_t k = 0; k < K; ++k)
-      for (int64_t i = 0; i < mr; ++i) {
-        const int64_t m = blk * mr + i;
-        packed[(blk * K + k) * mr + i] = m < M ? w[m * K + k] : 0.f;
-      }
-  for (int64_t m = 0; m < padded_m; ++m) slopes[m] = a.slope && m < M ? a.slope[m] : 0.f;
-  for (int64_t c = 0, k = 0; c < g.in_channels; ++c)
-    for (int64_t ky = 0; ky < g.kernel_h; ++ky)
-      for (int64_t kx = 0; kx < g.kernel_w; ++kx) offsets[k++] = ((c * g.in_h + ky) * g.in_w + kx) * kWidth;
+  pack_channel_blocks(w, M, K, t, packed);
+  pad_per_channel(a.slope, M, t, slopes);
+  // Tap k's offset in x_l: its offset in one image's planes, times the lanes.
+  conv_offsets(g, g.in_channels, g.in_h * g.in_w, g.in_w, 0, 0, offsets, nullptr);
+  for (int64_t k = 0; k < K; ++k) offsets[k] *= kWidth;
   wp = packed;
   sp = slopes;
   off = offsets;
@@ -840,7 +860,8 @@ static void max_pool_lanes(const PoolGeometry& pool, int64_t planes, const float
         const int64_t x0 = px * pool.stride_w, x1 = min64(x0 + pool.kernel_w, pool.in_w);
         Vec m = vloadu(in + (y0 * pool.in_w + x0) * kWidth);
         for (int64_t yy = y0; yy < y1; ++yy)
-          for (int64_t xx = yy == y0 ? x0 + 1 : x0; xx < x1; ++xx) m = max_tap(m, vloadu(in + (yy * pool.in_w + xx) * kWidth));
+          for (int64_t xx = yy == y0 ? x0 + 1 : x0; xx < x1; ++xx)
+            m = max_tap(m, vloadu(in + (yy * pool.in_w + xx) * kWidth));
         vstoreu(out + (py * pool.out_w + px) * kWidth, m);
       }
     }
@@ -897,7 +918,8 @@ static void conv2d_lanes(const ConvGeometry& g, const PoolGeometry* pool, const 
     split(scratch_array<float>(ScratchSlot::lanes, floats), &x_l, &c_l, &p_l);
     for (int64_t grp = 0; grp < few; ++grp) {
       to_lanes(x + grp * kWidth * image, kWidth, image, x_l);
-      parallel_for(conv.blocks, threads, [&](int64_t blk) { lane_group_blocks(conv, g, pool, x_l, c_l, p_l, blk, blk + 1); });
+      parallel_for(conv.blocks, threads,
+                   [&](int64_t blk) { lane_group_blocks(conv, g, pool, x_l, c_l, p_l, blk, blk + 1); });
       from_lanes(pool ? p_l : c_l, kWidth, out, y + grp * kWidth * out);
     }
     ConvGeometry rest = g;
@@ -907,7 +929,8 @@ static void conv2d_lanes(const ConvGeometry& g, const PoolGeometry* pool, const 
     if (rest.batch == 0) return;
     if (!pool) return conv2d(rest, xr, w, bias, yr, act, threads);
     if (conv2d_max_pool(rest, *pool, xr, w, bias, yr, act, threads)) return;
-    float* full_out = scratch_array<float>(ScratchSlot::lanes, static_cast<size_t>(rest.batch * g.out_channels * plane));
+    float* full_out =
+        scratch_array<float>(ScratchSlot::lanes, static_cast<size_t>(rest.batch * g.out_channels * plane));
     conv2d(rest, xr, w, bias, full_out, act, threads);
     PoolGeometry pg = *pool;
     pg.planes = rest.batch * g.out_channels;

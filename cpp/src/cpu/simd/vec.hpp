@@ -106,10 +106,11 @@ static inline void vtranspose(Vec* r) {
   const __m256 t2 = _mm256_unpacklo_ps(r[2].v, r[3].v), t3 = _mm256_unpackhi_ps(r[2].v, r[3].v);
   const __m256 t4 = _mm256_unpacklo_ps(r[4].v, r[5].v), t5 = _mm256_unpackhi_ps(r[4].v, r[5].v);
   const __m256 t6 = _mm256_unpacklo_ps(r[6].v, r[7].v), t7 = _mm256_unpackhi_ps(r[6].v, r[7].v);
-  const __m256 u0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0)), u1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
-  const __m256 u2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0)), u3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
-  const __m256 u4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0)), u5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2));
-  const __m256 u6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0)), u7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
+  constexpr int lo = _MM_SHUFFLE(1, 0, 1, 0), hi = _MM_SHUFFLE(3, 2, 3, 2);
+  const __m256 u0 = _mm256_shuffle_ps(t0, t2, lo), u1 = _mm256_shuffle_ps(t0, t2, hi);
+  const __m256 u2 = _mm256_shuffle_ps(t1, t3, lo), u3 = _mm256_shuffle_ps(t1, t3, hi);
+  const __m256 u4 = _mm256_shuffle_ps(t4, t6, lo), u5 = _mm256_shuffle_ps(t4, t6, hi);
+  const __m256 u6 = _mm256_shuffle_ps(t5, t7, lo), u7 = _mm256_shuffle_ps(t5, t7, hi);
   r[0].v = _mm256_permute2f128_ps(u0, u4, 0x20);
   r[1].v = _mm256_permute2f128_ps(u1, u5, 0x20);
   r[2].v = _mm256_permute2f128_ps(u2, u6, 0x20);
