@@ -283,8 +283,8 @@ def _close_to_roi_align(out, x, boxes, *args):
 @pytest.mark.parametrize("sampling_ratio", [-1, 1, 2, 3])
 @pytest.mark.parametrize("scale", [1.0, 0.5, 0.3, 2.0])
 def test_crop_resize_random(threads, rng, scale, sampling_ratio, aligned):
-    for shape, size in [((2, 3, 7, 9), (3, 2)), ((1, 5, 4, 4), (1, 1)), ((3, 2, 1, 6), (2, 5)), ((1, 3, 30, 41), (7, 9)),
-                        ((1, 1, 12, 10), (24, 20))]:
+    for shape, size in [((2, 3, 7, 9), (3, 2)), ((1, 5, 4, 4), (1, 1)), ((3, 2, 1, 6), (2, 5)),
+                        ((1, 3, 30, 41), (7, 9)), ((1, 1, 12, 10), (24, 20))]:
         x = rng.standard_normal(shape).astype(np.float32)
         boxes = _boxes(rng, 9, shape[0], max(shape[2:]), scale, outside=0.3)  # some inverted, some outside
         out = ops.crop_resize(x, boxes, size, scale, sampling_ratio, aligned)

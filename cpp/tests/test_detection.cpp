@@ -87,7 +87,8 @@ TEST(crop_resize_of_a_uint8_image) {
   crop_resize(image, boxes, params, TensorView(fast, {1, 1, 2, 2}));
   roi_align(image, boxes, params, TensorView(exact, {1, 1, 2, 2}));
   const double want[4] = {5.5, 25.5, 7.5, 27.5};
-  for (int i = 0; i < 4; ++i) CHECK(cvcore_test::close(fast[i], want[i], 1e-5) && cvcore_test::close(exact[i], want[i], 1e-5));
+  for (int i = 0; i < 4; ++i)
+    CHECK(cvcore_test::close(fast[i], want[i], 1e-5) && cvcore_test::close(exact[i], want[i], 1e-5));
   const float bad_batch[5] = {1, 0, 0, 1, 1};
   CHECK_THROWS(crop_resize(image, TensorView(bad_batch, {1, 5}), params, TensorView(fast, {1, 1, 2, 2})), IndexError,
                "crop_resize");

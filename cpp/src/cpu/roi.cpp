@@ -322,8 +322,9 @@ inline void prefetch_box(const RoiGeometry& g, const T* x, const float* roi, con
   for (int64_t c = 0; c < g.channels; ++c)
     for (int64_t y = y0; y <= y1; ++y) {
       const char* row = reinterpret_cast<const char*>(image + (c * g.height + y) * g.width);
-      for (int64_t at = x0 * int64_t(sizeof(T)); at < (x1 + 1) * int64_t(sizeof(T)); at += 64) __builtin_prefetch(row + at);
-      __builtin_prefetch(row + (x1 + 1) * int64_t(sizeof(T)) - 1);
+      const int64_t begin = x0 * int64_t(sizeof(T)), end = (x1 + 1) * int64_t(sizeof(T));
+      for (int64_t at = begin; at < end; at += 64) __builtin_prefetch(row + at);
+      __builtin_prefetch(row + end - 1);
     }
 }
 
@@ -348,7 +349,8 @@ void crop_resize(const RoiGeometry& g, const T* x, const float* boxes, float sca
   const size_t sample_floats = floats_of(samples * sizeof(AxisSample));
   const size_t count_floats = floats_of(static_cast<size_t>(PH + PW) * sizeof(int64_t));
   const size_t plane_floats = floats_of(static_cast<size_t>(2 * PW * grid_w) * sizeof(int32_t));
-  const size_t floats = tap_floats + sample_floats + count_floats + 2 * plane_floats + static_cast<size_t>(kCropRows * W);
+  const size_t floats =
+      tap_floats + sample_floats + count_floats + 2 * plane_floats + static_cast<size_t>(kCropRows * W);
   const std::vector<int64_t> order = rois_by_top(boxes, g.rois);
   for_each_roi(g.rois, threads, floats, [&](int64_t i, float* ws) {
     const int64_t k = order[i];
@@ -356,8 +358,8 @@ void crop_resize(const RoiGeometry& g, const T* x, const float* boxes, float sca
     const AlignBox b = align_box(roi, scale, aligned, PH, PW);
     prefetch_box(g, x, roi, b);
     if (i + 1 < g.rois) {
-      const float* next = boxes + 5 * order[i + 1];
-      prefetch_box(g, x, next, align_box(next, scale, aligned, PH, PW));
+      const float* following = boxes + 5 * order[i + 1];
+      prefetch_box(g, x, following, align_box(following, scale, aligned, PH, PW));
     }
     const int64_t gh = grid_count(align_grid(b.roi_h, PH, sampling_ratio));
     const int64_t gw = grid_count(align_grid(b.roi_w, PW, sampling_ratio));

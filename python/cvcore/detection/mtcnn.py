@@ -22,8 +22,9 @@ conv of each net (:func:`fold_normalisation`) and feeds raw pixel values. Coordi
 the reference implementations (boxes are not clipped to the image).
 
 Crops differ from the references on purpose: a crop is cvcore's bilinear ``crop_resize`` (roi_align's
-aligned, adaptive sampling, computed separably) of the unrounded box, taken from the pyramid level on which the box is 2 to 3
-times the crop size (area averaging, then bilinear sampling), with zeros (black) outside the image.
+aligned, adaptive sampling, computed separably) of the unrounded box, taken from the pyramid level on
+which the box is 2 to 3 times the crop size (area averaging, then bilinear sampling), with zeros
+(black) outside the image.
 The original resizes an integer crop with ``cv2.resize(INTER_AREA)`` after zero padding;
 facenet-pytorch area-resizes the integer crop clipped to the image, which stretches faces on the
 border. Boxes and probabilities therefore differ slightly from both (on the benchmark images the

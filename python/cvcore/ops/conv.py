@@ -109,8 +109,9 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, 
     image and multiplied by a cache-blocked SIMD micro-kernel. Batches of at least 8 small
     unpadded images at stride 1 (a detector's crops) are computed 8 (16 with AVX-512) at a time,
     one image per vector lane, by a direct kernel that needs no packing. Every path reduces each
-    output in the same order, so results are identical for every thread count and batch size. Accuracy is that of float32 summation (about 1e-6 relative to the output's
-    magnitude).
+    output in the same order (``winograd=True`` in its own), so results are identical for every
+    thread count and batch size. Accuracy is that of float32 summation (about 1e-6 relative to the
+    output's magnitude).
     """
     op = "conv2d"
     x, squeeze = batched_nchw(op, input)
