@@ -1,5 +1,8 @@
 // Work splitting for OpenMP regions. Every parallel region in cvcore states its thread count
-// explicitly (num_threads) and uses a static partition, so results never depend on scheduling.
+// explicitly (num_threads). Work is cut into units that each compute the same values whichever
+// thread runs them (no per-thread partial results), so results never depend on scheduling; the
+// units are handed out as threads become free, so that a core slowed by other work (a busy
+// neighbour, a shared VM) does not hold the others back at the region's end.
 // Helpers are `static` so that copies compiled under different ISA flags stay private to their
 // translation unit.
 #pragma once
@@ -45,8 +48,17 @@ static inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 static inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 static inline int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
 
-// Runs body(i) for i in [0, n) on `threads` threads, statically partitioned into contiguous
-// ranges. body must not throw (validate before).
+// Inside a parallel region (or outside any, on the calling thread alone): runs body(i) for i in
+// [0, n) over the team, each thread taking the next contiguous piece when it is free, large pieces
+// first (about the remaining work over the threads), then smaller ones (OpenMP's guided schedule).
+template <typename Body>
+static inline void for_each_unit(int64_t n, Body body) {
+#pragma omp for schedule(guided) nowait
+  for (int64_t i = 0; i < n; ++i) body(i);
+}
+
+// Runs body(i) for i in [0, n) on `threads` threads (for_each_unit). body must not throw
+// (validate before).
 template <typename Body>
 static inline void parallel_for(int64_t n, int threads, Body body) {
   if (threads <= 1 || n <= 1) {
@@ -54,14 +66,11 @@ static inline void parallel_for(int64_t n, int threads, Body body) {
     return;
   }
 #pragma omp parallel num_threads(threads)
-  {
-    const Range r = split_range(n, thread_count(), thread_index());
-    for (int64_t i = r.begin; i < r.end; ++i) body(i);
-  }
+  for_each_unit(n, body);
 }
 
-// Elementwise work: a flat array cut into fixed-size chunks, the chunks statically partitioned
-// over threads, so each element is computed by the same code whatever the thread count.
+// Elementwise work: a flat array cut into fixed-size chunks, the chunks handed out over the
+// threads, so each element is computed by the same code whatever the thread count.
 
 // Elements per chunk: large enough to amortise the scheduling, small enough to balance threads.
 constexpr int64_t kElementwiseChunk = int64_t(1) << 14;

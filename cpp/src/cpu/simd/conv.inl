@@ -171,8 +171,8 @@ static void conv2d_depthwise(const ConvGeometry& g, const float* x, const float*
 #pragma omp atomic write
       failed = true;
     }
-    const Range r = split_range(planes, thread_count(), thread_index());
-    for (int64_t p = r.begin; xp && p < r.end; ++p) {
+    for_each_unit(planes, [&](int64_t p) {
+      if (!xp) return;
       const int64_t n = p / g.out_channels, oc = p % g.out_channels;
       const float* plane = x + (n * g.in_channels + oc / mult) * g.in_h * g.in_w;
       const float b = bias ? bias[oc] : 0.f, slope = act.slope ? act.slope[oc] : 0.f;
@@ -181,7 +181,7 @@ static void conv2d_depthwise(const ConvGeometry& g, const float* x, const float*
         depthwise_plane<3, 3>(g, plane, w + oc * ksize, b, out, xp, Hp, Wp, act.kind, slope);
       else
         depthwise_plane<0, 0>(g, plane, w + oc * ksize, b, out, xp, Hp, Wp, act.kind, slope);
-    }
+    });
   }
   if (failed) throw std::bad_alloc();
 }
@@ -325,18 +325,19 @@ static void conv_stacked_chunks(const ConvGeometry& g, const float* x, const flo
 #pragma omp atomic write
       failed = true;
     }
-    const Range mine = split_range(chunks, thread_count(), thread_index());
-    for (int64_t ch = mine.begin; bpack && cbuf && ch < mine.end; ++ch) {
+    bool ready = bpack && cbuf;  // this thread's buffers, and every chunk emitted so far
+    for_each_unit(chunks, [&](int64_t ch) {
+      if (!ready) return;
       const int64_t i0 = ch * per_chunk, ni = min64(per_chunk, g.batch - i0), cols = ni * N;
       const GemmProblem prob{M, cols, K, w, K, cbuf, cols, bias, nullptr, act.kind, act.slope, nullptr};
       ConvPackB pack{x + i0 * image, x + g.batch * image, k_off, n_off, g.out_w, g.stride_w, false};
       gemm_block(prob, 0, M, 0, cols, pack, bpack);
       if (!emit(i0, ni, cbuf, cols)) {
+        ready = false;
 #pragma omp atomic write
         failed = true;
-        break;
       }
-    }
+    });
   }
   if (failed) throw std::bad_alloc();
 }
@@ -735,11 +736,11 @@ static void conv2d_winograd(const ConvGeometry& g, const float* x, const float* 
 #pragma omp atomic write
       failed = true;
     }
-    const Range mine = split_range(g.batch * tile_rows, thread_count(), thread_index());
-    for (int64_t u = mine.begin; ws && u < mine.end; ++u) {
+    for_each_unit(g.batch * tile_rows, [&](int64_t u) {
+      if (!ws) return;
       const int64_t n = u / tile_rows, r0 = u % tile_rows * 2, r1 = min64(g.out_h, r0 + 2);
       conv.rows(g, x, n, r0, r1, y + n * g.out_channels * plane + r0 * g.out_w, plane, ws);
-    }
+    });
   }
   if (failed) throw std::bad_alloc();
 }
@@ -946,15 +947,15 @@ static void conv2d_lanes(const ConvGeometry& g, const PoolGeometry* pool, const 
 #pragma omp atomic write
       failed = true;
     }
-    const Range mine = split_range(groups, thread_count(), thread_index());
-    for (int64_t grp = mine.begin; buf && grp < mine.end; ++grp) {
+    for_each_unit(groups, [&](int64_t grp) {
+      if (!buf) return;
       const int64_t n0 = grp * kWidth, images = min64(kWidth, g.batch - n0);
       float *x_l, *c_l, *p_l;
       split(buf, &x_l, &c_l, &p_l);
       to_lanes(x + n0 * image, images, image, x_l);
       lane_group_blocks(conv, g, pool, x_l, c_l, p_l, 0, conv.blocks);
       from_lanes(pool ? p_l : c_l, images, out, y + n0 * out);
-    }
+    });
   }
   if (failed) throw std::bad_alloc();
 }
@@ -1020,8 +1021,8 @@ static bool conv2d_max_pool(const ConvGeometry& g, const PoolGeometry& pool, con
 #pragma omp atomic write
       failed = true;
     }
-    const Range mine = split_range(units, thread_count(), thread_index());
-    for (int64_t u = mine.begin; buf && u < mine.end; ++u) {
+    for_each_unit(units, [&](int64_t u) {
+      if (!buf) return;
       if (whole) {
         const int64_t n0 = u * group, n1 = min64(g.batch, n0 + group), plane = g.out_h * g.out_w;
         for (int64_t n = n0; n < n1; ++n) conv.rows(g, x, n, 0, g.out_h, buf + (n - n0) * M * plane, plane);
@@ -1040,7 +1041,7 @@ static bool conv2d_max_pool(const ConvGeometry& g, const PoolGeometry& pool, con
         for (int64_t m = 0; m < M; ++m)
           max_pool2d(pg, buf + m * plane, y + (n * M + m) * pooled + p0 * pool.out_w, nullptr, 1);
       }
-    }
+    });
   }
   if (failed) throw std::bad_alloc();
   return true;
@@ -1086,8 +1087,8 @@ static bool conv2d_pointwise(const ConvGeometry& g, const float* x, const float*
       failed = true;
     }
     for (int64_t j = 0; band_off && j < max_cols; ++j) band_off[M + j] = j;
-    const Range mine = split_range(units, thread_count(), thread_index());
-    for (int64_t u = mine.begin; bpack && buf && band_off && u < mine.end; ++u) {
+    for_each_unit(units, [&](int64_t u) {
+      if (!bpack || !buf || !band_off || (tiles && !ws)) return;
       const int64_t n = u / bands, r0 = u % bands * band, r1 = min64(g.out_h, r0 + band);
       const int64_t n0 = r0 * g.out_w, cols = (r1 - r0) * g.out_w;
       const float* img = x + n * image;
@@ -1102,7 +1103,7 @@ static bool conv2d_pointwise(const ConvGeometry& g, const float* x, const float*
       const GemmProblem head{P, cols, M, pw, M, y + n * P * N + n0, N, pb, nullptr, Epilogue::none, nullptr, nullptr};
       ConvPackB head_pack{buf, buf + M * cols, band_off, band_off + M, cols, 1, true};
       gemm_block(head, 0, P, 0, cols, head_pack, bpack);
-    }
+    });
   }
   if (failed) throw std::bad_alloc();
   return true;
