@@ -1,6 +1,7 @@
 """Argument normalisation shared by the public modules: one place that formats
 "<op>: <argument> must be <expected>, got <received>"."""
 
+import math
 import numbers
 
 import numpy as np
@@ -66,10 +67,9 @@ def pair(op, name, value, minimum=None):
     if isinstance(value, (tuple, list, np.ndarray)):
         if len(value) != 2:
             raise ValueError(f"{op}: {name} must be an int or a pair of ints, got {tuple(value)!r}")
-        items = tuple(value)
-    else:
-        items = (value, value)
-    return tuple(as_int(op, name, v, minimum) for v in items)
+        return as_int(op, name, value[0], minimum), as_int(op, name, value[1], minimum)
+    value = as_int(op, name, value, minimum)
+    return value, value
 
 
 def uint8_pixels(x, ndims):
@@ -106,4 +106,4 @@ def channels_last_flat(x):
     dimensions, so that every rank fits the C++ array views (at most 6 dimensions)."""
     if x.ndim <= 3:
         return x
-    return x.reshape(x.shape[0], x.shape[1], int(np.prod(x.shape[2:], dtype=np.int64)))
+    return x.reshape(x.shape[0], x.shape[1], math.prod(x.shape[2:]))

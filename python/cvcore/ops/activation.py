@@ -17,7 +17,7 @@ gelu(approximate="tanh"), silu, hardswish and mish at -inf), these functions giv
 instead: +inf at +inf, -0.0 at -inf.
 """
 
-import numpy as np
+import math
 
 from .. import _cvcore
 from .._validation import as_float32, as_int, channels_last_flat, check_finite_scalar
@@ -163,8 +163,8 @@ def _softmax(op, input, axis, log):
         raise ValueError(f"{op}: axis must be in [{-ndim}, {ndim - 1}] for input shape {x.shape}, got {axis}")
     axis %= ndim
     shape = x.shape or (1,)
-    outer = int(np.prod(shape[:axis], dtype=np.int64))
-    inner = int(np.prod(shape[axis + 1:], dtype=np.int64))
+    outer = math.prod(shape[:axis])  # (np.prod would cost ~10 us per call here)
+    inner = math.prod(shape[axis + 1:])
     # Viewed as (outer, n, inner): any rank fits the C++ views.
     return _cvcore.softmax(x.reshape(outer, shape[axis], inner), 1, log).reshape(x.shape)
 
