@@ -273,6 +273,33 @@ def test_conv2d_winograd(rng, isa, threads, shape, pad):
     np.testing.assert_array_equal(one, two)
 
 
+@pytest.mark.parametrize("shape,pool", [
+    ((19, 28, 11, 11, 48), (3, 2, True)),  # R-Net's conv2: odd output (the last tiles half outside)
+    ((9, 32, 23, 23, 64), (3, 2, True)),   # O-Net's conv2: one group and an image alone
+    ((17, 64, 10, 10, 64), (2, 2, True)),  # O-Net's conv3: even output, 2 tiles per register tile
+    ((24, 5, 8, 14, 7), None),             # 6 tiles per row: 3 per register tile, not pooled
+    ((8, 2, 3, 4, 3), None),               # a single tile row, one output row
+])
+def test_conv2d_winograd_lane_batched(rng, isa, threads, shape, pool):
+    # Batches of small unpadded images run Winograd with one image per vector lane: each image's
+    # result is that of the image alone, bit for bit (and the pooling exactly as apart).
+    n, c, h, w_, o = shape
+    x, w, b = make(rng, n, c, h, w_, o, 3, 3)
+    x[1, 0, 2, 2] = np.nan  # stays in its image and its windows
+    slopes = rng.uniform(-0.5, 0.5, o).astype(np.float32)
+    act = dict(activation="prelu", prelu_weight=slopes, winograd=True)
+    full = conv2d(x, w, b, **act)
+    exact = ref.conv2d(x[2:], w, b, (1, 1), (0, 0, 0, 0))
+    assert_close(full[2:], prelu(exact, slopes))
+    for i in range(n):
+        np.testing.assert_array_equal(full[i:i + 1], conv2d(x[i:i + 1], w, b, **act))
+    if pool:
+        np.testing.assert_array_equal(conv2d(x, w, b, max_pool=pool, **act), max_pool2d(full, pool[0], pool[1],
+                                                                                         ceil_mode=pool[2]))
+    one, two = run_threads(lambda: conv2d(x, w, b, max_pool=pool, **act))
+    np.testing.assert_array_equal(one, two)
+
+
 def test_conv2d_winograd_accuracy_and_fusions(rng, isa, threads):
     # The error against a float64 sum stays within twice that of the direct float32 path.
     x, w, b = make(rng, 1, 32, 30, 41, 24, 3, 3)

@@ -1,5 +1,6 @@
 #include <cvcore/cvcore.hpp>
 
+#include <algorithm>
 #include <vector>
 
 #include "check.hpp"
@@ -113,6 +114,30 @@ TEST(conv2d_fused_pooling_and_pointwise_equal_the_ops_apart) {
                    "max_pool and pointwise cannot be combined");
     });
   }
+}
+
+TEST(conv2d_batches_of_crops_equal_each_crop_alone_also_by_winograd) {
+  // 17 crops: lane-batched groups (8 or 16 images per vector) and images past the last group.
+  const int N = 17, C = 6, H = 11, W = 11, O = 9, k = 3, Ho = H - 2, Wo = W - 2;
+  std::vector<float> x(size_t(N) * C * H * W), w(O * C * k * k);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = float((i * 37) % 23) - 11.f;
+  for (size_t i = 0; i < w.size(); ++i) w[i] = 0.25f * (float((i * 13) % 7) - 3.f);
+  on_every_isa([&] {
+    for (bool winograd : {false, true}) {
+      Conv2dParams p;
+      p.winograd = winograd;
+      std::vector<float> all(size_t(N) * O * Ho * Wo), one(size_t(O) * Ho * Wo);
+      conv2d(TensorView(x.data(), {N, C, H, W}), TensorView(w.data(), {O, C, k, k}), TensorView{}, p,
+             TensorView(all.data(), {N, O, Ho, Wo}));
+      for (int n = 0; n < N; ++n) {
+        conv2d(TensorView(x.data() + size_t(n) * C * H * W, {1, C, H, W}), TensorView(w.data(), {O, C, k, k}),
+               TensorView{}, p, TensorView(one.data(), {1, O, Ho, Wo}));
+        CHECK(std::equal(one.begin(), one.end(), all.begin() + size_t(n) * one.size()));
+      }
+      const std::vector<float> ref = naive_conv(std::vector<float>(x.end() - C * H * W, x.end()), w, C, H, W, O, k, 1);
+      for (size_t i = 0; i < ref.size(); ++i) CHECK(cvcore_test::close(one[i], ref[i], 1e-5));
+    }
+  });
 }
 
 TEST(conv2d_errors_name_the_argument) {

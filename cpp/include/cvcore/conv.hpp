@@ -33,6 +33,8 @@ struct Conv2dParams {
   // Compute 3x3, stride-1, dilation-1 convolutions of one group by Winograd F(2x2, 3x3): 2.25x fewer
   // multiplies (faster for layers with more than a few channels), results within about twice the
   // float32 rounding error of the direct sum instead of its exact order. Other shapes ignore it.
+  // Batches of small unpadded images (a detector's crops) run it with one image per vector lane,
+  // each image's result the bits of that image alone.
   bool winograd = false;
 };
 

@@ -165,7 +165,7 @@ def rnet(x, weights):
     """R-Net on a batch of crops ``x`` (N, 3, 24, 24): regression (N, 4) and face probability (N,)."""
     w = weights
     x = _conv_prelu(x, w, "rnet.conv1", "rnet.prelu1", max_pool=(3, 2, True))
-    x = _conv_prelu(x, w, "rnet.conv2", "rnet.prelu2", max_pool=(3, 2, True))
+    x = _conv_prelu(x, w, "rnet.conv2", "rnet.prelu2", max_pool=(3, 2, True), winograd=True)
     x = _conv_prelu(x, w, "rnet.conv3", "rnet.prelu3")
     x = _fc_prelu(x.reshape(len(x), -1), w, "rnet.fc4", "rnet.prelu4")
     return _fc(x, w, "rnet.fc5_1"), ops.softmax(_fc(x, w, "rnet.fc5_2"), axis=1)[:, 1]
@@ -176,8 +176,8 @@ def onet(x, weights):
     ``x1..x5, y1..y5`` relative to the crop, and face probability (N,)."""
     w = weights
     x = _conv_prelu(x, w, "onet.conv1", "onet.prelu1", max_pool=(3, 2, True))
-    x = _conv_prelu(x, w, "onet.conv2", "onet.prelu2", max_pool=(3, 2, True))
-    x = _conv_prelu(x, w, "onet.conv3", "onet.prelu3", max_pool=(2, 2, True))
+    x = _conv_prelu(x, w, "onet.conv2", "onet.prelu2", max_pool=(3, 2, True), winograd=True)
+    x = _conv_prelu(x, w, "onet.conv3", "onet.prelu3", max_pool=(2, 2, True), winograd=True)
     x = _conv_prelu(x, w, "onet.conv4", "onet.prelu4")
     x = _fc_prelu(x.reshape(len(x), -1), w, "onet.fc5", "onet.prelu5")
     return (_fc(x, w, "onet.fc6_1"), _fc(x, w, "onet.fc6_2"),

@@ -90,7 +90,9 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, 
         more than a few channels run up to about twice as fast (not a PyTorch argument). The
         transforms add and halve only, so results stay within about twice the float32 rounding
         error of the direct sum, but are not its bits; ``max_pool`` and ``pointwise`` apply to the
-        Winograd output exactly as apart. Ignored for other shapes. Default False.
+        Winograd output exactly as apart. Batches of small unpadded images run it lane-batched
+        (below), each image's result still that of the image alone. Ignored for other shapes.
+        Default False.
 
     Returns
     -------
@@ -108,7 +110,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, 
     Im2col-free GEMM: panels of the implicit im2col matrix are packed straight from the padded
     image and multiplied by a cache-blocked SIMD micro-kernel. Batches of at least 8 small
     unpadded images at stride 1 (a detector's crops) are computed 8 (16 with AVX-512) at a time,
-    one image per vector lane, by a direct kernel that needs no packing. Every path reduces each
+    one image per vector lane, by a direct kernel that needs no packing (or by Winograd on whole
+    vectors of tiles). Every path reduces each
     output in the same order (``winograd=True`` in its own), so results are identical for every
     thread count and batch size. Accuracy is that of float32 summation (about 1e-6 relative to the
     output's magnitude).

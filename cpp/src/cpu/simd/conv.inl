@@ -540,16 +540,19 @@ constexpr int64_t kWinogradBlockFloats = 32 << 10;  // the transformed inputs of
 struct WinogradConv;
 using WinogradGemm = void (*)(const WinogradConv&, const float* v, int64_t blk, int64_t t, float* y);
 
+// Lane-batched (`lanes`, x_l as in conv2d_lanes, unpadded): one tile per vector, kWidth images in
+// its lanes, a whole tile row per block; the same operations in the same order as for one image, so
+// each image's outputs are the bits of the single-image path.
 struct WinogradConv {
-  int64_t M, C, blocks, mr, nr;  // output channels in blocks of mr; nr tiles per register tile
-  int64_t tiles;                 // tiles per block along a tile row, a multiple of nr
+  int64_t M, C, blocks, mr, nr;  // output channels in blocks of mr; nr floats (tiles, or lanes of tiles) per tile
+  int64_t tiles;                 // floats per channel of a block's inputs: tiles along a tile row (lanes: times kWidth)
   WinogradGemm gemm;
   const float* u;      // G g G^T per point, k-major per block of mr channels: [16][blocks][C][mr] (scratch)
   const int64_t* off;  // c * tiles: row c of a point's [C][tiles] inputs (scratch, after u)
   const float* bias;
   OutputAct act;
 
-  WinogradConv(const ConvGeometry& g, const float* w, const float* b, OutputAct a);
+  WinogradConv(const ConvGeometry& g, const float* w, const float* b, OutputAct a, bool lanes = false);
   int64_t row_floats() const { return 2 * tiles + 2 * kWidth; }  // a row of a block's input, with slack
   int64_t workspace_floats() const {
     return 8 * row_floats() + kWinogradPoints * (C * tiles + mr * nr) + 2 * kWidth;
@@ -558,12 +561,18 @@ struct WinogradConv {
   // ws: workspace_floats() floats of the calling thread.
   void rows(const ConvGeometry& g, const float* x, int64_t n, int64_t r0, int64_t r1, float* out, int64_t plane,
             float* ws) const;
+  // Lanes: output rows 2 ty, 2 ty + 1 (those inside the map) of every channel of a group, from its
+  // lane-batched input x_l (with kWidth floats of slack after it) into c_l (out_h x out_w planes).
+  // ws: workspace_floats() floats of the calling thread.
+  void lane_tile_row(const ConvGeometry& g, const float* x_l, int64_t ty, float* c_l, float* ws) const;
 
  private:
   void transform_input(const ConvGeometry& g, const float* x, int64_t n, int64_t ty, int64_t tx0, int64_t used,
                        float* ws, float* v) const;
   void transform_output(const ConvGeometry& g, const float* y, int64_t blk, int64_t ty, int64_t tx, int64_t r0,
                         int64_t r1, float* out, int64_t plane, float* tmp) const;
+  void transform_lanes(const ConvGeometry& g, const float* x_l, int64_t ty, float* ws, float* v) const;
+  void output_lanes(const ConvGeometry& g, const float* y, int64_t blk, int64_t ty, int64_t tx, float* c_l) const;
 };
 
 // The 16 GEMMs of one register tile (channels blk * mr.., tiles t.. t + nr of the block):
@@ -579,19 +588,26 @@ struct WinogradGemmKernel {
   }
 };
 
-WinogradConv::WinogradConv(const ConvGeometry& g, const float* w, const float* b, OutputAct a) {
+WinogradConv::WinogradConv(const ConvGeometry& g, const float* w, const float* b, OutputAct a, bool lanes) {
   M = g.out_channels;
   C = g.in_channels;
   const int64_t tile_cols = ceil_div(g.out_w, 2);
-  const int nv = tile_cols >= 4 * kWidth ? 2 : 1;
+  // Lanes: register tiles of nv whole tiles that divide the row when they can (the last one
+  // overlaps the previous otherwise).
+  const int nv = lanes ? (tile_cols % 3 == 0 ? 3 : (tile_cols % 2 == 0 ? 2 : 1)) : (tile_cols >= 4 * kWidth ? 2 : 1);
   nr = nv * kWidth;
   const TileRows t = tile_rows(M, nv);
   blocks = t.blocks;
   mr = t.mr;
-  gemm = nv == 2 ? tile_kernel_for<WinogradGemmKernel, 2>(static_cast<int>(mr))
-                 : tile_kernel_for<WinogradGemmKernel, 1>(static_cast<int>(mr));
-  tiles = max64(nr, kWinogradBlockFloats / (kWinogradPoints * C) / nr * nr);
-  tiles = min64(tiles, ceil_div(tile_cols, nr) * nr);
+  const int r = static_cast<int>(mr);
+  gemm = nv == 3 ? tile_kernel_for<WinogradGemmKernel, 3>(r)
+                 : (nv == 2 ? tile_kernel_for<WinogradGemmKernel, 2>(r) : tile_kernel_for<WinogradGemmKernel, 1>(r));
+  if (lanes) {
+    tiles = tile_cols * kWidth;
+  } else {
+    tiles = max64(nr, kWinogradBlockFloats / (kWinogradPoints * C) / nr * nr);
+    tiles = min64(tiles, ceil_div(tile_cols, nr) * nr);
+  }
   bias = b;
   act = a;
   // G g G^T in double, G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]; zero rows past M.
@@ -616,6 +632,19 @@ WinogradConv::WinogradConv(const ConvGeometry& g, const float* w, const float* b
   for (int64_t c = 0; c < C; ++c) offsets[c] = c * tiles;
   u = uw;
   off = offsets;
+}
+
+// The input transform's pass along y: rows w[r * stride + i] of B^T d for the 4 input rows d, floats
+// i < n (B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]).
+static inline void winograd_rows_y(const float* const* d, int64_t n, float* w, int64_t stride) {
+  float *w0 = w, *w1 = w0 + stride, *w2 = w1 + stride, *w3 = w2 + stride;
+  for (int64_t i = 0; i < n; i += kWidth) {
+    const Vec a = vloadu(d[0] + i), b = vloadu(d[1] + i), e = vloadu(d[2] + i), f = vloadu(d[3] + i);
+    vstoreu(w0 + i, vsub(a, e));
+    vstoreu(w1 + i, vadd(b, e));
+    vstoreu(w2 + i, vsub(e, b));
+    vstoreu(w3 + i, vsub(b, f));
+  }
 }
 
 // v[e][c][t] = (B^T d B)[e] for the used tiles of tile row ty from tile tx0, d the 4x4 input patch
@@ -643,14 +672,7 @@ void WinogradConv::transform_input(const ConvGeometry& g, const float* x, int64_
       }
       d[r] = row;
     }
-    float *w0 = wrows, *w1 = w0 + R, *w2 = w1 + R, *w3 = w2 + R;
-    for (int64_t i = 0; i < cols; i += kWidth) {
-      const Vec a = vloadu(d[0] + i), b = vloadu(d[1] + i), e = vloadu(d[2] + i), f = vloadu(d[3] + i);
-      vstoreu(w0 + i, vsub(a, e));
-      vstoreu(w1 + i, vadd(b, e));
-      vstoreu(w2 + i, vsub(e, b));
-      vstoreu(w3 + i, vsub(b, f));
-    }
+    winograd_rows_y(d, cols, wrows, R);
     for (int r = 0; r < 4; ++r) {
       const float* wr = wrows + r * R;
       float* vr = v + (r * 4 * C + c) * tiles;  // points e = 4 r + j, j = 0..3
@@ -666,6 +688,25 @@ void WinogradConv::transform_input(const ConvGeometry& g, const float* x, int64_
   }
 }
 
+// out[k][j]: the 2x2 outputs (A^T P A)[k][j] (A^T = [1 1 1 0; 0 1 -1 -1]) of the points
+// p[e * stride], plus the bias when `has_bias`, activated.
+static inline void winograd_outputs(const float* p, int64_t stride, bool has_bias, Vec bm, Epilogue kind, Vec slope,
+                                    Vec out[2][2]) {
+  Vec z[2][4];
+  for (int j = 0; j < 4; ++j) {
+    const Vec p0 = vloadu(p + j * stride), p1 = vloadu(p + (4 + j) * stride);
+    const Vec p2 = vloadu(p + (8 + j) * stride), p3 = vloadu(p + (12 + j) * stride);
+    z[0][j] = vadd(vadd(p0, p1), p2);
+    z[1][j] = vsub(vsub(p1, p2), p3);
+  }
+  for (int k = 0; k < 2; ++k) {
+    Vec even = vadd(vadd(z[k][0], z[k][1]), z[k][2]), odd = vsub(vsub(z[k][1], z[k][2]), z[k][3]);
+    if (has_bias) even = vadd(bm, even), odd = vadd(bm, odd);
+    out[k][0] = apply_act(even, kind, slope);
+    out[k][1] = apply_act(odd, kind, slope);
+  }
+}
+
 // The 2x2 outputs A^T Y A (A^T = [1 1 1 0; 0 1 -1 -1]) of one register tile (y as WinogradGemmKernel
 // leaves it: channels blk * mr.., tiles tx.. of tile row ty) plus the bias, activated, stored where
 // they fall in rows [r0, r1) and inside the map.
@@ -678,20 +719,12 @@ void WinogradConv::transform_output(const ConvGeometry& g, const float* y, int64
     for (int64_t i = 0; i < nr; i += kWidth) {
       const int64_t ox = 2 * (tx + i), valid = min64(2 * kWidth, OW - ox);
       if (valid <= 0) break;
-      Vec p[kWinogradPoints];
-      for (int e = 0; e < kWinogradPoints; ++e) p[e] = vloadu(y + (e * mr + r) * nr + i);
-      Vec z[2][4];
-      for (int j = 0; j < 4; ++j) {
-        z[0][j] = vadd(vadd(p[j], p[4 + j]), p[8 + j]);
-        z[1][j] = vsub(vsub(p[4 + j], p[8 + j]), p[12 + j]);
-      }
+      Vec o2[2][2];
+      winograd_outputs(y + r * nr + i, mr * nr, bias != nullptr, bm, act.kind, slope, o2);
       for (int k = 0; k < 2; ++k) {
         const int64_t oy = 2 * ty + k;
         if (oy < r0 || oy >= r1) continue;
-        Vec even = vadd(vadd(z[k][0], z[k][1]), z[k][2]), odd = vsub(vsub(z[k][1], z[k][2]), z[k][3]);
-        if (bias) even = vadd(bm, even), odd = vadd(bm, odd);
-        even = apply_act(even, act.kind, slope);
-        odd = apply_act(odd, act.kind, slope);
+        const Vec even = o2[k][0], odd = o2[k][1];
         float* o = out + m * plane + (oy - r0) * OW + ox;
         if (valid == 2 * kWidth) {
           vstore_interleave(o, even, odd);
@@ -720,6 +753,70 @@ void WinogradConv::rows(const ConvGeometry& g, const float* x, int64_t n, int64_
           transform_output(g, y, blk, ty, tx0 + t, r0, r1, out, plane, tmp);
         }
     }
+}
+
+// Lanes: v[e][c][tx * kWidth + lane] = (B^T d B)[e] of tile (ty, tx), d its 4x4 patch of lane
+// vectors, as transform_input computes it. Input rows past the map read zeros, and the column past
+// a row (odd out_w) reads the next row or x_l's slack: row 3 of a patch reaches only the tile's
+// output row 1, column 3 only its output column 1, which are then past the map and not stored.
+void WinogradConv::transform_lanes(const ConvGeometry& g, const float* x_l, int64_t ty, float* ws, float* v) const {
+  const int64_t H = g.in_h, W = g.in_w, R = row_floats(), tile_cols = tiles / kWidth;
+  float* wrows = ws;          // 4 rows combined along y: 2 * tile_cols + 2 columns, R floats
+  float* zeros = ws + 4 * R;  // rows past the input
+  if (2 * ty + 3 >= H) std::memset(zeros, 0, sizeof(float) * R);
+  for (int64_t c = 0; c < C; ++c) {
+    const float* d[4];
+    for (int r = 0; r < 4; ++r) d[r] = 2 * ty + r < H ? x_l + (c * H + 2 * ty + r) * W * kWidth : zeros;
+    winograd_rows_y(d, R, wrows, R);
+    for (int r = 0; r < 4; ++r) {
+      const float* wr = wrows + r * R;
+      float* vr = v + (r * 4 * C + c) * tiles;  // points e = 4 r + j, j = 0..3
+      for (int64_t tx = 0; tx < tile_cols; ++tx) {
+        const float* q = wr + 2 * tx * kWidth;
+        const Vec c0 = vloadu(q), c1 = vloadu(q + kWidth), c2 = vloadu(q + 2 * kWidth), c3 = vloadu(q + 3 * kWidth);
+        float* o = vr + tx * kWidth;
+        vstoreu(o, vsub(c0, c2));
+        vstoreu(o + C * tiles, vadd(c1, c2));
+        vstoreu(o + 2 * C * tiles, vsub(c2, c1));
+        vstoreu(o + 3 * C * tiles, vsub(c1, c3));
+      }
+    }
+  }
+}
+
+// Lanes: the outputs of channels blk * mr.. for the register tile's tiles from tx (y as
+// WinogradGemmKernel leaves it), those inside the map, into c_l.
+void WinogradConv::output_lanes(const ConvGeometry& g, const float* y, int64_t blk, int64_t ty, int64_t tx,
+                                float* c_l) const {
+  const int64_t OH = g.out_h, OW = g.out_w;
+  for (int64_t r = 0; r < mr && blk * mr + r < M; ++r) {
+    const int64_t m = blk * mr + r;
+    const Vec bm = vset1(bias ? bias[m] : 0.0f), slope = vset1(act.slope ? act.slope[m] : 0.0f);
+    for (int64_t i = 0; i < nr; i += kWidth) {
+      Vec o2[2][2];
+      winograd_outputs(y + r * nr + i, mr * nr, bias != nullptr, bm, act.kind, slope, o2);
+      const int64_t ox = 2 * (tx + i / kWidth);
+      for (int k = 0; k < 2 && 2 * ty + k < OH; ++k) {
+        float* o = c_l + ((m * OH + 2 * ty + k) * OW + ox) * kWidth;
+        vstoreu(o, o2[k][0]);
+        if (ox + 1 < OW) vstoreu(o + kWidth, o2[k][1]);
+      }
+    }
+  }
+}
+
+void WinogradConv::lane_tile_row(const ConvGeometry& g, const float* x_l, int64_t ty, float* c_l, float* ws) const {
+  float* v = ws + 8 * row_floats();
+  float* y = v + kWinogradPoints * C * tiles;
+  transform_lanes(g, x_l, ty, ws, v);
+  const int64_t tile_cols = tiles / kWidth, nv = nr / kWidth;
+  for (int64_t t = 0; t < tile_cols; t += nv) {
+    const int64_t at = min64(t, tile_cols - nv);  // the last register tile overlaps the previous one
+    for (int64_t blk = 0; blk < blocks; ++blk) {
+      gemm(*this, v, blk, at * kWidth, y);
+      output_lanes(g, y, blk, ty, at, c_l);
+    }
+  }
 }
 
 static void conv2d_winograd(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
@@ -891,36 +988,85 @@ static void lane_group_blocks(const LaneConv& conv, const ConvGeometry& g, const
   }
 }
 
+// One lane-batched group by Winograd (wc prepared for lanes): tile rows in order, each pooled row as
+// soon as its window's rows are there.
+static void lane_group_winograd(const WinogradConv& wc, const ConvGeometry& g, const PoolGeometry* pool,
+                                const float* x_l, float* c_l, float* p_l, float* ws) {
+  if (!pool) {
+    for (int64_t ty = 0; 2 * ty < g.out_h; ++ty) wc.lane_tile_row(g, x_l, ty, c_l, ws);
+    return;
+  }
+  for (int64_t py = 0, done = 0; py < pool->out_h; ++py) {
+    const int64_t need = min64(g.out_h, py * pool->stride_h + pool->kernel_h);
+    for (; done < need; done = min64(g.out_h, done + 2)) wc.lane_tile_row(g, x_l, done / 2, c_l, ws);
+    max_pool_lanes(*pool, g.out_channels, c_l, p_l, py, py + 1);
+  }
+}
+
 static void conv2d(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
                    OutputAct act, int threads);
 static bool conv2d_max_pool(const ConvGeometry& g, const PoolGeometry& pool, const float* x, const float* w,
                             const float* bias, float* y, OutputAct act, int threads);
 
 // conv2d (then max pooling when pool is not null) of a batch by groups of kWidth lane-batched images,
-// the groups over the threads. With fewer full groups than threads (a few crops), each full group's
-// channel blocks go over the threads instead, and the images past the last full group through the
-// other paths (the same results).
+// the groups over the threads; by Winograd when asked (Conv2dParams::winograd), else directly. With
+// fewer full groups than threads (a few crops), each full group's channel blocks (Winograd: its tile
+// rows, then its pooled planes) go over the threads instead, and the images past the last full group
+// through the other paths (the same results).
 static void conv2d_lanes(const ConvGeometry& g, const PoolGeometry* pool, const float* x, const float* w,
                          const float* bias, float* y, OutputAct act, int threads) {
-  const LaneConv conv(g, w, bias, act);
+  // One of the two, prepared once (both keep their weights in the packed_weights scratch).
+  std::optional<WinogradConv> wino;
+  std::optional<LaneConv> direct;
+  if (winograd(g))
+    wino.emplace(g, w, bias, act, true);
+  else
+    direct.emplace(g, w, bias, act);
   const int64_t image = g.in_channels * g.in_h * g.in_w, plane = g.out_h * g.out_w;
   const int64_t pooled_plane = pool ? pool->out_h * pool->out_w : plane, out = g.out_channels * pooled_plane;
   const int64_t full = g.batch / kWidth, few = full < threads ? full : 0;
   const int64_t groups = few ? few : ceil_div(g.batch, kWidth);
-  const size_t floats = static_cast<size_t>((image + g.out_channels * plane + (pool ? out : 0)) * kWidth);
+  // x_l (and a vector of slack, which Winograd's last column may read), c_l, p_l.
+  const size_t floats = static_cast<size_t>((image + 1 + g.out_channels * plane + (pool ? out : 0)) * kWidth);
+  const size_t ws_floats = wino ? static_cast<size_t>(wino->workspace_floats()) : 0;
   const auto split = [&](float* buf, float** x_l, float** c_l, float** p_l) {
     *x_l = buf;
-    *c_l = *x_l + image * kWidth;
+    *c_l = *x_l + (image + 1) * kWidth;
     *p_l = *c_l + g.out_channels * plane * kWidth;
+  };
+  const auto load = [&](const float* images, int64_t count, float* x_l) {
+    to_lanes(images, count, image, x_l);
+    std::memset(x_l + image * kWidth, 0, sizeof(float) * kWidth);
   };
   bool failed = false;
   if (few) {
     float *x_l, *c_l, *p_l;
     split(scratch_array<float>(ScratchSlot::lanes, floats), &x_l, &c_l, &p_l);
     for (int64_t grp = 0; grp < few; ++grp) {
-      to_lanes(x + grp * kWidth * image, kWidth, image, x_l);
-      parallel_for(conv.blocks, threads,
-                   [&](int64_t blk) { lane_group_blocks(conv, g, pool, x_l, c_l, p_l, blk, blk + 1); });
+      load(x + grp * kWidth * image, kWidth, x_l);
+      if (wino) {
+#pragma omp parallel num_threads(threads) if (threads > 1)
+        {
+          float* ws = nullptr;
+          try {
+            ws = scratch_array<float>(ScratchSlot::winograd_work, ws_floats);
+          } catch (...) {
+#pragma omp atomic write
+            failed = true;
+          }
+          for_each_unit(ceil_div(g.out_h, 2), [&](int64_t ty) {
+            if (ws) wino->lane_tile_row(g, x_l, ty, c_l, ws);
+          });
+        }
+        if (failed) throw std::bad_alloc();
+        if (pool)
+          parallel_for(g.out_channels, threads, [&](int64_t m) {
+            max_pool_lanes(*pool, 1, c_l + m * plane * kWidth, p_l + m * pooled_plane * kWidth, 0, pool->out_h);
+          });
+      } else {
+        parallel_for(direct->blocks, threads,
+                     [&](int64_t blk) { lane_group_blocks(*direct, g, pool, x_l, c_l, p_l, blk, blk + 1); });
+      }
       from_lanes(pool ? p_l : c_l, kWidth, out, y + grp * kWidth * out);
     }
     ConvGeometry rest = g;
@@ -941,19 +1087,24 @@ static void conv2d_lanes(const ConvGeometry& g, const PoolGeometry* pool, const 
 #pragma omp parallel num_threads(threads) if (threads > 1 && groups > 1)
   {
     float* buf = nullptr;
+    float* ws = nullptr;
     try {
       buf = scratch_array<float>(ScratchSlot::lanes, floats);
+      if (wino) ws = scratch_array<float>(ScratchSlot::winograd_work, ws_floats);
     } catch (...) {
 #pragma omp atomic write
       failed = true;
     }
     for_each_unit(groups, [&](int64_t grp) {
-      if (!buf) return;
+      if (!buf || (wino && !ws)) return;
       const int64_t n0 = grp * kWidth, images = min64(kWidth, g.batch - n0);
       float *x_l, *c_l, *p_l;
       split(buf, &x_l, &c_l, &p_l);
-      to_lanes(x + n0 * image, images, image, x_l);
-      lane_group_blocks(conv, g, pool, x_l, c_l, p_l, 0, conv.blocks);
+      load(x + n0 * image, images, x_l);
+      if (wino)
+        lane_group_winograd(*wino, g, pool, x_l, c_l, p_l, ws);
+      else
+        lane_group_blocks(*direct, g, pool, x_l, c_l, p_l, 0, direct->blocks);
       from_lanes(pool ? p_l : c_l, images, out, y + n0 * out);
     });
   }
@@ -994,11 +1145,11 @@ constexpr int64_t kBandBytes = 192 << 10;
 
 static bool conv2d_max_pool(const ConvGeometry& g, const PoolGeometry& pool, const float* x, const float* w,
                             const float* bias, float* y, OutputAct act, int threads) {
-  if (winograd(g)) return false;  // the whole Winograd convolution, then the pooling
   if (lane_batched(g)) {
     conv2d_lanes(g, &pool, x, w, bias, y, act, threads);
     return true;
   }
+  if (winograd(g)) return false;  // the whole Winograd convolution, then the pooling
   if (!small_k(g)) return stackable(g, threads) && conv2d_max_pool_stacked(g, pool, x, w, bias, y, act, threads);
   const SmallKConv conv(g, w, bias, act);
   const int64_t M = g.out_channels, row_bytes = M * g.out_w * static_cast<int64_t>(sizeof(float));
@@ -1111,12 +1262,12 @@ static bool conv2d_pointwise(const ConvGeometry& g, const float* x, const float*
 
 static void conv2d(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
                    OutputAct act, int threads) {
-  if (winograd(g))
+  if (lane_batched(g))  // (by Winograd in the lanes when asked)
+    conv2d_lanes(g, nullptr, x, w, bias, y, act, threads);
+  else if (winograd(g))
     conv2d_winograd(g, x, w, bias, y, act, threads);
   else if (g.groups > 1 && g.groups == g.in_channels)
     conv2d_depthwise(g, x, w, bias, y, act, threads);
-  else if (lane_batched(g))
-    conv2d_lanes(g, nullptr, x, w, bias, y, act, threads);
   else if (small_k(g))
     conv2d_small_k(g, x, w, bias, y, act, threads);
   else if (stackable(g, threads))
