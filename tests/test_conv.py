@@ -279,10 +279,12 @@ def test_conv2d_winograd(rng, isa, threads, shape, pad):
     ((17, 64, 10, 10, 64), (2, 2, True)),  # O-Net's conv3: even output, 2 tiles per register tile
     ((24, 5, 8, 14, 7), None),             # 6 tiles per row: 3 per register tile, not pooled
     ((8, 2, 3, 4, 3), None),               # a single tile row, one output row
+    ((3, 4, 8, 11, 5), None),              # F(3x3) on fewer images than lanes: 2 tile rows, 3 tiles each
 ])
 def test_conv2d_winograd_lane_batched(rng, isa, threads, shape, pool):
-    # Batches of small unpadded images run Winograd with one image per vector lane: each image's
-    # result is that of the image alone, bit for bit (and the pooling exactly as apart).
+    # Batches of small unpadded images run Winograd with one image per vector lane (F(3x3, 3x3) when
+    # both output sides are multiples of 3, also for fewer images than lanes): each image's result is
+    # that of the image alone, bit for bit (and the pooling exactly as apart).
     n, c, h, w_, o = shape
     x, w, b = make(rng, n, c, h, w_, o, 3, 3)
     x[1, 0, 2, 2] = np.nan  # stays in its image and its windows
@@ -298,6 +300,21 @@ def test_conv2d_winograd_lane_batched(rng, isa, threads, shape, pool):
                                                                                          ceil_mode=pool[2]))
     one, two = run_threads(lambda: conv2d(x, w, b, max_pool=pool, **act))
     np.testing.assert_array_equal(one, two)
+    pw = rng.standard_normal((4, o, 1, 1)).astype(np.float32)
+    np.testing.assert_array_equal(conv2d(x, w, b, pointwise=pw, **act), conv2d(full, pw))
+
+
+@pytest.mark.parametrize("shape", [(9, 32, 11, 11, 48), (3, 16, 23, 23, 24), (1, 8, 8, 5, 6)])
+def test_conv2d_winograd3_accuracy(rng, isa, shape):
+    # F(3x3, 3x3) (output sides multiples of 3, small unpadded images): within a few times the
+    # direct float32 sum's error against the float64 result.
+    n, c, h, w_, o = shape
+    x, w, b = make(rng, n, c, h, w_, o, 3, 3)
+    exact = ref.conv2d(x.astype(np.float64), w.astype(np.float64), b.astype(np.float64), (1, 1), (0, 0, 0, 0))
+    err_winograd = np.abs(conv2d(x, w, b, winograd=True) - exact).max()
+    err_direct = np.abs(conv2d(x, w, b) - exact).max()
+    assert err_winograd <= 8 * err_direct + 1e-6 * np.abs(exact).max()
+    assert err_winograd <= 4e-6 * np.abs(exact).max()
 
 
 def test_conv2d_winograd_accuracy_and_fusions(rng, isa, threads):

@@ -535,34 +535,37 @@ static bool winograd(const ConvGeometry& g) {
 }
 
 constexpr int kWinogradPoints = 16;              // a 4x4 patch of transformed values per tile
+constexpr int kWinogradMaxPoints = 25;           // F(3x3, 3x3): 5x5
 constexpr int64_t kWinogradBlockFloats = 32 << 10;  // the transformed inputs of one block (128 KB)
 
 struct WinogradConv;
 using WinogradGemm = void (*)(const WinogradConv&, const float* v, int64_t blk, int64_t t, float* y);
 
 // Lane-batched (`lanes`, x_l as in conv2d_lanes, unpadded): one tile per vector, kWidth images in
-// its lanes, a whole tile row per block; the same operations in the same order as for one image, so
-// each image's outputs are the bits of the single-image path.
+// its lanes, a whole tile row per block; with m = 2 the same operations in the same order as for one
+// image, so each image's outputs are the bits of the single-image path. Lanes also run F(3x3, 3x3)
+// (m = 3, on maps whose sides are multiples of 3; see winograd3).
 struct WinogradConv {
   int64_t M, C, blocks, mr, nr;  // output channels in blocks of mr; nr floats (tiles, or lanes of tiles) per tile
   int64_t tiles;                 // floats per channel of a block's inputs: tiles along a tile row (lanes: times kWidth)
+  int64_t m, points;             // outputs per tile side (2 or 3); transformed values per tile, (m + 2)^2
+  bool lanes;
   WinogradGemm gemm;
   const float* u;      // G g G^T per point, k-major per block of mr channels: [16][blocks][C][mr] (scratch)
   const int64_t* off;  // c * tiles: row c of a point's [C][tiles] inputs (scratch, after u)
   const float* bias;
   OutputAct act;
 
-  WinogradConv(const ConvGeometry& g, const float* w, const float* b, OutputAct a, bool lanes = false);
-  int64_t row_floats() const { return 2 * tiles + 2 * kWidth; }  // a row of a block's input, with slack
-  int64_t workspace_floats() const {
-    return 8 * row_floats() + kWinogradPoints * (C * tiles + mr * nr) + 2 * kWidth;
-  }
+  WinogradConv(const ConvGeometry& g, const float* w, const float* b, OutputAct a, bool lanes = false, int m = 2);
+  // A row of a block's input (with slack), as read by the input transform.
+  int64_t row_floats() const { return lanes ? (m * (tiles / kWidth) + 2) * kWidth : 2 * tiles + 2 * kWidth; }
+  int64_t workspace_floats() const { return 8 * row_floats() + points * (C * tiles + mr * nr) + 2 * kWidth; }
   // Output rows [r0, r1) of image n: channel m's row oy at out + m * plane + (oy - r0) * out_w.
   // ws: workspace_floats() floats of the calling thread.
   void rows(const ConvGeometry& g, const float* x, int64_t n, int64_t r0, int64_t r1, float* out, int64_t plane,
             float* ws) const;
-  // Lanes: output rows 2 ty, 2 ty + 1 (those inside the map) of every channel of a group, from its
-  // lane-batched input x_l (with kWidth floats of slack after it) into c_l (out_h x out_w planes).
+  // Lanes: output rows m ty .. m ty + m - 1 (those inside the map) of every channel of a group, from
+  // its lane-batched input x_l (with kWidth floats of slack after it) into c_l (out_h x out_w planes).
   // ws: workspace_floats() floats of the calling thread.
   void lane_tile_row(const ConvGeometry& g, const float* x_l, int64_t ty, float* c_l, float* ws) const;
 
@@ -572,26 +575,31 @@ struct WinogradConv {
   void transform_output(const ConvGeometry& g, const float* y, int64_t blk, int64_t ty, int64_t tx, int64_t r0,
                         int64_t r1, float* out, int64_t plane, float* tmp) const;
   void transform_lanes(const ConvGeometry& g, const float* x_l, int64_t ty, float* ws, float* v) const;
+  void transform_lanes3(const ConvGeometry& g, const float* x_l, int64_t ty, float* ws, float* v) const;
   void output_lanes(const ConvGeometry& g, const float* y, int64_t blk, int64_t ty, int64_t tx, float* c_l) const;
+  void output_lanes3(const ConvGeometry& g, const float* y, int64_t blk, int64_t ty, int64_t tx, float* c_l) const;
 };
 
-// The 16 GEMMs of one register tile (channels blk * mr.., tiles t.. t + nr of the block):
+// The GEMMs of one register tile, one per point e (channels blk * mr.., tiles t.. t + nr of the block):
 // y[(e * mr + r) * nr + i] = sum_c u[e][blk * mr + r][c] * v[e][c][t + i], a buffer that stays in L1.
 template <int MR, int NV>
 struct WinogradGemmKernel {
   static void run(const WinogradConv& c, const float* v, int64_t blk, int64_t t, float* y) {
     static const float no_slope[kSmallMaxMR] = {};
     constexpr int64_t nr = NV * kWidth;
-    for (int e = 0; e < kWinogradPoints; ++e)
+    for (int e = 0; e < c.points; ++e)
       small_k_tile<MR, NV>(c.C, c.u + (e * c.blocks + blk) * c.C * MR, v + e * c.C * c.tiles + t, c.off, nullptr,
                            no_slope, Epilogue::none, y + e * MR * nr, nr, MR);
   }
 };
 
-WinogradConv::WinogradConv(const ConvGeometry& g, const float* w, const float* b, OutputAct a, bool lanes) {
+WinogradConv::WinogradConv(const ConvGeometry& g, const float* w, const float* b, OutputAct a, bool lanes_, int m_) {
   M = g.out_channels;
   C = g.in_channels;
-  const int64_t tile_cols = ceil_div(g.out_w, 2);
+  m = m_;
+  points = (m + 2) * (m + 2);
+  lanes = lanes_;
+  const int64_t tile_cols = ceil_div(g.out_w, m);
   // Lanes: register tiles of nv whole tiles that divide the row when they can (the last one
   // overlaps the previous otherwise).
   const int nv = lanes ? (tile_cols % 3 == 0 ? 3 : (tile_cols % 2 == 0 ? 2 : 1)) : (tile_cols >= 4 * kWidth ? 2 : 1);
@@ -610,22 +618,27 @@ WinogradConv::WinogradConv(const ConvGeometry& g, const float* w, const float* b
   }
   bias = b;
   act = a;
-  // G g G^T in double, G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]; zero rows past M.
-  const size_t weights = static_cast<size_t>(kWinogradPoints * blocks * C * mr);
+  // G g G^T in double; zero rows past M. F(2x2): G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]
+  // (points 0, 1, -1, inf); F(3x3): points 0, 1, -1, 2, inf.
+  const size_t weights = static_cast<size_t>(points * blocks * C * mr);
   float* uw = scratch_array<float>(ScratchSlot::packed_weights, weights + 1 + static_cast<size_t>(C) * 2);
   int64_t* offsets = reinterpret_cast<int64_t*>(uw + weights + (weights & 1));
-  static const double G[4][3] = {{1, 0, 0}, {.5, .5, .5}, {.5, -.5, .5}, {0, 0, 1}};
-  for (int64_t m = 0; m < blocks * mr; ++m)
+  static const double G2[4][3] = {{1, 0, 0}, {.5, .5, .5}, {.5, -.5, .5}, {0, 0, 1}};
+  static const double G3[5][3] = {
+      {.5, 0, 0}, {-.5, -.5, -.5}, {-1. / 6, 1. / 6, -1. / 6}, {1. / 6, 1. / 3, 2. / 3}, {0, 0, 1}};
+  const double(*G)[3] = m == 3 ? G3 : G2;
+  const int n = static_cast<int>(m + 2);
+  for (int64_t o = 0; o < blocks * mr; ++o)
     for (int64_t c = 0; c < C; ++c) {
-      const float* k = w + (m * C + c) * 9;
-      double gk[4][3];  // G g
-      for (int i = 0; i < 4; ++i)
+      const float* k = w + (o * C + c) * 9;
+      double gk[5][3];  // G g
+      for (int i = 0; i < n; ++i)
         for (int j = 0; j < 3; ++j)
-          gk[i][j] = m < M ? G[i][0] * k[j] + G[i][1] * k[3 + j] + G[i][2] * k[6 + j] : 0.0;
-      for (int i = 0; i < 4; ++i)
-        for (int j = 0; j < 4; ++j) {
-          const int64_t blk = m / mr, r = m % mr;
-          uw[((i * 4 + j) * blocks * C + blk * C + c) * mr + r] =
+          gk[i][j] = o < M ? G[i][0] * k[j] + G[i][1] * k[3 + j] + G[i][2] * k[6 + j] : 0.0;
+      for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j) {
+          const int64_t blk = o / mr, r = o % mr;
+          uw[((i * n + j) * blocks * C + blk * C + c) * mr + r] =
               static_cast<float>(gk[i][0] * G[j][0] + gk[i][1] * G[j][1] + gk[i][2] * G[j][2]);
         }
     }
@@ -741,8 +754,8 @@ void WinogradConv::rows(const ConvGeometry& g, const float* x, int64_t n, int64_
                         int64_t plane, float* ws) const {
   const int64_t tile_cols = ceil_div(g.out_w, 2);
   float* v = ws + 8 * row_floats();
-  float* y = v + kWinogradPoints * C * tiles;
-  float* tmp = y + kWinogradPoints * mr * nr;
+  float* y = v + points * C * tiles;
+  float* tmp = y + points * mr * nr;
   for (int64_t ty = r0 / 2; 2 * ty < r1; ++ty)
     for (int64_t tx0 = 0; tx0 < tile_cols; tx0 += tiles) {
       const int64_t used = ceil_div(min64(tiles, tile_cols - tx0), nr) * nr;
@@ -805,16 +818,92 @@ void WinogradConv::output_lanes(const ConvGeometry& g, const float* y, int64_t b
   }
 }
 
+// F(3x3, 3x3) in the lanes, points 0, 1, -1, 2, inf: v[e][c][tx * kWidth + lane] = (B^T d B)[e] of
+// tile (ty, tx), d its 5x5 patch (the map's sides are multiples of 3: every patch lies inside), with
+// B^T = [2 -1 -2 1 0; 0 -2 -1 1 0; 0 2 -3 1 0; 0 -1 0 1 0; 0 2 -1 -2 1], rows then columns.
+static inline void winograd3_points(const Vec d[5], Vec out[5]) {
+  const Vec a = vsub(d[3], d[1]);
+  out[0] = vfma(vset1(2.f), vsub(d[0], d[2]), a);
+  out[1] = vsub(a, vadd(d[1], d[2]));
+  out[2] = vfma(vset1(3.f), vsub(d[1], d[2]), a);
+  out[3] = a;
+  out[4] = vfma(vset1(-2.f), a, vsub(d[4], d[2]));
+}
+
+void WinogradConv::transform_lanes3(const ConvGeometry& g, const float* x_l, int64_t ty, float* ws, float* v) const {
+  const int64_t H = g.in_h, W = g.in_w, R = row_floats(), tile_cols = tiles / kWidth;
+  for (int64_t c = 0; c < C; ++c) {
+    const float* d = x_l + (c * H + 3 * ty) * W * kWidth;
+    for (int64_t i = 0; i < R; i += kWidth) {  // along y, a column (a vector of lanes) at a time
+      Vec in[5], out[5];
+      for (int r = 0; r < 5; ++r) in[r] = vloadu(d + r * W * kWidth + i);
+      winograd3_points(in, out);
+      for (int r = 0; r < 5; ++r) vstoreu(ws + r * R + i, out[r]);
+    }
+    for (int r = 0; r < 5; ++r)
+      for (int64_t tx = 0; tx < tile_cols; ++tx) {  // along x
+        const float* q = ws + r * R + 3 * tx * kWidth;
+        Vec in[5], out[5];
+        for (int j = 0; j < 5; ++j) in[j] = vloadu(q + j * kWidth);
+        winograd3_points(in, out);
+        for (int j = 0; j < 5; ++j) vstoreu(v + ((r * 5 + j) * C + c) * tiles + tx * kWidth, out[j]);
+      }
+  }
+}
+
+// A^T = [1 1 1 1 0; 0 1 -1 2 0; 0 1 1 4 1] of 5 values.
+static inline void winograd3_outputs(const Vec p[5], Vec out[3]) {
+  const Vec s = vadd(p[1], p[2]);
+  out[0] = vadd(vadd(s, p[0]), p[3]);
+  out[1] = vfma(vset1(2.f), p[3], vsub(p[1], p[2]));
+  out[2] = vadd(vfma(vset1(4.f), p[3], s), p[4]);
+}
+
+// The 3x3 outputs of channels blk * mr.. for the register tile's tiles from tx, into c_l.
+void WinogradConv::output_lanes3(const ConvGeometry& g, const float* y, int64_t blk, int64_t ty, int64_t tx,
+                                 float* c_l) const {
+  const int64_t OH = g.out_h, OW = g.out_w;
+  for (int64_t r = 0; r < mr && blk * mr + r < M; ++r) {
+    const int64_t o = blk * mr + r;
+    const Vec bo = vset1(bias ? bias[o] : 0.0f), slope = vset1(act.slope ? act.slope[o] : 0.0f);
+    for (int64_t i = 0; i < nr; i += kWidth) {
+      Vec z[3][5];  // A^T along y, for each column of points
+      for (int j = 0; j < 5; ++j) {
+        Vec p[5], out[3];
+        for (int k = 0; k < 5; ++k) p[k] = vloadu(y + ((k * 5 + j) * mr + r) * nr + i);
+        winograd3_outputs(p, out);
+        for (int k = 0; k < 3; ++k) z[k][j] = out[k];
+      }
+      const int64_t ox = 3 * (tx + i / kWidth);
+      for (int k = 0; k < 3; ++k) {
+        Vec out[3];
+        winograd3_outputs(z[k], out);
+        float* dst = c_l + ((o * OH + 3 * ty + k) * OW + ox) * kWidth;
+        for (int j = 0; j < 3; ++j) {
+          const Vec v = bias ? vadd(bo, out[j]) : out[j];
+          vstoreu(dst + j * kWidth, apply_act(v, act.kind, slope));
+        }
+      }
+    }
+  }
+}
+
 void WinogradConv::lane_tile_row(const ConvGeometry& g, const float* x_l, int64_t ty, float* c_l, float* ws) const {
   float* v = ws + 8 * row_floats();
-  float* y = v + kWinogradPoints * C * tiles;
-  transform_lanes(g, x_l, ty, ws, v);
+  float* y = v + points * C * tiles;
+  if (m == 3)
+    transform_lanes3(g, x_l, ty, ws, v);
+  else
+    transform_lanes(g, x_l, ty, ws, v);
   const int64_t tile_cols = tiles / kWidth, nv = nr / kWidth;
   for (int64_t t = 0; t < tile_cols; t += nv) {
     const int64_t at = min64(t, tile_cols - nv);  // the last register tile overlaps the previous one
     for (int64_t blk = 0; blk < blocks; ++blk) {
       gemm(*this, v, blk, at * kWidth, y);
-      output_lanes(g, y, blk, ty, at, c_l);
+      if (m == 3)
+        output_lanes3(g, y, blk, ty, at, c_l);
+      else
+        output_lanes(g, y, blk, ty, at, c_l);
     }
   }
 }
@@ -850,11 +939,21 @@ static void conv2d_winograd(const ConvGeometry& g, const float* x, const float* 
 // GEMM paths compute it), optionally max-pool in lanes by PyTorch's rule, transpose out.
 constexpr int64_t kLaneMaxImageFloats = 64 << 10;  // C * H * W and O * Ho * Wo of one image
 
-static bool lane_batched(const ConvGeometry& g) {
+static bool lane_sized(const ConvGeometry& g) {
   return g.groups == 1 && !padded(g) && g.stride_h == 1 && g.stride_w == 1 && g.dilation_h == 1 &&
-         g.dilation_w == 1 && g.batch >= kWidth && g.in_channels * g.in_h * g.in_w <= kLaneMaxImageFloats &&
+         g.dilation_w == 1 && g.in_channels * g.in_h * g.in_w <= kLaneMaxImageFloats &&
          g.out_channels * g.out_h * g.out_w <= kLaneMaxImageFloats;
 }
+
+// Winograd on such images with both output sides multiples of 3 runs F(3x3, 3x3) (25 multiplies per
+// 3x3 outputs and channel pair instead of 81, and no tile past the map), always in the lanes: a
+// batch of any size, the lanes past its last image zero, so that each image's result is the same
+// alone or batched.
+static bool winograd3(const ConvGeometry& g) {
+  return winograd(g) && lane_sized(g) && g.out_h % 3 == 0 && g.out_w % 3 == 0;
+}
+
+static bool lane_batched(const ConvGeometry& g) { return lane_sized(g) && (g.batch >= kWidth || winograd3(g)); }
 
 struct LaneConv;
 using LaneRows = void (*)(const LaneConv&, const ConvGeometry&, const float* in, int64_t blk, int64_t oy0, int64_t oy1,
@@ -993,12 +1092,12 @@ static void lane_group_blocks(const LaneConv& conv, const ConvGeometry& g, const
 static void lane_group_winograd(const WinogradConv& wc, const ConvGeometry& g, const PoolGeometry* pool,
                                 const float* x_l, float* c_l, float* p_l, float* ws) {
   if (!pool) {
-    for (int64_t ty = 0; 2 * ty < g.out_h; ++ty) wc.lane_tile_row(g, x_l, ty, c_l, ws);
+    for (int64_t ty = 0; wc.m * ty < g.out_h; ++ty) wc.lane_tile_row(g, x_l, ty, c_l, ws);
     return;
   }
   for (int64_t py = 0, done = 0; py < pool->out_h; ++py) {
     const int64_t need = min64(g.out_h, py * pool->stride_h + pool->kernel_h);
-    for (; done < need; done = min64(g.out_h, done + 2)) wc.lane_tile_row(g, x_l, done / 2, c_l, ws);
+    for (; done < need; done = min64(g.out_h, done + wc.m)) wc.lane_tile_row(g, x_l, done / wc.m, c_l, ws);
     max_pool_lanes(*pool, g.out_channels, c_l, p_l, py, py + 1);
   }
 }
@@ -1019,13 +1118,16 @@ static void conv2d_lanes(const ConvGeometry& g, const PoolGeometry* pool, const 
   std::optional<WinogradConv> wino;
   std::optional<LaneConv> direct;
   if (winograd(g))
-    wino.emplace(g, w, bias, act, true);
+    wino.emplace(g, w, bias, act, true, winograd3(g) ? 3 : 2);
   else
     direct.emplace(g, w, bias, act);
   const int64_t image = g.in_channels * g.in_h * g.in_w, plane = g.out_h * g.out_w;
   const int64_t pooled_plane = pool ? pool->out_h * pool->out_w : plane, out = g.out_channels * pooled_plane;
   const int64_t full = g.batch / kWidth, few = full < threads ? full : 0;
-  const int64_t groups = few ? few : ceil_div(g.batch, kWidth);
+  const int64_t groups = ceil_div(g.batch, kWidth);
+  // The few groups the team computes together; by Winograd also the partial one (F(3x3) must keep its
+  // images in the lanes, and F(2x2) gives them the bits of the single-image path at less cost).
+  const int64_t team_groups = wino ? groups : few;
   // x_l (and a vector of slack, which Winograd's last column may read), c_l, p_l.
   const size_t floats = static_cast<size_t>((image + 1 + g.out_channels * plane + (pool ? out : 0)) * kWidth);
   const size_t ws_floats = wino ? static_cast<size_t>(wino->workspace_floats()) : 0;
@@ -1040,39 +1142,60 @@ static void conv2d_lanes(const ConvGeometry& g, const PoolGeometry* pool, const 
   };
   bool failed = false;
   if (few) {
-    float *x_l, *c_l, *p_l;
-    split(scratch_array<float>(ScratchSlot::lanes, floats), &x_l, &c_l, &p_l);
-    for (int64_t grp = 0; grp < few; ++grp) {
-      load(x + grp * kWidth * image, kWidth, x_l);
-      if (wino) {
+    if (wino) {
+      // The team's groups side by side: all their tile rows over the threads, then their pooled planes.
+      float* buf = scratch_array<float>(ScratchSlot::lanes, floats * static_cast<size_t>(team_groups));
+      const int64_t tile_rows = ceil_div(g.out_h, wino->m);
+      const auto group = [&](int64_t grp, float** x_l, float** c_l, float** p_l) {
+        split(buf + floats * static_cast<size_t>(grp), x_l, c_l, p_l);
+      };
+      for (int64_t grp = 0; grp < team_groups; ++grp) {
+        float *x_l, *c_l, *p_l;
+        group(grp, &x_l, &c_l, &p_l);
+        load(x + grp * kWidth * image, min64(kWidth, g.batch - grp * kWidth), x_l);
+      }
 #pragma omp parallel num_threads(threads) if (threads > 1)
-        {
-          float* ws = nullptr;
-          try {
-            ws = scratch_array<float>(ScratchSlot::winograd_work, ws_floats);
-          } catch (...) {
+      {
+        float* ws = nullptr;
+        try {
+          ws = scratch_array<float>(ScratchSlot::winograd_work, ws_floats);
+        } catch (...) {
 #pragma omp atomic write
-            failed = true;
-          }
-          for_each_unit(ceil_div(g.out_h, 2), [&](int64_t ty) {
-            if (ws) wino->lane_tile_row(g, x_l, ty, c_l, ws);
-          });
+          failed = true;
         }
-        if (failed) throw std::bad_alloc();
-        if (pool)
-          parallel_for(g.out_channels, threads, [&](int64_t m) {
-            max_pool_lanes(*pool, 1, c_l + m * plane * kWidth, p_l + m * pooled_plane * kWidth, 0, pool->out_h);
-          });
-      } else {
+        for_each_unit(team_groups * tile_rows, [&](int64_t u) {
+          float *x_l, *c_l, *p_l;
+          group(u / tile_rows, &x_l, &c_l, &p_l);
+          if (ws) wino->lane_tile_row(g, x_l, u % tile_rows, c_l, ws);
+        });
+      }
+      if (failed) throw std::bad_alloc();
+      if (pool)
+        parallel_for(team_groups * g.out_channels, threads, [&](int64_t u) {
+          float *x_l, *c_l, *p_l;
+          group(u / g.out_channels, &x_l, &c_l, &p_l);
+          const int64_t m = u % g.out_channels;
+          max_pool_lanes(*pool, 1, c_l + m * plane * kWidth, p_l + m * pooled_plane * kWidth, 0, pool->out_h);
+        });
+      for (int64_t grp = 0; grp < team_groups; ++grp) {
+        float *x_l, *c_l, *p_l;
+        group(grp, &x_l, &c_l, &p_l);
+        from_lanes(pool ? p_l : c_l, min64(kWidth, g.batch - grp * kWidth), out, y + grp * kWidth * out);
+      }
+    } else {
+      float *x_l, *c_l, *p_l;
+      split(scratch_array<float>(ScratchSlot::lanes, floats), &x_l, &c_l, &p_l);
+      for (int64_t grp = 0; grp < few; ++grp) {
+        load(x + grp * kWidth * image, kWidth, x_l);
         parallel_for(direct->blocks, threads,
                      [&](int64_t blk) { lane_group_blocks(*direct, g, pool, x_l, c_l, p_l, blk, blk + 1); });
+        from_lanes(pool ? p_l : c_l, kWidth, out, y + grp * kWidth * out);
       }
-      from_lanes(pool ? p_l : c_l, kWidth, out, y + grp * kWidth * out);
     }
     ConvGeometry rest = g;
-    rest.batch = g.batch - few * kWidth;
-    const float* xr = x + few * kWidth * image;
-    float* yr = y + few * kWidth * out;
+    rest.batch = max64(0, g.batch - team_groups * kWidth);
+    const float* xr = x + (g.batch - rest.batch) * image;
+    float* yr = y + (g.batch - rest.batch) * out;
     if (rest.batch == 0) return;
     if (!pool) return conv2d(rest, xr, w, bias, yr, act, threads);
     if (conv2d_max_pool(rest, *pool, xr, w, bias, yr, act, threads)) return;
@@ -1207,7 +1330,7 @@ constexpr int64_t kPointwiseBandFloats = 32 << 10;  // at most 128 KB of convolu
 
 static bool conv2d_pointwise(const ConvGeometry& g, const float* x, const float* w, const float* bias, OutputAct act,
                              const float* pw, const float* pb, int64_t P, float* y, int threads) {
-  if (padded(g) || g.groups != 1) return false;
+  if (padded(g) || g.groups != 1 || winograd3(g)) return false;  // (F(3x3) runs in the lanes only)
   const int64_t M = g.out_channels, K = g.in_channels * g.kernel_h * g.kernel_w, N = g.out_h * g.out_w;
   const int64_t image = g.in_channels * g.in_h * g.in_w;
   // Bands of rows within the buffer, and at least one per thread on each image (whole Winograd tiles).
