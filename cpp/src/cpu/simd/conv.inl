@@ -602,7 +602,14 @@ WinogradConv::WinogradConv(const ConvGeometry& g, const float* w, const float* b
   const int64_t tile_cols = ceil_div(g.out_w, m);
   // Lanes: register tiles of nv whole tiles that divide the row when they can (the last one
   // overlaps the previous otherwise).
-  const int nv = lanes ? (tile_cols % 3 == 0 ? 3 : (tile_cols % 2 == 0 ? 2 : 1)) : (tile_cols >= 4 * kWidth ? 2 : 1);
+  int nv = lanes ? (tile_cols % 3 == 0 ? 3 : (tile_cols % 2 == 0 ? 2 : 1)) : 1;
+  if (!lanes && tile_cols >= 4 * kWidth) {
+    // 2 or 3 vectors of tiles, whichever pads the row's tiles and the channel blocks least.
+    const auto padded = [&](int v) {
+      return ceil_div(tile_cols, v * kWidth) * v * kWidth * tile_rows(M, v).blocks * tile_rows(M, v).mr;
+    };
+    nv = padded(3) < padded(2) ? 3 : 2;
+  }
   nr = nv * kWidth;
   const TileRows t = tile_rows(M, nv);
   blocks = t.blocks;
