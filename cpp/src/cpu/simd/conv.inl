@@ -675,24 +675,29 @@ void WinogradConv::transform_input(const ConvGeometry& g, const float* x, int64_
   const int64_t x0 = 2 * tx0 - g.pad_left, H = g.in_h, W = g.in_w;
   float* copies = ws;         // 4 rows: the input where a row must be padded
   float* wrows = ws + 4 * R;  // 4 rows combined along y
+  // Columns [0, inside) of the rows inside the map are read in place; the others (past the map's
+  // right edge, or whole rows of padding) from zero-padded copies of just those columns.
+  const int64_t inside = x0 >= 0 ? min64(cols, max64(W - x0, 0) / kWidth * kWidth) : 0;
   for (int64_t c = 0; c < C; ++c) {
     const float* plane = x + (n * C + c) * H * W;
-    const float* d[4];
+    const float* head[4];  // column i < inside of row r at head[r][i]
+    const float* tail[4];  // column i >= inside at tail[r][i - inside]
     for (int r = 0; r < 4; ++r) {
       const int64_t y = 2 * ty + r - g.pad_top;
-      if (y >= 0 && y < H && x0 >= 0 && x0 + cols <= W) {
-        d[r] = plane + y * W + x0;
-        continue;
-      }
+      const bool in = y >= 0 && y < H;
+      const int64_t from = in ? inside : 0;  // the copy holds columns [from, cols)
       float* row = copies + r * R;
-      std::memset(row, 0, sizeof(float) * cols);
-      if (y >= 0 && y < H) {
-        const int64_t a = max64(x0, 0), b = min64(x0 + cols, W);
-        if (b > a) std::memcpy(row + (a - x0), plane + y * W + a, sizeof(float) * (b - a));
+      head[r] = in && inside > 0 ? plane + y * W + x0 : row;
+      tail[r] = row + (inside - from);
+      if (from == cols) continue;
+      std::memset(row, 0, sizeof(float) * (cols - from));
+      if (in) {
+        const int64_t a = max64(x0 + from, 0), b = min64(x0 + cols, W);
+        if (b > a) std::memcpy(row + (a - x0 - from), plane + y * W + a, sizeof(float) * (b - a));
       }
-      d[r] = row;
     }
-    winograd_rows_y(d, cols, wrows, R);
+    winograd_rows_y(head, inside, wrows, R);
+    winograd_rows_y(tail, cols - inside, wrows + inside, R);
     for (int r = 0; r < 4; ++r) {
       const float* wr = wrows + r * R;
       float* vr = v + (r * 4 * C + c) * tiles;  // points e = 4 r + j, j = 0..3
