@@ -958,14 +958,15 @@ static bool lane_sized(const ConvGeometry& g) {
 }
 
 // Winograd on such images with both output sides multiples of 3 runs F(3x3, 3x3) (25 multiplies per
-// 3x3 outputs and channel pair instead of 81, and no tile past the map), always in the lanes: a
-// batch of any size, the lanes past its last image zero, so that each image's result is the same
-// alone or batched.
+// 3x3 outputs and channel pair instead of 81, and no tile past the map), always in the lanes: kWidth
+// images per vector in batches, and below kWidth images each image's tile columns side by side
+// (conv2d_winograd3_columns), every tile computed the same way, so that each image's result is the
+// same alone or batched.
 static bool winograd3(const ConvGeometry& g) {
   return winograd(g) && lane_sized(g) && g.out_h % 3 == 0 && g.out_w % 3 == 0;
 }
 
-static bool lane_batched(const ConvGeometry& g) { return lane_sized(g) && (g.batch >= kWidth || winograd3(g)); }
+static bool lane_batched(const ConvGeometry& g) { return lane_sized(g) && g.batch >= kWidth; }
 
 struct LaneConv;
 using LaneRows = void (*)(const LaneConv&, const ConvGeometry&, const float* in, int64_t blk, int64_t oy0, int64_t oy1,
@@ -1119,6 +1120,55 @@ static void conv2d(const ConvGeometry& g, const float* x, const float* w, const 
 static bool conv2d_max_pool(const ConvGeometry& g, const PoolGeometry& pool, const float* x, const float* w,
                             const float* bias, float* y, OutputAct act, int threads);
 
+// F(3x3) (winograd3) on a few images: kWidth tile columns of an image side by side in the lanes, lane l
+// holding the 5-column strip under tile column t0 + l of every row (a lane-batched "image" of width 5
+// whose one tile column is that tile), so that each tile is computed exactly as in a batch of images.
+// Units of an image's kWidth tile columns go over the threads.
+static void conv2d_winograd3_columns(const ConvGeometry& g, const float* x, const float* w, const float* bias,
+                                     float* y, OutputAct act, int threads) {
+  ConvGeometry strip = g;
+  strip.in_w = 5;
+  strip.out_w = 3;
+  const WinogradConv wc(strip, w, bias, act, true, 3);
+  const int64_t C = g.in_channels, H = g.in_h, W = g.in_w, M = g.out_channels, OH = g.out_h, OW = g.out_w;
+  const int64_t passes = ceil_div(OW / 3, kWidth), units = g.batch * passes;
+  const size_t in_floats = static_cast<size_t>((C * H * 5 + 1) * kWidth), out_floats = static_cast<size_t>(M * OH * 3 * kWidth);
+  bool failed = false;
+#pragma omp parallel num_threads(threads) if (threads > 1 && units > 1)
+  {
+    float *buf = nullptr, *ws = nullptr;
+    try {
+      buf = scratch_array<float>(ScratchSlot::lanes, in_floats + out_floats);
+      ws = scratch_array<float>(ScratchSlot::winograd_work, static_cast<size_t>(wc.workspace_floats()));
+    } catch (...) {
+#pragma omp atomic write
+      failed = true;
+    }
+    for_each_unit(units, [&](int64_t u) {
+      if (!buf || !ws) return;
+      const int64_t n = u / passes, t0 = u % passes * kWidth, lanes = min64(kWidth, OW / 3 - t0);
+      float* x_l = buf;
+      float* c_l = buf + in_floats;
+      // x_l[((c * H + r) * 5 + j) * kWidth + l] = x[n, c, r, 3 (t0 + l) + j], zero past the last tile.
+      std::memset(x_l, 0, sizeof(float) * in_floats);
+      for (int64_t cr = 0; cr < C * H; ++cr) {
+        const float* row = x + (n * C * H + cr) * W + 3 * t0;
+        float* dst = x_l + cr * 5 * kWidth;
+        for (int64_t l = 0; l < lanes; ++l)
+          for (int j = 0; j < 5; ++j) dst[j * kWidth + l] = row[3 * l + j];
+      }
+      for (int64_t ty = 0; ty < OH / 3; ++ty) wc.lane_tile_row(strip, x_l, ty, c_l, ws);
+      for (int64_t mr = 0; mr < M * OH; ++mr) {
+        const float* src = c_l + mr * 3 * kWidth;
+        float* row = y + (n * M * OH + mr) * OW + 3 * t0;
+        for (int64_t l = 0; l < lanes; ++l)
+          for (int j = 0; j < 3; ++j) row[3 * l + j] = src[j * kWidth + l];
+      }
+    });
+  }
+  if (failed) throw std::bad_alloc();
+}
+
 // conv2d (then max pooling when pool is not null) of a batch by groups of kWidth lane-batched images,
 // the groups over the threads; by Winograd when asked (Conv2dParams::winograd), else directly. With
 // fewer full groups than threads (a few crops), each full group's channel blocks (Winograd: its tile
@@ -1137,8 +1187,8 @@ static void conv2d_lanes(const ConvGeometry& g, const PoolGeometry* pool, const 
   const int64_t pooled_plane = pool ? pool->out_h * pool->out_w : plane, out = g.out_channels * pooled_plane;
   const int64_t full = g.batch / kWidth, few = full < threads ? full : 0;
   const int64_t groups = ceil_div(g.batch, kWidth);
-  // The few groups the team computes together; by Winograd also the partial one (F(3x3) must keep its
-  // images in the lanes, and F(2x2) gives them the bits of the single-image path at less cost).
+  // The few groups the team computes together; by Winograd also the partial one (its images get the
+  // bits of the single-image paths, for about the cost of one image there).
   const int64_t team_groups = wino ? groups : few;
   // x_l (and a vector of slack, which Winograd's last column may read), c_l, p_l.
   const size_t floats = static_cast<size_t>((image + 1 + g.out_channels * plane + (pool ? out : 0)) * kWidth);
@@ -1399,6 +1449,8 @@ static void conv2d(const ConvGeometry& g, const float* x, const float* w, const 
                    OutputAct act, int threads) {
   if (lane_batched(g))  // (by Winograd in the lanes when asked)
     conv2d_lanes(g, nullptr, x, w, bias, y, act, threads);
+  else if (winograd3(g))
+    conv2d_winograd3_columns(g, x, w, bias, y, act, threads);
   else if (winograd(g))
     conv2d_winograd(g, x, w, bias, y, act, threads);
   else if (g.groups > 1 && g.groups == g.in_channels)
