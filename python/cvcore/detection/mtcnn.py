@@ -150,12 +150,15 @@ def pnet(x, weights):
     ``H' = (ceil((H - 2) / 2) - 4)`` (likewise W'): one output per 12x12 window at stride 2.
     """
     w = weights
+    # Winograd pays on levels of at least 2^16 pixels; on smaller ones its fixed costs (the weight
+    # transform, short rows) outweigh the multiplies it saves.
+    winograd = x.shape[2] * x.shape[3] >= 1 << 16
     x = _conv_prelu(x, w, "pnet.conv1", "pnet.prelu1", max_pool=(2, 2, True))
-    x = _conv_prelu(x, w, "pnet.conv2", "pnet.prelu2", winograd=True)
+    x = _conv_prelu(x, w, "pnet.conv2", "pnet.prelu2", winograd=winograd)
     # The two 1x1 heads (regression conv4_1, classification conv4_2) as one 1x1 conv, fused with
     # conv3: the 32-channel map never leaves the cache.
     head = ops.conv2d(x, w["pnet.conv3.weight"], w["pnet.conv3.bias"], activation="prelu",
-                      prelu_weight=w["pnet.prelu3.weight"], winograd=True,
+                      prelu_weight=w["pnet.prelu3.weight"], winograd=winograd,
                       pointwise=(np.concatenate([w["pnet.conv4_1.weight"], w["pnet.conv4_2.weight"]]),
                                  np.concatenate([w["pnet.conv4_1.bias"], w["pnet.conv4_2.bias"]])))
     return head[:, :4], ops.softmax(head[:, 4:], axis=1)[:, 1]
