@@ -556,7 +556,9 @@ struct WinogradConv {
   const float* bias;
   OutputAct act;
 
-  WinogradConv(const ConvGeometry& g, const float* w, const float* b, OutputAct a, bool lanes = false, int m = 2);
+  // threads: for the weight transform (G g G^T of every kernel).
+  WinogradConv(const ConvGeometry& g, const float* w, const float* b, OutputAct a, int threads, bool lanes = false,
+               int m = 2);
   // A row of a block's input (with slack), as read by the input transform.
   int64_t row_floats() const { return lanes ? (m * (tiles / kWidth) + 2) * kWidth : 2 * tiles + 2 * kWidth; }
   int64_t workspace_floats() const { return 8 * row_floats() + points * (C * tiles + mr * nr) + 2 * kWidth; }
@@ -593,7 +595,8 @@ struct WinogradGemmKernel {
   }
 };
 
-WinogradConv::WinogradConv(const ConvGeometry& g, const float* w, const float* b, OutputAct a, bool lanes_, int m_) {
+WinogradConv::WinogradConv(const ConvGeometry& g, const float* w, const float* b, OutputAct a, int threads, bool lanes_,
+                           int m_) {
   M = g.out_channels;
   C = g.in_channels;
   m = m_;
@@ -634,21 +637,28 @@ WinogradConv::WinogradConv(const ConvGeometry& g, const float* w, const float* b
   static const double G3[5][3] = {
       {.5, 0, 0}, {-.5, -.5, -.5}, {-1. / 6, 1. / 6, -1. / 6}, {1. / 6, 1. / 3, 2. / 3}, {0, 0, 1}};
   const double(*G)[3] = m == 3 ? G3 : G2;
+  // Per channel c and block of mr output channels, vectors over the block's channels (the stored
+  // order); over the threads when there are many (a few thousand kernels take tens of microseconds).
   const int n = static_cast<int>(m + 2);
-  for (int64_t o = 0; o < blocks * mr; ++o)
-    for (int64_t c = 0; c < C; ++c) {
-      const float* k = w + (o * C + c) * 9;
-      double gk[5][3];  // G g
-      for (int i = 0; i < n; ++i)
-        for (int j = 0; j < 3; ++j)
-          gk[i][j] = o < M ? G[i][0] * k[j] + G[i][1] * k[3 + j] + G[i][2] * k[6 + j] : 0.0;
-      for (int i = 0; i < n; ++i)
-        for (int j = 0; j < n; ++j) {
-          const int64_t blk = o / mr, r = o % mr;
-          uw[((i * n + j) * blocks * C + blk * C + c) * mr + r] =
-              static_cast<float>(gk[i][0] * G[j][0] + gk[i][1] * G[j][1] + gk[i][2] * G[j][2]);
-        }
+  parallel_for(blocks * C, blocks * mr * C >= 1024 ? threads : 1, [&](int64_t unit) {
+    const int64_t blk = unit / C, c = unit % C;
+    double k[9][kSmallMaxMR];  // g, tap-major (zero past M)
+    for (int64_t r = 0; r < mr; ++r) {
+      const bool real = blk * mr + r < M;
+      for (int t = 0; t < 9; ++t) k[t][r] = real ? w[((blk * mr + r) * C + c) * 9 + t] : 0.0;
     }
+    double gk[5][3][kSmallMaxMR];  // G g
+    for (int i = 0; i < n; ++i)
+      for (int j = 0; j < 3; ++j)
+        for (int64_t r = 0; r < mr; ++r)
+          gk[i][j][r] = G[i][0] * k[j][r] + G[i][1] * k[3 + j][r] + G[i][2] * k[6 + j][r];
+    for (int i = 0; i < n; ++i)
+      for (int j = 0; j < n; ++j) {
+        float* u_ij = uw + ((i * n + j) * blocks * C + blk * C + c) * mr;
+        for (int64_t r = 0; r < mr; ++r)
+          u_ij[r] = static_cast<float>(gk[i][0][r] * G[j][0] + gk[i][1][r] * G[j][1] + gk[i][2][r] * G[j][2]);
+      }
+  });
   for (int64_t c = 0; c < C; ++c) offsets[c] = c * tiles;
   u = uw;
   off = offsets;
@@ -922,7 +932,7 @@ void WinogradConv::lane_tile_row(const ConvGeometry& g, const float* x_l, int64_
 
 static void conv2d_winograd(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
                             OutputAct act, int threads) {
-  const WinogradConv conv(g, w, bias, act);
+  const WinogradConv conv(g, w, bias, act, threads);
   const int64_t plane = g.out_h * g.out_w, tile_rows = ceil_div(g.out_h, 2);
   bool failed = false;
 #pragma omp parallel num_threads(threads) if (threads > 1 && g.batch * tile_rows > 1)
@@ -1129,10 +1139,11 @@ static void conv2d_winograd3_columns(const ConvGeometry& g, const float* x, cons
   ConvGeometry strip = g;
   strip.in_w = 5;
   strip.out_w = 3;
-  const WinogradConv wc(strip, w, bias, act, true, 3);
+  const WinogradConv wc(strip, w, bias, act, threads, true, 3);
   const int64_t C = g.in_channels, H = g.in_h, W = g.in_w, M = g.out_channels, OH = g.out_h, OW = g.out_w;
   const int64_t passes = ceil_div(OW / 3, kWidth), units = g.batch * passes;
-  const size_t in_floats = static_cast<size_t>((C * H * 5 + 1) * kWidth), out_floats = static_cast<size_t>(M * OH * 3 * kWidth);
+  const size_t in_floats = static_cast<size_t>((C * H * 5 + 1) * kWidth);
+  const size_t out_floats = static_cast<size_t>(M * OH * 3 * kWidth);
   bool failed = false;
 #pragma omp parallel num_threads(threads) if (threads > 1 && units > 1)
   {
@@ -1180,7 +1191,7 @@ static void conv2d_lanes(const ConvGeometry& g, const PoolGeometry* pool, const 
   std::optional<WinogradConv> wino;
   std::optional<LaneConv> direct;
   if (winograd(g))
-    wino.emplace(g, w, bias, act, true, winograd3(g) ? 3 : 2);
+    wino.emplace(g, w, bias, act, threads, true, winograd3(g) ? 3 : 2);
   else
     direct.emplace(g, w, bias, act);
   const int64_t image = g.in_channels * g.in_h * g.in_w, plane = g.out_h * g.out_w;
@@ -1404,7 +1415,7 @@ static bool conv2d_pointwise(const ConvGeometry& g, const float* x, const float*
   int64_t* n_off = k_off + K;
   conv_offsets(g, g.in_channels, g.in_h * g.in_w, g.in_w, 1, 0, k_off, n_off);
   const bool rows_contiguous = g.stride_w == 1 && g.stride_h * g.in_w == g.out_w;
-  const std::unique_ptr<const WinogradConv> wino(tiles ? new WinogradConv(g, w, bias, act) : nullptr);
+  const std::unique_ptr<const WinogradConv> wino(tiles ? new WinogradConv(g, w, bias, act, threads) : nullptr);
   bool failed = false;
 #pragma omp parallel num_threads(threads) if (threads > 1 && units > 1)
   {
