@@ -35,7 +35,7 @@ struct Conv2dParams {
   // float32 rounding error of the direct sum instead of its exact order. Other shapes ignore it.
   // Batches of small unpadded images (a detector's crops) run it with one image per vector lane,
   // each image's result the bits of that image alone; those whose output sides are multiples of 3
-  // (any batch size) by F(3x3, 3x3) instead: 3.2x fewer multiplies, within about 3x (up to 10x on
+  // (any batch size) by F(3x3, 3x3) instead: 3.2x fewer multiplies, within about 3x (up to 11x on
   // small reductions) the direct sum's error.
   bool winograd = false;
 };

@@ -94,7 +94,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, 
         (below), each image's result still that of the image alone; small unpadded images whose
         output sides are both multiples of 3 (any batch size) run F(3x3, 3x3) instead (25 multiplies
         per 3x3 outputs instead of 81, no tile past the map; error about 3x, on small reductions up
-        to 10x, the direct sum's, ~3e-6 of the output's magnitude). Ignored for other shapes.
+        to 11x, the direct sum's, ~3e-6 of the output's magnitude). Ignored for other shapes.
         Default False.
 
     Returns
