@@ -535,7 +535,6 @@ static bool winograd(const ConvGeometry& g) {
 }
 
 constexpr int kWinogradPoints = 16;              // a 4x4 patch of transformed values per tile
-constexpr int kWinogradMaxPoints = 25;           // F(3x3, 3x3): 5x5
 constexpr int64_t kWinogradBlockFloats = 32 << 10;  // the transformed inputs of one block (128 KB)
 
 struct WinogradConv;
@@ -551,7 +550,7 @@ struct WinogradConv {
   int64_t m, points;             // outputs per tile side (2 or 3); transformed values per tile, (m + 2)^2
   bool lanes;
   WinogradGemm gemm;
-  const float* u;      // G g G^T per point, k-major per block of mr channels: [16][blocks][C][mr] (scratch)
+  const float* u;      // G g G^T per point, k-major per block of mr channels: [points][blocks][C][mr] (scratch)
   const int64_t* off;  // c * tiles: row c of a point's [C][tiles] inputs (scratch, after u)
   const float* bias;
   OutputAct act;
@@ -617,9 +616,10 @@ WinogradConv::WinogradConv(const ConvGeometry& g, const float* w, const float* b
   const TileRows t = tile_rows(M, nv);
   blocks = t.blocks;
   mr = t.mr;
-  const int r = static_cast<int>(mr);
-  gemm = nv == 3 ? tile_kernel_for<WinogradGemmKernel, 3>(r)
-                 : (nv == 2 ? tile_kernel_for<WinogradGemmKernel, 2>(r) : tile_kernel_for<WinogradGemmKernel, 1>(r));
+  const int rows = static_cast<int>(mr);
+  gemm = nv == 3   ? tile_kernel_for<WinogradGemmKernel, 3>(rows)
+         : nv == 2 ? tile_kernel_for<WinogradGemmKernel, 2>(rows)
+                   : tile_kernel_for<WinogradGemmKernel, 1>(rows);
   if (lanes) {
     tiles = tile_cols * kWidth;
   } else {
