@@ -664,16 +664,22 @@ WinogradConv::WinogradConv(const ConvGeometry& g, const float* w, const float* b
   off = offsets;
 }
 
+// F(2x2, 3x3)'s input transform of 4 values along one axis: out = B^T d, with
+// B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1] (the same operations on either axis and path).
+static inline void winograd2_points(Vec d0, Vec d1, Vec d2, Vec d3, Vec out[4]) {
+  out[0] = vsub(d0, d2);
+  out[1] = vadd(d1, d2);
+  out[2] = vsub(d2, d1);
+  out[3] = vsub(d1, d3);
+}
+
 // The input transform's pass along y: rows w[r * stride + i] of B^T d for the 4 input rows d, floats
-// i < n (B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]).
+// i < n.
 static inline void winograd_rows_y(const float* const* d, int64_t n, float* w, int64_t stride) {
-  float *w0 = w, *w1 = w0 + stride, *w2 = w1 + stride, *w3 = w2 + stride;
   for (int64_t i = 0; i < n; i += kWidth) {
-    const Vec a = vloadu(d[0] + i), b = vloadu(d[1] + i), e = vloadu(d[2] + i), f = vloadu(d[3] + i);
-    vstoreu(w0 + i, vsub(a, e));
-    vstoreu(w1 + i, vadd(b, e));
-    vstoreu(w2 + i, vsub(e, b));
-    vstoreu(w3 + i, vsub(b, f));
+    Vec out[4];
+    winograd2_points(vloadu(d[0] + i), vloadu(d[1] + i), vloadu(d[2] + i), vloadu(d[3] + i), out);
+    for (int r = 0; r < 4; ++r) vstoreu(w + r * stride + i, out[r]);
   }
 }
 
@@ -712,12 +718,10 @@ void WinogradConv::transform_input(const ConvGeometry& g, const float* x, int64_
       const float* wr = wrows + r * R;
       float* vr = v + (r * 4 * C + c) * tiles;  // points e = 4 r + j, j = 0..3
       for (int64_t t = 0; t < used; t += kWidth) {
-        const Vec e0 = vload_even(wr + 2 * t), o0 = vload_even(wr + 2 * t + 1);
-        const Vec e1 = vload_even(wr + 2 * t + 2), o1 = vload_even(wr + 2 * t + 3);
-        vstoreu(vr + t, vsub(e0, e1));
-        vstoreu(vr + C * tiles + t, vadd(o0, e1));
-        vstoreu(vr + 2 * C * tiles + t, vsub(e1, o0));
-        vstoreu(vr + 3 * C * tiles + t, vsub(o0, o1));
+        Vec out[4];  // columns 2 t' .. 2 t' + 3 of tiles t' = t .. t + kWidth - 1
+        winograd2_points(vload_even(wr + 2 * t), vload_even(wr + 2 * t + 1), vload_even(wr + 2 * t + 2),
+                         vload_even(wr + 2 * t + 3), out);
+        for (int j = 0; j < 4; ++j) vstoreu(vr + j * C * tiles + t, out[j]);
       }
     }
   }
@@ -808,12 +812,9 @@ void WinogradConv::transform_lanes(const ConvGeometry& g, const float* x_l, int6
       float* vr = v + (r * 4 * C + c) * tiles;  // points e = 4 r + j, j = 0..3
       for (int64_t tx = 0; tx < tile_cols; ++tx) {
         const float* q = wr + 2 * tx * kWidth;
-        const Vec c0 = vloadu(q), c1 = vloadu(q + kWidth), c2 = vloadu(q + 2 * kWidth), c3 = vloadu(q + 3 * kWidth);
-        float* o = vr + tx * kWidth;
-        vstoreu(o, vsub(c0, c2));
-        vstoreu(o + C * tiles, vadd(c1, c2));
-        vstoreu(o + 2 * C * tiles, vsub(c2, c1));
-        vstoreu(o + 3 * C * tiles, vsub(c1, c3));
+        Vec out[4];
+        winograd2_points(vloadu(q), vloadu(q + kWidth), vloadu(q + 2 * kWidth), vloadu(q + 3 * kWidth), out);
+        for (int j = 0; j < 4; ++j) vstoreu(vr + j * C * tiles + tx * kWidth, out[j]);
       }
     }
   }
@@ -1088,41 +1089,43 @@ static void max_pool_lanes(const PoolGeometry& pool, int64_t planes, const float
   }
 }
 
-// Output channel blocks [b0, b1) of one lane-batched group: the convolution's rows computed as the
-// pooling needs them, each pooled row as soon as its window's rows are there (in the cache).
-static void lane_group_blocks(const LaneConv& conv, const ConvGeometry& g, const PoolGeometry* pool, const float* x_l,
-                              float* c_l, float* p_l, int64_t b0, int64_t b1) {
-  const int64_t plane = g.out_h * g.out_w * kWidth;
-  const auto conv_rows = [&](int64_t oy0, int64_t oy1) {
-    for (int64_t blk = b0; blk < b1; ++blk) conv.rows(conv, g, x_l, blk, oy0, oy1, c_l + blk * conv.mr * plane);
-  };
+// The convolution's rows of one lane-batched group in order, by rows(r0, r1) (which computes at least
+// rows [r0, r1) and returns the end of what it computed), and with pooling each pooled row of the
+// `channels` planes at c_l into p_l as soon as its window's rows are there (still in the cache).
+template <typename Rows>
+static void lane_rows_then_pool(const ConvGeometry& g, const PoolGeometry* pool, int64_t channels, const float* c_l,
+                                float* p_l, Rows rows) {
   if (!pool) {
-    conv_rows(0, g.out_h);
+    rows(0, g.out_h);
     return;
   }
-  const int64_t m0 = b0 * conv.mr, channels = min64(b1 * conv.mr, g.out_channels) - m0;
-  const int64_t pooled_plane = pool->out_h * pool->out_w * kWidth;
   for (int64_t py = 0, done = 0; py < pool->out_h; ++py) {
     const int64_t need = min64(g.out_h, py * pool->stride_h + pool->kernel_h);
-    if (need > done) conv_rows(done, need);
-    done = max64(done, need);
-    max_pool_lanes(*pool, channels, c_l + m0 * plane, p_l + m0 * pooled_plane, py, py + 1);
+    if (need > done) done = rows(done, need);
+    max_pool_lanes(*pool, channels, c_l, p_l, py, py + 1);
   }
 }
 
-// One lane-batched group by Winograd (wc prepared for lanes): tile rows in order, each pooled row as
-// soon as its window's rows are there.
+// Output channel blocks [b0, b1) of one lane-batched group (pooled when pool is not null).
+static void lane_group_blocks(const LaneConv& conv, const ConvGeometry& g, const PoolGeometry* pool, const float* x_l,
+                              float* c_l, float* p_l, int64_t b0, int64_t b1) {
+  const int64_t plane = g.out_h * g.out_w * kWidth;
+  const int64_t m0 = b0 * conv.mr, channels = min64(b1 * conv.mr, g.out_channels) - m0;
+  const int64_t pooled_plane = pool ? pool->out_h * pool->out_w * kWidth : 0;
+  lane_rows_then_pool(g, pool, channels, c_l + m0 * plane, p_l + m0 * pooled_plane, [&](int64_t oy0, int64_t oy1) {
+    for (int64_t blk = b0; blk < b1; ++blk) conv.rows(conv, g, x_l, blk, oy0, oy1, c_l + blk * conv.mr * plane);
+    return oy1;
+  });
+}
+
+// One lane-batched group by Winograd (wc prepared for lanes), whole tile rows at a time.
 static void lane_group_winograd(const WinogradConv& wc, const ConvGeometry& g, const PoolGeometry* pool,
                                 const float* x_l, float* c_l, float* p_l, float* ws) {
-  if (!pool) {
-    for (int64_t ty = 0; wc.m * ty < g.out_h; ++ty) wc.lane_tile_row(g, x_l, ty, c_l, ws);
-    return;
-  }
-  for (int64_t py = 0, done = 0; py < pool->out_h; ++py) {
-    const int64_t need = min64(g.out_h, py * pool->stride_h + pool->kernel_h);
-    for (; done < need; done = min64(g.out_h, done + wc.m)) wc.lane_tile_row(g, x_l, done / wc.m, c_l, ws);
-    max_pool_lanes(*pool, g.out_channels, c_l, p_l, py, py + 1);
-  }
+  lane_rows_then_pool(g, pool, g.out_channels, c_l, p_l, [&](int64_t oy0, int64_t oy1) {
+    int64_t oy = oy0;  // a multiple of wc.m: every call ends on a tile row's end (or the map's)
+    for (; oy < oy1; oy = min64(g.out_h, oy + wc.m)) wc.lane_tile_row(g, x_l, oy / wc.m, c_l, ws);
+    return oy;
+  });
 }
 
 static void conv2d(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
