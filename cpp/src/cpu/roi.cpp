@@ -16,6 +16,7 @@
 
 #include "parallel.hpp"
 #include "scratch.hpp"
+#include "simd/kernels.hpp"
 
 namespace cvcore::cpu {
 namespace {
@@ -233,19 +234,12 @@ template void roi_align(const RoiGeometry&, const uint8_t*, const float*, float,
 
 namespace {
 
-// One tap of crop_resize along an axis: a pixel and the summed bilinear weight of the bin's
-// samples on it.
-struct AxisTap {
-  int64_t index;
-  float weight;
-};
-
 // The taps of output index p at taps[p * 2 * grid], count[p] of them: the samples s[p * grid + i]
 // merged by pixel. Samples move forward (backward in an inverted box), so a pixel already present
 // is nearly always one of the last two taps; a pixel missed there is only a second tap.
-inline void axis_taps(const AxisSample* s, int64_t out, int64_t grid, AxisTap* taps, int64_t* count) {
+inline void axis_taps(const AxisSample* s, int64_t out, int64_t grid, CropTap* taps, int64_t* count) {
   for (int64_t p = 0; p < out; ++p) {
-    AxisTap* t = taps + p * 2 * grid;
+    CropTap* t = taps + p * 2 * grid;
     int64_t n = 0;
     const auto add = [&](int64_t pixel, float weight) {
       for (int64_t j = n - 1; j >= 0 && j >= n - 2; --j)
@@ -253,7 +247,7 @@ inline void axis_taps(const AxisSample* s, int64_t out, int64_t grid, AxisTap* t
           t[j].weight += weight;
           return;
         }
-      t[n++] = AxisTap{pixel, weight};
+      t[n++] = CropTap{pixel, weight};
     };
     for (int64_t i = 0; i < grid; ++i) {
       const AxisSample& a = s[p * grid + i];
@@ -269,7 +263,7 @@ inline void axis_taps(const AxisSample* s, int64_t out, int64_t grid, AxisTap* t
 // weight[j * PW + q]), every output padded to the longest with zero-weight repeats of its last tap, so
 // that the x pass runs over independent outputs. Returns the taps per output; *first, *last: the
 // lowest and highest column read (first > last when none).
-inline int64_t column_planes(const AxisTap* taps, const int64_t* count, int64_t out, int64_t stride, int32_t* index,
+inline int64_t column_planes(const CropTap* taps, const int64_t* count, int64_t out, int64_t stride, int32_t* index,
                              float* weight, int64_t* first, int64_t* last) {
   int64_t taps_max = 0;
   *first = INT64_MAX, *last = -1;
@@ -280,7 +274,7 @@ inline int64_t column_planes(const AxisTap* taps, const int64_t* count, int64_t 
   }
   for (int64_t q = 0; q < out; ++q)
     for (int64_t j = 0; j < taps_max; ++j) {
-      const AxisTap* t = taps + q * stride;
+      const CropTap* t = taps + q * stride;
       const bool real = j < count[q];
       const int64_t column = real ? t[j].index : (count[q] ? t[count[q] - 1].index : *first);
       index[j * out + q] = static_cast<int32_t>(column - *first);
@@ -288,25 +282,6 @@ inline int64_t column_planes(const AxisTap* taps, const int64_t* count, int64_t 
     }
   return taps_max;
 }
-
-// NR rows (span floats apart) resampled along x: out[r * PW + q] = the sum over the taps of weight *
-// value, divided by count, with the planes of column_planes; the rows share each tap's loads.
-template <int NR>
-inline void resample_columns(const float* rows, int64_t span, const int32_t* column, const float* weight,
-                             int64_t taps, int64_t PW, float count, float* out) {
-  for (int64_t q = 0; q < PW; ++q) {
-    float acc[NR] = {};
-    for (int64_t j = 0; j < taps; ++j) {
-      const int32_t at = column[j * PW + q];
-      const float w = weight[j * PW + q];
-      for (int r = 0; r < NR; ++r) acc[r] += w * rows[r * span + at];
-    }
-    for (int r = 0; r < NR; ++r) out[r * PW + q] = acc[r] / count;
-  }
-}
-
-// Output rows crop_resize resamples along x together: they share the loads of the column taps.
-constexpr int kCropRows = 4;
 
 // Asks for the lines of a RoI's box on the map (rows far apart in memory: a crop of an image), so
 // that their misses overlap each other and the computation of the taps.
@@ -335,22 +310,25 @@ void crop_resize(const RoiGeometry& g, const T* x, const float* boxes, float sca
                  bool aligned, float* out, int threads) {
   const int64_t C = g.channels, H = g.height, W = g.width, PH = g.out_h, PW = g.out_w, bins = PH * PW;
   if (g.rois == 0 || C == 0) return;
-  // Per thread: both axes' samples and taps, the column tap planes, and kCropRows output rows
-  // resampled along y (over the columns the RoI reads).
-  int64_t grid_h = 0, grid_w = 0;
+  // Per thread: both axes' samples and taps, the column tap planes, and the SIMD kernel's workspace
+  // (a RoI reads the columns under its box: fewer than |width| + 3 of them).
+  int64_t grid_h = 0, grid_w = 0, span = 1;
   for (int64_t k = 0; k < g.rois; ++k) {
     const AlignBox b = align_box(boxes + 5 * k, scale, aligned, PH, PW);
     grid_h = max64(grid_h, grid_count(align_grid(b.roi_h, PH, sampling_ratio)));
     grid_w = max64(grid_w, grid_count(align_grid(b.roi_w, PW, sampling_ratio)));
+    const double columns = std::fabs(static_cast<double>(b.roi_w)) + 3;
+    span = max64(span, columns >= static_cast<double>(W) ? W : static_cast<int64_t>(std::ceil(columns)));
   }
   const auto floats_of = [](size_t bytes) { return (bytes + 7) / 8 * 2; };  // whole 8-byte words
   const size_t samples = static_cast<size_t>(PH * grid_h + PW * grid_w);
-  const size_t tap_floats = floats_of(2 * samples * sizeof(AxisTap));
+  const size_t tap_floats = floats_of(2 * samples * sizeof(CropTap));
   const size_t sample_floats = floats_of(samples * sizeof(AxisSample));
   const size_t count_floats = floats_of(static_cast<size_t>(PH + PW) * sizeof(int64_t));
   const size_t plane_floats = floats_of(static_cast<size_t>(2 * PW * grid_w) * sizeof(int32_t));
-  const size_t floats =
-      tap_floats + sample_floats + count_floats + 2 * plane_floats + static_cast<size_t>(kCropRows * W);
+  const size_t floats = tap_floats + sample_floats + count_floats + 2 * plane_floats +
+                        static_cast<size_t>(crop_workspace_floats(span));
+  const Kernels& kernels = active_kernels();
   const std::vector<int64_t> order = rois_by_top(boxes, g.rois);
   for_each_roi(g.rois, threads, floats, [&](int64_t i, float* ws) {
     const int64_t k = order[i];
@@ -363,9 +341,8 @@ void crop_resize(const RoiGeometry& g, const T* x, const float* boxes, float sca
     }
     const int64_t gh = grid_count(align_grid(b.roi_h, PH, sampling_ratio));
     const int64_t gw = grid_count(align_grid(b.roi_w, PW, sampling_ratio));
-    const float count = static_cast<float>(max64(gh * gw, 1));
-    AxisTap* ty = reinterpret_cast<AxisTap*>(ws);
-    AxisTap* tx = ty + 2 * PH * gh;
+    CropTap* ty = reinterpret_cast<CropTap*>(ws);
+    CropTap* tx = ty + 2 * PH * gh;
     float* next = ws + tap_floats;
     AxisSample* ys = reinterpret_cast<AxisSample*>(next);
     AxisSample* xs = ys + PH * gh;
@@ -375,34 +352,26 @@ void crop_resize(const RoiGeometry& g, const T* x, const float* boxes, float sca
     next += count_floats;
     int32_t* column = reinterpret_cast<int32_t*>(next);
     float* weight = next + plane_floats;
-    float* rows = weight + plane_floats;
+    float* kernel_ws = weight + plane_floats;
     axis_samples(b.start_h, b.bin_h, PH, gh, H, ys);
     axis_samples(b.start_w, b.bin_w, PW, gw, W, xs);
     axis_taps(ys, PH, gh, ty, ny);
     axis_taps(xs, PW, gw, tx, nx);
     int64_t first = 0, last = 0;
     const int64_t taps = column_planes(tx, nx, PW, 2 * gw, column, weight, &first, &last);
-    const int64_t n = static_cast<int64_t>(roi[0]), span = max64(last - first + 1, 0);
+    float* o = out + k * C * bins;
+    if (last < first) {  // no sample inside the map: zeros
+      std::fill(o, o + C * bins, 0.0f);
+      return;
+    }
+    const CropTaps t{PH, PW, ty, 2 * gh, ny, column, weight, taps, first, last - first + 1,
+                     static_cast<float>(max64(gh * gw, 1))};
+    const T* image = x + static_cast<int64_t>(roi[0]) * C * H * W;
     for (int64_t c = 0; c < C; ++c) {
-      const T* plane = x + (n * C + c) * H * W + first;
-      float* o = out + (k * C + c) * bins;
-      for (int64_t p0 = 0; p0 < PH; p0 += kCropRows) {
-        const int64_t p1 = min64(p0 + kCropRows, PH);
-        for (int64_t p = p0; p < p1; ++p) {  // y pass: whole rows of the columns read
-          float* __restrict acc = rows + (p - p0) * span;
-          for (int64_t i = 0; i < span; ++i) acc[i] = 0.0f;
-          for (int64_t j = 0; j < ny[p]; ++j) {
-            const AxisTap& t = ty[p * 2 * gh + j];
-            const T* __restrict src = plane + t.index * W;
-            for (int64_t i = 0; i < span; ++i) acc[i] += t.weight * static_cast<float>(src[i]);
-          }
-        }
-        if (p1 - p0 == kCropRows)  // x pass
-          resample_columns<kCropRows>(rows, span, column, weight, taps, PW, count, o + p0 * PW);
-        else
-          for (int64_t p = p0; p < p1; ++p)
-            resample_columns<1>(rows + (p - p0) * span, span, column, weight, taps, PW, count, o + p * PW);
-      }
+      if constexpr (std::is_same_v<T, uint8_t>)
+        kernels.crop_channel_u8(t, image + c * H * W, W, o + c * bins, kernel_ws);
+      else
+        kernels.crop_channel_f32(t, image + c * H * W, W, o + c * bins, kernel_ws);
     }
   });
 }

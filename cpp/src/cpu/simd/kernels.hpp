@@ -48,6 +48,33 @@ constexpr int64_t kMaxVectorWidth = 16;
 // Widest rows and windows (in input columns) Kernels::max_pool_separable takes.
 constexpr int64_t kSeparableMaxWidth = 256;
 
+// One tap of crop_resize along an axis: a pixel and the summed bilinear weight of the bin's samples
+// on it.
+struct CropTap {
+  int64_t index;
+  float weight;
+};
+
+// The taps of one RoI of crop_resize (cpu/roi.cpp prepares them; the same for every channel). Output
+// row p is the sum, over j < row_count[p] in order, of rows[p * row_stride + j].weight times that input
+// row, over the columns first .. first + span - 1; output (p, q) is then the sum, over j < column_taps
+// in order, of column_weight[j * out_w + q] times that row's value at column[j * out_w + q] (relative
+// to first), divided by count.
+struct CropTaps {
+  int64_t out_h, out_w;
+  const CropTap* rows;
+  int64_t row_stride;
+  const int64_t* row_count;
+  const int32_t* column;
+  const float* column_weight;
+  int64_t column_taps;
+  int64_t first, span;  // span >= 1
+  float count;
+};
+
+// Floats of Kernels::crop_channel's workspace for RoIs of at most `span` columns.
+constexpr int64_t crop_workspace_floats(int64_t span) { return (span + 2 * kMaxVectorWidth) * kMaxVectorWidth; }
+
 struct Kernels {
   Isa isa;
   // y = act(conv(x, w) + bias); bias may be null.
@@ -101,6 +128,10 @@ struct Kernels {
   // row-major order, so that every output is exactly the scalar rule's.
   void (*max_pool_separable)(const float* x, int64_t h, int64_t w, int64_t p0, int64_t p1, int64_t kh, int64_t kw,
                              int64_t sh, int64_t sw, int64_t out_h, int64_t out_w, float* y);
+  // One channel of a crop_resize RoI: out (out_h x out_w) from the plane (rows of `width` values,
+  // read as floats) by the taps t. ws: crop_workspace_floats(t.span) floats.
+  void (*crop_channel_u8)(const CropTaps& t, const uint8_t* plane, int64_t width, float* out, float* ws);
+  void (*crop_channel_f32)(const CropTaps& t, const float* plane, int64_t width, float* out, float* ws);
 };
 
 extern const Kernels kernels_generic;

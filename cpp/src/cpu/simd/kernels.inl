@@ -24,4 +24,5 @@ namespace cvcore::cpu::CVCORE_ISA_NS {
 #include "cpu/simd/math.inl"
 #include "cpu/simd/activation.inl"
 #include "cpu/simd/kmeans.inl"
+#include "cpu/simd/roi.inl"
 }  // namespace cvcore::cpu::CVCORE_ISA_NS

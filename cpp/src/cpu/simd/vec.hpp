@@ -14,6 +14,10 @@ static inline Vec vzero() { return {_mm512_setzero_ps()}; }
 static inline Vec vset1(float x) { return {_mm512_set1_ps(x)}; }
 static inline Vec vloadu(const float* p) { return {_mm512_loadu_ps(p)}; }
 static inline void vstoreu(float* p, Vec a) { _mm512_storeu_ps(p, a.v); }
+// p[0], ..., p[kWidth - 1] as floats.
+static inline Vec vload_u8(const uint8_t* p) {
+  return {_mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))))};
+}
 static inline Vec vadd(Vec a, Vec b) { return {_mm512_add_ps(a.v, b.v)}; }
 static inline Vec vmul(Vec a, Vec b) { return {_mm512_mul_ps(a.v, b.v)}; }
 static inline Vec vfma(Vec a, Vec b, Vec c) { return {_mm512_fmadd_ps(a.v, b.v, c.v)}; }
@@ -85,6 +89,9 @@ static inline Vec vzero() { return {_mm256_setzero_ps()}; }
 static inline Vec vset1(float x) { return {_mm256_set1_ps(x)}; }
 static inline Vec vloadu(const float* p) { return {_mm256_loadu_ps(p)}; }
 static inline void vstoreu(float* p, Vec a) { _mm256_storeu_ps(p, a.v); }
+static inline Vec vload_u8(const uint8_t* p) {
+  return {_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))))};
+}
 static inline Vec vadd(Vec a, Vec b) { return {_mm256_add_ps(a.v, b.v)}; }
 static inline Vec vmul(Vec a, Vec b) { return {_mm256_mul_ps(a.v, b.v)}; }
 static inline Vec vfma(Vec a, Vec b, Vec c) { return {_mm256_fmadd_ps(a.v, b.v, c.v)}; }
@@ -173,6 +180,7 @@ static inline Vec vloadu(const float* p) {
   return {r};
 }
 static inline void vstoreu(float* p, Vec a) { __builtin_memcpy(p, &a.v, sizeof(a.v)); }
+static inline Vec vload_u8(const uint8_t* p) { return {Vec4{float(p[0]), float(p[1]), float(p[2]), float(p[3])}}; }
 static inline Vec vadd(Vec a, Vec b) { return {a.v + b.v}; }
 static inline Vec vmul(Vec a, Vec b) { return {a.v * b.v}; }
 static inline Vec vfma(Vec a, Vec b, Vec c) { return {a.v * b.v + c.v}; }
