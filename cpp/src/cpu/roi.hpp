@@ -76,8 +76,8 @@ template <typename T>
 void roi_align(const RoiGeometry& g, const T* x, const float* boxes, float spatial_scale, int64_t sampling_ratio,
                bool aligned, float* out, int threads);
 
-// out = roi_align's result up to float32 rounding, computed separably: each row the bins read is
-// resampled along x once, then rows are combined along y (same preconditions).
+// out = roi_align's result up to float32 rounding, computed separably: the rows under each output
+// row are combined along y, then resampled along x (same preconditions).
 template <typename T>
 void crop_resize(const RoiGeometry& g, const T* x, const float* boxes, float spatial_scale, int64_t sampling_ratio,
                  bool aligned, float* out, int threads);

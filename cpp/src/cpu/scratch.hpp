@@ -9,7 +9,7 @@ namespace cvcore::cpu {
 
 enum class ScratchSlot {
   gemm_pack, conv_input, conv_offsets, conv_stack, conv_band, conv_band_offsets, plane, roi_input, kmeans_dist,
-  kmeans_rows, packed_weights, winograd_work, lanes, count
+  kmeans_rows, packed_weights, winograd_work, lanes, unpooled, count
 };
 
 // A 64-byte aligned buffer of at least `bytes` for the calling thread. The pointer stays valid

@@ -1183,13 +1183,40 @@ static void conv2d_winograd3_columns(const ConvGeometry& g, const float* x, cons
   if (failed) throw std::bad_alloc();
 }
 
-// conv2d (then max pooling when pool is not null) of a batch by groups of kWidth lane-batched images,
-// the groups over the threads; by Winograd when asked (Conv2dParams::winograd), else directly. With
-// fewer full groups than threads (a few crops), each full group's channel blocks (Winograd: its tile
-// rows, then its pooled planes) go over the threads instead, and the images past the last full group
-// through the other paths (the same results).
+// conv2d (then max pooling when pool is not null) of a few images by the single-image paths.
+static void conv2d_images(const ConvGeometry& g, const PoolGeometry* pool, const float* x, const float* w,
+                          const float* bias, float* y, OutputAct act, int threads) {
+  if (!pool) return conv2d(g, x, w, bias, y, act, threads);
+  if (conv2d_max_pool(g, *pool, x, w, bias, y, act, threads)) return;
+  float* full = scratch_array<float>(ScratchSlot::unpooled,
+                                     static_cast<size_t>(g.batch * g.out_channels * g.out_h * g.out_w));
+  conv2d(g, x, w, bias, full, act, threads);
+  PoolGeometry pg = *pool;
+  pg.planes = g.batch * g.out_channels;
+  max_pool2d(pg, full, y, nullptr, threads);
+}
+
+constexpr size_t kLaneTeamFloats = size_t(8) << 20;  // the groups a team computes together: at most 32 MB
+
+// conv2d (then max pooling when pool is not null) of a batch by groups of kWidth lane-batched images;
+// by Winograd when asked (Conv2dParams::winograd), else directly. Groups go over the threads; with
+// fewer than about four per thread, the team computes them together instead, in units of a group's
+// tile rows (Winograd, then its pooled planes) or channel blocks (direct), so that no thread waits
+// for another's last group. A few images past the last full group (a quarter of a group at most)
+// take the single-image paths (the same results): a partial group costs as much as a full one.
 static void conv2d_lanes(const ConvGeometry& g, const PoolGeometry* pool, const float* x, const float* w,
                          const float* bias, float* y, OutputAct act, int threads) {
+  const int64_t image = g.in_channels * g.in_h * g.in_w, plane = g.out_h * g.out_w;
+  const int64_t pooled_plane = pool ? pool->out_h * pool->out_w : plane, out = g.out_channels * pooled_plane;
+  const int64_t rest = g.batch % kWidth;
+  if (g.batch > kWidth && rest > 0 && 4 * rest <= kWidth) {
+    ConvGeometry grouped = g, tail = g;
+    grouped.batch -= rest;
+    tail.batch = rest;
+    conv2d_lanes(grouped, pool, x, w, bias, y, act, threads);
+    conv2d_images(tail, pool, x + grouped.batch * image, w, bias, y + grouped.batch * out, act, threads);
+    return;
+  }
   // One of the two, prepared once (both keep their weights in the packed_weights scratch).
   std::optional<WinogradConv> wino;
   std::optional<LaneConv> direct;
@@ -1197,13 +1224,8 @@ static void conv2d_lanes(const ConvGeometry& g, const PoolGeometry* pool, const 
     wino.emplace(g, w, bias, act, threads, true, winograd3(g) ? 3 : 2);
   else
     direct.emplace(g, w, bias, act);
-  const int64_t image = g.in_channels * g.in_h * g.in_w, plane = g.out_h * g.out_w;
-  const int64_t pooled_plane = pool ? pool->out_h * pool->out_w : plane, out = g.out_channels * pooled_plane;
-  const int64_t full = g.batch / kWidth, few = full < threads ? full : 0;
   const int64_t groups = ceil_div(g.batch, kWidth);
-  // The few groups the team computes together; by Winograd also the partial one (its images get the
-  // bits of the single-image paths, for about the cost of one image there).
-  const int64_t team_groups = wino ? groups : few;
+  const auto images_of = [&](int64_t grp) { return min64(kWidth, g.batch - grp * kWidth); };
   // x_l (and a vector of slack, which Winograd's last column may read), c_l, p_l.
   const size_t floats = static_cast<size_t>((image + 1 + g.out_channels * plane + (pool ? out : 0)) * kWidth);
   const size_t ws_floats = wino ? static_cast<size_t>(wino->workspace_floats()) : 0;
@@ -1212,75 +1234,55 @@ static void conv2d_lanes(const ConvGeometry& g, const PoolGeometry* pool, const 
     *c_l = *x_l + (image + 1) * kWidth;
     *p_l = *c_l + g.out_channels * plane * kWidth;
   };
-  const auto load = [&](const float* images, int64_t count, float* x_l) {
-    to_lanes(images, count, image, x_l);
+  const auto load = [&](int64_t grp, float* x_l) {
+    to_lanes(x + grp * kWidth * image, images_of(grp), image, x_l);
     std::memset(x_l + image * kWidth, 0, sizeof(float) * kWidth);
   };
   bool failed = false;
-  if (few) {
-    if (wino) {
-      // The team's groups side by side: all their tile rows over the threads, then their pooled planes.
-      float* buf = scratch_array<float>(ScratchSlot::lanes, floats * static_cast<size_t>(team_groups));
-      const int64_t tile_rows = ceil_div(g.out_h, wino->m);
-      const auto group = [&](int64_t grp, float** x_l, float** c_l, float** p_l) {
-        split(buf + floats * static_cast<size_t>(grp), x_l, c_l, p_l);
-      };
-      for (int64_t grp = 0; grp < team_groups; ++grp) {
-        float *x_l, *c_l, *p_l;
-        group(grp, &x_l, &c_l, &p_l);
-        load(x + grp * kWidth * image, min64(kWidth, g.batch - grp * kWidth), x_l);
-      }
-#pragma omp parallel num_threads(threads) if (threads > 1)
-      {
-        float* ws = nullptr;
+  if (threads > 1 && groups < 4 * threads && groups * floats <= kLaneTeamFloats) {
+    float* buf = scratch_array<float>(ScratchSlot::lanes, floats * static_cast<size_t>(groups));
+    const auto group = [&](int64_t grp, float** x_l, float** c_l, float** p_l) {
+      split(buf + floats * static_cast<size_t>(grp), x_l, c_l, p_l);
+    };
+    for (int64_t grp = 0; grp < groups; ++grp) {
+      float *x_l, *c_l, *p_l;
+      group(grp, &x_l, &c_l, &p_l);
+      load(grp, x_l);
+    }
+    const int64_t per_group = wino ? ceil_div(g.out_h, wino->m) : direct->blocks;
+#pragma omp parallel num_threads(threads)
+    {
+      float* ws = nullptr;
+      if (wino) {
         try {
           ws = scratch_array<float>(ScratchSlot::winograd_work, ws_floats);
         } catch (...) {
 #pragma omp atomic write
           failed = true;
         }
-        for_each_unit(team_groups * tile_rows, [&](int64_t u) {
-          float *x_l, *c_l, *p_l;
-          group(u / tile_rows, &x_l, &c_l, &p_l);
-          if (ws) wino->lane_tile_row(g, x_l, u % tile_rows, c_l, ws);
-        });
       }
-      if (failed) throw std::bad_alloc();
-      if (pool)
-        parallel_for(team_groups * g.out_channels, threads, [&](int64_t u) {
-          float *x_l, *c_l, *p_l;
-          group(u / g.out_channels, &x_l, &c_l, &p_l);
-          const int64_t m = u % g.out_channels;
-          max_pool_lanes(*pool, 1, c_l + m * plane * kWidth, p_l + m * pooled_plane * kWidth, 0, pool->out_h);
-        });
-      for (int64_t grp = 0; grp < team_groups; ++grp) {
+      for_each_unit(groups * per_group, [&](int64_t u) {
         float *x_l, *c_l, *p_l;
-        group(grp, &x_l, &c_l, &p_l);
-        from_lanes(pool ? p_l : c_l, min64(kWidth, g.batch - grp * kWidth), out, y + grp * kWidth * out);
-      }
-    } else {
-      float *x_l, *c_l, *p_l;
-      split(scratch_array<float>(ScratchSlot::lanes, floats), &x_l, &c_l, &p_l);
-      for (int64_t grp = 0; grp < few; ++grp) {
-        load(x + grp * kWidth * image, kWidth, x_l);
-        parallel_for(direct->blocks, threads,
-                     [&](int64_t blk) { lane_group_blocks(*direct, g, pool, x_l, c_l, p_l, blk, blk + 1); });
-        from_lanes(pool ? p_l : c_l, kWidth, out, y + grp * kWidth * out);
-      }
+        group(u / per_group, &x_l, &c_l, &p_l);
+        if (!wino)
+          lane_group_blocks(*direct, g, pool, x_l, c_l, p_l, u % per_group, u % per_group + 1);
+        else if (ws)
+          wino->lane_tile_row(g, x_l, u % per_group, c_l, ws);
+      });
     }
-    ConvGeometry rest = g;
-    rest.batch = max64(0, g.batch - team_groups * kWidth);
-    const float* xr = x + (g.batch - rest.batch) * image;
-    float* yr = y + (g.batch - rest.batch) * out;
-    if (rest.batch == 0) return;
-    if (!pool) return conv2d(rest, xr, w, bias, yr, act, threads);
-    if (conv2d_max_pool(rest, *pool, xr, w, bias, yr, act, threads)) return;
-    float* full_out =
-        scratch_array<float>(ScratchSlot::lanes, static_cast<size_t>(rest.batch * g.out_channels * plane));
-    conv2d(rest, xr, w, bias, full_out, act, threads);
-    PoolGeometry pg = *pool;
-    pg.planes = rest.batch * g.out_channels;
-    max_pool2d(pg, full_out, yr, nullptr, threads);
+    if (failed) throw std::bad_alloc();
+    if (wino && pool)
+      parallel_for(groups * g.out_channels, threads, [&](int64_t u) {
+        float *x_l, *c_l, *p_l;
+        group(u / g.out_channels, &x_l, &c_l, &p_l);
+        const int64_t m = u % g.out_channels;
+        max_pool_lanes(*pool, 1, c_l + m * plane * kWidth, p_l + m * pooled_plane * kWidth, 0, pool->out_h);
+      });
+    for (int64_t grp = 0; grp < groups; ++grp) {
+      float *x_l, *c_l, *p_l;
+      group(grp, &x_l, &c_l, &p_l);
+      from_lanes(pool ? p_l : c_l, images_of(grp), out, y + grp * kWidth * out);
+    }
     return;
   }
 #pragma omp parallel num_threads(threads) if (threads > 1 && groups > 1)
@@ -1296,15 +1298,14 @@ static void conv2d_lanes(const ConvGeometry& g, const PoolGeometry* pool, const 
     }
     for_each_unit(groups, [&](int64_t grp) {
       if (!buf || (wino && !ws)) return;
-      const int64_t n0 = grp * kWidth, images = min64(kWidth, g.batch - n0);
       float *x_l, *c_l, *p_l;
       split(buf, &x_l, &c_l, &p_l);
-      load(x + n0 * image, images, x_l);
+      load(grp, x_l);
       if (wino)
         lane_group_winograd(*wino, g, pool, x_l, c_l, p_l, ws);
       else
         lane_group_blocks(*direct, g, pool, x_l, c_l, p_l, 0, direct->blocks);
-      from_lanes(pool ? p_l : c_l, images, out, y + n0 * out);
+      from_lanes(pool ? p_l : c_l, images_of(grp), out, y + grp * kWidth * out);
     });
   }
   if (failed) throw std::bad_alloc();
