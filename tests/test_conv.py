@@ -185,6 +185,8 @@ def test_small_reduction_path(rng, isa, threads, shape, kw):
 
 @pytest.mark.parametrize("shape,pool", [
     ((1, 3, 30, 41, 10, 3), (2, 2, True)),      # fused: whole image
+    ((2, 3, 21, 37, 10, 3), (2, 2, True)),      # pooled in registers: odd sizes, last windows of one row / column
+    ((1, 3, 21, 37, 7, 3), (2, 2, False)),      # pooled in registers, floor mode, a partial channel block
     ((1, 3, 260, 70, 10, 3), (2, 2, True)),     # fused: bands of rows (the map exceeds the buffer)
     ((1, 3, 301, 88, 12, 3), (3, 2, True)),     # fused bands, overlapping windows, clipped last window
     ((9, 3, 24, 24, 28, 3), (3, 2, True)),      # fused: groups of crops (R-Net)

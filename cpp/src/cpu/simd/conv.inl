@@ -446,7 +446,7 @@ using SmallKRows = void (*)(const SmallKConv&, const ConvGeometry&, const float*
 
 // A small-K convolution prepared once per call: the tile shape, the packed weights, bias and slopes.
 struct SmallKConv {
-  int64_t M, K, blocks;
+  int64_t M, K, blocks, mr;  // output channels in blocks of mr
   SmallKRows rows_kernel;
   const float* bias;  // bp, or null when the convolution has none
   Epilogue act;
@@ -454,7 +454,8 @@ struct SmallKConv {
   float bp[kSmallMaxM + kSmallMaxMR], sp[kSmallMaxM + kSmallMaxMR];
   int64_t off[kSmallK];
 
-  SmallKConv(const ConvGeometry& g, const float* w, const float* b, OutputAct a);
+  // nv: vectors of pixels per register tile (0: chosen from the row width).
+  SmallKConv(const ConvGeometry& g, const float* w, const float* b, OutputAct a, int nv = 0);
 
   // Output rows [r0, r1) of image n: channel m's row oy at out + m * plane + (oy - r0) * out_w.
   void rows(const ConvGeometry& g, const float* x, int64_t n, int64_t r0, int64_t r1, float* out,
@@ -494,15 +495,16 @@ static decltype(&Kernel<1, NV>::run) tile_kernel_for(int mr) {
   }
 }
 
-SmallKConv::SmallKConv(const ConvGeometry& g, const float* w, const float* b, OutputAct a) {
+SmallKConv::SmallKConv(const ConvGeometry& g, const float* w, const float* b, OutputAct a, int nv) {
   M = g.out_channels;
   K = g.in_channels * g.kernel_h * g.kernel_w;
   // Two vectors of pixels per tile on rows wide enough that the overlapping last tile costs little.
-  const int nv = g.out_w >= 8 * kWidth ? 2 : 1;
+  if (nv == 0) nv = g.out_w >= 8 * kWidth ? 2 : 1;
   const TileRows t = tile_rows(M, nv);
   blocks = t.blocks;
-  const int mr = static_cast<int>(t.mr);
-  rows_kernel = nv == 2 ? tile_kernel_for<SmallKRowsKernel, 2>(mr) : tile_kernel_for<SmallKRowsKernel, 1>(mr);
+  mr = t.mr;
+  const int rows = static_cast<int>(mr);
+  rows_kernel = nv == 2 ? tile_kernel_for<SmallKRowsKernel, 2>(rows) : tile_kernel_for<SmallKRowsKernel, 1>(rows);
   pack_channel_blocks(w, M, K, t, wp);
   pad_per_channel(b, M, t, bp);
   pad_per_channel(a.slope, M, t, sp);
@@ -1336,6 +1338,74 @@ static bool conv2d_max_pool_stacked(const ConvGeometry& g, const PoolGeometry& p
   return true;
 }
 
+// Small-K convolutions followed by 2x2 max pooling at stride 2 (P-Net's first layer), pooled in
+// registers: a register tile of 2 * kWidth outputs on each of two rows (small_k_tile: every value
+// that of the plain path), then its kWidth windows by max_tap in max_pool2d's order (row-major), while
+// the tile is in L1. Rows of at least 2 * kWidth outputs; a last partial window (ceil mode, odd
+// sizes) takes its one row or column.
+template <int MR, int NV>
+struct SmallKPool2Kernel {
+  // Pooled rows [py0, py1) of image n into y (N, M, pool.out_h, pool.out_w).
+  static void run(const SmallKConv& c, const ConvGeometry& g, const PoolGeometry& pool, const float* x, int64_t n,
+                  int64_t py0, int64_t py1, float* y) {
+    static_assert(NV == 2, "a tile's two vectors hold kWidth windows");
+    constexpr int64_t nr = 2 * kWidth;
+    alignas(64) float tile[2][MR][nr];
+    const int64_t full = g.out_w / 2, PH = pool.out_h, PW = pool.out_w;
+    const auto conv_tiles = [&](int64_t blk, const float* const* in, bool two, int64_t at, int rows) {
+      for (int i = 0; i < (two ? 2 : 1); ++i)
+        small_k_tile<MR, NV>(c.K, c.wp + blk * c.K * MR, in[i] + at, c.off, c.bias ? c.bias + blk * MR : nullptr,
+                             c.sp + blk * MR, c.act, &tile[i][0][0], nr, rows);
+    };
+    for (int64_t py = py0; py < py1; ++py) {
+      const int64_t oy = 2 * py;
+      const bool two = oy + 1 < g.out_h;  // (ceil mode, odd height: the last window has one row)
+      const float* in[2];
+      for (int i = 0; i < 2; ++i) in[i] = x + (n * g.in_channels * g.in_h + (oy + i) * g.stride_h) * g.in_w;
+      for (int64_t blk = 0; blk < c.blocks; ++blk) {
+        const int rows = static_cast<int>(min64(MR, c.M - blk * MR));
+        float* out = y + ((n * c.M + blk * MR) * PH + py) * PW;
+        for (int64_t p = 0; p < full; p += kWidth) {
+          const int64_t at = min64(p, full - kWidth);  // the last tile overlaps the previous one
+          conv_tiles(blk, in, two, 2 * at, rows);
+          for (int r = 0; r < rows; ++r) {
+            Vec even, odd;
+            vdeinterleave(vloadu(tile[0][r]), vloadu(tile[0][r] + kWidth), &even, &odd);
+            Vec m = max_tap(even, odd);
+            if (two) {
+              vdeinterleave(vloadu(tile[1][r]), vloadu(tile[1][r] + kWidth), &even, &odd);
+              m = max_tap(max_tap(m, even), odd);
+            }
+            vstoreu(out + r * PH * PW + at, m);
+          }
+        }
+        if (PW > full) {  // ceil mode, odd width: the last window has one column
+          conv_tiles(blk, in, two, g.out_w - nr, rows);
+          for (int r = 0; r < rows; ++r)
+            out[r * PH * PW + full] = two ? max_tap(tile[0][r][nr - 1], tile[1][r][nr - 1]) : tile[0][r][nr - 1];
+        }
+      }
+    }
+  }
+};
+
+static bool pooled_in_registers(const ConvGeometry& g, const PoolGeometry& pool) {
+  return small_k(g) && pool.kernel_h == 2 && pool.kernel_w == 2 && pool.stride_h == 2 && pool.stride_w == 2 &&
+         g.out_w >= 2 * kWidth;
+}
+
+static void conv2d_pool2_small_k(const ConvGeometry& g, const PoolGeometry& pool, const float* x, const float* w,
+                                 const float* bias, float* y, OutputAct act, int threads) {
+  const SmallKConv conv(g, w, bias, act, 2);
+  const auto run = tile_kernel_for<SmallKPool2Kernel, 2>(static_cast<int>(conv.mr));
+  // Bands of pooled rows: about four per thread on each image.
+  const int64_t band = max64(1, ceil_div(pool.out_h, 4 * threads)), bands = ceil_div(pool.out_h, band);
+  parallel_for(g.batch * bands, threads, [&](int64_t u) {
+    const int64_t n = u / bands, p0 = u % bands * band;
+    run(conv, g, pool, x, n, p0, min64(pool.out_h, p0 + band), y);
+  });
+}
+
 // conv2d followed by max pooling (pool: its windows over one output plane), fused for small-K
 // convolutions: the convolution's rows go to a per-thread buffer that stays in L2 (whole images of
 // a batch of crops, or bands of rows of a large image) and are pooled from there, so the
@@ -1351,6 +1421,10 @@ static bool conv2d_max_pool(const ConvGeometry& g, const PoolGeometry& pool, con
   }
   if (winograd(g)) return false;  // the whole Winograd convolution, then the pooling
   if (!small_k(g)) return stackable(g, threads) && conv2d_max_pool_stacked(g, pool, x, w, bias, y, act, threads);
+  if (pooled_in_registers(g, pool)) {
+    conv2d_pool2_small_k(g, pool, x, w, bias, y, act, threads);
+    return true;
+  }
   const SmallKConv conv(g, w, bias, act);
   const int64_t M = g.out_channels, row_bytes = M * g.out_w * static_cast<int64_t>(sizeof(float));
   const int64_t pooled = pool.out_h * pool.out_w, image_bytes = row_bytes * g.out_h;

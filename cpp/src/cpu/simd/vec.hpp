@@ -35,6 +35,13 @@ static inline Vec vload_even(const float* p) {
 static inline Vec vgather(const float* base, const int32_t* idx) {
   return {_mm512_i32gather_ps(_mm512_loadu_si512(idx), base, 4)};
 }
+// even = a[0], a[2], ..., b[0], b[2], ...; odd = a[1], a[3], ..., b[1], b[3], ...
+static inline void vdeinterleave(Vec a, Vec b, Vec* even, Vec* odd) {
+  const __m512i e = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512i o = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+  even->v = _mm512_permutex2var_ps(a.v, e, b.v);
+  odd->v = _mm512_permutex2var_ps(a.v, o, b.v);
+}
 // rows[i][j] <- rows[j][i]: a kWidth x kWidth transpose.
 static inline void vtranspose(Vec* rows) {
   alignas(64) float t[16][16];
@@ -106,6 +113,13 @@ static inline float vsum(Vec a) {
 static inline Vec vload_even(const float* p) {
   const __m256 t = _mm256_shuffle_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8), _MM_SHUFFLE(2, 0, 2, 0));
   return {_mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), _MM_SHUFFLE(3, 1, 2, 0)))};
+}
+static inline void vdeinterleave(Vec a, Vec b, Vec* even, Vec* odd) {
+  constexpr int order = _MM_SHUFFLE(3, 1, 2, 0);  // (a0 a2) (b0 b2) (a4 a6) (b4 b6) -> a's, then b's
+  const __m256 e = _mm256_shuffle_ps(a.v, b.v, _MM_SHUFFLE(2, 0, 2, 0));
+  const __m256 o = _mm256_shuffle_ps(a.v, b.v, _MM_SHUFFLE(3, 1, 3, 1));
+  even->v = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(e), order));
+  odd->v = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(o), order));
 }
 // rows[i][j] <- rows[j][i]: a kWidth x kWidth transpose.
 static inline void vtranspose(Vec* r) {
@@ -188,6 +202,10 @@ static inline Vec vmax(Vec a, Vec b) { return {a.v > b.v ? a.v : b.v}; }
 static inline Vec vmin(Vec a, Vec b) { return {a.v < b.v ? a.v : b.v}; }
 static inline float vsum(Vec a) { return (a.v[0] + a.v[1]) + (a.v[2] + a.v[3]); }
 static inline Vec vload_even(const float* p) { return {Vec4{p[0], p[2], p[4], p[6]}}; }
+static inline void vdeinterleave(Vec a, Vec b, Vec* even, Vec* odd) {
+  even->v = Vec4{a.v[0], a.v[2], b.v[0], b.v[2]};
+  odd->v = Vec4{a.v[1], a.v[3], b.v[1], b.v[3]};
+}
 // rows[i][j] <- rows[j][i]: a kWidth x kWidth transpose.
 static inline void vtranspose(Vec* rows) {
   Vec t[4];
