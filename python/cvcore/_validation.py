@@ -64,8 +64,17 @@ def as_int(op, name, value, minimum=None):
     return value
 
 
+def _plain(value, minimum):
+    # A plain int in range (the common case, checked without the abstract-class machinery).
+    return type(value) is int and (minimum if minimum is not None else -2**63) <= value < 2**63
+
+
 def pair(op, name, value, minimum=None):
     """An int or a sequence of two ints, as a tuple of two ints (PyTorch's _pair)."""
+    if _plain(value, minimum):
+        return value, value
+    if type(value) is tuple and len(value) == 2 and _plain(value[0], minimum) and _plain(value[1], minimum):
+        return value
     if isinstance(value, (tuple, list, np.ndarray)):
         if len(value) != 2:
             raise ValueError(f"{op}: {name} must be an int or a pair of ints, got {tuple(value)!r}")
