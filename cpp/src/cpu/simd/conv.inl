@@ -1484,8 +1484,10 @@ static bool conv2d_pointwise(const ConvGeometry& g, const float* x, const float*
   if (padded(g) || g.groups != 1 || winograd3(g)) return false;  // (F(3x3) runs in the lanes only)
   const int64_t M = g.out_channels, K = g.in_channels * g.kernel_h * g.kernel_w, N = g.out_h * g.out_w;
   const int64_t image = g.in_channels * g.in_h * g.in_w;
-  // Bands of rows within the buffer, and at least one per thread on each image (whole Winograd tiles).
-  int64_t band = max64(1, min64(kPointwiseBandFloats / (M * g.out_w), ceil_div(g.out_h, threads)));
+  // Bands of rows within the buffer, as many on each image as a multiple of the threads (so that with
+  // few bands no thread waits long for another's last one); whole Winograd tiles.
+  const int64_t fitting = ceil_div(g.out_h, max64(1, kPointwiseBandFloats / (M * g.out_w)));
+  int64_t band = ceil_div(g.out_h, ceil_div(fitting, threads) * threads);
   const bool tiles = winograd(g);
   if (tiles) band += band & 1;
   const int64_t bands = ceil_div(g.out_h, band), units = g.batch * bands, max_cols = band * g.out_w;
