@@ -282,7 +282,7 @@ def _close_to_roi_align(out, x, boxes, *args):
 @pytest.mark.parametrize("aligned", [True, False])
 @pytest.mark.parametrize("sampling_ratio", [-1, 1, 2, 3])
 @pytest.mark.parametrize("scale", [1.0, 0.5, 0.3, 2.0])
-def test_crop_resize_random(threads, rng, scale, sampling_ratio, aligned):
+def test_crop_resize_random(threads, isa, rng, scale, sampling_ratio, aligned):
     for shape, size in [((2, 3, 7, 9), (3, 2)), ((1, 5, 4, 4), (1, 1)), ((3, 2, 1, 6), (2, 5)),
                         ((1, 3, 30, 41), (7, 9)), ((1, 1, 12, 10), (24, 20))]:
         x = rng.standard_normal(shape).astype(np.float32)
@@ -291,7 +291,7 @@ def test_crop_resize_random(threads, rng, scale, sampling_ratio, aligned):
         _close_to_roi_align(out, x, boxes, size, scale, sampling_ratio, aligned)
 
 
-def test_crop_resize_image_crops(threads, rng):
+def test_crop_resize_image_crops(threads, isa, rng):
     # MTCNN's use: 24x24 and 48x48 crops of a uint8 image (downscaled, upscaled, at the borders);
     # the bytes are read as their values, exactly as the float32 copy.
     image = rng.integers(0, 256, (1, 3, 97, 131), dtype=np.uint8)

@@ -228,16 +228,18 @@ void avg_pool2d(const PoolGeometry& g, bool count_include_pad, int64_t divisor_o
 namespace {
 
 // The column windows of adaptive pooling, the same for every row: computed once (two integer
-// divisions per output would cost more than the sums of small windows).
+// divisions per output would cost more than the sums of small windows). Index: int64_t, or int32_t
+// for the SIMD kernels of the summed-area path.
+template <typename Index = int64_t>
 struct AdaptiveColumns {
-  std::vector<int64_t> begin, end;
+  std::vector<Index> begin, end;
   std::vector<float> width;
 
   AdaptiveColumns(int64_t in, int64_t out)
       : begin(static_cast<size_t>(out)), end(static_cast<size_t>(out)), width(static_cast<size_t>(out)) {
     for (int64_t o = 0; o < out; ++o) {
-      begin[o] = adaptive_begin(o, in, out);
-      end[o] = adaptive_end(o, in, out);
+      begin[o] = static_cast<Index>(adaptive_begin(o, in, out));
+      end[o] = static_cast<Index>(adaptive_end(o, in, out));
       width[o] = static_cast<float>(end[o] - begin[o]);
     }
   }
@@ -259,7 +261,7 @@ bool exact_uint8_sums(int64_t H, int64_t W, int64_t out_h, int64_t out_w) {
 template <typename T>
 void adaptive_avg(const PoolGeometry& g, const T* x, float* y, int threads) {
   const int64_t H = g.in_h, W = g.in_w;
-  const AdaptiveColumns cols(W, g.out_w);
+  const AdaptiveColumns<> cols(W, g.out_w);
   // Exact integer sums (see exact_uint8_sums): column sums over the window's rows (a vectorised
   // pass), their running sums along the row (int32 while 255 * rows * W fits), and each window's
   // sum as the difference of two running sums.
@@ -299,12 +301,9 @@ void adaptive_avg(const PoolGeometry& g, const T* x, float* y, int threads) {
 void adaptive_avg_levels_streamed(const PoolGeometry& g, const uint8_t* x, const std::vector<int64_t>& levels,
                                   const int64_t* sizes, float* const* outs, int threads) {
   const int64_t H = g.in_h, W = g.in_w, Wp = W + 1;
-  std::vector<AdaptiveColumns> cols;
-  int64_t widest = 0;
-  for (const int64_t i : levels) {
-    cols.emplace_back(W, sizes[2 * i + 1]);
-    widest = max64(widest, sizes[2 * i + 1]);
-  }
+  const Kernels& kernels = active_kernels();
+  std::vector<AdaptiveColumns<int32_t>> cols;
+  for (const int64_t i : levels) cols.emplace_back(W, sizes[2 * i + 1]);
   const int64_t count = static_cast<int64_t>(levels.size());
   // Bands of at least kLevelBandRows rows, enough for about four units per thread.
   constexpr int64_t kLevelBandRows = 64;
@@ -327,19 +326,12 @@ void adaptive_avg_levels_streamed(const PoolGeometry& g, const uint8_t* x, const
     std::vector<int32_t> rows(static_cast<size_t>((2 + count) * Wp), 0);
     int32_t* prev = rows.data();
     int32_t* cur = prev + Wp;
-    std::vector<float> sums(static_cast<size_t>(widest));  // one output row's sums (cached)
     const uint8_t* plane = x + p * H * W;
     for (int64_t r = r0 + 1; r <= end_row; ++r) {
       int32_t* __restrict row = prev;  // becomes the current row; the old current one is now prev
       prev = cur;
       cur = row;
-      const uint8_t* __restrict in = plane + (r - 1) * W;
-      const int32_t* __restrict above = prev;
-      int32_t run = 0;
-      for (int64_t c = 0; c < W; ++c) {
-        run += in[c];
-        row[c + 1] = above[c + 1] + run;
-      }
+      kernels.summed_area_row(plane + (r - 1) * W, prev, row, W);
       for (int64_t l = 0; l < count; ++l) {
         const int64_t out_h = sizes[2 * levels[l]], out_w = sizes[2 * levels[l] + 1];
         int32_t* top = rows.data() + (2 + l) * Wp;
@@ -348,14 +340,9 @@ void adaptive_avg_levels_streamed(const PoolGeometry& g, const uint8_t* x, const
         if (oh < last[l] && adaptive_begin(oh, H, out_h) == r && (oh == 0 || adaptive_begin(oh - 1, H, out_h) < r0))
           std::memcpy(top, cur, sizeof(int32_t) * Wp);
         for (; oh < last[l] && adaptive_end(oh, H, out_h) == r; ++oh) {
-          const int64_t* __restrict b = cols[l].begin.data();
-          const int64_t* __restrict e = cols[l].end.data();
-          const int32_t* __restrict t = top;
-          float* __restrict sum = sums.data();
-          for (int64_t ow = 0; ow < out_w; ++ow)
-            sum[ow] = static_cast<float>((cur[e[ow]] - cur[b[ow]]) - (t[e[ow]] - t[b[ow]]));
-          cols[l].divide(sum, outs[levels[l]] + (p * out_h + oh) * out_w,
-                         static_cast<float>(r - adaptive_begin(oh, H, out_h)));
+          kernels.window_means(cur, top, cols[l].begin.data(), cols[l].end.data(), cols[l].width.data(),
+                               static_cast<float>(r - adaptive_begin(oh, H, out_h)), out_w,
+                               outs[levels[l]] + (p * out_h + oh) * out_w);
           if (oh + 1 < last[l])
             std::memcpy(top, adaptive_begin(oh + 1, H, out_h) == r ? cur : prev, sizeof(int32_t) * Wp);
         }

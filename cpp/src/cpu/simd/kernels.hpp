@@ -128,6 +128,13 @@ struct Kernels {
   // row-major order, so that every output is exactly the scalar rule's.
   void (*max_pool_separable)(const float* x, int64_t h, int64_t w, int64_t p0, int64_t p1, int64_t kh, int64_t kw,
                              int64_t sh, int64_t sw, int64_t out_h, int64_t out_w, float* y);
+  // Image pyramids from a summed-area table of uint8 planes (cpu/pool.cpp): row[c + 1] = above[c + 1] +
+  // in[0] + ... + in[c] for c < w (exact int32 sums: the caller bounds them).
+  void (*summed_area_row)(const uint8_t* in, const int32_t* above, int32_t* row, int64_t w);
+  // y[o] = ((cur[e[o]] - cur[b[o]]) - (top[e[o]] - top[b[o]])) / rows / width[o] for o < n: each
+  // window's sum from the table rows at its bottom and top, divided by its height then its width.
+  void (*window_means)(const int32_t* cur, const int32_t* top, const int32_t* b, const int32_t* e,
+                       const float* width, float rows, int64_t n, float* y);
   // One channel of a crop_resize RoI: out (out_h x out_w) from the plane (rows of `width` values,
   // read as floats) by the taps t. ws: crop_workspace_floats(t.span) floats.
   void (*crop_channel_u8)(const CropTaps& t, const uint8_t* plane, int64_t width, float* out, float* ws);

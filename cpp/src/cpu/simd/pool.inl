@@ -123,3 +123,42 @@ static void max_pool_separable(const float* x, int64_t h, int64_t w, int64_t p0,
     }
   }
 }
+
+// Image pyramids (adaptive average pooling of uint8 planes through a summed-area table, cpu/pool.cpp).
+// row[c + 1] = above[c + 1] + in[0] + ... + in[c] for c < w: the row's running sum a vector at a time
+// (prefix sums within each vector by shifts, then the carry of the vectors before).
+static void summed_area_row(const uint8_t* in, const int32_t* above, int32_t* row, int64_t w) {
+  int64_t c = 0;
+  int32_t run = 0;
+#if defined(__AVX2__)
+  __m256i carry = _mm256_setzero_si256();
+  for (; c + 8 <= w; c += 8) {
+    __m256i x = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(in + c)));
+    x = _mm256_add_epi32(x, _mm256_slli_si256(x, 4));  // (within each half)
+    x = _mm256_add_epi32(x, _mm256_slli_si256(x, 8));
+    const __m256i low_total = _mm256_shuffle_epi32(x, _MM_SHUFFLE(3, 3, 3, 3));
+    x = _mm256_add_epi32(x, _mm256_permute2x128_si256(low_total, low_total, 0x08));  // (into the high half)
+    x = _mm256_add_epi32(x, carry);
+    carry = _mm256_permutevar8x32_epi32(x, _mm256_set1_epi32(7));
+    const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(above + c + 1));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(row + c + 1), _mm256_add_epi32(a, x));
+  }
+  run = _mm256_cvtsi256_si32(carry);
+#endif
+  for (; c < w; ++c) {
+    run += in[c];
+    row[c + 1] = above[c + 1] + run;
+  }
+}
+
+// y[o] = ((cur[e[o]] - cur[b[o]]) - (top[e[o]] - top[b[o]])) / rows / width[o] for o < n: each
+// window's exact sum from the table rows at its bottom and top, divided by its height, then its width,
+// as PyTorch (the divisions a vector at a time).
+static void window_means(const int32_t* cur, const int32_t* top, const int32_t* b, const int32_t* e,
+                         const float* width, float rows, int64_t n, float* y) {
+  for (int64_t o = 0; o < n; ++o) y[o] = static_cast<float>((cur[e[o]] - cur[b[o]]) - (top[e[o]] - top[b[o]]));
+  const Vec h = vset1(rows);
+  int64_t o = 0;
+  for (; o + kWidth <= n; o += kWidth) vstoreu(y + o, vdiv(vdiv(vloadu(y + o), h), vloadu(width + o)));
+  for (; o < n; ++o) y[o] = y[o] / rows / width[o];
+}
