@@ -306,6 +306,21 @@ def test_conv2d_winograd_lane_batched(rng, isa, threads, shape, pool):
     np.testing.assert_array_equal(conv2d(x, w, b, pointwise=pw, **act), conv2d(full, pw))
 
 
+@pytest.mark.parametrize("shape", [(9, 16, 10, 10, 20), (2, 6, 12, 12, 8), (1, 16, 20, 21, 32)])
+def test_conv2d_winograd_weights_changed_in_place(rng, isa, shape):
+    # The transformed kernels kept for the next call are used only while the weights hold the same
+    # values: an edit in place between calls gives the new convolution.
+    n, c, h, w_, o = shape
+    x, w, b = make(rng, n, c, h, w_, o, 3, 3)
+    first = conv2d(x, w, b, winograd=True)
+    np.testing.assert_array_equal(conv2d(x, w, b, winograd=True), first)
+    np.testing.assert_array_equal(conv2d(x, w.copy(), b, winograd=True), first)
+    w[o - 1, c - 1, 1, 2] += 1.0
+    changed = conv2d(x, w, b, winograd=True)
+    assert_close(changed, ref.conv2d(x, w, b, (1, 1), (0, 0, 0, 0)))
+    np.testing.assert_array_equal(changed, conv2d(x, w.copy(), b, winograd=True))
+
+
 @pytest.mark.parametrize("shape", [(9, 32, 11, 11, 48), (3, 16, 23, 23, 24), (1, 8, 8, 5, 6)])
 def test_conv2d_winograd3_accuracy(rng, isa, shape):
     # F(3x3, 3x3) (output sides multiples of 3, small unpadded images): within a few times the

@@ -1,8 +1,10 @@
 #include "cpu/scratch.hpp"
 
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <new>
+#include <vector>
 
 namespace cvcore::cpu {
 namespace {
@@ -16,7 +18,70 @@ struct Buffer {
   size_t capacity = 0;
 };
 
+struct PreparedEntry {
+  WeightKey key{};
+  std::vector<float> source;              // the source's values the entry was prepared from
+  std::unique_ptr<void, FreeDeleter> data;
+  size_t capacity = 0;                    // floats
+  bool valid = false;
+  uint64_t used = 0;                      // for least-recently-used eviction
+};
+
+struct PreparedCache {
+  PreparedEntry entries[kCachedWeightLayers];
+  uint64_t clock = 0;
+};
+
+PreparedCache& prepared_cache() {
+  thread_local PreparedCache cache;
+  return cache;
+}
+
+bool same_key(const WeightKey& x, const WeightKey& y) {
+  return x.source == y.source && x.kind == y.kind && x.width == y.width && x.a == y.a && x.b == y.b && x.c == y.c &&
+         x.d == y.d;
+}
+
 }  // namespace
+
+const float* find_prepared_weights(const WeightKey& key, const float* source, size_t source_floats) {
+  PreparedCache& cache = prepared_cache();
+  for (PreparedEntry& e : cache.entries)
+    if (e.valid && same_key(e.key, key) && e.source.size() == source_floats &&
+        std::memcmp(e.source.data(), source, sizeof(float) * source_floats) == 0) {
+      e.used = ++cache.clock;
+      return static_cast<const float*>(e.data.get());
+    }
+  return nullptr;
+}
+
+float* insert_prepared_weights(const WeightKey& key, const float* source, size_t source_floats, size_t floats) {
+  PreparedCache& cache = prepared_cache();
+  PreparedEntry* victim = &cache.entries[0];
+  for (PreparedEntry& e : cache.entries) {
+    if (e.valid && same_key(e.key, key)) {  // the source changed: prepare again in place
+      victim = &e;
+      break;
+    }
+    if (e.used < victim->used) victim = &e;
+  }
+  victim->valid = false;
+  if (floats > victim->capacity) {
+    void* p = std::aligned_alloc(64, (floats * sizeof(float) + 63) / 64 * 64);
+    if (!p) throw std::bad_alloc();
+    victim->data.reset(p);
+    victim->capacity = floats;
+  }
+  victim->source.assign(source, source + source_floats);
+  victim->key = key;
+  victim->used = ++cache.clock;
+  return static_cast<float*>(victim->data.get());
+}
+
+void commit_prepared_weights(const float* buffer) {
+  for (PreparedEntry& e : prepared_cache().entries)
+    if (e.data.get() == buffer) e.valid = true;
+}
 
 void* scratch(ScratchSlot slot, size_t bytes) {
   thread_local Buffer buffers[static_cast<int>(ScratchSlot::count)];

@@ -4,12 +4,13 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace cvcore::cpu {
 
 enum class ScratchSlot {
   gemm_pack, conv_input, conv_offsets, conv_stack, conv_band, conv_band_offsets, plane, roi_input, kmeans_dist,
-  kmeans_rows, packed_weights, winograd_work, lanes, unpooled, count
+  kmeans_rows, packed_weights, prepared, winograd_work, lanes, unpooled, count
 };
 
 // A 64-byte aligned buffer of at least `bytes` for the calling thread. The pointer stays valid
@@ -19,6 +20,48 @@ void* scratch(ScratchSlot slot, size_t bytes);
 template <typename T>
 T* scratch_array(ScratchSlot slot, size_t count) {
   return static_cast<T*>(scratch(slot, count * sizeof(T)));
+}
+
+// Weights a kernel prepares from a layer's weights (Winograd's transformed kernels), kept per thread
+// for the layers last used, so that calling a layer again skips the preparation. An entry is reused
+// only for the same key (the preparation's kind and layout, and the source's address) while the
+// source holds, bit for bit, what it was prepared from (compared in full on every call): results are
+// those of a fresh preparation. At most kCachedWeightLayers entries per thread, each of at most
+// kMaxCachedSourceFloats source and kMaxCachedWeightFloats prepared floats.
+constexpr size_t kCachedWeightLayers = 8;
+constexpr size_t kMaxCachedSourceFloats = size_t(1) << 16;
+constexpr size_t kMaxCachedWeightFloats = size_t(1) << 18;
+
+struct WeightKey {
+  const float* source;
+  int64_t kind;   // the preparation
+  int64_t width;  // the vector width of the ISA preparing it (each ISA's arithmetic rounds its own way)
+  int64_t a, b, c, d;  // its layout (meaning set by the kernel)
+};
+
+// The prepared floats for key, or null when none match the source's current values.
+const float* find_prepared_weights(const WeightKey& key, const float* source, size_t source_floats);
+// A buffer of `floats` floats for key's preparation, valid until the thread's next
+// kCachedWeightLayers insertions; it is found by find_prepared_weights only after
+// commit_prepared_weights(buffer). Throws std::bad_alloc.
+float* insert_prepared_weights(const WeightKey& key, const float* source, size_t source_floats, size_t floats);
+void commit_prepared_weights(const float* buffer);
+
+// The prepared weights of key: cached ones when the source is unchanged, else `floats` floats filled
+// by prepare(float* out) (into the cache when the sizes allow, else into the `fallback` scratch slot).
+template <typename Prepare>
+const float* prepared_weights(const WeightKey& key, const float* source, size_t source_floats, size_t floats,
+                              ScratchSlot fallback, Prepare prepare) {
+  if (source_floats > kMaxCachedSourceFloats || floats > kMaxCachedWeightFloats) {
+    float* out = scratch_array<float>(fallback, floats);
+    prepare(out);
+    return out;
+  }
+  if (const float* hit = find_prepared_weights(key, source, source_floats)) return hit;
+  float* out = insert_prepared_weights(key, source, source_floats, floats);
+  prepare(out);
+  commit_prepared_weights(out);
+  return out;
 }
 
 }  // namespace cvcore::cpu

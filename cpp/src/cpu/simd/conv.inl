@@ -537,6 +537,7 @@ static bool winograd(const ConvGeometry& g) {
 }
 
 constexpr int kWinogradPoints = 16;              // a 4x4 patch of transformed values per tile
+constexpr int64_t kWinogradKernels = 1;          // WeightKey::kind of the transformed kernels
 constexpr int64_t kWinogradBlockFloats = 32 << 10;  // the transformed inputs of one block (128 KB)
 
 struct WinogradConv;
@@ -631,38 +632,41 @@ WinogradConv::WinogradConv(const ConvGeometry& g, const float* w, const float* b
   bias = b;
   act = a;
   // G g G^T in double; zero rows past M. F(2x2): G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]
-  // (points 0, 1, -1, inf); F(3x3): points 0, 1, -1, 2, inf.
+  // (points 0, 1, -1, inf); F(3x3): points 0, 1, -1, 2, inf. Kept per thread for the next call with
+  // the same weights (prepared_weights): a layer called on every image or batch of crops transforms
+  // its kernels once.
   const size_t weights = static_cast<size_t>(points * blocks * C * mr);
-  float* uw = scratch_array<float>(ScratchSlot::packed_weights, weights + 1 + static_cast<size_t>(C) * 2);
-  int64_t* offsets = reinterpret_cast<int64_t*>(uw + weights + (weights & 1));
   static const double G2[4][3] = {{1, 0, 0}, {.5, .5, .5}, {.5, -.5, .5}, {0, 0, 1}};
   static const double G3[5][3] = {
       {.5, 0, 0}, {-.5, -.5, -.5}, {-1. / 6, 1. / 6, -1. / 6}, {1. / 6, 1. / 3, 2. / 3}, {0, 0, 1}};
   const double(*G)[3] = m == 3 ? G3 : G2;
-  // Per channel c and block of mr output channels, vectors over the block's channels (the stored
-  // order); over the threads when there are many (a few thousand kernels take tens of microseconds).
   const int n = static_cast<int>(m + 2);
-  parallel_for(blocks * C, blocks * mr * C >= 1024 ? threads : 1, [&](int64_t unit) {
-    const int64_t blk = unit / C, c = unit % C;
-    double k[9][kSmallMaxMR];  // g, tap-major (zero past M)
-    for (int64_t r = 0; r < mr; ++r) {
-      const bool real = blk * mr + r < M;
-      for (int t = 0; t < 9; ++t) k[t][r] = real ? w[((blk * mr + r) * C + c) * 9 + t] : 0.0;
-    }
-    double gk[5][3][kSmallMaxMR];  // G g
-    for (int i = 0; i < n; ++i)
-      for (int j = 0; j < 3; ++j)
-        for (int64_t r = 0; r < mr; ++r)
-          gk[i][j][r] = G[i][0] * k[j][r] + G[i][1] * k[3 + j][r] + G[i][2] * k[6 + j][r];
-    for (int i = 0; i < n; ++i)
-      for (int j = 0; j < n; ++j) {
-        float* u_ij = uw + ((i * n + j) * blocks * C + blk * C + c) * mr;
-        for (int64_t r = 0; r < mr; ++r)
-          u_ij[r] = static_cast<float>(gk[i][0][r] * G[j][0] + gk[i][1][r] * G[j][1] + gk[i][2][r] * G[j][2]);
+  const WeightKey key{w, kWinogradKernels, kWidth, m, blocks, mr, C};
+  u = prepared_weights(key, w, static_cast<size_t>(M * C * 9), weights, ScratchSlot::prepared, [&](float* uw) {
+    // Per channel c and block of mr output channels, vectors over the block's channels (the stored
+    // order); over the threads when there are many (a few thousand kernels take tens of microseconds).
+    parallel_for(blocks * C, blocks * mr * C >= 1024 ? threads : 1, [&](int64_t unit) {
+      const int64_t blk = unit / C, c = unit % C;
+      double k[9][kSmallMaxMR];  // g, tap-major (zero past M)
+      for (int64_t r = 0; r < mr; ++r) {
+        const bool real = blk * mr + r < M;
+        for (int t = 0; t < 9; ++t) k[t][r] = real ? w[((blk * mr + r) * C + c) * 9 + t] : 0.0;
       }
+      double gk[5][3][kSmallMaxMR];  // G g
+      for (int i = 0; i < n; ++i)
+        for (int j = 0; j < 3; ++j)
+          for (int64_t r = 0; r < mr; ++r)
+            gk[i][j][r] = G[i][0] * k[j][r] + G[i][1] * k[3 + j][r] + G[i][2] * k[6 + j][r];
+      for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j) {
+          float* u_ij = uw + ((i * n + j) * blocks * C + blk * C + c) * mr;
+          for (int64_t r = 0; r < mr; ++r)
+            u_ij[r] = static_cast<float>(gk[i][0][r] * G[j][0] + gk[i][1][r] * G[j][1] + gk[i][2][r] * G[j][2]);
+        }
+    });
   });
+  int64_t* offsets = scratch_array<int64_t>(ScratchSlot::packed_weights, static_cast<size_t>(C));
   for (int64_t c = 0; c < C; ++c) offsets[c] = c * tiles;
-  u = uw;
   off = offsets;
 }
 
