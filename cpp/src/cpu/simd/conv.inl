@@ -1476,6 +1476,52 @@ static bool conv2d_max_pool(const ConvGeometry& g, const PoolGeometry& pool, con
   return true;
 }
 
+// A detector head on a band of the convolution's output: y[p * ldy + j] = sum over k < K, in order
+// from zero, of pw[p * K + k] * x[k * cols + j], then + pb[p] (pb may be null): each output as the
+// GEMM reduces it when K <= kKC (one chunk), so the fused head gives the 1x1 convolution's bits.
+// kHeadRows output channels by two vectors of pixels per register tile, the pixels read in place;
+// the last tile overlaps the previous one (bands narrower than a tile go through a copy).
+constexpr int kHeadRows = 6;
+
+static void pointwise_head(const float* x, int64_t K, int64_t cols, const float* pw, const float* pb, int64_t P,
+                           float* y, int64_t ldy) {
+  constexpr int64_t nr = 2 * kWidth;
+  alignas(64) float narrow[kHeadRows][nr];
+  for (int64_t p0 = 0; p0 < P; p0 += kHeadRows) {
+    const int rows = static_cast<int>(min64(kHeadRows, P - p0));
+    for (int64_t j0 = 0; j0 < cols; j0 += nr) {
+      const int64_t j = cols >= nr ? min64(j0, cols - nr) : 0;
+      Vec acc[kHeadRows][2];
+      for (int r = 0; r < kHeadRows; ++r) acc[r][0] = acc[r][1] = vzero();
+      for (int64_t k = 0; k < K; ++k) {
+        const float* row = x + k * cols + j;
+        Vec b0, b1;
+        if (cols >= nr) {
+          b0 = vloadu(row), b1 = vloadu(row + kWidth);
+        } else {  // (the band's row is shorter than the tile: its columns, then zeros)
+          alignas(64) float tmp[nr] = {};
+          std::memcpy(tmp, row, sizeof(float) * cols);
+          b0 = vloadu(tmp), b1 = vloadu(tmp + kWidth);
+        }
+        for (int r = 0; r < kHeadRows; ++r) {
+          if (r >= rows) break;
+          const Vec a = vset1(pw[(p0 + r) * K + k]);
+          acc[r][0] = vfma(a, b0, acc[r][0]);
+          acc[r][1] = vfma(a, b1, acc[r][1]);
+        }
+      }
+      for (int r = 0; r < rows; ++r) {
+        const Vec bias = vset1(pb ? pb[p0 + r] : 0.0f);
+        const Vec v0 = pb ? vadd(bias, acc[r][0]) : acc[r][0], v1 = pb ? vadd(bias, acc[r][1]) : acc[r][1];
+        float* out = cols >= nr ? y + (p0 + r) * ldy + j : narrow[r];
+        vstoreu(out, v0);
+        vstoreu(out + kWidth, v1);
+        if (cols < nr) std::memcpy(y + (p0 + r) * ldy, narrow[r], sizeof(float) * cols);
+      }
+    }
+  }
+}
+
 // conv2d, then a 1x1 convolution of its activated output (a detector head: pw (P, M), pb (P,) or
 // null), fused for one group without padding: each thread takes bands of output rows, computes the
 // convolution's band into a buffer that stays in L2 and multiplies it by the 1x1 weights from there,
@@ -1530,10 +1576,14 @@ static bool conv2d_pointwise(const ConvGeometry& g, const float* x, const float*
         ConvPackB conv_pack{img, img + image, k_off, n_off + n0, g.out_w, g.stride_w, rows_contiguous};
         gemm_block(conv, 0, M, 0, cols, conv_pack, bpack);
       }
-      for (int64_t k = 0; k < M; ++k) band_off[k] = k * cols;
-      const GemmProblem head{P, cols, M, pw, M, y + n * P * N + n0, N, pb, nullptr, Epilogue::none, nullptr, nullptr};
-      ConvPackB head_pack{buf, buf + M * cols, band_off, band_off + M, cols, 1, true};
-      gemm_block(head, 0, P, 0, cols, head_pack, bpack);
+      if (M <= kKC) {
+        pointwise_head(buf, M, cols, pw, pb, P, y + n * P * N + n0, N);
+      } else {
+        for (int64_t k = 0; k < M; ++k) band_off[k] = k * cols;
+        const GemmProblem head{P, cols, M, pw, M, y + n * P * N + n0, N, pb, nullptr, Epilogue::none, nullptr, nullptr};
+        ConvPackB head_pack{buf, buf + M * cols, band_off, band_off + M, cols, 1, true};
+        gemm_block(head, 0, P, 0, cols, head_pack, bpack);
+      }
     });
   }
   if (failed) throw std::bad_alloc();
