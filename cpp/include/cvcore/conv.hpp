@@ -36,7 +36,9 @@ struct Conv2dParams {
   // Batches of small unpadded images (a detector's crops) run it with one image per vector lane,
   // each image's result the bits of that image alone; those whose output sides are multiples of 3
   // (any batch size) by F(3x3, 3x3) instead: 3.2x fewer multiplies, within about 3x (up to 11x on
-  // small reductions) the direct sum's error.
+  // small reductions) the direct sum's error. The transformed kernels of small layers are kept per
+  // calling thread (up to 16 layers) and reused while the weights at the same address hold the same
+  // values (compared in full on every call), so results are those of a fresh transform.
   bool winograd = false;
 };
 
