@@ -1223,7 +1223,8 @@ static void conv2d_lanes(const ConvGeometry& g, const PoolGeometry* pool, const 
     conv2d_images(tail, pool, x + grouped.batch * image, w, bias, y + grouped.batch * out, act, threads);
     return;
   }
-  // One of the two, prepared once (both keep their weights in the packed_weights scratch).
+  // One of the two, prepared once (Winograd's kernels kept per thread, the direct kernel's packed in
+  // the packed_weights scratch).
   std::optional<WinogradConv> wino;
   std::optional<LaneConv> direct;
   if (winograd(g))
@@ -1365,7 +1366,8 @@ struct SmallKPool2Kernel {
       const int64_t oy = 2 * py;
       const bool two = oy + 1 < g.out_h;  // (ceil mode, odd height: the last window has one row)
       const float* in[2];
-      for (int i = 0; i < 2; ++i) in[i] = x + (n * g.in_channels * g.in_h + (oy + i) * g.stride_h) * g.in_w;
+      for (int i = 0; i < 2; ++i)
+        in[i] = x + (n * g.in_channels * g.in_h + (two ? oy + i : oy) * g.stride_h) * g.in_w;
       for (int64_t blk = 0; blk < c.blocks; ++blk) {
         const int rows = static_cast<int>(min64(MR, c.M - blk * MR));
         float* out = y + ((n * c.M + blk * MR) * PH + py) * PW;
