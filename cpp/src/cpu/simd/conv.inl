@@ -553,8 +553,9 @@ struct WinogradConv {
   int64_t m, points;             // outputs per tile side (2 or 3); transformed values per tile, (m + 2)^2
   bool lanes;
   WinogradGemm gemm;
-  const float* u;      // G g G^T per point, k-major per block of mr channels: [points][blocks][C][mr] (scratch)
-  const int64_t* off;  // c * tiles: row c of a point's [C][tiles] inputs (scratch, after u)
+  const float* u;      // G g G^T per point, k-major per block of mr channels: [points][blocks][C][mr] (kept
+                       // per thread: prepared_weights)
+  const int64_t* off;  // c * tiles: row c of a point's [C][tiles] inputs (packed_weights scratch)
   const float* bias;
   OutputAct act;
 
@@ -1395,8 +1396,9 @@ struct SmallKPool2Kernel {
   }
 };
 
+// (For small-K convolutions.)
 static bool pooled_in_registers(const ConvGeometry& g, const PoolGeometry& pool) {
-  return small_k(g) && pool.kernel_h == 2 && pool.kernel_w == 2 && pool.stride_h == 2 && pool.stride_w == 2 &&
+  return pool.kernel_h == 2 && pool.kernel_w == 2 && pool.stride_h == 2 && pool.stride_w == 2 &&
          g.out_w >= 2 * kWidth;
 }
 
