@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from conftest import run_threads
+from reference import nms as ref_nms
 from cvcore import ops
 from cvcore.detection import MTCNN, load_weights, sample_image
 from cvcore.detection import mtcnn as mt
@@ -149,6 +150,45 @@ def test_crops_from_pyramid_levels(rng):
         assert np.abs(got - area).mean() < 1.3 * np.abs(full - area).mean()
     outside = mt._crops(sources, np.array([[-99.0, 1, 100, 200]]), 24)  # left half outside the image
     assert (outside[0, :, :, :11] == 0).all() and outside[0, :, :, 13:].min() > 0
+
+
+def ref_stage1(levels, weights, threshold):
+    """Stage 1 level by level, as the references write it: P-Net, the cells with probability >=
+    threshold as 12x12 windows at stride 2, NMS 0.5 per level, NMS 0.7 over all, regression, squares."""
+    found = []
+    for scale, level in levels:
+        reg, prob = mt.pnet(level, weights)
+        ys, xs = np.nonzero(prob[0] >= threshold)
+        boxes = np.floor(np.stack([2.0 * xs + 1, 2.0 * ys + 1, 2.0 * xs + 12, 2.0 * ys + 12], axis=1) / scale)
+        scores = prob[0, ys, xs]
+        keep = ref_nms.nms(boxes, scores, 0.5)
+        found.append((boxes[keep], scores[keep], reg[0][:, ys[keep], xs[keep]].T.astype(np.float64)))
+    boxes, scores, offsets = (np.concatenate(parts) for parts in zip(*found))
+    keep = ref_nms.nms(boxes, scores, 0.7)
+    boxes = boxes[keep] + offsets[keep] * np.tile(boxes[keep, 2:] - boxes[keep, :2], 2)
+    side = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
+    x1 = boxes[:, 0] + (boxes[:, 2] - boxes[:, 0] - side) / 2
+    y1 = boxes[:, 1] + (boxes[:, 3] - boxes[:, 1] - side) / 2
+    return np.stack([x1, y1, x1 + side, y1 + side], axis=1)
+
+
+@pytest.mark.parametrize("threshold", [0.6, 0.2])
+def test_stage1_matches_level_by_level_reference(threads, threshold):
+    """The whole pyramid's cells go through one softmax, threshold and NMS call; the candidates are
+    those of processing the levels one by one (also the order of equal scores)."""
+    img = np.full((300, 420, 3), 90, np.uint8)
+    img[10:266, 150:406] = sample_image()
+    img[200:264, 20:84] = resized(sample_image(), 64)
+    detector = MTCNN(thresholds=(threshold, 0.7, 0.7))
+    pixels = img.transpose(2, 0, 1)[None].astype(np.float32)
+    levels = [(s, ops.adaptive_avg_pool2d(pixels, (int(300 * s + 1), int(420 * s + 1))))
+              for s in mt._pyramid(300, 420, 20, 0.709)]
+    got = detector._stage1(levels)
+    want = ref_stage1(levels, detector._pixel_weights, threshold)
+    assert got.shape == want.shape and len(got) > (40 if threshold < 0.5 else 5)
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-9)
+    assert detector._stage1([]).shape == (0, 4)
+    assert MTCNN(thresholds=(1.0, 0.7, 0.7))._stage1(levels).shape == (0, 4)
 
 
 # ------------------------------------------------------------------------------------------------
