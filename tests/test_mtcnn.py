@@ -152,6 +152,30 @@ def test_crops_from_pyramid_levels(rng):
     assert (outside[0, :, :, :11] == 0).all() and outside[0, :, :, 13:].min() > 0
 
 
+def test_pnet_pyramid_canvas_equals_levels(threads, rng):
+    """The small levels run P-Net's layers after the first on one shared canvas: every head is
+    bit for bit that of the level alone."""
+    for height, width in [(512, 512), (300, 700), (90, 41)]:
+        img = rng.integers(0, 256, (1, 3, height, width)).astype(np.float32)
+        scales = mt._pyramid(height, width, 20, 0.709)
+        levels = [ops.adaptive_avg_pool2d(img, (int(height * s + 1), int(width * s + 1))) for s in scales]
+        heads = mt._pnet_pyramid(levels, WEIGHTS)
+        assert len(heads) == len(levels)
+        for level, head in zip(levels, heads):
+            np.testing.assert_array_equal(head, mt._pnet_head(level, WEIGHTS)[0])
+
+
+def test_pack_columns(rng):
+    for _ in range(50):
+        shapes = [tuple(int(v) for v in rng.integers(1, 40, 2)) for _ in range(rng.integers(1, 8))]
+        corners, (height, width) = mt._pack_columns(shapes)
+        canvas = np.zeros((height, width), int)
+        for (h, w), (y, x) in zip(shapes, corners):
+            assert y + h <= height and x + w <= width
+            canvas[y:y + h, x:x + w] += 1
+        assert canvas.max() == 1 and height == max(h for h, _ in shapes)
+
+
 def ref_stage1(levels, weights, threshold):
     """Stage 1 level by level, as the references write it: P-Net, the cells with probability >=
     threshold as 12x12 windows at stride 2, NMS 0.5 per level, NMS 0.7 over all, regression, squares."""

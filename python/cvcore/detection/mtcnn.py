@@ -153,13 +153,22 @@ def pnet(x, weights):
     return head[:, :4], ops.softmax(head[:, 4:], axis=1)[:, 1]
 
 
+# Winograd pays on P-Net levels of at least 2^13 pixels (3-8% faster from 110 to 218 pixels a side, on
+# a par below); on smaller ones its short rows cost what the multiplies it saves do.
+_PNET_WINOGRAD_PIXELS = 1 << 13
+
+
 def _pnet_head(x, weights):
     """P-Net's output before the softmax, (N, 6, H', W'): the regression, then the two class logits."""
+    return _pnet_rest(_pnet_first(x, weights), weights, x.shape[2] * x.shape[3] >= _PNET_WINOGRAD_PIXELS)
+
+
+def _pnet_first(x, weights):
+    return _conv_prelu(x, weights, "pnet.conv1", "pnet.prelu1", max_pool=(2, 2, True))
+
+
+def _pnet_rest(x, weights, winograd):
     w = weights
-    # Winograd pays on levels of at least 2^13 pixels (3-8% faster from 110 to 218 pixels a side, on a
-    # par below); on smaller ones its short rows cost what the multiplies it saves do.
-    winograd = x.shape[2] * x.shape[3] >= 1 << 13
-    x = _conv_prelu(x, w, "pnet.conv1", "pnet.prelu1", max_pool=(2, 2, True))
     x = _conv_prelu(x, w, "pnet.conv2", "pnet.prelu2", winograd=winograd)
     # The two 1x1 heads (regression conv4_1, classification conv4_2) as one 1x1 conv, fused with
     # conv3: the 32-channel map never leaves the cache.
@@ -167,6 +176,48 @@ def _pnet_head(x, weights):
                       prelu_weight=w["pnet.prelu3.weight"], winograd=winograd,
                       pointwise=(np.concatenate([w["pnet.conv4_1.weight"], w["pnet.conv4_2.weight"]]),
                                  np.concatenate([w["pnet.conv4_1.bias"], w["pnet.conv4_2.bias"]])))
+
+
+def _pnet_pyramid(levels, weights):
+    """P-Net's heads (6, H', W') of the pyramid levels (1, 3, H, W), each that of ``_pnet_head``.
+
+    The levels too small for Winograd share one canvas after their first layer (whose ceil-mode
+    pooling needs the level's own edge): the rest of P-Net is valid 3x3 and 1x1 convolutions, so
+    each output inside a level's part of the canvas reads that level alone and is computed by the
+    same direct sum. Two calls instead of two per level, and enough work for every thread.
+    """
+    small = [i for i, x in enumerate(levels) if x.shape[2] * x.shape[3] < _PNET_WINOGRAD_PIXELS]
+    if len(small) < 2:
+        small = []
+    heads = [None if i in small else _pnet_head(x, weights)[0] for i, x in enumerate(levels)]
+    if small:
+        first = [_pnet_first(levels[i], weights)[0] for i in small]
+        corners, shape = _pack_columns([f.shape[1:] for f in first])
+        canvas = np.zeros((1, first[0].shape[0]) + shape, np.float32)  # zeros: no garbage (NaN, denormals) between parts
+        for f, (y, x) in zip(first, corners):
+            canvas[0, :, y:y + f.shape[1], x:x + f.shape[2]] = f
+        head = _pnet_rest(canvas, weights, False)[0]
+        for i, f, (y, x) in zip(small, first, corners):
+            heads[i] = head[:, y:y + f.shape[1] - 4, x:x + f.shape[2] - 4]
+    return heads
+
+
+def _pack_columns(shapes):
+    """Corners (y, x) of rectangles (h, w) packed into columns of a canvas as tall as the tallest, and
+    the canvas shape: tallest first, each goes under the first column with room, else starts one."""
+    order = sorted(range(len(shapes)), key=lambda i: -shapes[i][0])
+    height = shapes[order[0]][0]
+    columns = []  # [x, width, height used]
+    corners = [None] * len(shapes)
+    for i in order:
+        h, w = shapes[i]
+        col = next((c for c in columns if c[2] + h <= height and w <= c[1]), None)
+        if col is None:
+            col = [sum(c[1] for c in columns), w, 0]
+            columns.append(col)
+        corners[i] = (col[2], col[0])
+        col[2] += h
+    return corners, (height, sum(c[1] for c in columns))
 
 
 def rnet(x, weights):
@@ -386,7 +437,7 @@ class MTCNN:
         """P-Net over the pyramid levels ``(scale, raw level)``: squared candidate boxes (K, 4), float64."""
         if not levels:
             return np.zeros((0, 4))
-        heads = [_pnet_head(level, self._pixel_weights)[0] for _, level in levels]
+        heads = _pnet_pyramid([level for _, level in levels], self._pixel_weights)
         # The whole pyramid's cells side by side: one softmax, threshold and NMS call for all levels
         # (per-level calls cost more than their work on the small levels). Cells are in (level, y, x)
         # order, so the NMS tie-breaking (lower index first) is that of level-by-level processing.
@@ -405,11 +456,11 @@ class MTCNN:
         scores = prob[cells]
         keep = ops.batched_nms(boxes, scores, level, 0.5)  # within each level
         keep = keep[ops.nms(boxes[keep], scores[keep], 0.7)]  # across levels
+        level, cells = level[keep], cells[keep] - starts[level[keep]]  # the kept cells, within their level
         offsets = np.empty((len(keep), 4))
-        for lv in np.unique(level[keep]):
-            at = level[keep] == lv
-            head = heads[lv]
-            offsets[at] = head[:4].reshape(4, -1)[:, cells[keep[at]] - starts[lv]].T
+        for lv in np.unique(level):
+            at = np.flatnonzero(level == lv)
+            offsets[at] = heads[lv].reshape(6, -1)[:4, cells[at]].T
         boxes = boxes[keep]
         size = boxes[:, 2:] - boxes[:, :2]
         return _square(boxes + offsets * np.concatenate([size, size], axis=1))
