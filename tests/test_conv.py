@@ -1,6 +1,9 @@
 """conv2d and conv_output_size against the NumPy reference (tests/reference/conv.py)."""
 
 import itertools
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -304,6 +307,27 @@ def test_conv2d_winograd_lane_batched(rng, isa, threads, shape, pool):
     np.testing.assert_array_equal(one, two)
     pw = rng.standard_normal((4, o, 1, 1)).astype(np.float32)
     np.testing.assert_array_equal(conv2d(x, w, b, pointwise=pw, **act), conv2d(full, pw))
+
+
+def test_conv2d_lane_batched_team_of_one():
+    # A lane-batched team computes the images past its last group on a helper thread; when OpenMP
+    # grants fewer threads than asked (here a thread limit of 1), the caller computes them after.
+    code = """if True:
+        import numpy as np, cvcore
+        from cvcore.ops import conv2d
+        cvcore.set_num_threads(2)
+        rng = np.random.default_rng(0)
+        for n, c, k, o, wino in [(9, 32, 23, 64, True), (10, 3, 24, 28, False)]:
+            x = rng.standard_normal((n, c, k, k)).astype(np.float32)
+            w = rng.standard_normal((o, c, 3, 3)).astype(np.float32)
+            got = conv2d(x, w, winograd=wino, max_pool=(3, 2, True))
+            alone = np.concatenate([conv2d(x[i:i + 1], w, winograd=wino, max_pool=(3, 2, True)) for i in range(n)])
+            assert np.array_equal(got, alone), (n, c)
+        print("ok")
+    """
+    res = subprocess.run([sys.executable, "-c", code], env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0 and res.stdout.strip() == "ok", res.stderr
 
 
 @pytest.mark.parametrize("shape", [(9, 16, 10, 10, 20), (2, 6, 12, 12, 8), (1, 16, 20, 21, 32)])

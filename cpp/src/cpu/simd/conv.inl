@@ -1210,18 +1210,26 @@ constexpr size_t kLaneTeamFloats = size_t(8) << 20;  // the groups a team comput
 // fewer than about four per thread, the team computes them together instead, in units of a group's
 // tile rows (Winograd, then its pooled planes) or channel blocks (direct), so that no thread waits
 // for another's last group. A few images past the last full group (a quarter of a group at most)
-// take the single-image paths (the same results): a partial group costs as much as a full one.
+// take the single-image paths (the same results): a partial group costs as much as a full one. A
+// team computes them on one helper thread beside the groups' units.
 static void conv2d_lanes(const ConvGeometry& g, const PoolGeometry* pool, const float* x, const float* w,
                          const float* bias, float* y, OutputAct act, int threads) {
   const int64_t image = g.in_channels * g.in_h * g.in_w, plane = g.out_h * g.out_w;
   const int64_t pooled_plane = pool ? pool->out_h * pool->out_w : plane, out = g.out_channels * pooled_plane;
   const int64_t rest = g.batch % kWidth;
-  if (g.batch > kWidth && rest > 0 && 4 * rest <= kWidth) {
-    ConvGeometry grouped = g, tail = g;
-    grouped.batch -= rest;
-    tail.batch = rest;
+  ConvGeometry tail = g;  // the images past the last full group, when they take the single-image paths
+  tail.batch = g.batch > kWidth && rest > 0 && 4 * rest <= kWidth ? rest : 0;
+  const int64_t groups = (g.batch - tail.batch + kWidth - 1) / kWidth;
+  const float* x_tail = x + (g.batch - tail.batch) * image;
+  float* y_tail = y + (g.batch - tail.batch) * out;
+  // A group's x_l (and a vector of slack, which Winograd's last column may read), c_l, p_l.
+  const size_t floats = static_cast<size_t>((image + 1 + g.out_channels * plane + (pool ? out : 0)) * kWidth);
+  const bool team = threads > 1 && groups < 4 * threads && groups * floats <= kLaneTeamFloats;
+  if (tail.batch > 0 && !team) {
+    ConvGeometry grouped = g;
+    grouped.batch -= tail.batch;
     conv2d_lanes(grouped, pool, x, w, bias, y, act, threads);
-    conv2d_images(tail, pool, x + grouped.batch * image, w, bias, y + grouped.batch * out, act, threads);
+    conv2d_images(tail, pool, x_tail, w, bias, y_tail, act, threads);
     return;
   }
   // One of the two, prepared once (Winograd's kernels kept per thread, the direct kernel's packed in
@@ -1232,10 +1240,7 @@ static void conv2d_lanes(const ConvGeometry& g, const PoolGeometry* pool, const 
     wino.emplace(g, w, bias, act, threads, true, winograd3(g) ? 3 : 2);
   else
     direct.emplace(g, w, bias, act);
-  const int64_t groups = ceil_div(g.batch, kWidth);
-  const auto images_of = [&](int64_t grp) { return min64(kWidth, g.batch - grp * kWidth); };
-  // x_l (and a vector of slack, which Winograd's last column may read), c_l, p_l.
-  const size_t floats = static_cast<size_t>((image + 1 + g.out_channels * plane + (pool ? out : 0)) * kWidth);
+  const auto images_of = [&](int64_t grp) { return min64(kWidth, g.batch - tail.batch - grp * kWidth); };
   const size_t ws_floats = wino ? static_cast<size_t>(wino->workspace_floats()) : 0;
   const auto split = [&](float* buf, float** x_l, float** c_l, float** p_l) {
     *x_l = buf;
@@ -1247,7 +1252,7 @@ static void conv2d_lanes(const ConvGeometry& g, const PoolGeometry* pool, const 
     std::memset(x_l + image * kWidth, 0, sizeof(float) * kWidth);
   };
   bool failed = false;
-  if (threads > 1 && groups < 4 * threads && groups * floats <= kLaneTeamFloats) {
+  if (team) {
     float* buf = scratch_array<float>(ScratchSlot::lanes, floats * static_cast<size_t>(groups));
     const auto group = [&](int64_t grp, float** x_l, float** c_l, float** p_l) {
       split(buf + floats * static_cast<size_t>(grp), x_l, c_l, p_l);
@@ -1258,8 +1263,21 @@ static void conv2d_lanes(const ConvGeometry& g, const PoolGeometry* pool, const 
       load(grp, x_l);
     }
     const int64_t per_group = wino ? ceil_div(g.out_h, wino->m) : direct->blocks;
+    bool tail_done = false;
 #pragma omp parallel num_threads(threads)
     {
+      // The tail on a helper, not the calling thread: the single-image paths use the scratch slots
+      // where the caller keeps the groups' buffers and prepared weights. (Before the helper takes
+      // its Winograd workspace, which they may also use.)
+      if (tail.batch > 0 && thread_index() == 1) {
+        try {
+          conv2d_images(tail, pool, x_tail, w, bias, y_tail, act, 1);
+          tail_done = true;
+        } catch (...) {
+#pragma omp atomic write
+          failed = true;
+        }
+      }
       float* ws = nullptr;
       if (wino) {
         try {
@@ -1291,6 +1309,7 @@ static void conv2d_lanes(const ConvGeometry& g, const PoolGeometry* pool, const 
       group(grp, &x_l, &c_l, &p_l);
       from_lanes(pool ? p_l : c_l, images_of(grp), out, y + grp * kWidth * out);
     }
+    if (tail.batch > 0 && !tail_done) conv2d_images(tail, pool, x_tail, w, bias, y_tail, act, threads);  // a team of one
     return;
   }
 #pragma omp parallel num_threads(threads) if (threads > 1 && groups > 1)
