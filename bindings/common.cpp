@@ -23,7 +23,10 @@ py::array numeric_array(py::handle obj, const char* name) {
 }  // namespace
 
 FloatArray float32_array(py::handle obj, const char* name) {
-  return FloatArray::ensure(numeric_array(obj, name));  // copies only when not already C-contiguous float32
+  // Copies only when not already C-contiguous float32. forcecast: float64 and 64-bit integers are
+  // not "safe" casts to float32 for NumPy, and ensure() without it returns null for them.
+  using Forced = py::array_t<float, py::array::c_style | py::array::forcecast>;
+  return py::reinterpret_borrow<FloatArray>(Forced::ensure(numeric_array(obj, name)));
 }
 
 Uint8OrFloat32 uint8_or_float32_array(py::handle obj, const char* name) {

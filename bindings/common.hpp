@@ -77,6 +77,7 @@ void register_norm(py::module_& m);
 void register_activation(py::module_& m);
 void register_boxes(py::module_& m);
 void register_roi(py::module_& m);
+void register_preprocess(py::module_& m);
 void register_nms(py::module_& m);
 void register_kmeans(py::module_& m);
 void register_cocoeval(py::module_& m);

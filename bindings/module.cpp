@@ -61,6 +61,7 @@ PYBIND11_MODULE(_cvcore, m) {
   register_activation(m);
   register_boxes(m);
   register_roi(m);
+  register_preprocess(m);
   register_nms(m);
   register_kmeans(m);
   register_cocoeval(m);

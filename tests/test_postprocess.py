@@ -136,6 +136,66 @@ def test_scale_boxes_clips_and_errors():
         letterbox(np.zeros((4,)), 32)
 
 
+def ref_blob(images, scale, mean, swap_rb):
+    """(N, H, W, C) images to NCHW in float32 arithmetic: (pixel - mean) * scale."""
+    x = np.asarray(images).astype(np.float32)
+    if swap_rb:
+        x = x[..., ::-1]
+    return ((x - np.asarray(mean, np.float64).astype(np.float32)) * np.float32(scale)).transpose(0, 3, 1, 2)
+
+
+@pytest.mark.parametrize("channels", [1, 2, 3, 4, 5])
+def test_to_blob_layouts(rng, isa, threads, channels):
+    # Rows wider and narrower than the C++ units, every channel count the kernels specialise and one
+    # they do not, uint8 and other dtypes, with and without the swap.
+    for n, h, w in [(1, 3, 5), (2, 7, 1), (1, 40, 700)]:
+        u8 = rng.integers(0, 256, (n, h, w, channels), dtype=np.uint8)
+        mean = rng.uniform(-50, 300, channels)
+        for images in (u8, u8.astype(np.float32) + 0.25, u8.astype(np.float64) / 7, u8.astype(np.uint16) * 200):
+            for swap in (False, True):
+                for m, scale in ((0.0, 1.0), (mean, 1 / 58.4), (17.5, -3.0)):
+                    batch = images[0] if n == 1 else list(images)
+                    got = to_blob(batch, scale=scale, mean=m, swap_rb=swap)
+                    assert got.dtype == np.float32 and got.shape == (n, channels, h, w)
+                    np.testing.assert_array_equal(got, ref_blob(images, scale, m, swap))
+        for swap in (False, True):
+            got = to_blob(u8[0] if n == 1 else list(u8), swap_rb=swap, dtype=np.uint8)
+            assert got.dtype == np.uint8 and got.flags.c_contiguous
+            np.testing.assert_array_equal(got, (u8[..., ::-1] if swap else u8).transpose(0, 3, 1, 2))
+    view = rng.integers(0, 256, (9, 11, channels), dtype=np.uint8)[::2, ::-1]  # not contiguous
+    np.testing.assert_array_equal(to_blob(view, dtype="uint8")[0], view.transpose(2, 0, 1))
+
+
+@pytest.mark.parametrize("kwargs, exc, match", [
+    (dict(dtype=np.float64), TypeError, "dtype must be np.float32 or np.uint8, got float64"),
+    (dict(dtype="pixels"), TypeError, "dtype must be np.float32 or np.uint8"),
+    (dict(dtype=np.uint8, scale=1 / 255), ValueError, "scale must be 1"),
+    (dict(dtype=np.uint8, mean=(0, 0, 1)), ValueError, "mean must be 0, got 1 for channel 2"),
+    (dict(mean=(1, 2)), ValueError, r"mean must have 1 or 3 values \(one per channel\), got 2"),
+    (dict(mean=()), ValueError, "mean must be a number or one number per channel"),
+    (dict(mean=((1, 2, 3),)), ValueError, "mean must be a number or one number per channel"),
+    (dict(mean=(0, np.nan, 0)), ValueError, r"mean\[1\] must be finite"),
+    (dict(mean=1e39), ValueError, "must be finite \\(also in float32\\)"),
+    (dict(scale=np.inf), ValueError, "scale must be finite"),
+    (dict(scale="2"), TypeError, "scale must be a real number"),
+])
+def test_to_blob_errors(kwargs, exc, match):
+    img = np.zeros((4, 5, 3), np.uint8)
+    with pytest.raises(exc, match=match):
+        to_blob(img, **kwargs)
+
+
+def test_to_blob_image_errors():
+    with pytest.raises(TypeError, match="uint8 output needs uint8 images, got float32"):
+        to_blob(np.zeros((4, 5, 3), np.float32), dtype=np.uint8)
+    with pytest.raises(ValueError, match=r"shape \(H, W, C\) with C >= 1"):
+        to_blob(np.zeros((4, 5, 0), np.uint8))
+    with pytest.raises(ValueError, match="at least one image"):
+        to_blob([])
+    with pytest.raises(TypeError, match="real numeric array"):
+        to_blob(np.zeros((4, 5, 3), bool))
+
+
 def test_normalize_and_to_blob(rng):
     img = rng.integers(0, 256, (6, 8, 3), dtype=np.uint8)
     mean, std = (0.485 * 255, 0.456 * 255, 0.406 * 255), (58.4, 57.1, 57.4)

@@ -1,5 +1,5 @@
 // C++ API of the detection domains: nms / batched_nms / soft_nms, roi_align / roi_pool / crop_resize, k-means,
-// COCO evaluation.
+// COCO evaluation, to_blob.
 #include <cvcore/cvcore.hpp>
 
 #include <cstdint>
@@ -140,3 +140,25 @@ TEST(coco_evaluate_perfect_match) {
 }
 
 CVCORE_TEST_MAIN
+
+TEST(to_blob_splits_pixels_into_planes) {
+  // One 1x2 BGR image: pixels (1, 2, 3) and (4, 5, 6).
+  const uint8_t image[6] = {1, 2, 3, 4, 5, 6};
+  const TensorView images(image, {1, 1, 2, 3});
+  BlobParams params;
+  params.swap_rb = true;
+  params.mean = {1, 0, 0};
+  params.scale = 0.5;
+  float blob[6];
+  CHECK(to_blob_output_shape(images, params, DType::float32) == (std::array<int64_t, 4>{1, 3, 1, 2}));
+  to_blob(images, params, TensorView(blob, {1, 3, 1, 2}));
+  // Channel c is source channel 2 - c, minus mean[c], times 0.5.
+  CHECK(blob[0] == 1.0f && blob[1] == 2.5f && blob[2] == 1.0f && blob[3] == 2.5f && blob[4] == 0.5f && blob[5] == 2.0f);
+  uint8_t planes[6];
+  to_blob(images, BlobParams{}, TensorView(planes, {1, 3, 1, 2}));
+  CHECK(planes[0] == 1 && planes[1] == 4 && planes[2] == 2 && planes[3] == 5 && planes[4] == 3 && planes[5] == 6);
+  CHECK_THROWS(to_blob(images, params, TensorView(planes, {1, 3, 1, 2})), ValueError, "scale must be 1");
+  params.scale = 1.0;
+  params.mean = {1, 2};
+  CHECK_THROWS(to_blob_output_shape(images, params, DType::float32), ValueError, "mean must have 1 or 3 values");
+}

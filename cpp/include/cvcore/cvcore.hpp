@@ -12,6 +12,7 @@
 #include "cvcore/linear.hpp"
 #include "cvcore/nms.hpp"
 #include "cvcore/pool.hpp"
+#include "cvcore/preprocess.hpp"
 #include "cvcore/norm.hpp"
 #include "cvcore/roi.hpp"
 #include "cvcore/runtime.hpp"

@@ -39,6 +39,7 @@ import numpy as np
 
 from .. import ops
 from .._validation import check_finite_scalar
+from .preprocess import to_blob
 
 # Architecture, in the weight order of the ``mtcnn`` package's Keras models: ("conv", name, in, out,
 # kernel), ("prelu", name, channels) and ("fc", name, in, out). The first fully connected layer of
@@ -416,7 +417,7 @@ class MTCNN:
 
     def _detect_one(self, image):
         height, width = image.shape[:2]
-        pixels = np.ascontiguousarray(image.transpose(2, 0, 1)[None])  # uint8 NCHW
+        pixels = to_blob(image, dtype=np.uint8)  # uint8 NCHW
         # Each level's sides are int(side * scale + 1) >= 12, since the short side times scale >= 12.
         # The levels are pooled from the uint8 pixels (exactly the float32 result) through one
         # summed-area table, so the pyramid costs about its own size.

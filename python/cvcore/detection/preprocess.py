@@ -3,6 +3,7 @@ per-channel normalisation, and an OpenCV-``blobFromImage``-like HWC -> NCHW conv
 
 import numpy as np
 
+from .. import _cvcore
 from .._validation import as_float32_or_64, as_int, check_finite_scalar
 
 
@@ -120,35 +121,68 @@ def normalize(image, mean, std):
     return (img - mean) / std
 
 
-def to_blob(images, scale=1.0, size=None, mean=0.0, swap_rb=False):
-    """HWC images to an NCHW float32 batch, as OpenCV's ``cv2.dnn.blobFromImages`` (no crop).
+def to_blob(images, scale=1.0, size=None, mean=0.0, swap_rb=False, dtype=np.float32):
+    """HWC images to an NCHW batch, as OpenCV's ``cv2.dnn.blobFromImages`` (no crop).
 
-    Each image is resized to ``size`` = (width, height) when given (bilinear), its first and last
-    channels swapped when ``swap_rb``, then ``(pixel - mean) * scale`` with ``mean`` a scalar or one
-    value per channel in the order after the swap.
+    Each image is resized to ``size`` = (width, height) when given (bilinear, :func:`resize_bilinear`),
+    then ``out[n, c, y, x] = (image[y, x, s] - mean[c]) * scale`` in float32, with ``s = C - 1 - c``
+    when ``swap_rb`` (RGB <-> BGR), else ``c``.
 
     Parameters
     ----------
     images : array_like (H, W, C) or a list of them (all the same size after resizing)
+        Real numbers: uint8 pixels are read as they are, other dtypes converted to float32 once.
+    scale : float
+        Finite; applied in float32 after the mean.
+    size : (int, int), optional
+        (width, height), as OpenCV.
+    mean : float or sequence of C floats
+        Finite; one value for every channel, or one per channel in the order after the swap.
+    swap_rb : bool
+    dtype : np.float32 or np.uint8
+        np.uint8 (OpenCV's ``CV_8U``) gives the pixels themselves in NCHW order: uint8 images only,
+        with scale 1 and mean 0.
+
+    Returns
+    -------
+    ndarray of ``dtype``, shape (N, C, H, W) (N = 1 for a single image).
+
+    Raises
+    ------
+    TypeError for non-numeric images or a dtype other than float32 / uint8 (uint8 also for
+    non-uint8 images); ValueError for images that are not (H, W, C) with H, W, C >= 1, sizes that
+    differ, a mean of another length, non-finite scale or mean, or scale / mean with dtype uint8.
+
+    Notes
+    -----
+    The layout change runs in C++ (the active ISA's shuffles, rows over the threads): several
+    times faster than NumPy's transposing copy, which moves one element at a time.
     """
     op = "to_blob"
     batch = [images] if isinstance(images, np.ndarray) and images.ndim == 3 else list(images)
     if not batch:
         raise ValueError(f"{op}: images must hold at least one image")
     scale = check_finite_scalar(op, "scale", scale)
-    out = []
-    for img in batch:
+    mean = np.asarray(mean, np.float64)
+    if mean.ndim > 1 or mean.size == 0 or mean.dtype.kind not in "uif":
+        raise ValueError(f"{op}: mean must be a number or one number per channel, got {mean!r}")
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{op}: dtype must be np.float32 or np.uint8, got {dtype!r}") from None
+    if dtype not in (np.float32, np.uint8):
+        raise TypeError(f"{op}: dtype must be np.float32 or np.uint8, got {dtype}")
+    prepared = []
+    for i, img in enumerate(batch):
         img = _image(op, img)
-        if img.ndim != 3:
-            raise ValueError(f"{op}: each image must have shape (H, W, C), got {img.shape}")
+        if img.ndim != 3 or img.shape[2] < 1:
+            raise ValueError(f"{op}: each image must have shape (H, W, C) with C >= 1, got {img.shape}")
         if size is not None:
             w, h = size
             img = resize_bilinear(img, (h, w))
-        f = img.astype(np.float32)
-        if swap_rb:
-            f = f[..., ::-1]
-        out.append(((f - np.asarray(mean, np.float32)) * np.float32(scale)).transpose(2, 0, 1))
-    shapes = {o.shape for o in out}
+        prepared.append(img)
+    shapes = {img.shape for img in prepared}
     if len(shapes) != 1:
         raise ValueError(f"{op}: images must all have the same shape (give size), got {sorted(shapes)}")
-    return np.ascontiguousarray(np.stack(out))
+    stacked = prepared[0][None] if len(prepared) == 1 else np.stack(prepared)
+    return _cvcore.to_blob(stacked, scale, mean.reshape(-1).tolist(), bool(swap_rb), dtype == np.uint8)

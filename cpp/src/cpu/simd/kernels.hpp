@@ -139,6 +139,14 @@ struct Kernels {
   // read as floats) by the taps t. ws: crop_workspace_floats(t.span) floats.
   void (*crop_channel_u8)(const CropTaps& t, const uint8_t* plane, int64_t width, float* out, float* ws);
   void (*crop_channel_f32)(const CropTaps& t, const float* plane, int64_t width, float* out, float* ws);
+  // One row of `width` HWC pixels of `channels` channels into the planes of to_blob, `plane` apart:
+  // out[c * plane + x] = (in[x * channels + s] - mean[c]) * scale with s = channels - 1 - c when
+  // swap, else c (float32 arithmetic); planes_row_u8 copies the pixel itself.
+  void (*blob_row_u8)(const uint8_t* in, int64_t width, int64_t channels, bool swap, const float* mean, float scale,
+                      float* out, int64_t plane);
+  void (*blob_row_f32)(const float* in, int64_t width, int64_t channels, bool swap, const float* mean, float scale,
+                       float* out, int64_t plane);
+  void (*planes_row_u8)(const uint8_t* in, int64_t width, int64_t channels, bool swap, uint8_t* out, int64_t plane);
 };
 
 extern const Kernels kernels_generic;

@@ -25,4 +25,5 @@ namespace cvcore::cpu::CVCORE_ISA_NS {
 #include "cpu/simd/activation.inl"
 #include "cpu/simd/kmeans.inl"
 #include "cpu/simd/roi.inl"
+#include "cpu/simd/preprocess.inl"
 }  // namespace cvcore::cpu::CVCORE_ISA_NS

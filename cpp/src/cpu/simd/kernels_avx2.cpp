@@ -8,5 +8,6 @@ const Kernels kernels_avx2 = {
     &avx2::softmax_lanes, &avx2::softmax_row, &avx2::nearest_lowd_f32, &avx2::nearest_lowd_f64, &avx2::argmin_dots,
     &avx2::max_pool_interior, &avx2::max_pool_planes, &avx2::max_pool_separable, &avx2::summed_area_row,
     &avx2::window_means,
-    &avx2::crop_channel<uint8_t>, &avx2::crop_channel<float>};
+    &avx2::crop_channel<uint8_t>, &avx2::crop_channel<float>,
+    &avx2::blob_row<uint8_t>, &avx2::blob_row<float>, &avx2::planes_row_u8};
 }
