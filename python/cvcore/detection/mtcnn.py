@@ -302,14 +302,14 @@ def _crops(sources, boxes, size):
     """
     edges = boxes - np.array([1.0, 1.0, 0.0, 0.0])
     side = np.maximum(edges[:, 2] - edges[:, 0], edges[:, 3] - edges[:, 1])
-    ratios = np.array([min(ry, rx) for ry, rx, _ in sources])
-    pick = np.maximum((side[:, None] * ratios[None, :] >= 2 * size).sum(axis=1) - 1, 0)
+    ratios = np.array([(rx, ry, rx, ry) for ry, rx, _ in sources])
+    pick = np.maximum((side[:, None] * ratios[:, :2].min(axis=1) >= 2 * size).sum(axis=1) - 1, 0)
+    rois = np.zeros((len(boxes), 5), np.float32)  # (batch index 0, x1, y1, x2, y2) on its source
+    rois[:, 1:] = edges * ratios[pick]
     out = np.empty((len(boxes), 3, size, size), np.float32)
     for level in np.unique(pick):
-        idx = np.nonzero(pick == level)[0]
-        ry, rx, source = sources[level]
-        rois = np.concatenate([np.zeros((len(idx), 1)), edges[idx] * np.array([rx, ry, rx, ry])], axis=1)
-        out[idx] = ops.crop_resize(source, rois, size)
+        idx = np.flatnonzero(pick == level)
+        out[idx] = ops.crop_resize(sources[level][2], rois[idx], size)
     return out
 
 
