@@ -10,11 +10,25 @@ struct LinearPackB {
   const float* direct(int64_t, int64_t, const int64_t**) const { return nullptr; }  // always packed
 
   void operator()(int64_t k0, int64_t kc, int64_t n, int nr, float* dst) const {
-    for (int j = 0; j < nr; ++j) {
+    int j = 0;
+    // kWidth x kWidth blocks transposed in registers: with few rows the packing is most of the work.
+    for (; j + kWidth <= nr; j += kWidth) {
+      const float* src = w + (n + j) * in + k0;
+      int64_t k = 0;
+      for (; k + kWidth <= kc; k += kWidth) {
+        Vec block[kWidth];
+        for (int r = 0; r < kWidth; ++r) block[r] = vloadu(src + r * in + k);
+        vtranspose(block);
+        for (int r = 0; r < kWidth; ++r) vstoreu(dst + (k + r) * kNR + j, block[r]);
+      }
+      for (; k < kc; ++k)
+        for (int r = 0; r < kWidth; ++r) dst[k * kNR + j + r] = src[r * in + k];
+    }
+    for (; j < nr; ++j) {
       const float* src = w + (n + j) * in + k0;
       for (int64_t k = 0; k < kc; ++k) dst[k * kNR + j] = src[k];
     }
-    for (int j = nr; j < kNR; ++j)
+    for (j = nr; j < kNR; ++j)
       for (int64_t k = 0; k < kc; ++k) dst[k * kNR + j] = 0.f;
   }
 };
