@@ -140,8 +140,11 @@ def _fc_prelu(x, w, fc, prelu):
     return ops.linear(x, w[fc + ".weight"], w[fc + ".bias"], activation="prelu", prelu_weight=w[prelu + ".weight"])
 
 
-def _fc(x, w, fc):
-    return ops.linear(x, w[fc + ".weight"], w[fc + ".bias"])
+def _fc_heads(x, w, *fcs):
+    """Output layers that read the same input, as one linear (each output the same sum), split back."""
+    weight = np.concatenate([w[fc + ".weight"] for fc in fcs])
+    bias = np.concatenate([w[fc + ".bias"] for fc in fcs])
+    return np.split(ops.linear(x, weight, bias), np.cumsum([len(w[fc + ".bias"]) for fc in fcs])[:-1], axis=1)
 
 
 def pnet(x, weights):
@@ -194,7 +197,8 @@ def _pnet_pyramid(levels, weights):
     if small:
         first = [_pnet_first(levels[i], weights)[0] for i in small]
         corners, shape = _pack_columns([f.shape[1:] for f in first])
-        canvas = np.zeros((1, first[0].shape[0]) + shape, np.float32)  # zeros: no garbage (NaN, denormals) between parts
+        # Zeros: no garbage (NaN, denormals) computed between the parts.
+        canvas = np.zeros((1, first[0].shape[0]) + shape, np.float32)
         for f, (y, x) in zip(first, corners):
             canvas[0, :, y:y + f.shape[1], x:x + f.shape[2]] = f
         head = _pnet_rest(canvas, weights, False)[0]
@@ -228,7 +232,8 @@ def rnet(x, weights):
     x = _conv_prelu(x, w, "rnet.conv2", "rnet.prelu2", max_pool=(3, 2, True), winograd=True)
     x = _conv_prelu(x, w, "rnet.conv3", "rnet.prelu3")
     x = _fc_prelu(x.reshape(len(x), -1), w, "rnet.fc4", "rnet.prelu4")
-    return _fc(x, w, "rnet.fc5_1"), ops.softmax(_fc(x, w, "rnet.fc5_2"), axis=1)[:, 1]
+    offsets, logits = _fc_heads(x, w, "rnet.fc5_1", "rnet.fc5_2")
+    return offsets, ops.softmax(logits, axis=1)[:, 1]
 
 
 def onet(x, weights):
@@ -240,8 +245,8 @@ def onet(x, weights):
     x = _conv_prelu(x, w, "onet.conv3", "onet.prelu3", max_pool=(2, 2, True), winograd=True)
     x = _conv_prelu(x, w, "onet.conv4", "onet.prelu4")
     x = _fc_prelu(x.reshape(len(x), -1), w, "onet.fc5", "onet.prelu5")
-    return (_fc(x, w, "onet.fc6_1"), _fc(x, w, "onet.fc6_2"),
-            ops.softmax(_fc(x, w, "onet.fc6_3"), axis=1)[:, 1])
+    offsets, landmarks, logits = _fc_heads(x, w, "onet.fc6_1", "onet.fc6_2", "onet.fc6_3")
+    return offsets, landmarks, ops.softmax(logits, axis=1)[:, 1]
 
 
 # ------------------------------------------------------------------------------------------------
