@@ -17,6 +17,27 @@ def median_time(fn, min_reps=5, budget_s=0.5, warmup=2):
     return statistics.median(times)
 
 
+def median_times_interleaved(fns, budget_s=1.0, block_s=0.25, min_reps=5):
+    """Median wall time in seconds of each of fns, timed in alternating blocks of about block_s (a's
+    block, b's block, a's, ...; each block after one untimed call, so that every library runs with its
+    own data in the caches, as when it processes a stream) until budget_s has passed and each has
+    min_reps calls: on a machine whose speed drifts during the run (a shared VM), each sees the same
+    conditions, so their ratio is fair."""
+    times = [[] for _ in fns]
+    start = time.perf_counter()
+    while time.perf_counter() - start < budget_s or min(len(t) for t in times) < min_reps:
+        for fn, t in zip(fns, times):
+            fn()
+            block = time.perf_counter()
+            while not t or time.perf_counter() - block < block_s:
+                t0 = time.perf_counter()
+                fn()
+                t.append(time.perf_counter() - t0)
+                if time.perf_counter() - block >= block_s:
+                    break
+    return [statistics.median(t) for t in times]
+
+
 def geomean(values):
     values = [v for v in values if v > 0]
     if not values:
