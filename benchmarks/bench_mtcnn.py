@@ -8,8 +8,8 @@ six copies of it at two sizes (640 and 540 pixels). Both detectors use min_face_
 (0.6, 0.7, 0.7) and scale factor 0.709. Prints the median time per image (the two detectors timed
 in alternating blocks of about 0.25 s, so that a drift in the machine's speed affects both alike),
 speed = facenet-pytorch time / cvcore time (> 1: cvcore is faster), the faces each finds and, for
-each cvcore face, the IoU with the best-matching facenet-pytorch face (their mean and minimum). facenet-pytorch is a dev-only
-peer (it needs torch and torchvision); without it only cvcore is timed.
+each cvcore face, the IoU with the best-matching facenet-pytorch face (their mean and minimum).
+facenet-pytorch is a dev-only peer (it needs torch and torchvision); without it only cvcore is timed.
 """
 
 import argparse

@@ -1309,7 +1309,8 @@ static void conv2d_lanes(const ConvGeometry& g, const PoolGeometry* pool, const 
       group(grp, &x_l, &c_l, &p_l);
       from_lanes(pool ? p_l : c_l, images_of(grp), out, y + grp * kWidth * out);
     }
-    if (tail.batch > 0 && !tail_done) conv2d_images(tail, pool, x_tail, w, bias, y_tail, act, threads);  // a team of one
+    // A team of one (OpenMP granted fewer threads than asked): the tail after the groups.
+    if (tail.batch > 0 && !tail_done) conv2d_images(tail, pool, x_tail, w, bias, y_tail, act, threads);
     return;
   }
 #pragma omp parallel num_threads(threads) if (threads > 1 && groups > 1)
