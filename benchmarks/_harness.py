@@ -29,7 +29,7 @@ def median_times_interleaved(fns, budget_s=1.0, block_s=0.25, min_reps=5):
         for fn, t in zip(fns, times):
             fn()
             block = time.perf_counter()
-            while not t or time.perf_counter() - block < block_s:
+            while True:  # at least one timed call per block
                 t0 = time.perf_counter()
                 fn()
                 t.append(time.perf_counter() - t0)

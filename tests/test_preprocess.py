@@ -96,6 +96,7 @@ def test_to_blob_layouts(rng, isa, threads, channels):
     (dict(mean=(1, 2)), ValueError, r"mean must have 1 or 3 values \(one per channel\), got 2"),
     (dict(mean=()), ValueError, "mean must be a number or one number per channel"),
     (dict(mean=((1, 2, 3),)), ValueError, "mean must be a number or one number per channel"),
+    (dict(mean="abc"), ValueError, "mean must be a number or one number per channel"),
     (dict(mean=(0, np.nan, 0)), ValueError, r"mean\[1\] must be finite"),
     (dict(mean=1e39), ValueError, "must be finite \\(also in float32\\)"),
     (dict(scale=np.inf), ValueError, "scale must be finite"),

@@ -163,7 +163,7 @@ def to_blob(images, scale=1.0, size=None, mean=0.0, swap_rb=False, dtype=np.floa
     if not batch:
         raise ValueError(f"{op}: images must hold at least one image")
     scale = check_finite_scalar(op, "scale", scale)
-    mean = np.asarray(mean, np.float64)
+    mean = np.asarray(mean)
     if mean.ndim > 1 or mean.size == 0 or mean.dtype.kind not in "uif":
         raise ValueError(f"{op}: mean must be a number or one number per channel, got {mean!r}")
     try:
@@ -173,7 +173,7 @@ def to_blob(images, scale=1.0, size=None, mean=0.0, swap_rb=False, dtype=np.floa
     if dtype not in (np.float32, np.uint8):
         raise TypeError(f"{op}: dtype must be np.float32 or np.uint8, got {dtype}")
     prepared = []
-    for i, img in enumerate(batch):
+    for img in batch:
         img = _image(op, img)
         if img.ndim != 3 or img.shape[2] < 1:
             raise ValueError(f"{op}: each image must have shape (H, W, C) with C >= 1, got {img.shape}")
@@ -185,4 +185,5 @@ def to_blob(images, scale=1.0, size=None, mean=0.0, swap_rb=False, dtype=np.floa
     if len(shapes) != 1:
         raise ValueError(f"{op}: images must all have the same shape (give size), got {sorted(shapes)}")
     stacked = prepared[0][None] if len(prepared) == 1 else np.stack(prepared)
-    return _cvcore.to_blob(stacked, scale, mean.reshape(-1).tolist(), bool(swap_rb), dtype == np.uint8)
+    return _cvcore.to_blob(stacked, scale, mean.astype(np.float64).reshape(-1).tolist(), bool(swap_rb),
+                           dtype == np.uint8)
