@@ -1,12 +1,10 @@
-// conv2d frontend: validates every argument once, then runs the active ISA's kernel.
+// conv2d frontend: validates every argument once, then runs the CPU backend (cpu/conv.cpp).
 #include "cvcore/conv.hpp"
 
 #include <vector>
 
 #include "checks.hpp"
-#include "cpu/pool.hpp"
-#include "cpu/simd/kernels.hpp"
-#include "cvcore/runtime.hpp"
+#include "cpu/conv.hpp"
 
 namespace cvcore {
 
@@ -38,8 +36,6 @@ int64_t conv_output_size(int64_t size, int64_t kernel, int64_t stride, int64_t p
 }
 
 namespace {
-
-constexpr double kMinParallelMacs = 1 << 20;  // about 20 microseconds on one core
 
 // The convolution's own output shape (before any pooling), after validating everything else.
 std::array<int64_t, 4> conv_shape(const TensorView& x, const TensorView& weight, const TensorView& bias,
@@ -129,54 +125,22 @@ std::array<int64_t, 4> conv2d_output_shape(const TensorView& x, const TensorView
 void conv2d(const TensorView& x, const TensorView& weight, const TensorView& bias, const Conv2dParams& p,
             const TensorView& out) {
   const ConvShapes shapes = conv_shapes(x, weight, bias, p);
-  const std::array<int64_t, 4>& out_shape = shapes.out;
   const std::array<int64_t, 4>& shape = shapes.conv;  // the convolution's own, before pooling or a head
-  detail::check_output(out, "conv2d", out_shape.data(), 4, DType::float32);
+  detail::check_output(out, "conv2d", shapes.out.data(), 4, DType::float32);
   if (out.numel() == 0) return;
-  float* y = out.ptr<float>();
-  const float* b = bias.empty() ? nullptr : bias.ptr<float>();
   const cpu::ConvGeometry g{x.shape[0],    x.shape[1],    x.shape[2],    x.shape[3],    shape[1],
                             shape[2],      shape[3],      weight.shape[2], weight.shape[3], p.stride[0],
                             p.stride[1],   p.dilation[0], p.dilation[1], p.padding[0],  p.padding[1],
                             p.padding[2],  p.padding[3],  p.groups,        p.winograd};
   const std::vector<float> slopes = detail::prelu_slopes(p.prelu_weight, shape[1]);
   const cpu::OutputAct act{p.activation, slopes.empty() ? nullptr : slopes.data()};
-  const cpu::Kernels& kernels = cpu::active_kernels();
-  // Convolutions of less than kMinParallelMacs multiply-adds (a small pyramid level) run on one
-  // thread: waking a second one costs more than it saves. Results do not depend on the count.
-  const double macs = double(shape[0]) * double(shape[1]) * double(shape[2]) * double(shape[3]) *
-                      double(weight.shape[1]) * double(weight.shape[2]) * double(weight.shape[3]);
-  const int threads = macs < kMinParallelMacs ? 1 : get_num_threads();
-  // The convolution's own output, for a second step the kernels could not fuse.
-  auto whole_conv = [&] {
-    std::vector<float> full(static_cast<size_t>(shape[0] * shape[1] * shape[2] * shape[3]));
-    kernels.conv2d(g, x.ptr<float>(), weight.ptr<float>(), b, full.data(), act, threads);
-    return full;
-  };
-  if (pointwise(p)) {
-    const float* pw = p.pointwise_weight.ptr<float>();
-    const float* pb = p.pointwise_bias.empty() ? nullptr : p.pointwise_bias.ptr<float>();
-    const int64_t P = out_shape[1];
-    if (kernels.conv2d_pointwise(g, x.ptr<float>(), weight.ptr<float>(), b, act, pw, pb, P, y, threads))
-      return;
-    // Not fusable: the whole convolution, then the 1x1 one.
-    const std::vector<float> full = whole_conv();
-    const cpu::ConvGeometry g1{shape[0], shape[1], shape[2], shape[3], P, shape[2], shape[3], 1, 1, 1, 1, 1, 1,
-                               0,        0,        0,        0,        1};
-    kernels.conv2d(g1, full.data(), pw, pb, y, {}, threads);
-    return;
-  }
-  if (!pooled(p)) {
-    kernels.conv2d(g, x.ptr<float>(), weight.ptr<float>(), b, y, act, threads);
-    return;
-  }
-  cpu::PoolGeometry pool{1, shape[2], shape[3], out_shape[2], out_shape[3], p.pool_kernel[0], p.pool_kernel[1],
-                         p.pool_stride[0], p.pool_stride[1], 0, 0, 1, 1};
-  if (kernels.conv2d_max_pool(g, pool, x.ptr<float>(), weight.ptr<float>(), b, y, act, threads)) return;
-  // Not fusable: the whole convolution, then the pooling.
-  const std::vector<float> full = whole_conv();
-  pool.planes = shape[0] * shape[1];
-  cpu::max_pool2d(pool, full.data(), y, nullptr, threads);
+  const float* b = bias.empty() ? nullptr : bias.ptr<float>();
+  const cpu::PoolGeometry pool{1, shape[2], shape[3], shapes.out[2], shapes.out[3], p.pool_kernel[0], p.pool_kernel[1],
+                               p.pool_stride[0], p.pool_stride[1], 0, 0, 1, 1};
+  const cpu::PointwiseHead head{pointwise(p) ? p.pointwise_weight.ptr<float>() : nullptr,
+                                p.pointwise_bias.empty() ? nullptr : p.pointwise_bias.ptr<float>(), shapes.out[1]};
+  cpu::conv2d(g, x.ptr<float>(), weight.ptr<float>(), b, act, pooled(p) ? &pool : nullptr,
+              pointwise(p) ? &head : nullptr, out.ptr<float>());
 }
 
 }  // namespace cvcore

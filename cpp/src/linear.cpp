@@ -1,8 +1,8 @@
-// linear frontend.
+// linear frontend: validates every argument once, then runs the CPU backend (cpu/linear.cpp).
 #include "cvcore/linear.hpp"
 
 #include "checks.hpp"
-#include "cpu/simd/kernels.hpp"
+#include "cpu/linear.hpp"
 #include "cvcore/runtime.hpp"
 
 namespace cvcore {
@@ -34,8 +34,8 @@ void linear(const TensorView& x, const TensorView& weight, const TensorView& bia
   float* y = out.ptr<float>();
   const float* b = bias.empty() ? nullptr : bias.ptr<float>();
   const std::vector<float> slopes = detail::prelu_slopes(prelu_weight, features);
-  cpu::active_kernels().linear(rows, weight.shape[1], features, x.ptr<float>(), weight.ptr<float>(), b, y,
-                               {activation, slopes.empty() ? nullptr : slopes.data()}, get_num_threads());
+  cpu::linear(rows, weight.shape[1], features, x.ptr<float>(), weight.ptr<float>(), b, y,
+              {activation, slopes.empty() ? nullptr : slopes.data()}, get_num_threads());
 }
 
 }  // namespace cvcore

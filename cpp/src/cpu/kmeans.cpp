@@ -21,6 +21,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "cpu/linear.hpp"
 #include "cpu/parallel.hpp"
 #include "cpu/scratch.hpp"
 #include "cpu/simd/kernels.hpp"
@@ -177,7 +178,7 @@ void block_distances(const Points<T>& P, int64_t r0, int64_t rows, const Centers
   const int64_t d = P.d;
   if constexpr (std::is_same<T, float>::value) {
     if (P.gemm) {
-      active_kernels().linear(m, d, rows, C.cc.data() + j0 * d, P.xc.data() + r0 * d, nullptr, out, OutputAct{},
+      linear(m, d, rows, C.cc.data() + j0 * d, P.xc.data() + r0 * d, nullptr, out, OutputAct{},
                               1);
       const float* xn = P.xn.data() + r0;
       for (int64_t j = 0; j < m; ++j) {
@@ -229,7 +230,7 @@ void nearest_chunk(const Points<T>& P, int64_t r0, int64_t rows, const Centers<T
   T* dist = scratch_array<T>(ScratchSlot::kmeans_dist, static_cast<size_t>(k * kChunk));
   if constexpr (std::is_same<T, float>::value) {
     if (P.gemm) {  // argmin_j ||c_j||^2 - 2 x.c_j in one pass over the GEMM output, then add ||x||^2
-      active_kernels().linear(k, P.d, rows, C.cc.data(), P.xc.data() + r0 * P.d, nullptr, dist, OutputAct{}, 1);
+      linear(k, P.d, rows, C.cc.data(), P.xc.data() + r0 * P.d, nullptr, dist, OutputAct{}, 1);
       active_kernels().argmin_dots(dist, rows, k, C.cn.data(), labels, mind);
       for (int64_t i = 0; i < rows; ++i) {
         const float v = P.xn[r0 + i] + mind[i];
@@ -465,7 +466,7 @@ void candidate_potentials(const Points<T>& P, int64_t r0, int64_t rows, const Ce
   const int64_t m = C.m, n = P.n;
   if constexpr (std::is_same<T, float>::value) {
     if (P.gemm) {
-      active_kernels().linear(rows, P.d, m, P.xc.data() + r0 * P.d, C.cc.data(), nullptr, dist, OutputAct{}, 1);
+      linear(rows, P.d, m, P.xc.data() + r0 * P.d, C.cc.data(), nullptr, dist, OutputAct{}, 1);
       for (int64_t t = 0; t < m; ++t) {
         double s = 0;
         float* kt = kept + t * n + r0;

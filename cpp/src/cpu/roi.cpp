@@ -40,25 +40,19 @@ const float* to_nhwc(const RoiGeometry& g, const T* x, int threads) {
   return y;
 }
 
-// Runs body(k, workspace) for each RoI k on `threads` threads (dynamic schedule: RoI costs differ,
-// results do not depend on which thread computes a RoI), in runs of consecutive RoIs where there are
-// many, so that a body can prefetch the next RoI's data. workspace holds `floats` floats per thread.
+// Runs body(k, workspace) for each RoI k on `threads` threads, each RoI's output computed by one thread
+// whichever it is, in runs of consecutive RoIs handed out one at a time (RoI costs differ), so that a
+// body can prefetch the next RoI's data. workspace holds `floats` floats of the running thread.
 template <typename Body>
 void for_each_roi(int64_t rois, int threads, size_t floats, Body body) {
-  if (threads > rois) threads = static_cast<int>(rois < 1 ? 1 : rois);
-  floats = (floats + 15) / 16 * 16;  // keeps every thread's workspace 64-byte aligned relative to the first
-  std::vector<float> workspace(floats * static_cast<size_t>(threads));
-  if (threads <= 1) {
-    for (int64_t k = 0; k < rois; ++k) body(k, workspace.data());
-    return;
-  }
-#pragma omp parallel num_threads(threads)
-  {
-    float* ws = workspace.data() + floats * static_cast<size_t>(thread_index());
-    const int64_t run = max64(1, min64(16, rois / (8 * threads)));
-#pragma omp for schedule(dynamic, run)
-    for (int64_t k = 0; k < rois; ++k) body(k, ws);
-  }
+  const int64_t run = max64(1, min64(16, rois / (8 * threads)));
+  parallel_for(
+      ceil_div(rois, run), threads,
+      [&] { return scratch_array<float>(ScratchSlot::roi_work, floats); },
+      [&](float* ws, int64_t r) {
+        for (int64_t k = r * run; k < min64(rois, (r + 1) * run); ++k) body(k, ws);
+      },
+      Schedule::dynamic);
 }
 
 // The RoIs' indices by image, then top edge: crops of nearby boxes (a detector's overlapping

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <stdexcept>
 #include <vector>
 
 namespace cvcore::cpu {
@@ -83,9 +84,21 @@ void commit_prepared_weights(const float* buffer) {
     if (e.data.get() == buffer) e.valid = true;
 }
 
+namespace {
+constexpr int kScratchFrames = 2;
+thread_local int frame = 0;
+}  // namespace
+
+ScratchFrame::ScratchFrame() {
+  if (frame + 1 >= kScratchFrames) throw std::logic_error("ScratchFrame: scratch frames nest one level deep");
+  ++frame;
+}
+
+ScratchFrame::~ScratchFrame() { --frame; }
+
 void* scratch(ScratchSlot slot, size_t bytes) {
-  thread_local Buffer buffers[static_cast<int>(ScratchSlot::count)];
-  Buffer& b = buffers[static_cast<int>(slot)];
+  thread_local Buffer buffers[kScratchFrames][static_cast<int>(ScratchSlot::count)];
+  Buffer& b = buffers[frame][static_cast<int>(slot)];
   if (bytes > b.capacity) {
     const size_t rounded = (bytes + 63) / 64 * 64;
     void* p = std::aligned_alloc(64, rounded);

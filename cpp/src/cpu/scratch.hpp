@@ -9,13 +9,24 @@
 namespace cvcore::cpu {
 
 enum class ScratchSlot {
-  gemm_pack, conv_input, conv_offsets, conv_stack, conv_band, conv_band_offsets, plane, roi_input, kmeans_dist,
-  kmeans_rows, packed_weights, prepared, winograd_work, lanes, unpooled, count
+  gemm_pack, conv_input, conv_offsets, conv_stack, conv_band, conv_band_offsets, plane, roi_input, roi_work,
+  kmeans_dist, kmeans_rows, packed_weights, prepared, winograd_work, lanes, unfused, count
 };
 
 // A 64-byte aligned buffer of at least `bytes` for the calling thread. The pointer stays valid
-// until the same thread asks for the same slot again. Throws std::bad_alloc.
+// until the same thread asks for the same slot again (in the same frame). Throws std::bad_alloc.
 void* scratch(ScratchSlot slot, size_t bytes);
+
+// While a ScratchFrame lives, scratch() on its thread hands out a second set of buffers: a unit of a
+// parallel loop may then run a whole op, whose paths take scratch of their own, while the loop's
+// buffers on that thread stay valid. One level of nesting.
+class ScratchFrame {
+ public:
+  ScratchFrame();
+  ~ScratchFrame();
+  ScratchFrame(const ScratchFrame&) = delete;
+  ScratchFrame& operator=(const ScratchFrame&) = delete;
+};
 
 template <typename T>
 T* scratch_array(ScratchSlot slot, size_t count) {

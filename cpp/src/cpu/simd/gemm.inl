@@ -5,7 +5,7 @@
 // weights. A packer may also serve a full panel in place (`direct`: row k at base + off[k]), which
 // stride-1 convolutions do for tiles inside one input row: no packing pass, and the rows the tile
 // reads stay in L1 across the MR blocks. A is read in place through MR row pointers (rows of OIHW
-// weights or of the input), which costs 1-2% against packing and saves a pass over the weights. The
+// weights or of the input), which costs little against packing and saves a pass over the weights. The
 // MR x NR register tile uses 12 (AVX2) or 16 (AVX-512) accumulators. The reduction order of every C
 // element depends only on K and KC, never on how the M x N space is split among threads nor on
 // whether a panel was packed, so results are identical for any thread count.
@@ -19,6 +19,8 @@ constexpr int kNR = kNV * kWidth;
 constexpr int64_t kKC = 576;  // K chunk: B panel KC x NR (55-72 KB) in L1/L2; fewer passes over C
 constexpr int64_t kMC = 128;   // the A rows of one block stay in L2
 constexpr int64_t kNC = 16 * kNR;  // the packed B block (KC x NC) stays in L2/L3
+// The packed-B buffer of one thread, with slack for packers that write a vector past a panel's end.
+constexpr int64_t kGemmPackFloats = kKC * kNC + kWidth;
 
 // The epilogue's activation of x; slope is prelu's slope for x (ignored by the others).
 static inline float apply_act(float x, Epilogue act, float slope) {
@@ -163,7 +165,7 @@ static inline int64_t k_chunk(int64_t K) {
 
 // Computes the block C[m0:m1, n0:n1] of problem p on the calling thread. pack_b(k0, kc, n, nr, dst)
 // must write the kc x kNR micro-panel of B rows k0.. and columns n..n+nr, zero-filling columns past
-// nr; it may write up to kWidth floats past the panel. bpack holds kKC * kNC + kWidth floats.
+// nr; it may write up to kWidth floats past the panel. bpack holds kGemmPackFloats floats.
 template <typename PackB>
 static void gemm_block(const GemmProblem& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1, PackB& pack_b,
                        float* bpack) {
@@ -186,7 +188,7 @@ static void gemm_block(const GemmProblem& p, int64_t m0, int64_t m1, int64_t n0,
           float* bp = single_block ? bpack : bpack + (j / kNR) * kc * kNR;
           if (!direct_base && (single_block || ic == m0)) pack_b(pc, kc, jc + j, nr, bp);
           // An in-place panel reads on along its rows of the image in the next tiles: one stream per
-          // row of B, more than the hardware prefetchers track (P-Net's 16->32 3x3 conv ~12% faster).
+          // row of B, more than the hardware prefetchers track.
           if (direct_base && ic == m0)
             for (int64_t k = 0; k < kc; ++k) __builtin_prefetch(direct_base + direct_off[k] + 4 * kNR);
           for (int64_t i = ic; i < mc_end; i += kMR) {
@@ -206,33 +208,5 @@ static void gemm_block(const GemmProblem& p, int64_t m0, int64_t m1, int64_t n0,
         }
       }
     }
-  }
-}
-
-// The packed-B buffer of the calling thread, or null when it cannot be allocated.
-static inline float* gemm_pack_buffer() {
-  try {
-    // Slack for packers that write a vector past a panel's end.
-    return scratch_array<float>(ScratchSlot::gemm_pack, static_cast<size_t>(kKC * kNC + kWidth));
-  } catch (...) {
-    return nullptr;
-  }
-}
-
-// How to share one M x N problem among `parts` workers: along N (each packs its own columns of B)
-// when there are enough columns, otherwise along M (each packs all of B, which is then small).
-// Returns the block of worker `i`.
-static inline void gemm_split(int64_t M, int64_t N, int64_t parts, int64_t i, Range* rows, Range* cols) {
-  if (parts <= 1) {
-    *rows = {0, M};
-    *cols = {0, N};
-  } else if (ceil_div(N, kWidth) >= 4 * parts) {
-    // Columns in whole vectors: each thread packs only its own B columns. (A cut inside a kNR tile
-    // leaves each side a narrow tile, computed by the narrow kernels in the same k order.)
-    *rows = {0, M};
-    *cols = split_range(N, parts, i, kWidth);
-  } else {
-    *rows = split_range(M, parts, i, kMR);
-    *cols = {0, N};
   }
 }

@@ -1,6 +1,6 @@
-// linear: y[rows, out] = x[rows, in] @ w[out, in]^T + bias.
-// Few rows (a matrix-vector product, bound by reading w once): vectorised dot products, split over
-// output features. Otherwise the GEMM engine with A = x read in place and B = w^T packed.
+// linear: y[rows, out] = x[rows, in] @ w[out, in]^T + bias. Few rows (a matrix-vector product, bound
+// by reading w once): vectorised dot products. Otherwise the GEMM engine with A = x read in place and
+// B = w^T packed.
 
 // Packs B[k][j] = w[j][k], i.e. the transposed weights.
 struct LinearPackB {
@@ -48,30 +48,16 @@ static inline float dot(const float* a, const float* b, int64_t n) {
   return s;
 }
 
-static void linear(int64_t rows, int64_t in, int64_t out, const float* x, const float* w, const float* bias,
-                   float* y, OutputAct act, int threads) {
-  if (rows < kMR || in == 0) {  // also the empty sum (in == 0): bias alone
-    parallel_for(out, threads, [&](int64_t j) {
-      for (int64_t r = 0; r < rows; ++r) {
-        const float s = dot(x + r * in, w + j * in, in);
-        y[r * out + j] = apply_act(bias ? bias[j] + s : s, act.kind, act.slope ? act.slope[j] : 0.f);
-      }
-    });
-    return;
-  }
-  const GemmProblem prob{rows, out, in, x, in, y, out, nullptr, bias, act.kind, nullptr, act.slope};
-  const LinearPackB pack{w, in};
-  bool failed = false;
-#pragma omp parallel num_threads(threads) if (threads > 1)
-  {
-    float* bpack = gemm_pack_buffer();
-    if (!bpack) {
-#pragma omp atomic write
-      failed = true;
+static void linear_gemm(const LinearGemm& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1, float* bpack) {
+  const GemmProblem prob{p.rows, p.out, p.in, p.x, p.in, p.y, p.out, nullptr, p.bias, p.act.kind, nullptr, p.act.slope};
+  const LinearPackB pack{p.w, p.in};
+  gemm_block(prob, m0, m1, n0, n1, pack, bpack);
+}
+
+static void linear_dots(const LinearGemm& p, int64_t j0, int64_t j1) {
+  for (int64_t j = j0; j < j1; ++j)
+    for (int64_t r = 0; r < p.rows; ++r) {
+      const float s = dot(p.x + r * p.in, p.w + j * p.in, p.in);
+      p.y[r * p.out + j] = apply_act(p.bias ? p.bias[j] + s : s, p.act.kind, p.act.slope ? p.act.slope[j] : 0.f);
     }
-    Range rs, cs;
-    gemm_split(rows, out, thread_count(), thread_index(), &rs, &cs);
-    if (bpack && rs.begin < rs.end && cs.begin < cs.end) gemm_block(prob, rs.begin, rs.end, cs.begin, cs.end, pack, bpack);
-  }
-  if (failed) throw std::bad_alloc();
 }

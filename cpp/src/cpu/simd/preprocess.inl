@@ -38,3 +38,12 @@ static void blob_row(const In* in, int64_t width, int64_t channels, bool swap, c
 static void planes_row_u8(const uint8_t* in, int64_t width, int64_t channels, bool swap, uint8_t* out, int64_t plane) {
   planes_row(in, width, channels, swap, out, plane, [](uint8_t v, int64_t) { return v; });
 }
+
+static void blob_row_u8(const uint8_t* in, int64_t width, int64_t channels, bool swap, const float* mean, float scale,
+                        float* out, int64_t plane) {
+  blob_row(in, width, channels, swap, mean, scale, out, plane);
+}
+static void blob_row_f32(const float* in, int64_t width, int64_t channels, bool swap, const float* mean, float scale,
+                         float* out, int64_t plane) {
+  blob_row(in, width, channels, swap, mean, scale, out, plane);
+}

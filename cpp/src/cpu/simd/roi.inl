@@ -63,3 +63,10 @@ static void crop_channel(const CropTaps& t, const T* plane, int64_t width, float
     }
   }
 }
+
+static void crop_channel_u8(const CropTaps& t, const uint8_t* plane, int64_t width, float* out, float* ws) {
+  crop_channel(t, plane, width, out, ws);
+}
+static void crop_channel_f32(const CropTaps& t, const float* plane, int64_t width, float* out, float* ws) {
+  crop_channel(t, plane, width, out, ws);
+}

@@ -1,0 +1,58 @@
+// Depthwise convolution (groups == in_channels): a direct stencil on one zero-padded plane, kWidth
+// outputs of a row at once with every tap accumulated in a register (stride 1: unaligned loads;
+// stride 2: even-element loads). A row's last partial vector is recomputed overlapping the previous
+// one. KH, KW > 0 fix the kernel size at compile time so that the weights stay in registers (3x3);
+// 0 reads it from g.
+template <int KH, int KW>
+static void depthwise_plane_sized(const ConvGeometry& g, const float* xp, int64_t Wp, const float* w, float bias,
+                                  Epilogue act, float slope, float* y) {
+  const int64_t kh = KH ? KH : g.kernel_h, kw = KW ? KW : g.kernel_w;
+  const int64_t sw = g.stride_w, dh = g.dilation_h * Wp, dw = g.dilation_w;
+  constexpr int kTaps = KH * KW > 0 ? KH * KW : 1;
+  Vec wr[kTaps];
+  if constexpr (KH * KW > 0)
+    for (int t = 0; t < kTaps; ++t) wr[t] = vset1(w[t]);
+  const bool vectorised = (sw == 1 || sw == 2) && g.out_w >= kWidth;
+
+  for (int64_t oy = 0; oy < g.out_h; ++oy) {
+    const float* rows = xp + oy * g.stride_h * Wp;
+    float* out = y + oy * g.out_w;
+    if (vectorised) {
+      auto outputs = [&](int64_t ox) {
+        Vec acc = vset1(bias);
+        const float* base = rows + ox * sw;
+        for (int64_t ky = 0; ky < kh; ++ky)
+          for (int64_t kx = 0; kx < kw; ++kx) {
+            const float* p = base + ky * dh + kx * dw;
+            Vec wv;
+            if constexpr (KH * KW > 0)
+              wv = wr[ky * kw + kx];
+            else
+              wv = vset1(w[ky * kw + kx]);
+            acc = vfma(wv, sw == 1 ? vloadu(p) : vload_even(p), acc);
+          }
+        vstoreu(out + ox, apply_act(acc, act, vset1(slope)));
+      };
+      int64_t ox = 0;
+      for (; ox + kWidth <= g.out_w; ox += kWidth) outputs(ox);
+      if (ox < g.out_w) outputs(g.out_w - kWidth);
+      continue;
+    }
+    for (int64_t ox = 0; ox < g.out_w; ++ox) {
+      float acc = bias;
+      for (int64_t ky = 0; ky < kh; ++ky) {
+        const float* r = rows + ky * dh + ox * sw;
+        for (int64_t kx = 0; kx < kw; ++kx) acc += w[ky * kw + kx] * r[kx * dw];
+      }
+      out[ox] = apply_act(acc, act, slope);
+    }
+  }
+}
+
+static void depthwise_plane(const ConvGeometry& g, const float* xp, int64_t Wp, const float* w, float bias,
+                            Epilogue act, float slope, float* y) {
+  if (g.kernel_h == 3 && g.kernel_w == 3)
+    depthwise_plane_sized<3, 3>(g, xp, Wp, w, bias, act, slope, y);
+  else
+    depthwise_plane_sized<0, 0>(g, xp, Wp, w, bias, act, slope, y);
+}
