@@ -70,6 +70,7 @@ Epilogue parse_epilogue(const std::string& name);
 
 // Registration of each domain (one bindings file each).
 void register_runtime(py::module_& m);
+void register_window(py::module_& m);
 void register_conv(py::module_& m);
 void register_linear(py::module_& m);
 void register_pool(py::module_& m);

@@ -37,9 +37,6 @@ void register_conv(py::module_& m) {
       py::arg("pool_kernel") = std::array<int64_t, 2>{0, 0}, py::arg("pool_stride") = std::array<int64_t, 2>{0, 0},
       py::arg("pool_ceil_mode") = false, py::arg("pointwise_weight") = py::none(),
       py::arg("pointwise_bias") = py::none(), py::arg("winograd") = false);
-
-  m.def("conv_output_size", &conv_output_size, py::arg("size"), py::arg("kernel"), py::arg("stride"),
-        py::arg("pad_begin"), py::arg("pad_end"), py::arg("dilation"), py::arg("ceil_mode"));
 }
 
 }  // namespace cvcore::bindings

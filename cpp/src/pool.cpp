@@ -3,7 +3,7 @@
 
 #include "checks.hpp"
 #include "cpu/pool.hpp"
-#include "cvcore/conv.hpp"
+#include "cvcore/window.hpp"
 #include "cvcore/runtime.hpp"
 
 namespace cvcore {

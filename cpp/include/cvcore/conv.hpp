@@ -6,6 +6,7 @@
 
 #include "cvcore/epilogue.hpp"
 #include "cvcore/tensor.hpp"
+#include "cvcore/window.hpp"
 
 namespace cvcore {
 
@@ -41,14 +42,6 @@ struct Conv2dParams {
   // values (compared in full on every call), so results are those of a fresh transform.
   bool winograd = false;
 };
-
-// Number of outputs of a sliding window along one axis:
-//   floor((size + pad_begin + pad_end - dilation * (kernel - 1) - 1) / stride) + 1,
-// rounded up instead when ceil_mode, in which case a last window that would start inside the end
-// padding is dropped (PyTorch's pooling rule). Throws ValueError for non-positive kernel, stride or
-// dilation, negative size or padding, or overflow. The result may be < 1; callers decide.
-int64_t conv_output_size(int64_t size, int64_t kernel, int64_t stride, int64_t pad_begin, int64_t pad_end,
-                         int64_t dilation, bool ceil_mode);
 
 // Validates x (N, C, H, W), weight (O, C / groups, kH, kW), bias (O,) or empty, and params (with
 // prelu_weight given exactly when the activation is prelu), and returns the output shape

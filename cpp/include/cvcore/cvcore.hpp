@@ -17,3 +17,4 @@
 #include "cvcore/roi.hpp"
 #include "cvcore/runtime.hpp"
 #include "cvcore/tensor.hpp"
+#include "cvcore/window.hpp"

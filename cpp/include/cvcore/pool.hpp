@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cvcore/tensor.hpp"
+#include "cvcore/window.hpp"
 
 namespace cvcore {
 

@@ -9,12 +9,13 @@ from .activation import (elu, gelu, hardswish, leaky_relu, log_softmax, mish, pr
                          silu, softmax, softplus, tanh)
 from .boxes import (box_area, box_convert, box_iou, clip_boxes, complete_box_iou, distance_box_iou,
                     generalized_box_iou, remove_small_boxes)
-from .conv import conv2d, conv_output_size
+from .conv import conv2d
 from .linear import linear
 from .nms import batched_nms, nms, soft_nms
 from .norm import batch_norm, fold_batch_norm
 from .pool import adaptive_avg_pool2d, adaptive_avg_pool2d_levels, adaptive_max_pool2d, avg_pool2d, max_pool2d
 from .roi import crop_resize, roi_align, roi_pool
+from .window import conv_output_size
 
 __all__ = [
     "adaptive_avg_pool2d",
