@@ -39,7 +39,7 @@ T* scratch_array(ScratchSlot slot, size_t count) {
 // source holds, bit for bit, what it was prepared from (compared in full on every call): results are
 // those of a fresh preparation. At most kCachedWeightLayers entries per thread, each of at most
 // kMaxCachedSourceFloats source and kMaxCachedWeightFloats prepared floats.
-constexpr size_t kCachedWeightLayers = 16;  // MTCNN's Winograd layers take 8-10 (layouts differ by map size)
+constexpr size_t kCachedWeightLayers = 16;  // a detector's layers, each in a layout per map size
 constexpr size_t kMaxCachedSourceFloats = size_t(1) << 16;
 constexpr size_t kMaxCachedWeightFloats = size_t(1) << 17;
 
