@@ -2,8 +2,6 @@
 
 #include <pybind11/stl.h>
 
-#include <charconv>
-#include <cmath>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -27,148 +25,6 @@ Float64Array copy_out(const std::vector<double>& v, std::vector<int64_t> shape) 
   return out;
 }
 
-// A reader for COCO detection files: a JSON array of objects, of which image_id, category_id,
-// bbox [x, y, w, h] and score are kept (other members are skipped, whatever their value). Anything
-// else is a ValueError naming the record and the byte offset; the Python layer then falls back to
-// the json module, so this is only a fast path.
-class DetectionReader {
- public:
-  DetectionReader(const char* p, size_t n) : p_(p), end_(p + n), begin_(p) {}
-
-  void read(std::vector<int64_t>& image, std::vector<int64_t>& category, std::vector<double>& boxes,
-            std::vector<double>& score) {
-    expect('[');
-    if (peek() == ']') {
-      ++p_;
-      return finish();
-    }
-    for (int64_t record = 0;; ++record) {
-      record_ = record;
-      double img = 0, cat = 0, sc = 0, box[4] = {0, 0, 0, 0};
-      int seen = 0;
-      expect('{');
-      if (peek() != '}') {
-        for (;;) {
-          const std::string key = string();
-          expect(':');
-          if (key == "image_id") {
-            img = number(), seen |= 1;
-          } else if (key == "category_id") {
-            cat = number(), seen |= 2;
-          } else if (key == "score") {
-            sc = number(), seen |= 4;
-          } else if (key == "bbox") {
-            expect('[');
-            for (int i = 0; i < 4; ++i) {
-              if (i) expect(',');
-              box[i] = number();
-            }
-            expect(']');
-            seen |= 8;
-          } else {
-            skip_value();
-          }
-          if (peek() == ',') {
-            ++p_;
-            continue;
-          }
-          break;
-        }
-      }
-      expect('}');
-      if (seen != 15) fail("misses one of image_id, category_id, bbox, score");
-      if (img != std::floor(img) || cat != std::floor(cat) || std::fabs(img) > 9e15 || std::fabs(cat) > 9e15)
-        fail("has a non-integer image_id or category_id");
-      image.push_back(static_cast<int64_t>(img));
-      category.push_back(static_cast<int64_t>(cat));
-      boxes.insert(boxes.end(), box, box + 4);
-      score.push_back(sc);
-      if (peek() == ',') {
-        ++p_;
-        continue;
-      }
-      expect(']');
-      return finish();
-    }
-  }
-
- private:
-  [[noreturn]] void fail(const std::string& what) const {
-    throw ValueError("record " + std::to_string(record_) + " " + what + " (byte " +
-                     std::to_string(p_ - begin_) + ")");
-  }
-  char peek() {
-    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
-    return p_ < end_ ? *p_ : '\0';
-  }
-  void expect(char c) {
-    if (peek() != c) fail(std::string("is not valid here: expected '") + c + "'");
-    ++p_;
-  }
-  void finish() {
-    if (peek() != '\0') fail("is followed by more data");
-  }
-  double number() {
-    peek();
-    double v = 0;
-    const auto r = std::from_chars(p_, end_, v);
-    if (r.ec != std::errc() || r.ptr == p_) fail("has a value that is not a number");
-    p_ = r.ptr;
-    return v;
-  }
-  std::string string() {
-    expect('"');
-    std::string s;
-    while (p_ < end_ && *p_ != '"') {
-      if (*p_ == '\\') {  // escapes are kept verbatim: only the four keys above are compared
-        s += *p_++;
-        if (p_ == end_) break;
-      }
-      s += *p_++;
-    }
-    expect('"');
-    return s;
-  }
-  void skip_value() {
-    const char c = peek();
-    if (c == '"') {
-      string();
-    } else if (c == '{' || c == '[') {
-      const char close = c == '{' ? '}' : ']';
-      ++p_;
-      if (peek() == close) {
-        ++p_;
-        return;
-      }
-      for (;;) {
-        if (c == '{') {
-          string();
-          expect(':');
-        }
-        skip_value();
-        if (peek() == ',') {
-          ++p_;
-          continue;
-        }
-        expect(close);
-        return;
-      }
-    } else if (c == 't' || c == 'f' || c == 'n') {
-      const char* word = c == 't' ? "true" : c == 'f' ? "false" : "null";
-      const size_t len = std::strlen(word);
-      if (static_cast<size_t>(end_ - p_) < len || std::strncmp(p_, word, len) != 0) fail("is not valid JSON");
-      p_ += len;
-    } else {
-      number();
-    }
-  }
-
-  const char* p_;
-  const char* end_;
-  const char* begin_;
-  int64_t record_ = 0;
-};
-
 template <typename T>
 py::array_t<T> to_numpy(const std::vector<T>& v, std::vector<int64_t> shape) {
   py::array_t<T> out(shape);
@@ -181,19 +37,18 @@ py::array_t<T> to_numpy(const std::vector<T>& v, std::vector<int64_t> shape) {
 void register_cocoeval(py::module_& m) {
   m.def(
       "coco_read_detections",
-      [](py::bytes data) {
+      [](py::bytes data, const std::string& source) {
         const std::string_view text = data;
-        std::vector<int64_t> image, category;
-        std::vector<double> boxes, score;
+        CocoDetectionColumns c;
         {
           py::gil_scoped_release release;
-          DetectionReader(text.data(), text.size()).read(image, category, boxes, score);
+          c = read_coco_detections(text, source);
         }
-        const int64_t n = static_cast<int64_t>(image.size());
-        return py::make_tuple(to_numpy(image, {n}), to_numpy(category, {n}), to_numpy(boxes, {n, 4}),
-                              to_numpy(score, {n}));
+        const int64_t n = static_cast<int64_t>(c.image_id.size());
+        return py::make_tuple(to_numpy(c.image_id, {n}), to_numpy(c.category_id, {n}), to_numpy(c.boxes, {n, 4}),
+                              to_numpy(c.score, {n}));
       },
-      py::arg("data"));
+      py::arg("data"), py::arg("source"));
 
   m.def(
       "coco_evaluate",

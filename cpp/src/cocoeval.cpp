@@ -1,11 +1,15 @@
-// COCO evaluation frontend: validate the flat record arrays once, then run the CPU kernel.
+// COCO evaluation frontend: validate the flat record arrays once, then run the CPU kernel; and the
+// reader of detection files (JSON tokens from json.hpp, the records' rules here).
 #include "cvcore/cocoeval.hpp"
 
 #include <cmath>
+#include <fstream>
+#include <sstream>
 
 #include "checks.hpp"
 #include "cpu/cocoeval.hpp"
 #include "cvcore/runtime.hpp"
+#include "json.hpp"
 
 namespace cvcore {
 namespace {
@@ -56,6 +60,126 @@ void check_params(const CocoEvalParams& p) {
     check(!std::isnan(r[0]) && !std::isnan(r[1]), kOp, ": area_ranges must not hold NaN");
 }
 
+constexpr const char* kReadOp = "read_coco_detections";
+
+// The records of a detection file into columns. Errors name the source, the record and the byte:
+// "<op>: record <i> of '<source>': <what> (byte <offset>)".
+class DetectionReader {
+ public:
+  explicit DetectionReader(const std::string& source) : source_(source) {}
+
+  CocoDetectionColumns read(std::string_view bytes) {
+    CocoDetectionColumns out;
+    try {
+      const detail::Utf8Text text(bytes);
+      converted_from_ = text.converted_from();
+      detail::JsonCursor cursor(text.text());
+      read_array(cursor, out);
+    } catch (const detail::JsonSyntaxError& e) {
+      fail(e.offset, "invalid JSON: " + e.what);
+    }
+    return out;
+  }
+
+ private:
+  [[noreturn]] void fail(size_t offset, const std::string& what) const {
+    std::string where = record_ >= 0 ? "record " + std::to_string(record_) : std::string();
+    if (!source_.empty()) where += (record_ >= 0 ? " of '" : "'") + source_ + "'";
+    if (where.empty()) where = "the text";
+    std::string at = "byte " + std::to_string(offset);
+    if (converted_from_) at += std::string(" of the text converted from ") + converted_from_ + " to UTF-8";
+    throw ValueError(std::string(kReadOp) + ": " + where + ": " + what + " (" + at + ")");
+  }
+
+  void read_array(detail::JsonCursor& c, CocoDetectionColumns& out) {
+    if (c.peek() != '[') fail(c.offset(), "must be a JSON array of detection records, got " + c.describe());
+    c.consume('[');
+    if (!c.consume(']')) {
+      for (record_ = 0;; ++record_) {
+        read_record(c, out);
+        if (c.consume(',')) continue;
+        c.expect(']', "',' or ']'");
+        break;
+      }
+    }
+    record_ = -1;
+    if (!c.at_end()) c.fail("expected the end of the text after the array, got " + c.describe());
+  }
+
+  void read_record(detail::JsonCursor& c, CocoDetectionColumns& out) {
+    const size_t start = c.offset();
+    if (!c.consume('{')) fail(start, "must be an object, got " + c.describe());
+    int64_t image = 0, category = 0;
+    double score = 0, box[4] = {0, 0, 0, 0};
+    unsigned seen = 0;  // bit f: kFields[f] was read
+    if (!c.consume('}')) {
+      do {
+        const std::string_view key = c.string();
+        c.expect(':', "':'");
+        if (key == "image_id") {
+          image = id(c, "image_id"), seen |= 1;
+        } else if (key == "category_id") {
+          category = id(c, "category_id"), seen |= 2;
+        } else if (key == "bbox") {
+          read_box(c, box), seen |= 4;
+        } else if (key == "score") {
+          score = number(c, "score"), seen |= 8;
+        } else {
+          c.skip_value();
+        }
+      } while (c.consume(','));
+      c.expect('}', "',' or '}'");
+    }
+    static const char* const kFields[4] = {"image_id", "category_id", "bbox", "score"};
+    for (int f = 0; f < 4; ++f)
+      if (!(seen >> f & 1)) fail(start, std::string("'") + kFields[f] + "' is missing");
+    out.image_id.push_back(image);
+    out.category_id.push_back(category);
+    out.boxes.insert(out.boxes.end(), box, box + 4);
+    out.score.push_back(score);
+  }
+
+  // A number; `field` (and `index` >= 0, an element of it) names it in errors.
+  double number(detail::JsonCursor& c, const char* field, int index = -1) {
+    const size_t at = c.offset();
+    detail::JsonNumber n;
+    if (!c.number(&n)) {
+      const std::string name = index < 0 ? field : std::string(field) + "[" + std::to_string(index) + "]";
+      fail(at, name + " must be a number, got " + c.describe());
+    }
+    return n.value;
+  }
+
+  int64_t id(detail::JsonCursor& c, const char* field) {
+    const size_t at = c.offset();
+    detail::JsonNumber n;
+    int64_t value = 0;
+    if (!c.number(&n)) fail(at, std::string(field) + " must be an integer, got " + c.describe());
+    if (!detail::integral_value(n, &value))
+      fail(at, std::string(field) + " must be an integer in int64's range, got " + std::string(n.text));
+    return value;
+  }
+
+  void read_box(detail::JsonCursor& c, double* box) {
+    const size_t at = c.offset();
+    if (!c.consume('[')) fail(at, "bbox must be an array of 4 numbers, got " + c.describe());
+    int count = 0;
+    if (!c.consume(']')) {
+      do {
+        if (count == 4) fail(at, "bbox must have 4 numbers, got more");
+        box[count] = number(c, "bbox", count);
+        ++count;
+      } while (c.consume(','));
+      c.expect(']', "',' or ']'");
+    }
+    if (count != 4) fail(at, "bbox must have 4 numbers, got " + std::to_string(count));
+  }
+
+  const std::string& source_;
+  const char* converted_from_ = nullptr;
+  int64_t record_ = -1;  // the record being read, -1 outside the array's records
+};
+
 }  // namespace
 
 CocoEvalResult coco_evaluate(const CocoGroundTruth& gt, const CocoDetections& dt, int64_t num_images,
@@ -91,6 +215,19 @@ CocoEvalResult coco_evaluate(const CocoGroundTruth& gt, const CocoDetections& dt
   cpu::coco_evaluate(g, gt.area.ptr<double>(), gt.crowd.ptr<int64_t>(), gt.id.ptr<int64_t>(), d,
                      dt.score.ptr<double>(), num_images, num_categories, params, get_num_threads(), result);
   return result;
+}
+
+CocoDetectionColumns read_coco_detections(std::string_view json, const std::string& source) {
+  return DetectionReader(source).read(json);
+}
+
+CocoDetectionColumns read_coco_detections_file(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  check(file.is_open(), kReadOp, ": cannot open '", path, "'");
+  std::ostringstream data;
+  data << file.rdbuf();
+  check(!file.bad(), kReadOp, ": cannot read '", path, "'");
+  return read_coco_detections(data.str(), path);
 }
 
 }  // namespace cvcore

@@ -1,8 +1,12 @@
 // C++ API of the detection domains: nms / batched_nms / soft_nms, roi_align / roi_pool / crop_resize, k-means,
-// COCO evaluation, to_blob.
+// COCO evaluation and detection files, to_blob.
 #include <cvcore/cvcore.hpp>
 
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <string>
 #include <vector>
 
 #include "check.hpp"
@@ -137,6 +141,38 @@ TEST(coco_evaluate_perfect_match) {
   const CocoDetections bad{TensorView(bad_img, {1}), TensorView(cat, {1}), TensorView(box, {1, 4}),
                            TensorView(score, {1})};
   CHECK_THROWS(coco_evaluate(gt, bad, 1, 1, params), IndexError, "dt_image");
+}
+
+TEST(read_coco_detections_into_columns) {
+  // Members in any order, escaped names, extra members of any type, ids written as floats, numbers
+  // beyond double's range (inf), integer ids beyond 2^53 read exactly.
+  const std::string json = R"([{"score": 0.5, "bbox": [1, 2, 3.5, 4e0], "x": {"y": [null, "\"]"]}, "image_id": 7.0,
+    "c\u0061tegory_id": -3}, {"image_id": 12345678901234567, "category_id": 1, "bbox": [0, 0, 1, 1], "score": 1e999}])";
+  const CocoDetectionColumns c = read_coco_detections(json, "dt.json");
+  CHECK(c.image_id == (std::vector<int64_t>{7, 12345678901234567}));
+  CHECK(c.category_id == (std::vector<int64_t>{-3, 1}));
+  CHECK(c.boxes == (std::vector<double>{1, 2, 3.5, 4, 0, 0, 1, 1}));
+  CHECK(c.score.size() == 2 && c.score[0] == 0.5 && std::isinf(c.score[1]));
+  CHECK(read_coco_detections(" [ ] ").score.empty());
+  CHECK_THROWS(read_coco_detections(R"([{"image_id": 1, "bbox": [0, 0, 1, 1], "score": 1}])", "dt.json"), ValueError,
+               "read_coco_detections: record 0 of 'dt.json': 'category_id' is missing (byte 1)");
+  CHECK_THROWS(read_coco_detections(R"([{"image_id": 2.5}])"), ValueError,
+               "record 0: image_id must be an integer in int64's range, got 2.5 (byte 14)");
+  CHECK_THROWS(read_coco_detections(" [3]"), ValueError, "record 0: must be an object, got a number (byte 2)");
+  CHECK_THROWS(read_coco_detections("[] x", "dt.json"), ValueError,
+               "'dt.json': invalid JSON: expected the end of the text after the array, got 'x' (byte 3)");
+}
+
+TEST(read_coco_detections_file) {
+  const std::string path = "test_detection_dets.json";
+  {
+    std::ofstream f(path, std::ios::binary);
+    f << R"([{"image_id": 1, "category_id": 2, "bbox": [0, 0, 3, 4], "score": 0.25}])";
+  }
+  const CocoDetectionColumns c = read_coco_detections_file(path);
+  std::remove(path.c_str());
+  CHECK(c.image_id == (std::vector<int64_t>{1}) && c.score == (std::vector<double>{0.25}));
+  CHECK_THROWS(read_coco_detections_file(path), ValueError, "read_coco_detections: cannot open 'test_detection_dets.json'");
 }
 
 CVCORE_TEST_MAIN

@@ -4,14 +4,16 @@
 // over the detection's area, any number of matches), then precision / recall are accumulated per
 // (category, area range, maxDets) over all images.
 //
-// Ground truth and detections are flat arrays in float64 (boxes x, y, w, h). Images and categories
-// are given as dense indices (the caller maps COCO ids to positions in the sorted id lists); the
-// order of the records within one (image, category) is their order in the arrays, which decides
-// ties exactly as pycocotools does.
+// Ground truth and detections are flat arrays in float64 (boxes x, y, w, h); read_coco_detections
+// reads a detection file into such columns. Images and categories are given as dense indices (the
+// caller maps COCO ids to positions in the sorted id lists); the order of the records within one
+// (image, category) is their order in the arrays, which decides ties exactly as pycocotools does.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "cvcore/tensor.hpp"
@@ -49,5 +51,27 @@ struct CocoEvalResult {
 // range, NaN scores or non-finite boxes. Parallel over categories; identical for every thread count.
 CocoEvalResult coco_evaluate(const CocoGroundTruth& gt, const CocoDetections& dt, int64_t num_images,
                              int64_t num_categories, const CocoEvalParams& params);
+
+// Detection results as columns, one entry per record in file order: COCO ids (not indices), boxes
+// x, y, w, h (4 doubles per record).
+struct CocoDetectionColumns {
+  std::vector<int64_t> image_id, category_id;
+  std::vector<double> boxes;
+  std::vector<double> score;
+};
+
+// Reads a COCO detection results file: a JSON array of objects, of which image_id, category_id,
+// bbox [x, y, w, h] and score are kept; other members are skipped, whatever their value, and the
+// members may come in any order (a repeated one: the last counts). image_id and category_id are
+// integers in int64's range, written with or without a fraction or an exponent (3, 3.0, 3e0);
+// bbox holds 4 numbers; numbers are read as Python's float() reads them (NaN, Infinity and
+// -Infinity too; a NaN score is the caller's to reject). The text may be UTF-8 (with or without a
+// byte order mark), UTF-16 or UTF-32, as Python's json module takes it. Anything else is a
+// ValueError naming `source` (the file name, when not empty), the record, what is wrong and its
+// byte offset.
+CocoDetectionColumns read_coco_detections(std::string_view json, const std::string& source = {});
+
+// The same for the file at `path` (ValueError when it cannot be read).
+CocoDetectionColumns read_coco_detections_file(const std::string& path);
 
 }  // namespace cvcore
