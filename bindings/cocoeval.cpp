@@ -12,10 +12,9 @@ namespace cvcore::bindings {
 
 namespace {
 
-Int64Array int64_array(py::handle obj, const char* name) {
+Int64Array int64_array(py::handle obj, const char* op, const char* name) {
   py::array arr = py::array::ensure(obj);
-  if (!arr || arr.dtype().kind() != 'i')
-    throw TypeError(std::string("coco_evaluate: ") + name + " must be an integer array");
+  if (!arr || arr.dtype().kind() != 'i') throw TypeError(std::string(op) + ": " + name + " must be an integer array");
   return Int64Array::ensure(arr);
 }
 
@@ -57,9 +56,10 @@ void register_cocoeval(py::module_& m) {
          int64_t num_images, int64_t num_categories, std::vector<double> iou_thresholds,
          std::vector<double> recall_thresholds, std::vector<int64_t> max_dets,
          std::vector<std::array<double, 2>> area_ranges) {
-        const Int64Array gi = int64_array(gt_image, "gt_image"), gc = int64_array(gt_category, "gt_category"),
-                         gcr = int64_array(gt_crowd, "gt_crowd"), gid = int64_array(gt_id, "gt_id"),
-                         di = int64_array(dt_image, "dt_image"), dc = int64_array(dt_category, "dt_category");
+        constexpr const char* op = "coco_evaluate";
+        const Int64Array gi = int64_array(gt_image, op, "gt_image"), gc = int64_array(gt_category, op, "gt_category"),
+                         gcr = int64_array(gt_crowd, op, "gt_crowd"), gid = int64_array(gt_id, op, "gt_id"),
+                         di = int64_array(dt_image, op, "dt_image"), dc = int64_array(dt_category, op, "dt_category");
         const Float64Array gb = float64_array(gt_boxes, "gt_boxes"), ga = float64_array(gt_area, "gt_area"),
                            db = float64_array(dt_boxes, "dt_boxes"), ds = float64_array(dt_score, "dt_score");
         const CocoGroundTruth gt{view(gi), view(gc), view(gb), view(ga), view(gcr), view(gid)};
@@ -83,6 +83,33 @@ void register_cocoeval(py::module_& m) {
       py::arg("gt_id"), py::arg("dt_image"), py::arg("dt_category"), py::arg("dt_boxes"), py::arg("dt_score"),
       py::arg("num_images"), py::arg("num_categories"), py::arg("iou_thresholds"), py::arg("recall_thresholds"),
       py::arg("max_dets"), py::arg("area_ranges"));
+
+  m.def(
+      "voc_match",
+      [](py::handle gt_image, py::handle gt_label, py::handle gt_boxes, py::handle gt_difficult, py::handle dt_image,
+         py::handle dt_label, py::handle dt_boxes, py::handle dt_score, int64_t num_images, int64_t num_classes,
+         double iou_threshold, bool pixel_inclusive) {
+        constexpr const char* op = "voc_match";
+        const Int64Array gi = int64_array(gt_image, op, "gt_image"), gl = int64_array(gt_label, op, "gt_label"),
+                         di = int64_array(dt_image, op, "dt_image"), dl = int64_array(dt_label, op, "dt_label");
+        const Float64Array gb = float64_array(gt_boxes, "gt_boxes"), db = float64_array(dt_boxes, "dt_boxes"),
+                           ds = float64_array(dt_score, "dt_score");
+        const Uint8Array gd = Uint8Array::ensure(gt_difficult);
+        if (!gd) throw TypeError("voc_match: gt_difficult must be a uint8 array");
+        const VocGroundTruth gt{view(gi), view(gl), view(gb), view(gd)};
+        const VocDetections dt{view(di), view(dl), view(db), view(ds)};
+        VocMatchResult r;
+        {
+          py::gil_scoped_release release;
+          r = voc_match(gt, dt, num_images, num_classes, VocMatchParams{iou_threshold, pixel_inclusive});
+        }
+        const int64_t D = static_cast<int64_t>(r.order.size());
+        return py::make_tuple(to_numpy(r.class_start, {num_classes + 1}), to_numpy(r.true_positive, {D}),
+                              to_numpy(r.false_positive, {D}), to_numpy(r.num_positives, {num_classes}));
+      },
+      py::arg("gt_image"), py::arg("gt_label"), py::arg("gt_boxes"), py::arg("gt_difficult"), py::arg("dt_image"),
+      py::arg("dt_label"), py::arg("dt_boxes"), py::arg("dt_score"), py::arg("num_images"), py::arg("num_classes"),
+      py::arg("iou_threshold"), py::arg("pixel_inclusive"));
 }
 
 }  // namespace cvcore::bindings

@@ -1,5 +1,6 @@
-// COCO evaluation frontend: validate the flat record arrays once, then run the CPU kernel; and the
-// reader of detection files (JSON tokens from json.hpp, the records' rules here).
+// Detection evaluation frontends (COCO evaluation, VOC matching): validate the flat record arrays
+// once, then run the CPU kernels; and the reader of detection files (JSON tokens from json.hpp, the
+// records' rules here).
 #include "cvcore/cocoeval.hpp"
 
 #include <cmath>
@@ -7,6 +8,7 @@
 #include <sstream>
 
 #include "checks.hpp"
+#include "cvcore/boxes.hpp"
 #include "cpu/cocoeval.hpp"
 #include "cvcore/runtime.hpp"
 #include "json.hpp"
@@ -17,26 +19,35 @@ namespace {
 constexpr const char* kOp = "coco_evaluate";
 
 // A (n,) int64 vector of values in [0, limit) named `name`.
-void check_indices(const TensorView& t, int64_t n, int64_t limit, const char* name) {
-  detail::check_array(t, kOp, name, DType::int64, 1);
-  check(t.shape[0] == n, kOp, ": ", name, " must have ", n, " elements, got ", t.shape[0]);
+void check_indices(const char* op, const TensorView& t, int64_t n, int64_t limit, const char* name) {
+  detail::check_array(t, op, name, DType::int64, 1);
+  check(t.shape[0] == n, op, ": ", name, " must have ", n, " elements, got ", t.shape[0]);
   const int64_t* p = t.ptr<int64_t>();
   for (int64_t i = 0; i < n; ++i)
-    check<IndexError>(p[i] >= 0 && p[i] < limit, kOp, ": ", name, "[", i, "] must be in [0, ", limit, "), got ", p[i]);
+    check<IndexError>(p[i] >= 0 && p[i] < limit, op, ": ", name, "[", i, "] must be in [0, ", limit, "), got ", p[i]);
 }
 
-void check_vector(const TensorView& t, int64_t n, DType dtype, const char* name) {
-  detail::check_array(t, kOp, name, dtype, 1);
-  check(t.shape[0] == n, kOp, ": ", name, " must have ", n, " elements, got ", t.shape[0]);
+void check_vector(const char* op, const TensorView& t, int64_t n, DType dtype, const char* name) {
+  detail::check_array(t, op, name, dtype, 1);
+  check(t.shape[0] == n, op, ": ", name, " must have ", n, " elements, got ", t.shape[0]);
 }
 
-// (n, 4) float64 boxes x, y, w, h with finite values; returns n.
-int64_t check_boxes(const TensorView& t, const char* name) {
-  detail::check_array(t, kOp, name, DType::float64, 2);
-  check(t.shape[1] == 4, kOp, ": ", name, " must have shape (N, 4), got ", t.shape_text());
+// A float64 vector without NaN.
+void check_no_nan(const char* op, const TensorView& t, const char* name) {
+  for (int64_t i = 0; i < t.numel(); ++i)
+    check(!std::isnan(t.ptr<double>()[i]), op, ": ", name, " must not be NaN, got NaN in record ", i);
+}
+
+// (n, 4) float64 boxes with finite values, of magnitude <= limit when limit > 0; returns n.
+int64_t check_boxes(const char* op, const TensorView& t, const char* name, double limit = 0) {
+  detail::check_array(t, op, name, DType::float64, 2);
+  check(t.shape[1] == 4, op, ": ", name, " must have shape (N, 4), got ", t.shape_text());
   const double* p = t.ptr<double>();
-  for (int64_t i = 0; i < 4 * t.shape[0]; ++i)
-    check(std::isfinite(p[i]), kOp, ": ", name, " must be finite, got ", p[i], " in record ", i / 4);
+  for (int64_t i = 0; i < 4 * t.shape[0]; ++i) {
+    check(std::isfinite(p[i]), op, ": ", name, " must be finite, got ", p[i], " in record ", i / 4);
+    check(limit <= 0 || std::fabs(p[i]) <= limit, op, ": ", name, " coordinates must have magnitude <= ", limit,
+          " (as for box_iou), got ", p[i], " in record ", i / 4);
+  }
   return t.shape[0];
 }
 
@@ -187,19 +198,17 @@ CocoEvalResult coco_evaluate(const CocoGroundTruth& gt, const CocoDetections& dt
   check(num_images >= 0 && num_categories >= 0, kOp, ": num_images and num_categories must be >= 0, got ",
         num_images, " and ", num_categories);
   check_params(params);
-  const int64_t G = check_boxes(gt.boxes, "gt_boxes"), D = check_boxes(dt.boxes, "dt_boxes");
-  check_indices(gt.image, G, num_images, "gt_image");
-  check_indices(gt.category, G, num_categories, "gt_category");
-  check_vector(gt.area, G, DType::float64, "gt_area");
-  check_vector(gt.crowd, G, DType::int64, "gt_crowd");
-  check_vector(gt.id, G, DType::int64, "gt_id");
-  for (int64_t i = 0; i < G; ++i)
-    check(!std::isnan(gt.area.ptr<double>()[i]), kOp, ": gt_area must not be NaN, got NaN in record ", i);
-  check_indices(dt.image, D, num_images, "dt_image");
-  check_indices(dt.category, D, num_categories, "dt_category");
-  check_vector(dt.score, D, DType::float64, "dt_score");
-  for (int64_t i = 0; i < D; ++i)
-    check(!std::isnan(dt.score.ptr<double>()[i]), kOp, ": dt_score must not be NaN, got NaN in record ", i);
+  const int64_t G = check_boxes(kOp, gt.boxes, "gt_boxes"), D = check_boxes(kOp, dt.boxes, "dt_boxes");
+  check_indices(kOp, gt.image, G, num_images, "gt_image");
+  check_indices(kOp, gt.category, G, num_categories, "gt_category");
+  check_vector(kOp, gt.area, G, DType::float64, "gt_area");
+  check_vector(kOp, gt.crowd, G, DType::int64, "gt_crowd");
+  check_vector(kOp, gt.id, G, DType::int64, "gt_id");
+  check_no_nan(kOp, gt.area, "gt_area");
+  check_indices(kOp, dt.image, D, num_images, "dt_image");
+  check_indices(kOp, dt.category, D, num_categories, "dt_category");
+  check_vector(kOp, dt.score, D, DType::float64, "dt_score");
+  check_no_nan(kOp, dt.score, "dt_score");
 
   const int64_t T = static_cast<int64_t>(params.iou_thresholds.size()),
                 R = static_cast<int64_t>(params.recall_thresholds.size()),
@@ -210,10 +219,33 @@ CocoEvalResult coco_evaluate(const CocoGroundTruth& gt, const CocoDetections& dt
   result.precision.assign(static_cast<size_t>(cells), -1.0);
   result.scores.assign(static_cast<size_t>(cells), -1.0);
   result.recall.assign(static_cast<size_t>(T * num_categories * A * M), -1.0);
-  const cpu::CocoRecords g{G, gt.image.ptr<int64_t>(), gt.category.ptr<int64_t>(), gt.boxes.ptr<double>()};
-  const cpu::CocoRecords d{D, dt.image.ptr<int64_t>(), dt.category.ptr<int64_t>(), dt.boxes.ptr<double>()};
+  const cpu::BoxRecords g{G, gt.image.ptr<int64_t>(), gt.category.ptr<int64_t>(), gt.boxes.ptr<double>()};
+  const cpu::BoxRecords d{D, dt.image.ptr<int64_t>(), dt.category.ptr<int64_t>(), dt.boxes.ptr<double>()};
   cpu::coco_evaluate(g, gt.area.ptr<double>(), gt.crowd.ptr<int64_t>(), gt.id.ptr<int64_t>(), d,
                      dt.score.ptr<double>(), num_images, num_categories, params, get_num_threads(), result);
+  return result;
+}
+
+VocMatchResult voc_match(const VocGroundTruth& gt, const VocDetections& dt, int64_t num_images, int64_t num_classes,
+                         const VocMatchParams& params) {
+  constexpr const char* op = "voc_match";
+  check(num_images >= 0 && num_classes >= 0, op, ": num_images and num_classes must be >= 0, got ", num_images,
+        " and ", num_classes);
+  // torchvision's overlap is box_iou's, on its domain (where no area overflows).
+  const double limit = params.pixel_inclusive ? 0.0 : box_coordinate_limit(DType::float64);
+  const int64_t G = check_boxes(op, gt.boxes, "gt_boxes", limit), D = check_boxes(op, dt.boxes, "dt_boxes", limit);
+  check_indices(op, gt.image, G, num_images, "gt_image");
+  check_indices(op, gt.label, G, num_classes, "gt_label");
+  check_vector(op, gt.difficult, G, DType::uint8, "gt_difficult");
+  check_indices(op, dt.image, D, num_images, "dt_image");
+  check_indices(op, dt.label, D, num_classes, "dt_label");
+  check_vector(op, dt.score, D, DType::float64, "dt_score");
+  check_no_nan(op, dt.score, "dt_score");
+  VocMatchResult result;
+  const cpu::BoxRecords g{G, gt.image.ptr<int64_t>(), gt.label.ptr<int64_t>(), gt.boxes.ptr<double>()};
+  const cpu::BoxRecords d{D, dt.image.ptr<int64_t>(), dt.label.ptr<int64_t>(), dt.boxes.ptr<double>()};
+  cpu::voc_match(g, gt.difficult.ptr<uint8_t>(), d, dt.score.ptr<double>(), num_classes, params, get_num_threads(),
+                 result);
   return result;
 }
 

@@ -1,5 +1,5 @@
 // C++ API of the detection domains: nms / batched_nms / soft_nms, roi_align / roi_pool / crop_resize, k-means,
-// COCO evaluation and detection files, to_blob.
+// COCO evaluation and detection files, VOC matching, to_blob.
 #include <cvcore/cvcore.hpp>
 
 #include <cmath>
@@ -141,6 +141,35 @@ TEST(coco_evaluate_perfect_match) {
   const CocoDetections bad{TensorView(bad_img, {1}), TensorView(cat, {1}), TensorView(box, {1, 4}),
                            TensorView(score, {1})};
   CHECK_THROWS(coco_evaluate(gt, bad, 1, 1, params), IndexError, "dt_image");
+}
+
+TEST(voc_match_flags_each_detection) {
+  // One image, one class: a box and a difficult box. By score: a true positive, its duplicate (a false
+  // positive), a match to the difficult box (neither), a detection overlapping nothing (false positive).
+  const int64_t g_image[2] = {0, 0}, g_label[2] = {0, 0};
+  const double g_boxes[8] = {0, 0, 9, 9, 20, 20, 29, 29};
+  const uint8_t difficult[2] = {0, 1};
+  const int64_t d_image[4] = {0, 0, 0, 0}, d_label[4] = {0, 0, 0, 0};
+  const double d_boxes[16] = {50, 50, 60, 60, 0, 0, 9, 9, 20, 20, 29, 29, 0, 0, 9, 9};
+  const double score[4] = {0.6, 0.9, 0.7, 0.8};
+  const VocGroundTruth gt{TensorView(g_image, {2}), TensorView(g_label, {2}), TensorView(g_boxes, {2, 4}),
+                          TensorView(difficult, {2})};
+  const VocDetections dt{TensorView(d_image, {4}), TensorView(d_label, {4}), TensorView(d_boxes, {4, 4}),
+                         TensorView(score, {4})};
+  const VocMatchResult r = voc_match(gt, dt, 1, 1, VocMatchParams{});
+  CHECK(r.class_start == (std::vector<int64_t>{0, 4}) && r.order == (std::vector<int64_t>{1, 3, 2, 0}));
+  CHECK(r.true_positive == (std::vector<uint8_t>{1, 0, 0, 0}) && r.false_positive == (std::vector<uint8_t>{0, 1, 0, 1}));
+  CHECK(r.num_positives == (std::vector<int64_t>{1}));
+  // [1, 1, 9, 9] on [0, 0, 9, 9]: 81 / 100 with the devkit's inclusive pixels, 64 / 81 with box_iou.
+  const double shifted[4] = {1, 1, 9, 9};
+  const VocDetections one{TensorView(d_image, {1}), TensorView(d_label, {1}), TensorView(shifted, {1, 4}),
+                          TensorView(score, {1})};
+  CHECK(voc_match(gt, one, 1, 1, VocMatchParams{0.8, true}).true_positive[0] == 1);
+  CHECK(voc_match(gt, one, 1, 1, VocMatchParams{0.8, false}).false_positive[0] == 1);
+  const int64_t bad_label[1] = {1};
+  const VocDetections bad{TensorView(d_image, {1}), TensorView(bad_label, {1}), TensorView(shifted, {1, 4}),
+                          TensorView(score, {1})};
+  CHECK_THROWS(voc_match(gt, bad, 1, 1, VocMatchParams{}), IndexError, "voc_match: dt_label[0] must be in [0, 1)");
 }
 
 TEST(read_coco_detections_into_columns) {
