@@ -259,9 +259,9 @@ def test_detection_files_the_fallback_read(tmp_path, text, encoding):
 
 
 FIELDS = ("image_id", "category_id", "bbox", "score")
-json_value = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6),
-                          lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
-                          max_leaves=6)
+json_value = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3), max_leaves=6)
 json_id = st.integers(-2**63, 2**63 - 1) | st.integers(-2**53, 2**53).map(float)
 
 
@@ -306,7 +306,8 @@ def test_detection_file_values():
 
 
 @pytest.mark.parametrize("text,match", [
-    ('[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1]}]', r"record 0 of '.*dt.json': 'score' is missing \(byte 1\)"),
+    ('[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1]}]',
+     r"record 0 of '.*dt.json': 'score' is missing \(byte 1\)"),
     ('[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "score": NaN}]', r"dets\[0\] has a NaN 'score'"),
     ('[{"image_id": 9, "category_id": 1, "bbox": [0, 0, 1, 1], "score": 1}]', r"dets\[0\]: image_id 9 is not in"),
     ('[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "score": 1}',
@@ -317,7 +318,8 @@ def test_detection_file_values():
      r"record 1 of '.*dt.json': image_id must be an integer in int64's range, got 1.5 \(byte 84\)"),
     ('[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "score": "0.5"}]',
      r"record 0 of '.*dt.json': score must be a number, got a string \(byte 66\)"),
-    ('[{"image_id": 1, "category_id": 1, "bbox": [0, 0, [1], 1], "score": 1}]', r"bbox\[2\] must be a number, got an array"),
+    ('[{"image_id": 1, "category_id": 1, "bbox": [0, 0, [1], 1], "score": 1}]',
+     r"bbox\[2\] must be a number, got an array"),
     ('[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "score": 1, "x": {"a": [1, 2,]}}]',
      r"record 0 of .*: invalid JSON: expected a value, got '\]' \(byte 86\)"),
     ('{"annotations": []}', r"'.*dt.json': must be a JSON array of detection records, got an object \(byte 0\)"),

@@ -142,7 +142,8 @@ def test_voc_evaluate_recall_and_07():
         voc_evaluate(gt, [{"boxes": [[0, 0, 1, 1]], "scores": [np.nan], "labels": [0]}])
     with pytest.raises(ValueError, match=r"detections\[0\] has boxes that are not finite"):
         voc_evaluate(gt, [{"boxes": [[0, 0, np.inf, 1]], "scores": [0.5], "labels": [0]}])
-    with pytest.raises(ValueError, match=r"voc_match: dt_boxes coordinates must have magnitude <= .* \(as for box_iou\)"):
+    with pytest.raises(ValueError, match=
+                       r"voc_match: dt_boxes coordinates must have magnitude <= .* \(as for box_iou\)"):
         voc_evaluate(gt, [{"boxes": [[0, 0, 1e200, 1]], "scores": [0.5], "labels": [0]}], pixel_inclusive=False)
 
 

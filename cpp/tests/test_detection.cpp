@@ -158,7 +158,8 @@ TEST(voc_match_flags_each_detection) {
                          TensorView(score, {4})};
   const VocMatchResult r = voc_match(gt, dt, 1, 1, VocMatchParams{});
   CHECK(r.class_start == (std::vector<int64_t>{0, 4}) && r.order == (std::vector<int64_t>{1, 3, 2, 0}));
-  CHECK(r.true_positive == (std::vector<uint8_t>{1, 0, 0, 0}) && r.false_positive == (std::vector<uint8_t>{0, 1, 0, 1}));
+  CHECK(r.true_positive == (std::vector<uint8_t>{1, 0, 0, 0}));
+  CHECK(r.false_positive == (std::vector<uint8_t>{0, 1, 0, 1}));
   CHECK(r.num_positives == (std::vector<int64_t>{1}));
   // [1, 1, 9, 9] on [0, 0, 9, 9]: 81 / 100 with the devkit's inclusive pixels, 64 / 81 with box_iou.
   const double shifted[4] = {1, 1, 9, 9};
@@ -201,7 +202,8 @@ TEST(read_coco_detections_file) {
   const CocoDetectionColumns c = read_coco_detections_file(path);
   std::remove(path.c_str());
   CHECK(c.image_id == (std::vector<int64_t>{1}) && c.score == (std::vector<double>{0.25}));
-  CHECK_THROWS(read_coco_detections_file(path), ValueError, "read_coco_detections: cannot open 'test_detection_dets.json'");
+  CHECK_THROWS(read_coco_detections_file(path), ValueError,
+               "read_coco_detections: cannot open 'test_detection_dets.json'");
 }
 
 CVCORE_TEST_MAIN

@@ -82,8 +82,9 @@ struct VocMatchParams {
 };
 
 struct VocMatchResult {
-  std::vector<int64_t> class_start;   // (num_classes + 1,): class k owns positions [class_start[k], class_start[k + 1])
-  std::vector<int64_t> order;         // (D,) the detection at each position: by class, then decreasing score
+  std::vector<int64_t> class_start;     // (num_classes + 1,): class k has positions class_start[k] ..
+                                        // class_start[k + 1] - 1 of the arrays below
+  std::vector<int64_t> order;           // (D,) the detection at each position: by class, then decreasing score
   std::vector<uint8_t> true_positive;   // (D,) per position
   std::vector<uint8_t> false_positive;  // (D,) per position
   std::vector<int64_t> num_positives;   // (num_classes,) ground truth boxes that are not difficult
@@ -108,8 +109,9 @@ struct CocoDetectionColumns {
 // integers in int64's range, written with or without a fraction or an exponent (3, 3.0, 3e0);
 // bbox holds 4 numbers; numbers are read as Python's float() reads them (NaN, Infinity and
 // -Infinity too; a NaN score is the caller's to reject). The text may be UTF-8 (with or without a
-// byte order mark), UTF-16 or UTF-32, as Python's json module takes it. Anything else is a
-// ValueError naming `source` (the file name, when not empty), the record, what is wrong and its
+// byte order mark), UTF-16 or UTF-32, as Python's json module takes it; some text that is not strict
+// JSON passes too (numbers such as 01, 1. or .5; any byte inside strings). A file it cannot read is
+// a ValueError naming `source` (the file name, when not empty), the record, what is wrong and its
 // byte offset.
 CocoDetectionColumns read_coco_detections(std::string_view json, const std::string& source = {});
 
