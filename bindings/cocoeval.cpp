@@ -2,8 +2,6 @@
 
 #include <pybind11/stl.h>
 
-#include <charconv>
-#include <cmath>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -14,10 +12,9 @@ namespace cvcore::bindings {
 
 namespace {
 
-Int64Array int64_array(py::handle obj, const char* name) {
+Int64Array int64_array(py::handle obj, const char* op, const char* name) {
   py::array arr = py::array::ensure(obj);
-  if (!arr || arr.dtype().kind() != 'i')
-    throw TypeError(std::string("coco_evaluate: ") + name + " must be an integer array");
+  if (!arr || arr.dtype().kind() != 'i') throw TypeError(std::string(op) + ": " + name + " must be an integer array");
   return Int64Array::ensure(arr);
 }
 
@@ -26,148 +23,6 @@ Float64Array copy_out(const std::vector<double>& v, std::vector<int64_t> shape) 
   if (!v.empty()) std::memcpy(out.mutable_data(), v.data(), v.size() * sizeof(double));
   return out;
 }
-
-// A reader for COCO detection files: a JSON array of objects, of which image_id, category_id,
-// bbox [x, y, w, h] and score are kept (other members are skipped, whatever their value). Anything
-// else is a ValueError naming the record and the byte offset; the Python layer then falls back to
-// the json module, so this is only a fast path.
-class DetectionReader {
- public:
-  DetectionReader(const char* p, size_t n) : p_(p), end_(p + n), begin_(p) {}
-
-  void read(std::vector<int64_t>& image, std::vector<int64_t>& category, std::vector<double>& boxes,
-            std::vector<double>& score) {
-    expect('[');
-    if (peek() == ']') {
-      ++p_;
-      return finish();
-    }
-    for (int64_t record = 0;; ++record) {
-      record_ = record;
-      double img = 0, cat = 0, sc = 0, box[4] = {0, 0, 0, 0};
-      int seen = 0;
-      expect('{');
-      if (peek() != '}') {
-        for (;;) {
-          const std::string key = string();
-          expect(':');
-          if (key == "image_id") {
-            img = number(), seen |= 1;
-          } else if (key == "category_id") {
-            cat = number(), seen |= 2;
-          } else if (key == "score") {
-            sc = number(), seen |= 4;
-          } else if (key == "bbox") {
-            expect('[');
-            for (int i = 0; i < 4; ++i) {
-              if (i) expect(',');
-              box[i] = number();
-            }
-            expect(']');
-            seen |= 8;
-          } else {
-            skip_value();
-          }
-          if (peek() == ',') {
-            ++p_;
-            continue;
-          }
-          break;
-        }
-      }
-      expect('}');
-      if (seen != 15) fail("misses one of image_id, category_id, bbox, score");
-      if (img != std::floor(img) || cat != std::floor(cat) || std::fabs(img) > 9e15 || std::fabs(cat) > 9e15)
-        fail("has a non-integer image_id or category_id");
-      image.push_back(static_cast<int64_t>(img));
-      category.push_back(static_cast<int64_t>(cat));
-      boxes.insert(boxes.end(), box, box + 4);
-      score.push_back(sc);
-      if (peek() == ',') {
-        ++p_;
-        continue;
-      }
-      expect(']');
-      return finish();
-    }
-  }
-
- private:
-  [[noreturn]] void fail(const std::string& what) const {
-    throw ValueError("record " + std::to_string(record_) + " " + what + " (byte " +
-                     std::to_string(p_ - begin_) + ")");
-  }
-  char peek() {
-    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
-    return p_ < end_ ? *p_ : '\0';
-  }
-  void expect(char c) {
-    if (peek() != c) fail(std::string("is not valid here: expected '") + c + "'");
-    ++p_;
-  }
-  void finish() {
-    if (peek() != '\0') fail("is followed by more data");
-  }
-  double number() {
-    peek();
-    double v = 0;
-    const auto r = std::from_chars(p_, end_, v);
-    if (r.ec != std::errc() || r.ptr == p_) fail("has a value that is not a number");
-    p_ = r.ptr;
-    return v;
-  }
-  std::string string() {
-    expect('"');
-    std::string s;
-    while (p_ < end_ && *p_ != '"') {
-      if (*p_ == '\\') {  // escapes are kept verbatim: only the four keys above are compared
-        s += *p_++;
-        if (p_ == end_) break;
-      }
-      s += *p_++;
-    }
-    expect('"');
-    return s;
-  }
-  void skip_value() {
-    const char c = peek();
-    if (c == '"') {
-      string();
-    } else if (c == '{' || c == '[') {
-      const char close = c == '{' ? '}' : ']';
-      ++p_;
-      if (peek() == close) {
-        ++p_;
-        return;
-      }
-      for (;;) {
-        if (c == '{') {
-          string();
-          expect(':');
-        }
-        skip_value();
-        if (peek() == ',') {
-          ++p_;
-          continue;
-        }
-        expect(close);
-        return;
-      }
-    } else if (c == 't' || c == 'f' || c == 'n') {
-      const char* word = c == 't' ? "true" : c == 'f' ? "false" : "null";
-      const size_t len = std::strlen(word);
-      if (static_cast<size_t>(end_ - p_) < len || std::strncmp(p_, word, len) != 0) fail("is not valid JSON");
-      p_ += len;
-    } else {
-      number();
-    }
-  }
-
-  const char* p_;
-  const char* end_;
-  const char* begin_;
-  int64_t record_ = 0;
-};
 
 template <typename T>
 py::array_t<T> to_numpy(const std::vector<T>& v, std::vector<int64_t> shape) {
@@ -181,19 +36,18 @@ py::array_t<T> to_numpy(const std::vector<T>& v, std::vector<int64_t> shape) {
 void register_cocoeval(py::module_& m) {
   m.def(
       "coco_read_detections",
-      [](py::bytes data) {
+      [](py::bytes data, const std::string& source) {
         const std::string_view text = data;
-        std::vector<int64_t> image, category;
-        std::vector<double> boxes, score;
+        CocoDetectionColumns c;
         {
           py::gil_scoped_release release;
-          DetectionReader(text.data(), text.size()).read(image, category, boxes, score);
+          c = read_coco_detections(text, source);
         }
-        const int64_t n = static_cast<int64_t>(image.size());
-        return py::make_tuple(to_numpy(image, {n}), to_numpy(category, {n}), to_numpy(boxes, {n, 4}),
-                              to_numpy(score, {n}));
+        const int64_t n = static_cast<int64_t>(c.image_id.size());
+        return py::make_tuple(to_numpy(c.image_id, {n}), to_numpy(c.category_id, {n}), to_numpy(c.boxes, {n, 4}),
+                              to_numpy(c.score, {n}));
       },
-      py::arg("data"));
+      py::arg("data"), py::arg("source"));
 
   m.def(
       "coco_evaluate",
@@ -202,9 +56,10 @@ void register_cocoeval(py::module_& m) {
          int64_t num_images, int64_t num_categories, std::vector<double> iou_thresholds,
          std::vector<double> recall_thresholds, std::vector<int64_t> max_dets,
          std::vector<std::array<double, 2>> area_ranges) {
-        const Int64Array gi = int64_array(gt_image, "gt_image"), gc = int64_array(gt_category, "gt_category"),
-                         gcr = int64_array(gt_crowd, "gt_crowd"), gid = int64_array(gt_id, "gt_id"),
-                         di = int64_array(dt_image, "dt_image"), dc = int64_array(dt_category, "dt_category");
+        constexpr const char* op = "coco_evaluate";
+        const Int64Array gi = int64_array(gt_image, op, "gt_image"), gc = int64_array(gt_category, op, "gt_category"),
+                         gcr = int64_array(gt_crowd, op, "gt_crowd"), gid = int64_array(gt_id, op, "gt_id"),
+                         di = int64_array(dt_image, op, "dt_image"), dc = int64_array(dt_category, op, "dt_category");
         const Float64Array gb = float64_array(gt_boxes, "gt_boxes"), ga = float64_array(gt_area, "gt_area"),
                            db = float64_array(dt_boxes, "dt_boxes"), ds = float64_array(dt_score, "dt_score");
         const CocoGroundTruth gt{view(gi), view(gc), view(gb), view(ga), view(gcr), view(gid)};
@@ -228,6 +83,33 @@ void register_cocoeval(py::module_& m) {
       py::arg("gt_id"), py::arg("dt_image"), py::arg("dt_category"), py::arg("dt_boxes"), py::arg("dt_score"),
       py::arg("num_images"), py::arg("num_categories"), py::arg("iou_thresholds"), py::arg("recall_thresholds"),
       py::arg("max_dets"), py::arg("area_ranges"));
+
+  m.def(
+      "voc_match",
+      [](py::handle gt_image, py::handle gt_label, py::handle gt_boxes, py::handle gt_difficult, py::handle dt_image,
+         py::handle dt_label, py::handle dt_boxes, py::handle dt_score, int64_t num_images, int64_t num_classes,
+         double iou_threshold, bool pixel_inclusive) {
+        constexpr const char* op = "voc_match";
+        const Int64Array gi = int64_array(gt_image, op, "gt_image"), gl = int64_array(gt_label, op, "gt_label"),
+                         di = int64_array(dt_image, op, "dt_image"), dl = int64_array(dt_label, op, "dt_label");
+        const Float64Array gb = float64_array(gt_boxes, "gt_boxes"), db = float64_array(dt_boxes, "dt_boxes"),
+                           ds = float64_array(dt_score, "dt_score");
+        const Uint8Array gd = Uint8Array::ensure(gt_difficult);
+        if (!gd) throw TypeError("voc_match: gt_difficult must be a uint8 array");
+        const VocGroundTruth gt{view(gi), view(gl), view(gb), view(gd)};
+        const VocDetections dt{view(di), view(dl), view(db), view(ds)};
+        VocMatchResult r;
+        {
+          py::gil_scoped_release release;
+          r = voc_match(gt, dt, num_images, num_classes, VocMatchParams{iou_threshold, pixel_inclusive});
+        }
+        const int64_t D = static_cast<int64_t>(r.order.size());
+        return py::make_tuple(to_numpy(r.class_start, {num_classes + 1}), to_numpy(r.true_positive, {D}),
+                              to_numpy(r.false_positive, {D}), to_numpy(r.num_positives, {num_classes}));
+      },
+      py::arg("gt_image"), py::arg("gt_label"), py::arg("gt_boxes"), py::arg("gt_difficult"), py::arg("dt_image"),
+      py::arg("dt_label"), py::arg("dt_boxes"), py::arg("dt_score"), py::arg("num_images"), py::arg("num_classes"),
+      py::arg("iou_threshold"), py::arg("pixel_inclusive"));
 }
 
 }  // namespace cvcore::bindings

@@ -81,6 +81,7 @@ void register_roi(py::module_& m);
 void register_preprocess(py::module_& m);
 void register_nms(py::module_& m);
 void register_kmeans(py::module_& m);
+void register_neighbors(py::module_& m);
 void register_cocoeval(py::module_& m);
 
 }  // namespace cvcore::bindings

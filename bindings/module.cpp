@@ -65,5 +65,6 @@ PYBIND11_MODULE(_cvcore, m) {
   register_preprocess(m);
   register_nms(m);
   register_kmeans(m);
+  register_neighbors(m);
   register_cocoeval(m);
 }

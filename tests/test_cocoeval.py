@@ -9,7 +9,10 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from cvcore import _cvcore
 from cvcore.metrics import COCOEvaluator
 from cvcore.metrics.coco import IOU_THRESHOLDS, RECALL_THRESHOLDS
 from conftest import run_threads
@@ -221,17 +224,123 @@ def test_detection_file_reader(tmp_path):
     assert COCOEvaluator(gt, path).evaluate().stats[0] > 0
 
 
+# Files the json module fallback used to read (before the C++ reader took every file alone): they give
+# what json.loads and the list path give.
+REC = '"category_id": 1, "bbox": [0.5, 0, 40, 39.5], "score": 0.75'
+READABLE = [
+    ('[{"\\u0069mage_id": 1, "c\\u0061tegory_id": 1, "bbox": [0, 0, 40, 40], "sc\\u006fre": 0.5}]', "utf-8"),
+    ('[{"image_id": 1, %s, "n\\"a\\\\m\\/e": "\\ud83d\\ude00\\t\\"}\\\\", "\\u00e9": [{"]": "["}, -0.0]}]' % REC,
+     "utf-8"),
+    ('[{"image_id": 1.0, "category_id": 1e0, "bbox": [5E-1, 0, 4e1, 3.95E+1], "score": 75e-2}]', "utf-8"),
+    ('[{"image_id": -0, %s}]' % REC.replace('"category_id": 1', '"category_id": 10000000000000001'), "utf-8"),
+    ('[{"score": 0.5, "bbox": [0, 0, 40, 40], "category_id": 1, "image_id": 1, "image_id": 2}]', "utf-8"),
+    ('[{"image_id": 1, %s, "score": -Infinity}, {"image_id": 2, %s, "score": 1e999}]' % (REC, REC), "utf-8"),
+    (' \r\n\t[\n{ "image_id" :2 ,\t%s ,"e":[[],{},[[{}]]], "t": true, "f": false, "n": null}  ]\n ' % REC, "utf-8"),
+    ('[{"image_id": 1, %s, "name": "caf\u00e9 \u4e2d"}]' % REC, "utf-8-sig"),
+    ('[{"image_id": 1, %s, "name": "caf\u00e9 \U0001F600"}]' % REC, "utf-16"),
+    ('[{"image_id": 2, %s}]' % REC, "utf-16-be"),
+    ('[{"image_id": 2, %s}]' % REC, "utf-16-le"),
+    ('[{"image_id": 1, %s}]' % REC, "utf-32"),
+    ('[{"image_id": 1, %s}]' % REC, "utf-32-be"),
+]
+
+
+@pytest.mark.parametrize("text,encoding", READABLE)
+def test_detection_files_the_fallback_read(tmp_path, text, encoding):
+    gt = coco([0, 1, 2], [gt_box(1, 1, [0, 0, 40, 40]), gt_box(2, 1, [0, 0, 40, 40])],
+              categories=[1, 10000000000000001])
+    path = tmp_path / "dt.json"
+    path.write_bytes(text.encode(encoding))
+    dets = json.loads(text)
+    a, b = COCOEvaluator(gt, path), COCOEvaluator(gt, dets)
+    for name in ("image", "category", "boxes", "score"):
+        np.testing.assert_array_equal(a._dt[name], b._dt[name])
+    np.testing.assert_array_equal(a.evaluate().precision, b.evaluate().precision)
+
+
+FIELDS = ("image_id", "category_id", "bbox", "score")
+json_value = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3), max_leaves=6)
+json_id = st.integers(-2**63, 2**63 - 1) | st.integers(-2**53, 2**53).map(float)
+
+
+@st.composite
+def detection_file(draw):
+    records = []
+    for _ in range(draw(st.integers(0, 4))):
+        members = [("image_id", draw(json_id)), ("category_id", draw(json_id)),
+                   ("bbox", draw(st.lists(st.floats() | st.integers(-2**70, 2**70), min_size=4, max_size=4))),
+                   ("score", draw(st.floats() | st.integers(-2**70, 2**70)))]
+        members += draw(st.lists(st.tuples(st.text(max_size=6).filter(lambda k: k not in FIELDS), json_value),
+                                 max_size=3, unique_by=lambda m: m[0]))
+        records.append(dict(draw(st.permutations(members))))
+    text = json.dumps(records, indent=draw(st.none() | st.integers(0, 2)), ensure_ascii=draw(st.booleans()),
+                      separators=draw(st.sampled_from([None, (",", ":"), (" ,\t", " :\r\n")])))
+    return text.encode(draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-32-le"])))
+
+
+@settings(max_examples=80, deadline=None)
+@given(detection_file())
+def test_detection_files_read_as_the_json_module_reads_them(data):
+    records = json.loads(data)
+    image, category, boxes, score = _cvcore.coco_read_detections(data, "dt.json")
+    np.testing.assert_array_equal(image, np.array([r["image_id"] for r in records], np.int64))
+    np.testing.assert_array_equal(category, np.array([r["category_id"] for r in records], np.int64))
+    np.testing.assert_array_equal(boxes, np.array([r["bbox"] for r in records], np.float64).reshape(-1, 4))
+    np.testing.assert_array_equal(score, np.array([r["score"] for r in records], np.float64))
+
+
+def test_detection_file_values():
+    text = ('[{"image_id": 12345678901234567, "category_id": -9223372036854775808, "bbox": [1e-400, -1e-400, '
+            '1.7976931348623159e308, 4.9e-324], "score": NaN}, {"image_id": 3e2, "category_id": 1.0e1, '
+            '"bbox": [0.1, 0.2, 0.3, 123456789012345678901], "score": Infinity}]')
+    image, category, boxes, score = _cvcore.coco_read_detections(text.encode(), "dt.json")
+    np.testing.assert_array_equal(image, [12345678901234567, 300])  # exact, not through a double
+    np.testing.assert_array_equal(category, [-2**63, 10])
+    assert image.dtype == category.dtype == np.int64 and boxes.shape == (2, 4)
+    expected = [[float(v) for v in json.loads(text)[i]["bbox"]] for i in range(2)]
+    np.testing.assert_array_equal(boxes, expected)  # correctly rounded, as Python's float()
+    assert np.signbit(boxes[0, 1]) and boxes[0, 1] == 0 and boxes[0, 2] == np.inf and boxes[0, 3] == 5e-324
+    assert np.isnan(score[0]) and score[1] == np.inf
+
+
 @pytest.mark.parametrize("text,match", [
-    ('[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1]}]', r"dets\[0\] has no 'score'"),
+    ('[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1]}]',
+     r"record 0 of '.*dt.json': 'score' is missing \(byte 1\)"),
     ('[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "score": NaN}]', r"dets\[0\] has a NaN 'score'"),
     ('[{"image_id": 9, "category_id": 1, "bbox": [0, 0, 1, 1], "score": 1}]', r"dets\[0\]: image_id 9 is not in"),
-    ('[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "score": 1}', r"dets file .* is not valid JSON"),
-    ('[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1], "score": 1}]', r"dets\[0\] has an invalid 'bbox'"),
+    ('[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "score": 1}',
+     r"record 0 of '.*dt.json': invalid JSON: expected ',' or ']', got the end of the text \(byte 68\)"),
+    ('[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1], "score": 1}]',
+     r"record 0 of '.*dt.json': bbox must have 4 numbers, got 3 \(byte 43\)"),
+    ('[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "score": 1},\n {"image_id": 1.5}]',
+     r"record 1 of '.*dt.json': image_id must be an integer in int64's range, got 1.5 \(byte 84\)"),
+    ('[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "score": "0.5"}]',
+     r"record 0 of '.*dt.json': score must be a number, got a string \(byte 66\)"),
+    ('[{"image_id": 1, "category_id": 1, "bbox": [0, 0, [1], 1], "score": 1}]',
+     r"bbox\[2\] must be a number, got an array"),
+    ('[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "score": 1, "x": {"a": [1, 2,]}}]',
+     r"record 0 of .*: invalid JSON: expected a value, got '\]' \(byte 86\)"),
+    ('{"annotations": []}', r"'.*dt.json': must be a JSON array of detection records, got an object \(byte 0\)"),
+    ('[] []', r"'.*dt.json': invalid JSON: expected the end of the text after the array, got an array \(byte 3\)"),
+    ('[5]', r"record 0 of '.*dt.json': must be an object, got a number \(byte 1\)"),
+    ('', r"must be a JSON array of detection records, got the end of the text \(byte 0\)"),
 ])
 def test_detection_file_errors(tmp_path, text, match):
     path = tmp_path / "dt.json"
     path.write_text(text)
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(ValueError, match="COCOEvaluator: .*" + match):
+        COCOEvaluator(GT, path)
+
+
+def test_detection_file_errors_in_utf16(tmp_path):
+    path = tmp_path / "dt.json"
+    path.write_bytes('[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1]}]'.encode("utf-16"))
+    with pytest.raises(ValueError, match=r"'score' is missing \(byte 1 of the text converted from UTF-16 to UTF-8\)"):
+        COCOEvaluator(GT, path)
+    path.write_bytes('[]'.encode("utf-16")[:-1])
+    with pytest.raises(ValueError, match=r"invalid JSON: UTF-16 text that ends inside a code unit \(byte 5\)"):
         COCOEvaluator(GT, path)
 
 

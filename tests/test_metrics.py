@@ -1,11 +1,14 @@
 """precision / recall / F-beta / confusion matrix (scikit-learn semantics), average precision methods on
-hand-computed curves, and the VOC evaluator on hand-built cases."""
+hand-computed curves, and the VOC evaluator on hand-built cases and against the devkit's loop in
+tests/reference/voc.py."""
 
 import numpy as np
 import pytest
 
 from cvcore.metrics import (average_precision, confusion_matrix, precision_recall_fscore,
                             precision_recall_fscore_from_counts, voc_evaluate)
+from conftest import run_threads
+from reference import voc as ref
 
 Y_TRUE = [0, 1, 2, 0, 1, 2, 2]
 Y_PRED = [0, 2, 1, 0, 0, 2, 2]
@@ -137,3 +140,67 @@ def test_voc_evaluate_recall_and_07():
         voc_evaluate(gt, [])
     with pytest.raises(ValueError, match="NaN scores"):
         voc_evaluate(gt, [{"boxes": [[0, 0, 1, 1]], "scores": [np.nan], "labels": [0]}])
+    with pytest.raises(ValueError, match=r"detections\[0\] has boxes that are not finite"):
+        voc_evaluate(gt, [{"boxes": [[0, 0, np.inf, 1]], "scores": [0.5], "labels": [0]}])
+    with pytest.raises(ValueError, match=
+                       r"voc_match: dt_boxes coordinates must have magnitude <= .* \(as for box_iou\)"):
+        voc_evaluate(gt, [{"boxes": [[0, 0, 1e200, 1]], "scores": [0.5], "labels": [0]}], pixel_inclusive=False)
+
+
+def voc_set(rng, n_images=25, n_classes=4, labels=None, degenerate=0.0, integer=True):
+    """Images of 0-5 boxes (some difficult), detections jittered from them or of another class, scores
+    with ties; `degenerate` of the boxes have zero or negative pixel widths or heights."""
+    gt, dt = [], []
+    for _ in range(n_images):
+        n, m = int(rng.integers(0, 6)), int(rng.integers(0, 10))
+        xy = rng.uniform(0, 150, (n, 2))
+        boxes = np.concatenate([xy, xy + rng.uniform(0, 60, (n, 2))], 1)
+        label = rng.integers(0, n_classes, n)
+        src = rng.integers(0, max(n, 1), m)
+        dboxes = (boxes[src] if n else np.zeros((m, 4))) + rng.normal(0, 5, (m, 4))
+        dlabel = np.where(rng.random(m) < 0.8, label[src] if n else 0, rng.integers(0, n_classes + 1, m))
+        for b in (boxes, dboxes):
+            bad = rng.random(len(b)) < degenerate
+            b[bad, 2] = b[bad, 0] - rng.choice([0.0, 1.0, 2.5], int(bad.sum()))
+            if integer:
+                b[:] = np.round(b)
+        if labels is not None:
+            label, dlabel = np.asarray(labels)[label], np.asarray(labels)[dlabel]
+        gt.append({"boxes": boxes, "labels": label, "difficult": rng.random(n) < 0.15})
+        dt.append({"boxes": dboxes, "scores": rng.random(m).round(1), "labels": dlabel})
+    return gt, dt
+
+
+@pytest.mark.parametrize("pixel_inclusive", [True, False])
+@pytest.mark.parametrize("seed,labels,degenerate,integer", [
+    (0, None, 0.0, True), (1, None, 0.0, False), (2, ["cat", "dog", "bus", "car", "sky"], 0.0, True),
+    (3, None, 0.3, True), (4, [0.5, 1.5, 2.5, 3.5, 4.5], 0.3, False)])
+def test_voc_evaluate_matches_the_devkit_loop(threads, pixel_inclusive, seed, labels, degenerate, integer):
+    gt, dt = voc_set(np.random.default_rng(seed), labels=labels, degenerate=degenerate, integer=integer)
+    for threshold in (0.5, 0.3, 0.0):
+        curves = ref.voc_curves(gt, dt, threshold, pixel_inclusive)
+        for method in ("voc", "voc07"):
+            ap, mean_ap = voc_evaluate(gt, dt, threshold, method, pixel_inclusive)
+            expected = {c: average_precision(rec, prec, method) for c, (rec, prec) in curves.items()}
+            assert ap == expected  # bit for bit: the same true / false positives at every detection
+            assert mean_ap == np.mean(list(expected.values()))
+
+
+def test_voc_evaluate_threads_bit_identical():
+    gt, dt = voc_set(np.random.default_rng(9), n_images=200, n_classes=12)
+    one, two = run_threads(lambda: voc_evaluate(gt, dt, pixel_inclusive=False))
+    assert one == two
+
+
+def test_voc_evaluate_edges():
+    ap, mean_ap = voc_evaluate([], [])
+    assert ap == {} and np.isnan(mean_ap)
+    only_difficult = [{"boxes": [[0, 0, 5, 5]], "labels": [3], "difficult": [True]}]
+    ap, mean_ap = voc_evaluate(only_difficult, [{"boxes": [[0, 0, 5, 5]], "scores": [1.0], "labels": [3]}])
+    assert ap == {} and np.isnan(mean_ap)
+    # A class without detections: AP 0; detections of a label without ground truth take no part.
+    gt = [{"boxes": [[0, 0, 5, 5], [10, 10, 20, 20]], "labels": [1, 2]}, {"boxes": np.zeros((0, 4)), "labels": []}]
+    dt = [{"boxes": [[0, 0, 5, 5]], "scores": [0.3], "labels": [1]},
+          {"boxes": [[0, 0, 5, 5]], "scores": [0.9], "labels": [7]}]
+    assert voc_evaluate(gt, dt)[0] == {1: 1.0, 2: 0.0}
+

@@ -1,8 +1,19 @@
 #include "checks.hpp"
 
+#include <cmath>
 #include <limits>
 
 namespace cvcore::detail {
+namespace {
+
+template <typename T>
+bool all_finite(const T* p, int64_t count) {
+  for (int64_t i = 0; i < count; ++i)
+    if (!std::isfinite(p[i])) return false;
+  return true;
+}
+
+}  // namespace
 
 void check_array(const TensorView& t, const char* op, const char* name, DType dtype, int ndim) {
   check(!t.empty() || t.numel() == 0, op, ": ", name, " is missing");
@@ -11,6 +22,20 @@ void check_array(const TensorView& t, const char* op, const char* name, DType dt
   check(t.ndim == ndim, op, ": ", name, " must have ", ndim, " dimensions, got ", t.ndim, " (shape ",
         t.shape_text(), ")");
   check(t.is_contiguous(), op, ": ", name, " must be C-contiguous");
+}
+
+void check_real_matrix(const TensorView& t, const char* op, const char* name) {
+  check<TypeError>(t.dtype == DType::float32 || t.dtype == DType::float64, op, ": ", name,
+                   " must be a float32 or float64 array, got ", dtype_name(t.dtype));
+  check_array(t, op, name, t.dtype, 2);
+  check(t.shape[0] >= 1, op, ": ", name, " must have at least one row, got shape ", t.shape_text());
+  check(t.shape[1] >= 1, op, ": ", name, " must have at least one feature (d >= 1), got shape ", t.shape_text());
+}
+
+void check_finite_values(const TensorView& t, const char* op, const char* name) {
+  const bool finite = t.dtype == DType::float32 ? all_finite(t.ptr<float>(), t.numel())
+                                                : all_finite(t.ptr<double>(), t.numel());
+  check(finite, op, ": ", name, " must not contain NaN or infinity");
 }
 
 void check_optional_vector(const TensorView& t, const char* op, const char* name, DType dtype, int64_t length) {

@@ -15,6 +15,12 @@ namespace cvcore::detail {
 // t must be C-contiguous, of `dtype`, with `ndim` dimensions.
 void check_array(const TensorView& t, const char* op, const char* name, DType dtype, int ndim);
 
+// t must be a C-contiguous (n, d) float32 or float64 array with n >= 1 and d >= 1 (data rows).
+void check_real_matrix(const TensorView& t, const char* op, const char* name);
+
+// Every value of the float32 or float64 array t is finite.
+void check_finite_values(const TensorView& t, const char* op, const char* name);
+
 // An optional per-channel vector: empty, or a contiguous 1-D array of `dtype` and length `length`.
 void check_optional_vector(const TensorView& t, const char* op, const char* name, DType dtype, int64_t length);
 

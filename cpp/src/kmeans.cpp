@@ -1,4 +1,4 @@
-// k-means / nearest-neighbour frontend: argument checks, then the float32 or float64 kernels.
+// k-means frontend: argument checks, then the float32 or float64 kernels.
 #include "cvcore/kmeans.hpp"
 
 #include <cmath>
@@ -9,30 +9,6 @@
 
 namespace cvcore {
 namespace {
-
-// x must be a C-contiguous (n, d) float32 or float64 array with n >= 1, d >= 1 and finite values.
-void check_data(const TensorView& x, const char* op, const char* name) {
-  check<TypeError>(x.dtype == DType::float32 || x.dtype == DType::float64, op, ": ", name,
-                   " must be a float32 or float64 array, got ", dtype_name(x.dtype));
-  detail::check_array(x, op, name, x.dtype, 2);
-  check(x.shape[0] >= 1, op, ": ", name, " must have at least one row, got shape ", x.shape_text());
-  check(x.shape[1] >= 1, op, ": ", name, " must have at least one feature (d >= 1), got shape ", x.shape_text());
-}
-
-template <typename T>
-bool all_finite(const T* p, int64_t count) {
-  for (int64_t i = 0; i < count; ++i)
-    if (!std::isfinite(p[i])) return false;
-  return true;
-}
-
-bool finite(const TensorView& t) {
-  return t.dtype == DType::float32 ? all_finite(t.ptr<float>(), t.numel()) : all_finite(t.ptr<double>(), t.numel());
-}
-
-void check_finite(const TensorView& t, const char* op, const char* name) {
-  check(finite(t), op, ": ", name, " must not contain NaN or infinity");
-}
 
 // The iou metric needs (w, h) pairs with positive sizes.
 template <typename T>
@@ -55,7 +31,7 @@ void check_metric_domain(const TensorView& t, KMeansMetric metric, const char* o
 void check_weights(const TensorView& w, const TensorView& x, const char* op) {
   if (w.empty() && w.ndim == 0) return;
   detail::check_optional_vector(w, op, "sample_weight", x.dtype, x.shape[0]);
-  check_finite(w, op, "sample_weight");
+  detail::check_finite_values(w, op, "sample_weight");
   double sum = 0;
   bool nonneg = true;
   for (int64_t i = 0; i < w.numel(); ++i) {
@@ -73,14 +49,14 @@ void check_centers(const TensorView& c, const TensorView& x, KMeansMetric metric
   check(c.shape[1] == x.shape[1], op, ": ", name, " must have ", x.shape[1], " columns like the data, got shape ",
         c.shape_text());
   check(c.shape[0] >= 1, op, ": ", name, " must have at least one row, got shape ", c.shape_text());
-  check_finite(c, op, name);
+  detail::check_finite_values(c, op, name);
   check_metric_domain(c, metric, op, name);
 }
 
-void check_input(const TensorView& x, KMeansMetric metric, const char* op, const char* name = "X") {
-  check_data(x, op, name);
-  check_finite(x, op, name);
-  check_metric_domain(x, metric, op, name);
+void check_input(const TensorView& x, KMeansMetric metric, const char* op) {
+  detail::check_real_matrix(x, op, "X");
+  detail::check_finite_values(x, op, "X");
+  check_metric_domain(x, metric, op, "X");
 }
 
 void check_clusters(int64_t k, int64_t n, const char* op) {
@@ -173,31 +149,6 @@ void kmeans_transform(const TensorView& x, const TensorView& centers, KMeansMetr
     cpu::kmeans_transform(x.ptr<float>(), n, d, centers.ptr<float>(), k, metric, out.ptr<float>(), threads);
   else
     cpu::kmeans_transform(x.ptr<double>(), n, d, centers.ptr<double>(), k, metric, out.ptr<double>(), threads);
-}
-
-void knn_search(const TensorView& train, const TensorView& query, int64_t n_neighbors, const TensorView& distances,
-                const TensorView& indices) {
-  constexpr const char* op = "knn_search";
-  check_input(train, KMeansMetric::euclidean, op, "train");
-  check_input(query, KMeansMetric::euclidean, op, "query");
-  check<TypeError>(query.dtype == train.dtype, op, ": query must have the training data's dtype (",
-                   dtype_name(train.dtype), "), got ", dtype_name(query.dtype));
-  check(query.shape[1] == train.shape[1], op, ": query must have ", train.shape[1],
-        " features like the training data, got shape ", query.shape_text());
-  const int64_t nt = train.shape[0], nq = query.shape[0], d = train.shape[1];
-  check(n_neighbors >= 1, op, ": n_neighbors must be >= 1, got ", n_neighbors);
-  check(n_neighbors <= nt, op, ": n_neighbors must be <= the number of training samples (", nt, "), got ",
-        n_neighbors);
-  const int64_t oshape[2] = {nq, n_neighbors};
-  detail::check_output(distances, op, oshape, 2, train.dtype, "distances");
-  detail::check_output(indices, op, oshape, 2, DType::int64, "indices");
-  const int threads = get_num_threads();
-  if (train.dtype == DType::float32)
-    cpu::knn_search(train.ptr<float>(), nt, query.ptr<float>(), nq, d, n_neighbors, distances.ptr<float>(),
-                    indices.ptr<int64_t>(), threads);
-  else
-    cpu::knn_search(train.ptr<double>(), nt, query.ptr<double>(), nq, d, n_neighbors, distances.ptr<double>(),
-                    indices.ptr<int64_t>(), threads);
 }
 
 }  // namespace cvcore

@@ -1,8 +1,12 @@
 // C++ API of the detection domains: nms / batched_nms / soft_nms, roi_align / roi_pool / crop_resize, k-means,
-// COCO evaluation, to_blob.
+// COCO evaluation and detection files, VOC matching, to_blob.
 #include <cvcore/cvcore.hpp>
 
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <string>
 #include <vector>
 
 #include "check.hpp"
@@ -137,6 +141,69 @@ TEST(coco_evaluate_perfect_match) {
   const CocoDetections bad{TensorView(bad_img, {1}), TensorView(cat, {1}), TensorView(box, {1, 4}),
                            TensorView(score, {1})};
   CHECK_THROWS(coco_evaluate(gt, bad, 1, 1, params), IndexError, "dt_image");
+}
+
+TEST(voc_match_flags_each_detection) {
+  // One image, one class: a box and a difficult box. By score: a true positive, its duplicate (a false
+  // positive), a match to the difficult box (neither), a detection overlapping nothing (false positive).
+  const int64_t g_image[2] = {0, 0}, g_label[2] = {0, 0};
+  const double g_boxes[8] = {0, 0, 9, 9, 20, 20, 29, 29};
+  const uint8_t difficult[2] = {0, 1};
+  const int64_t d_image[4] = {0, 0, 0, 0}, d_label[4] = {0, 0, 0, 0};
+  const double d_boxes[16] = {50, 50, 60, 60, 0, 0, 9, 9, 20, 20, 29, 29, 0, 0, 9, 9};
+  const double score[4] = {0.6, 0.9, 0.7, 0.8};
+  const VocGroundTruth gt{TensorView(g_image, {2}), TensorView(g_label, {2}), TensorView(g_boxes, {2, 4}),
+                          TensorView(difficult, {2})};
+  const VocDetections dt{TensorView(d_image, {4}), TensorView(d_label, {4}), TensorView(d_boxes, {4, 4}),
+                         TensorView(score, {4})};
+  const VocMatchResult r = voc_match(gt, dt, 1, 1, VocMatchParams{});
+  CHECK(r.class_start == (std::vector<int64_t>{0, 4}) && r.order == (std::vector<int64_t>{1, 3, 2, 0}));
+  CHECK(r.true_positive == (std::vector<uint8_t>{1, 0, 0, 0}));
+  CHECK(r.false_positive == (std::vector<uint8_t>{0, 1, 0, 1}));
+  CHECK(r.num_positives == (std::vector<int64_t>{1}));
+  // [1, 1, 9, 9] on [0, 0, 9, 9]: 81 / 100 with the devkit's inclusive pixels, 64 / 81 with box_iou.
+  const double shifted[4] = {1, 1, 9, 9};
+  const VocDetections one{TensorView(d_image, {1}), TensorView(d_label, {1}), TensorView(shifted, {1, 4}),
+                          TensorView(score, {1})};
+  CHECK(voc_match(gt, one, 1, 1, VocMatchParams{0.8, true}).true_positive[0] == 1);
+  CHECK(voc_match(gt, one, 1, 1, VocMatchParams{0.8, false}).false_positive[0] == 1);
+  const int64_t bad_label[1] = {1};
+  const VocDetections bad{TensorView(d_image, {1}), TensorView(bad_label, {1}), TensorView(shifted, {1, 4}),
+                          TensorView(score, {1})};
+  CHECK_THROWS(voc_match(gt, bad, 1, 1, VocMatchParams{}), IndexError, "voc_match: dt_label[0] must be in [0, 1)");
+}
+
+TEST(read_coco_detections_into_columns) {
+  // Members in any order, escaped names, extra members of any type, ids written as floats, numbers
+  // beyond double's range (inf), integer ids beyond 2^53 read exactly.
+  const std::string json = R"([{"score": 0.5, "bbox": [1, 2, 3.5, 4e0], "x": {"y": [null, "\"]"]}, "image_id": 7.0,
+    "c\u0061tegory_id": -3}, {"image_id": 12345678901234567, "category_id": 1, "bbox": [0, 0, 1, 1], "score": 1e999}])";
+  const CocoDetectionColumns c = read_coco_detections(json, "dt.json");
+  CHECK(c.image_id == (std::vector<int64_t>{7, 12345678901234567}));
+  CHECK(c.category_id == (std::vector<int64_t>{-3, 1}));
+  CHECK(c.boxes == (std::vector<double>{1, 2, 3.5, 4, 0, 0, 1, 1}));
+  CHECK(c.score.size() == 2 && c.score[0] == 0.5 && std::isinf(c.score[1]));
+  CHECK(read_coco_detections(" [ ] ").score.empty());
+  CHECK_THROWS(read_coco_detections(R"([{"image_id": 1, "bbox": [0, 0, 1, 1], "score": 1}])", "dt.json"), ValueError,
+               "read_coco_detections: record 0 of 'dt.json': 'category_id' is missing (byte 1)");
+  CHECK_THROWS(read_coco_detections(R"([{"image_id": 2.5}])"), ValueError,
+               "record 0: image_id must be an integer in int64's range, got 2.5 (byte 14)");
+  CHECK_THROWS(read_coco_detections(" [3]"), ValueError, "record 0: must be an object, got a number (byte 2)");
+  CHECK_THROWS(read_coco_detections("[] x", "dt.json"), ValueError,
+               "'dt.json': invalid JSON: expected the end of the text after the array, got 'x' (byte 3)");
+}
+
+TEST(read_coco_detections_file) {
+  const std::string path = "test_detection_dets.json";
+  {
+    std::ofstream f(path, std::ios::binary);
+    f << R"([{"image_id": 1, "category_id": 2, "bbox": [0, 0, 3, 4], "score": 0.25}])";
+  }
+  const CocoDetectionColumns c = read_coco_detections_file(path);
+  std::remove(path.c_str());
+  CHECK(c.image_id == (std::vector<int64_t>{1}) && c.score == (std::vector<double>{0.25}));
+  CHECK_THROWS(read_coco_detections_file(path), ValueError,
+               "read_coco_detections: cannot open 'test_detection_dets.json'");
 }
 
 CVCORE_TEST_MAIN

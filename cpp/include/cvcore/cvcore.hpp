@@ -10,6 +10,7 @@
 #include "cvcore/error.hpp"
 #include "cvcore/kmeans.hpp"
 #include "cvcore/linear.hpp"
+#include "cvcore/neighbors.hpp"
 #include "cvcore/nms.hpp"
 #include "cvcore/pool.hpp"
 #include "cvcore/preprocess.hpp"

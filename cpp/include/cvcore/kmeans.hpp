@@ -1,9 +1,9 @@
-// k-means (Lloyd, greedy k-means++ seeding) for float32 / float64 data, the "iou" metric for
-// (w, h) box shapes (anchor clustering), and brute-force nearest neighbours.
+// k-means (Lloyd, greedy k-means++ seeding) for float32 / float64 data, and the "iou" metric for
+// (w, h) box shapes (anchor clustering).
 //
 // Arrays are C-contiguous; data (n, d) is float32 or float64 and every real output keeps that
-// dtype; labels are int32, neighbour indices int64. Results are bit-identical for any thread count
-// and, for a given seed, across runs.
+// dtype; labels are int32. Results are bit-identical for any thread count and, for a given seed,
+// across runs.
 #pragma once
 
 #include <cstdint>
@@ -61,11 +61,5 @@ double kmeans_assign(const TensorView& x, const TensorView& sample_weight, const
 
 // out (n, k) of x's dtype: Euclidean distance (not squared) or 1 - IoU from every row to every centre.
 void kmeans_transform(const TensorView& x, const TensorView& centers, KMeansMetric metric, const TensorView& out);
-
-// The n_neighbors nearest rows of `train` for every row of `query` (Euclidean), nearest first, ties
-// by the lower train index: distances (nq, n_neighbors) of the data dtype, indices (nq, n_neighbors)
-// int64.
-void knn_search(const TensorView& train, const TensorView& query, int64_t n_neighbors, const TensorView& distances,
-                const TensorView& indices);
 
 }  // namespace cvcore

@@ -1,14 +1,17 @@
 // COCO bounding-box evaluation, the algorithm of pycocotools' COCOeval (evaluate + accumulate) on
-// flat arrays. Categories are independent until the summary, so they are shared among the threads;
-// each category is computed sequentially in pycocotools' order, so results do not depend on the
-// thread count.
+// flat arrays, and the VOC devkit's matching, sharing one overlap routine. Categories (classes) are
+// independent, so they are shared among the threads; each is computed sequentially in the reference
+// implementation's order, so results do not depend on the thread count. The overlaps are float64 in
+// the references' operation order (this file is compiled without floating-point contraction).
 #include "cocoeval.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <new>
+#include <numeric>
 #include <vector>
 
+#include "box_math.hpp"
 #include "parallel.hpp"
 
 namespace cvcore::cpu {
@@ -20,7 +23,7 @@ struct Groups {
   std::vector<int64_t> order;
 };
 
-Groups group(const CocoRecords& r, int64_t num_images, int64_t num_categories) {
+Groups group(const BoxRecords& r, int64_t num_images, int64_t num_categories) {
   Groups g;
   g.start.assign(static_cast<size_t>(num_categories * num_images + 1), 0);
   for (int64_t i = 0; i < r.n; ++i) ++g.start[r.category[i] * num_images + r.image[i] + 1];
@@ -31,22 +34,45 @@ Groups group(const CocoRecords& r, int64_t num_images, int64_t num_categories) {
   return g;
 }
 
-// pycocotools' bbIou: x, y, w, h boxes, no +1; a crowd ground truth divides by the detection's area.
-double box_iou(const double* d, const double* g, bool crowd) {
-  const double w = std::fmin(d[2] + d[0], g[2] + g[0]) - std::fmax(d[0], g[0]);
-  if (w <= 0) return 0.0;
-  const double h = std::fmin(d[3] + d[1], g[3] + g[1]) - std::fmax(d[1], g[1]);
-  if (h <= 0) return 0.0;
-  const double inter = w * h, da = d[2] * d[3];
-  return inter / (crowd ? da : da + g[2] * g[3] - inter);
+// The overlap of box a with box b (x1, y1, x2, y2), given their areas (each convention measures its
+// own): intersection over union, or over a's area alone (over_a: a crowd ground truth in COCO).
+// pixel_inclusive: the VOC devkit's +1 on the intersection's width and height, and its arithmetic for
+// boxes that do not intersect: the clamped intersection (0) over the union, NaN where that is 0.
+// Otherwise boxes that do not intersect overlap 0 (pycocotools' bbIou, torchvision's box_iou).
+double box_overlap(const double* a, const double* b, double area_a, double area_b, bool pixel_inclusive,
+                   bool over_a) {
+  const double one = pixel_inclusive ? 1.0 : 0.0;
+  double w = (std::fmin(a[2], b[2]) - std::fmax(a[0], b[0])) + one;
+  double h = (std::fmin(a[3], b[3]) - std::fmax(a[1], b[1])) + one;
+  if (!(w > 0 && h > 0)) {
+    if (!pixel_inclusive) return 0.0;
+    w = w > 0 ? w : 0.0;
+    h = h > 0 ? h : 0.0;
+  }
+  const double inter = w * h;
+  return inter / (over_a ? area_a : (area_a + area_b) - inter);
+}
+
+// COCO's x, y, w, h boxes of the given records as corners (x, y, w + x, h + y, as pycocotools adds
+// them) and areas w * h.
+void coco_corners(const double* boxes, const int64_t* records, int64_t n, std::vector<double>& corners,
+                  std::vector<double>& area) {
+  corners.resize(static_cast<size_t>(4 * n));
+  area.resize(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    const double* b = boxes + 4 * records[i];
+    double* c = corners.data() + 4 * i;
+    c[0] = b[0], c[1] = b[1], c[2] = b[2] + b[0], c[3] = b[3] + b[1];
+    area[i] = b[2] * b[3];
+  }
 }
 
 struct Inputs {
-  const CocoRecords& gt;
+  const BoxRecords& gt;
   const double* gt_area;
   const int64_t* gt_crowd;
   const int64_t* gt_id;
-  const CocoRecords& dt;
+  const BoxRecords& dt;
   const double* dt_score;
   int64_t I, K;
   const CocoEvalParams& p;
@@ -87,18 +113,20 @@ void evaluate_category(const Inputs& in, int64_t k, CocoEvalResult& out) {
     ignored[a].assign(static_cast<size_t>(T * D), 0);
   }
 
-  std::vector<double> iou;
+  std::vector<double> iou, dt_corners, dt_area, gt_corners, gt_box_area;
   std::vector<int64_t> gt_order;
   std::vector<char> gt_ignore, gt_taken;
   for (int64_t i = 0; i < I; ++i) {
     const int64_t key = k * I + i, g0 = in.gt_groups.start[key], ng = in.gt_groups.start[key + 1] - g0;
     const int64_t* gts = in.gt_groups.order.data() + g0;
     const int64_t j0 = det_begin[i], nd = det_begin[i + 1] - j0;
+    coco_corners(in.dt.boxes, det_record.data() + j0, nd, dt_corners, dt_area);
+    coco_corners(in.gt.boxes, gts, ng, gt_corners, gt_box_area);
     iou.assign(static_cast<size_t>(nd * ng), 0.0);
     for (int64_t d = 0; d < nd; ++d)
       for (int64_t g = 0; g < ng; ++g)
-        iou[d * ng + g] = box_iou(in.dt.boxes + 4 * det_record[j0 + d], in.gt.boxes + 4 * gts[g],
-                                  in.gt_crowd[gts[g]] != 0);
+        iou[d * ng + g] = box_overlap(dt_corners.data() + 4 * d, gt_corners.data() + 4 * g, dt_area[d], gt_box_area[g],
+                                      /*pixel_inclusive=*/false, /*over_a=*/in.gt_crowd[gts[g]] != 0);
     for (int64_t a = 0; a < A; ++a) {
       const double lo = p.area_ranges[a][0], hi = p.area_ranges[a][1];
       // Ground truth ignored (crowd, or area outside the range) goes last, stably.
@@ -215,8 +243,8 @@ void evaluate_category(const Inputs& in, int64_t k, CocoEvalResult& out) {
 
 }  // namespace
 
-void coco_evaluate(const CocoRecords& gt, const double* gt_area, const int64_t* gt_crowd, const int64_t* gt_id,
-                   const CocoRecords& dt, const double* dt_score, int64_t num_images, int64_t num_categories,
+void coco_evaluate(const BoxRecords& gt, const double* gt_area, const int64_t* gt_crowd, const int64_t* gt_id,
+                   const BoxRecords& dt, const double* dt_score, int64_t num_images, int64_t num_categories,
                    const CocoEvalParams& params, int threads, CocoEvalResult& result) {
   const Groups gt_groups = group(gt, num_images, num_categories), dt_groups = group(dt, num_images, num_categories);
   const Inputs in{gt, gt_area, gt_crowd, gt_id, dt, dt_score, num_images, num_categories, params, gt_groups, dt_groups};
@@ -232,6 +260,76 @@ void coco_evaluate(const CocoRecords& gt, const double* gt_area, const int64_t* 
     }
   }
   if (failed) throw std::bad_alloc();
+}
+
+namespace {
+
+// A box's area as voc_match's overlap divides by it: the devkit's inclusive pixels, or torchvision's
+// box_area (0 for an empty box).
+double voc_area(const double* b, bool pixel_inclusive) {
+  return pixel_inclusive ? ((b[2] - b[0]) + 1.0) * ((b[3] - b[1]) + 1.0) : box_area(b[0], b[1], b[2], b[3]);
+}
+
+}  // namespace
+
+void voc_match(const BoxRecords& gt, const uint8_t* gt_difficult, const BoxRecords& dt, const double* dt_score,
+               int64_t num_classes, const VocMatchParams& params, int threads, VocMatchResult& result) {
+  const int64_t G = gt.n, D = dt.n, K = num_classes;
+  const bool pixel = params.pixel_inclusive;
+  // Detections by class, then decreasing score; ties keep the array order (the devkit's stable sort).
+  std::vector<int64_t>& order = result.order;
+  order.resize(static_cast<size_t>(D));
+  std::iota(order.begin(), order.end(), int64_t(0));
+  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+    return dt.category[a] < dt.category[b] || (dt.category[a] == dt.category[b] && dt_score[a] > dt_score[b]);
+  });
+  result.class_start.assign(static_cast<size_t>(K + 1), 0);
+  for (int64_t j = 0; j < D; ++j) ++result.class_start[dt.category[j] + 1];
+  for (int64_t k = 0; k < K; ++k) result.class_start[k + 1] += result.class_start[k];
+  // Ground truth by class, then image; each (class, image) run in array order.
+  std::vector<int64_t> gts(static_cast<size_t>(G)), gt_start(static_cast<size_t>(K + 1), 0);
+  std::iota(gts.begin(), gts.end(), int64_t(0));
+  std::stable_sort(gts.begin(), gts.end(), [&](int64_t a, int64_t b) {
+    return gt.category[a] < gt.category[b] || (gt.category[a] == gt.category[b] && gt.image[a] < gt.image[b]);
+  });
+  result.num_positives.assign(static_cast<size_t>(K), 0);
+  for (int64_t g = 0; g < G; ++g) {
+    ++gt_start[gt.category[g] + 1];
+    result.num_positives[gt.category[g]] += gt_difficult[g] == 0;
+  }
+  for (int64_t k = 0; k < K; ++k) gt_start[k + 1] += gt_start[k];
+  std::vector<double> gt_area(static_cast<size_t>(G));
+  for (int64_t g = 0; g < G; ++g) gt_area[g] = voc_area(gt.boxes + 4 * g, pixel);
+  std::vector<char> taken(static_cast<size_t>(G), 0);  // by position in gts
+  result.true_positive.assign(static_cast<size_t>(D), 0);
+  result.false_positive.assign(static_cast<size_t>(D), 0);
+  parallel_for(K, threads, [&](int64_t k) {
+    const int64_t* class_begin = gts.data() + gt_start[k];
+    const int64_t* class_end = gts.data() + gt_start[k + 1];
+    for (int64_t r = result.class_start[k]; r < result.class_start[k + 1]; ++r) {
+      const int64_t j = order[r], image = dt.image[j];
+      const double* box = dt.boxes + 4 * j;
+      const double area = voc_area(box, pixel);
+      const int64_t* first = std::lower_bound(class_begin, class_end, image,
+                                              [&](int64_t g, int64_t i) { return gt.image[g] < i; });
+      const int64_t* last = std::upper_bound(first, class_end, image,
+                                             [&](int64_t i, int64_t g) { return i < gt.image[g]; });
+      // The ground truth it overlaps most: the first maximum, a NaN counting as the largest (np.argmax).
+      const int64_t* best = nullptr;
+      double best_overlap = 0;
+      for (const int64_t* g = first; g < last && !std::isnan(best_overlap); ++g) {
+        const double v = box_overlap(box, gt.boxes + 4 * *g, area, gt_area[*g], pixel, /*over_a=*/false);
+        if (!best || v > best_overlap || std::isnan(v)) best = g, best_overlap = v;
+      }
+      if (!best || !(best_overlap > params.iou_threshold)) {
+        result.false_positive[r] = 1;
+      } else if (!gt_difficult[*best]) {
+        char& t = taken[best - gts.data()];
+        (t ? result.false_positive[r] : result.true_positive[r]) = 1;
+        t = 1;
+      }
+    }
+  });
 }
 
 }  // namespace cvcore::cpu

@@ -1,12 +1,7 @@
-// k-means (Lloyd iterations, greedy k-means++), the "iou" metric for box shapes, and brute-force
-// nearest neighbours.
+// k-means: Lloyd iterations, greedy k-means++, and the "iou" metric for box shapes.
 //
-// Distances are computed a block at a time: up to kChunk points against a set of centres.
-//  - float32, Euclidean, d > kDirectMaxD: ||x||^2 - 2 x.c + ||c||^2 with x.c from the SIMD GEMM
-//    (linear kernel), on data and centres shifted by the data mean (as scikit-learn does) so that the
-//    cancellation stays small; clamped at 0.
-//  - otherwise (float64, d <= 4, or the iou metric): a direct loop.
-// Lloyd's assignment for d <= 4 uses the fused per-ISA kernel (simd/kmeans.inl).
+// Distances are computed a block at a time (cpu/distances.hpp); Lloyd's assignment for d <= 4
+// uses the fused per-ISA kernel (simd/kmeans.inl).
 //
 // Reproducibility: the points are cut into blocks that depend only on n (never on the thread
 // count); each block sums its weighted points into its own float64 accumulators, and the blocks
@@ -14,13 +9,12 @@
 #include "cpu/kmeans.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <limits>
-#include <new>
 #include <type_traits>
 #include <vector>
 
+#include "cpu/distances.hpp"
 #include "cpu/linear.hpp"
 #include "cpu/parallel.hpp"
 #include "cpu/scratch.hpp"
@@ -29,10 +23,7 @@
 namespace cvcore::cpu {
 namespace {
 
-constexpr int64_t kChunk = 256;         // points per distance block
-constexpr int64_t kDirectMaxD = 4;      // d <= this: direct distances, no GEMM
-constexpr int64_t kTrainBlock = 1024;   // nearest neighbours: training rows per distance block
-constexpr int64_t kMaxBlocks = 32;      // accumulation blocks
+constexpr int64_t kMaxBlocks = 32;  // accumulation blocks
 
 // splitmix64: a small, fast generator whose stream depends only on the seed.
 struct Rng {
@@ -49,22 +40,6 @@ struct Rng {
 uint64_t stream_seed(uint64_t seed, uint64_t stream) {
   Rng r{seed ^ (0xD1B54A32D192ED03ull * (stream + 1))};
   return r.next();
-}
-
-// Runs body(b) for every b in [0, count) on `threads` threads; an exception thrown by a body (an
-// allocation failure) is rethrown after the region instead of terminating.
-template <typename Body>
-void parallel_blocks(int64_t count, int threads, Body body) {
-  std::atomic<bool> failed{false};
-  parallel_for(count, threads, [&](int64_t b) {
-    if (failed.load(std::memory_order_relaxed)) return;
-    try {
-      body(b);
-    } catch (...) {
-      failed = true;
-    }
-  });
-  if (failed) throw std::bad_alloc();
 }
 
 // The fixed partition of n points into accumulation blocks (a function of n and the accumulator
@@ -93,127 +68,6 @@ double exact_distance(const T* x, const T* c, int64_t d, KMeansMetric metric) {
     s += diff * diff;
   }
   return s;
-}
-
-// The data, and what the GEMM path needs: rows shifted by `mean` and their squared norms.
-template <typename T>
-struct Points {
-  const T* x = nullptr;
-  int64_t n = 0, d = 0;
-  const T* w = nullptr;
-  KMeansMetric metric = KMeansMetric::euclidean;
-  bool gemm = false;
-  std::vector<float> xc, xn;
-  std::vector<double> mean;
-
-  double weight(int64_t i) const { return w ? double(w[i]) : 1.0; }
-};
-
-template <typename T>
-std::vector<double> column_mean(const T* x, int64_t n, int64_t d) {
-  std::vector<double> mean(d, 0.0);
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t t = 0; t < d; ++t) mean[t] += x[i * d + t];
-  for (double& m : mean) m /= double(n);
-  return mean;
-}
-
-// out[i] = float32(src[i] - mean) and norms[i] = ||out[i]||^2 for rows i < m.
-template <typename T>
-void shift_rows(const T* src, int64_t m, int64_t d, const std::vector<double>& mean, float* out, float* norms) {
-  for (int64_t i = 0; i < m; ++i) {
-    float s = 0.f;
-    for (int64_t t = 0; t < d; ++t) {
-      const float v = static_cast<float>(double(src[i * d + t]) - mean[t]);
-      out[i * d + t] = v;
-      s += v * v;
-    }
-    norms[i] = s;
-  }
-}
-
-// mean: the shift for the GEMM path (the data's own column mean when null).
-template <typename T>
-void prepare_points(Points<T>& P, const T* x, int64_t n, int64_t d, const T* w, KMeansMetric metric, int threads,
-                    const std::vector<double>* mean = nullptr) {
-  P.x = x;
-  P.n = n;
-  P.d = d;
-  P.w = w;
-  P.metric = metric;
-  P.gemm = std::is_same<T, float>::value && metric == KMeansMetric::euclidean && d > kDirectMaxD;
-  if (!P.gemm) return;
-  P.mean = mean ? *mean : column_mean(x, n, d);
-  P.xc.resize(static_cast<size_t>(n * d));
-  P.xn.resize(static_cast<size_t>(n));
-  parallel_for(ceil_div(n, kChunk), threads, [&](int64_t b) {
-    const int64_t r0 = b * kChunk;
-    shift_rows(x + r0 * d, min64(kChunk, n - r0), d, P.mean, P.xc.data() + r0 * d, P.xn.data() + r0);
-  });
-}
-
-// A set of m centres (or training rows), shifted and normed like the points when they use the GEMM.
-template <typename T>
-struct Centers {
-  const T* c = nullptr;
-  int64_t m = 0;
-  std::vector<float> cc, cn;
-};
-
-template <typename T>
-void prepare_centers(const Points<T>& P, const T* c, int64_t m, Centers<T>& C) {
-  C.c = c;
-  C.m = m;
-  if (!P.gemm) return;
-  const int64_t d = P.d;
-  C.cc.resize(static_cast<size_t>(m * d));
-  C.cn.resize(static_cast<size_t>(m));
-  shift_rows(c, m, d, P.mean, C.cc.data(), C.cn.data());
-}
-
-// out[j * rows + i] = distance from point r0 + i to centre j0 + j, for i < rows, j < m.
-template <typename T>
-void block_distances(const Points<T>& P, int64_t r0, int64_t rows, const Centers<T>& C, int64_t j0, int64_t m,
-                     T* out) {
-  const int64_t d = P.d;
-  if constexpr (std::is_same<T, float>::value) {
-    if (P.gemm) {
-      linear(m, d, rows, C.cc.data() + j0 * d, P.xc.data() + r0 * d, nullptr, out, OutputAct{},
-                              1);
-      const float* xn = P.xn.data() + r0;
-      for (int64_t j = 0; j < m; ++j) {
-        const float cn = C.cn[j0 + j];
-        float* o = out + j * rows;
-        for (int64_t i = 0; i < rows; ++i) {
-          const float v = xn[i] + cn - 2.f * o[i];
-          o[i] = v > 0.f ? v : 0.f;
-        }
-      }
-      return;
-    }
-  }
-  const T* x = P.x + r0 * d;
-  for (int64_t j = 0; j < m; ++j) {
-    const T* c = C.c + (j0 + j) * d;
-    T* o = out + j * rows;
-    if (P.metric == KMeansMetric::iou) {
-      const T area_c = c[0] * c[1];
-      for (int64_t i = 0; i < rows; ++i) {
-        const T* xi = x + i * 2;
-        const T inter = std::min(xi[0], c[0]) * std::min(xi[1], c[1]);
-        o[i] = T(1) - inter / (xi[0] * xi[1] + area_c - inter);
-      }
-    } else {
-      for (int64_t i = 0; i < rows; ++i) {
-        T s = 0;
-        for (int64_t t = 0; t < d; ++t) {
-          const T diff = x[i * d + t] - c[t];
-          s += diff * diff;
-        }
-        o[i] = s;
-      }
-    }
-  }
 }
 
 // labels[i] / mind[i] for points r0 .. r0 + rows of the nearest of all C.m centres.
@@ -711,49 +565,6 @@ void kmeans_transform(const T* x, int64_t n, int64_t d, const T* c, int64_t k, K
   });
 }
 
-template <typename T>
-void knn_search(const T* train, int64_t n_train, const T* query, int64_t n_query, int64_t d, int64_t n_neighbors,
-                T* distances, int64_t* indices, int threads) {
-  const int64_t kk = n_neighbors;
-  Points<T> ref;  // shift of the training data, shared by the queries
-  prepare_points(ref, train, n_train, d, static_cast<const T*>(nullptr), KMeansMetric::euclidean, 1);
-  Points<T> P;
-  prepare_points(P, query, n_query, d, static_cast<const T*>(nullptr), KMeansMetric::euclidean, threads,
-                 ref.gemm ? &ref.mean : nullptr);
-  Centers<T> C;
-  prepare_centers(P, train, n_train, C);
-  parallel_blocks(ceil_div(n_query, kChunk), threads, [&](int64_t b) {
-    const int64_t r0 = b * kChunk, rows = min64(kChunk, n_query - r0);
-    const int64_t tb = min64(kTrainBlock, n_train);
-    T* dist = scratch_array<T>(ScratchSlot::kmeans_dist, static_cast<size_t>(tb * kChunk));
-    T* bd = distances + r0 * kk;
-    int64_t* bi = indices + r0 * kk;
-    std::fill(bd, bd + rows * kk, std::numeric_limits<T>::infinity());
-    std::fill(bi, bi + rows * kk, int64_t(-1));
-    for (int64_t j0 = 0; j0 < n_train; j0 += tb) {
-      const int64_t m = min64(tb, n_train - j0);
-      block_distances(P, r0, rows, C, j0, m, dist);
-      for (int64_t i = 0; i < rows; ++i) {
-        T* rd = bd + i * kk;
-        int64_t* ri = bi + i * kk;
-        for (int64_t j = 0; j < m; ++j) {
-          const T v = dist[j * rows + i];
-          if (!(v < rd[kk - 1]) && ri[kk - 1] >= 0) continue;
-          int64_t p = kk - 1;
-          while (p > 0 && (ri[p - 1] < 0 || rd[p - 1] > v)) {
-            rd[p] = rd[p - 1];
-            ri[p] = ri[p - 1];
-            --p;
-          }
-          rd[p] = v;
-          ri[p] = j0 + j;
-        }
-      }
-    }
-    for (int64_t e = 0; e < rows * kk; ++e) bd[e] = std::sqrt(bd[e]);
-  });
-}
-
 #define CVCORE_KMEANS_INSTANTIATE(T)                                                                                \
   template KMeansResult kmeans_fit<T>(const T*, int64_t, int64_t, const T*, const T*, const KMeansOptions&, T*,     \
                                       int32_t*, int);                                                               \
@@ -761,8 +572,7 @@ void knn_search(const T* train, int64_t n_train, const T* query, int64_t n_query
                                    T*, int64_t*, int);                                                              \
   template double kmeans_assign<T>(const T*, int64_t, int64_t, const T*, const T*, int64_t, KMeansMetric,         \
                                    int32_t*, T*, int);                                                              \
-  template void kmeans_transform<T>(const T*, int64_t, int64_t, const T*, int64_t, KMeansMetric, T*, int);         \
-  template void knn_search<T>(const T*, int64_t, const T*, int64_t, int64_t, int64_t, T*, int64_t*, int);
+  template void kmeans_transform<T>(const T*, int64_t, int64_t, const T*, int64_t, KMeansMetric, T*, int);
 
 CVCORE_KMEANS_INSTANTIATE(float)
 CVCORE_KMEANS_INSTANTIATE(double)

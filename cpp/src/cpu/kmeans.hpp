@@ -1,4 +1,4 @@
-// k-means and nearest-neighbour kernels on validated raw arrays (the checks live in src/kmeans.cpp).
+// k-means kernels on validated raw arrays (the checks live in src/kmeans.cpp).
 #pragma once
 
 #include <cstdint>
@@ -22,9 +22,5 @@ double kmeans_assign(const T* x, int64_t n, int64_t d, const T* w, const T* c, i
 template <typename T>
 void kmeans_transform(const T* x, int64_t n, int64_t d, const T* c, int64_t k, KMeansMetric metric, T* out,
                       int threads);
-
-template <typename T>
-void knn_search(const T* train, int64_t n_train, const T* query, int64_t n_query, int64_t d, int64_t n_neighbors,
-                T* distances, int64_t* indices, int threads);
 
 }  // namespace cvcore::cpu

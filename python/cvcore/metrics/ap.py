@@ -3,7 +3,7 @@ a PASCAL VOC detection evaluator with the "difficult" flag."""
 
 import numpy as np
 
-from .. import ops
+from .. import _cvcore
 
 METHODS = ("voc07", "voc", "coco")
 
@@ -44,14 +44,20 @@ def average_precision(recall, precision, method="voc"):
     return float(np.mean(q))
 
 
-def _pixel_iou(box, boxes):
-    """VOC devkit overlaps with inclusive pixel coordinates (+1 on widths and heights)."""
-    iw = np.maximum(np.minimum(boxes[:, 2], box[2]) - np.maximum(boxes[:, 0], box[0]) + 1.0, 0.0)
-    ih = np.maximum(np.minimum(boxes[:, 3], box[3]) - np.maximum(boxes[:, 1], box[1]) + 1.0, 0.0)
-    inter = iw * ih
-    union = ((box[2] - box[0] + 1.0) * (box[3] - box[1] + 1.0)
-             + (boxes[:, 2] - boxes[:, 0] + 1.0) * (boxes[:, 3] - boxes[:, 1] + 1.0) - inter)
-    return inter / union
+def _class_index(classes, labels):
+    """The position of every label in ``classes``, -1 for labels that are none of them (compared with
+    ``==``, as NumPy compares a label array with a class)."""
+    index = np.full(len(labels), -1, np.int64)
+    for k, c in enumerate(classes.tolist()):
+        index[labels == c] = k
+    return index
+
+
+def _flatten(records, columns):
+    """The images' arrays of each column concatenated, the image of every row, and the rows' count."""
+    counts = [len(r[0]) for r in records]
+    flat = [np.concatenate([r[c] for r in records]) for c in columns]
+    return flat, np.repeat(np.arange(len(records), dtype=np.int64), counts)
 
 
 def voc_evaluate(ground_truth, detections, iou_threshold=0.5, method="voc", pixel_inclusive=True):
@@ -75,6 +81,11 @@ def voc_evaluate(ground_truth, detections, iou_threshold=0.5, method="voc", pixe
     -------
     dict ``{label: AP}`` over the labels that have ground truth (non-difficult), and the mAP as the
     mean of those, in a tuple ``(ap_per_class, mAP)``.
+
+    Notes
+    -----
+    The matching (detections of each class by decreasing score, ties in input order) runs in C++,
+    beside the COCO matcher and with the same overlap routine; boxes must be finite.
     """
     if len(ground_truth) != len(detections):
         raise ValueError(f"voc_evaluate: ground_truth and detections must list the same images, got "
@@ -88,6 +99,8 @@ def voc_evaluate(ground_truth, detections, iou_threshold=0.5, method="voc", pixe
         difficult = np.asarray(g.get("difficult", np.zeros(len(labels), bool)), bool).ravel()
         if not len(boxes) == len(labels) == len(difficult):
             raise ValueError(f"voc_evaluate: ground_truth[{i}] boxes, labels and difficult must have the same length")
+        if not np.isfinite(boxes).all():
+            raise ValueError(f"voc_evaluate: ground_truth[{i}] has boxes that are not finite")
         gts.append((boxes, labels, difficult))
     dets = []
     for i, d in enumerate(detections):
@@ -97,45 +110,25 @@ def voc_evaluate(ground_truth, detections, iou_threshold=0.5, method="voc", pixe
             raise ValueError(f"voc_evaluate: detections[{i}] boxes, scores and labels must have the same length")
         if np.isnan(scores).any():
             raise ValueError(f"voc_evaluate: detections[{i}] has NaN scores")
-        dets.append((boxes, scores, labels))
+        if not np.isfinite(boxes).all():
+            raise ValueError(f"voc_evaluate: detections[{i}] has boxes that are not finite")
+        dets.append((boxes, labels, scores))
     classes = np.unique(np.concatenate([g[1][~g[2]] for g in gts] or [np.zeros(0)]))
+    if not classes.size:
+        return {}, float("nan")
+    (gt_boxes, gt_labels, gt_difficult), gt_image = _flatten(gts, range(3))
+    (dt_boxes, dt_labels, dt_scores), dt_image = _flatten(dets, range(3))
+    gt_class, dt_class = _class_index(classes, gt_labels), _class_index(classes, dt_labels)
+    g, d = gt_class >= 0, dt_class >= 0  # records of other labels take no part
+    class_start, tp_flags, fp_flags, npos = _cvcore.voc_match(
+        gt_image[g], gt_class[g], gt_boxes[g], gt_difficult[g].astype(np.uint8), dt_image[d], dt_class[d], dt_boxes[d],
+        dt_scores[d], len(gts), len(classes), float(iou_threshold), bool(pixel_inclusive))
     result = {}
-    for c in classes.tolist():
-        npos = sum(int(np.sum((g[1] == c) & ~g[2])) for g in gts)
-        img_of, box_of, score_of = [], [], []
-        for i, (boxes, scores, labels) in enumerate(dets):
-            sel = np.nonzero(labels == c)[0]
-            img_of += [i] * len(sel)
-            box_of.append(boxes[sel])
-            score_of.append(scores[sel])
-        boxes_c = np.concatenate(box_of) if box_of else np.zeros((0, 4))
-        order = np.argsort(-np.concatenate(score_of), kind="stable") if score_of else np.zeros(0, np.int64)
-        taken = [np.zeros(int(np.sum(g[1] == c)), bool) for g in gts]
-        tp, fp = np.zeros(len(order)), np.zeros(len(order))
-        for rank, j in enumerate(order):
-            gboxes, glabels, gdiff = gts[img_of[j]]
-            mine = np.nonzero(glabels == c)[0]
-            if len(mine) == 0:
-                fp[rank] = 1
-                continue
-            if pixel_inclusive:
-                ov = _pixel_iou(boxes_c[j], gboxes[mine])
-            else:
-                ov = ops.box_iou(boxes_c[j][None], gboxes[mine])[0]
-            best = int(np.argmax(ov))
-            if ov[best] > iou_threshold:
-                if gdiff[mine[best]]:
-                    continue
-                if not taken[img_of[j]][best]:
-                    tp[rank] = 1
-                    taken[img_of[j]][best] = True
-                else:
-                    fp[rank] = 1
-            else:
-                fp[rank] = 1
-        tp, fp = np.cumsum(tp), np.cumsum(fp)
-        rec = tp / npos
+    for k, c in enumerate(classes.tolist()):
+        rows = slice(class_start[k], class_start[k + 1])
+        tp, fp = np.cumsum(tp_flags[rows], dtype=np.float64), np.cumsum(fp_flags[rows], dtype=np.float64)
+        rec = tp / npos[k]
         prec = tp / np.maximum(tp + fp, np.finfo(np.float64).eps)
         result[c] = average_precision(rec, prec, method)
-    mean_ap = float(np.mean(list(result.values()))) if result else float("nan")
+    mean_ap = float(np.mean(list(result.values())))
     return result, mean_ap

@@ -1,7 +1,8 @@
 """COCO bounding-box evaluation with pycocotools' exact semantics (``COCOeval(gt, dt, "bbox")``).
 
-The matching and accumulation run in C++ (``cvcore._cvcore.coco_evaluate``); this module reads the
-JSON (paths or already-loaded objects), checks every record, and maps COCO ids to dense indices.
+The matching and accumulation run in C++ (``cvcore._cvcore.coco_evaluate``), and so does the reading of
+detection files; this module loads the ground truth JSON, checks every record, and maps COCO ids to
+dense indices.
 """
 
 import json
@@ -34,19 +35,16 @@ def _load(source, what):
 
 
 def _detection_columns(dets):
-    """(image_id, category_id, bbox (n, 4), score) arrays of the detections: a JSON file goes through
-    the C++ reader first (several times faster than the json module); anything it does not take, and
-    lists of dicts, through the checks below, whose errors name the record."""
+    """(image_id, category_id, bbox (n, 4), score) arrays of the detections: a JSON file through the
+    C++ reader (cvcore::read_coco_detections), a list of dicts through the checks below; the errors
+    of both name the record."""
     if isinstance(dets, (str, os.PathLike)):
         with open(dets, "rb") as f:
             data = f.read()
         try:
-            return _cvcore.coco_read_detections(data)
-        except ValueError:
-            try:
-                dets = json.loads(data)
-            except json.JSONDecodeError as e:
-                raise ValueError(f"{_OP}: dets file {os.fspath(dets)!r} is not valid JSON: {e}") from None
+            return _cvcore.coco_read_detections(data, os.fspath(dets))
+        except ValueError as e:
+            raise ValueError(f"{_OP}: {e}") from None
     records = _records(dets, None, "dets")
     return (_field(records, "image_id", "dets", np.int64), _field(records, "category_id", "dets", np.int64),
             _field(records, "bbox", "dets", np.float64).reshape(-1, 4), _field(records, "score", "dets", np.float64))
