@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <new>
 #include <numeric>
 #include <vector>
 
@@ -249,17 +248,8 @@ void coco_evaluate(const BoxRecords& gt, const double* gt_area, const int64_t* g
   const Groups gt_groups = group(gt, num_images, num_categories), dt_groups = group(dt, num_images, num_categories);
   const Inputs in{gt, gt_area, gt_crowd, gt_id, dt, dt_score, num_images, num_categories, params, gt_groups, dt_groups};
   // Categories are uneven in work; one at a time per thread, dynamically (each writes its own cells).
-  bool failed = false;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1 && num_categories > 1)
-  for (int64_t k = 0; k < num_categories; ++k) {
-    try {
-      evaluate_category(in, k, result);
-    } catch (...) {  // std::bad_alloc: no exception may leave an OpenMP region
-#pragma omp atomic write
-      failed = true;
-    }
-  }
-  if (failed) throw std::bad_alloc();
+  parallel_for(
+      num_categories, threads, [&](int64_t k) { evaluate_category(in, k, result); }, Schedule::dynamic);
 }
 
 namespace {

@@ -7,9 +7,7 @@
 // Shared by k-means (cpu/kmeans.cpp) and nearest neighbours (cpu/neighbors.cpp).
 #pragma once
 
-#include <atomic>
 #include <cstdint>
-#include <new>
 #include <vector>
 
 #include "cpu/parallel.hpp"
@@ -19,22 +17,6 @@ namespace cvcore::cpu {
 
 constexpr int64_t kChunk = 256;     // points per distance block
 constexpr int64_t kDirectMaxD = 4;  // d <= this: direct distances, no GEMM
-
-// Runs body(b) for every b in [0, count) on `threads` threads; an exception thrown by a body (an
-// allocation failure) is rethrown after the region instead of terminating.
-template <typename Body>
-void parallel_blocks(int64_t count, int threads, Body body) {
-  std::atomic<bool> failed{false};
-  parallel_for(count, threads, [&](int64_t b) {
-    if (failed.load(std::memory_order_relaxed)) return;
-    try {
-      body(b);
-    } catch (...) {
-      failed = true;
-    }
-  });
-  if (failed) throw std::bad_alloc();
-}
 
 // The data, and what the GEMM path needs: rows shifted by `mean` and their squared norms.
 template <typename T>

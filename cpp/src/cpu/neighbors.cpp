@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "cpu/distances.hpp"
+#include "cpu/parallel.hpp"
 #include "cpu/scratch.hpp"
 
 namespace cvcore::cpu {
@@ -29,7 +30,7 @@ void knn_search(const T* train, int64_t n_train, const T* query, int64_t n_query
                  ref.gemm ? &ref.mean : nullptr);
   Centers<T> C;
   prepare_centers(P, train, n_train, C);
-  parallel_blocks(ceil_div(n_query, kChunk), threads, [&](int64_t b) {
+  parallel_for(ceil_div(n_query, kChunk), threads, [&](int64_t b) {
     const int64_t r0 = b * kChunk, rows = min64(kChunk, n_query - r0);
     const int64_t tb = min64(kTrainBlock, n_train);
     T* dist = scratch_array<T>(ScratchSlot::kmeans_dist, static_cast<size_t>(tb * kChunk));
