@@ -18,12 +18,7 @@ Int64Array int64_array(py::handle obj, const char* op, const char* name) {
   return Int64Array::ensure(arr);
 }
 
-Float64Array copy_out(const std::vector<double>& v, std::vector<int64_t> shape) {
-  Float64Array out = new_float64(shape);
-  if (!v.empty()) std::memcpy(out.mutable_data(), v.data(), v.size() * sizeof(double));
-  return out;
-}
-
+// A new array of `shape` holding v.
 template <typename T>
 py::array_t<T> to_numpy(const std::vector<T>& v, std::vector<int64_t> shape) {
   py::array_t<T> out(shape);
@@ -75,9 +70,9 @@ void register_cocoeval(py::module_& m) {
                       R = static_cast<int64_t>(params.recall_thresholds.size()),
                       A = static_cast<int64_t>(params.area_ranges.size()),
                       M = static_cast<int64_t>(params.max_dets.size());
-        return py::make_tuple(copy_out(r.precision, {T, R, num_categories, A, M}),
-                              copy_out(r.recall, {T, num_categories, A, M}),
-                              copy_out(r.scores, {T, R, num_categories, A, M}));
+        return py::make_tuple(to_numpy(r.precision, {T, R, num_categories, A, M}),
+                              to_numpy(r.recall, {T, num_categories, A, M}),
+                              to_numpy(r.scores, {T, R, num_categories, A, M}));
       },
       py::arg("gt_image"), py::arg("gt_category"), py::arg("gt_boxes"), py::arg("gt_area"), py::arg("gt_crowd"),
       py::arg("gt_id"), py::arg("dt_image"), py::arg("dt_category"), py::arg("dt_boxes"), py::arg("dt_score"),

@@ -206,8 +206,6 @@ TEST(read_coco_detections_file) {
                "read_coco_detections: cannot open 'test_detection_dets.json'");
 }
 
-CVCORE_TEST_MAIN
-
 TEST(to_blob_splits_pixels_into_planes) {
   // One 1x2 BGR image: pixels (1, 2, 3) and (4, 5, 6).
   const uint8_t image[6] = {1, 2, 3, 4, 5, 6};
@@ -229,3 +227,5 @@ TEST(to_blob_splits_pixels_into_planes) {
   params.mean = {1, 2};
   CHECK_THROWS(to_blob_output_shape(images, params, DType::float32), ValueError, "mean must have 1 or 3 values");
 }
+
+CVCORE_TEST_MAIN

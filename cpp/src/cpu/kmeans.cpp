@@ -81,7 +81,7 @@ void nearest_chunk(const Points<T>& P, int64_t r0, int64_t rows, const Centers<T
       active_kernels().nearest_lowd_f64(P.x + r0 * P.d, rows, P.d, C.c, k, labels, mind);
     return;
   }
-  T* dist = scratch_array<T>(ScratchSlot::kmeans_dist, static_cast<size_t>(k * kChunk));
+  T* dist = scratch_array<T>(ScratchSlot::distances, static_cast<size_t>(k * kChunk));
   if constexpr (std::is_same<T, float>::value) {
     if (P.gemm) {  // argmin_j ||c_j||^2 - 2 x.c_j in one pass over the GEMM output, then add ||x||^2
       linear(k, P.d, rows, C.cc.data(), P.xc.data() + r0 * P.d, nullptr, dist, OutputAct{}, 1);
@@ -383,7 +383,7 @@ void plusplus(const Points<T>& P, int64_t k, uint64_t seed, int64_t trials, T* c
     if (c == 0) prepare_centers(P, centers, 1, C);
     parallel_for(B.count, threads, [&](int64_t b) {
       if (c == 0) {
-        T* dist = scratch_array<T>(ScratchSlot::kmeans_dist, static_cast<size_t>(kChunk));
+        T* dist = scratch_array<T>(ScratchSlot::distances, static_cast<size_t>(kChunk));
         for (int64_t r0 = B[b].begin; r0 < B[b].end; r0 += kChunk) {
           const int64_t rows = min64(kChunk, B[b].end - r0);
           block_distances(P, r0, rows, C, 0, 1, dist);
@@ -403,7 +403,7 @@ void plusplus(const Points<T>& P, int64_t k, uint64_t seed, int64_t trials, T* c
     }
     prepare_centers(P, cand.data(), trials, C);
     parallel_for(B.count, threads, [&](int64_t b) {
-      T* dist = scratch_array<T>(ScratchSlot::kmeans_dist, static_cast<size_t>(trials * kChunk));
+      T* dist = scratch_array<T>(ScratchSlot::distances, static_cast<size_t>(trials * kChunk));
       double* pb = part.data() + b * trials;
       std::fill(pb, pb + trials, 0.0);
       for (int64_t r0 = B[b].begin; r0 < B[b].end; r0 += kChunk) {
@@ -555,7 +555,7 @@ void kmeans_transform(const T* x, int64_t n, int64_t d, const T* c, int64_t k, K
   prepare_centers(P, c, k, C);
   parallel_for(ceil_div(n, kChunk), threads, [&](int64_t b) {
     const int64_t r0 = b * kChunk, rows = min64(kChunk, n - r0);
-    T* dist = scratch_array<T>(ScratchSlot::kmeans_dist, static_cast<size_t>(k * kChunk));
+    T* dist = scratch_array<T>(ScratchSlot::distances, static_cast<size_t>(k * kChunk));
     block_distances(P, r0, rows, C, 0, k, dist);
     for (int64_t i = 0; i < rows; ++i)
       for (int64_t j = 0; j < k; ++j) {

@@ -33,7 +33,7 @@ void knn_search(const T* train, int64_t n_train, const T* query, int64_t n_query
   parallel_for(ceil_div(n_query, kChunk), threads, [&](int64_t b) {
     const int64_t r0 = b * kChunk, rows = min64(kChunk, n_query - r0);
     const int64_t tb = min64(kTrainBlock, n_train);
-    T* dist = scratch_array<T>(ScratchSlot::kmeans_dist, static_cast<size_t>(tb * kChunk));
+    T* dist = scratch_array<T>(ScratchSlot::distances, static_cast<size_t>(tb * kChunk));
     T* bd = distances + r0 * kk;
     int64_t* bi = indices + r0 * kk;
     std::fill(bd, bd + rows * kk, std::numeric_limits<T>::infinity());
