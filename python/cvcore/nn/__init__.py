@@ -11,10 +11,12 @@ Inference only: no gradients, BatchNorm2d uses its running statistics and Dropou
     y = nn.fuse(model)(x)                          # x: (N, 3, H, W) float32
 """
 
+from .activations import (ELU, GELU, SELU, Hardswish, LeakyReLU, LogSoftmax, Mish, PReLU, ReLU, ReLU6, Sigmoid, SiLU,
+                          Softmax, Softplus, Tanh)
 from .fuse import fuse
-from .layers import (ELU, GELU, SELU, AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, BatchNorm2d, Conv2d, Dropout,
-                     Flatten, Hardswish, Identity, LeakyReLU, Linear, LoadResult, LogSoftmax, MaxPool2d, Mish, Module,
-                     PReLU, ReLU, ReLU6, Sequential, Sigmoid, SiLU, Softmax, Softplus, Tanh)
+from .layers import (AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Identity,
+                     Linear, MaxPool2d)
+from .module import LoadResult, Module, Sequential
 from .models import ARCHITECTURES, vgg16, vgg16_bn
 from .summary import LayerSummary, ModelSummary, summary
 

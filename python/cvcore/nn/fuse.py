@@ -3,7 +3,8 @@
 import copy
 
 from .. import ops
-from .layers import BatchNorm2d, Conv2d, Identity, Module, Sequential
+from .layers import BatchNorm2d, Conv2d, Identity
+from .module import Module, Sequential
 
 
 def _fold(conv, bn):

@@ -16,7 +16,7 @@ Counting convention (one forward pass over the whole ``input_shape``, batch incl
 import dataclasses
 import sys
 
-from .layers import Module, Sequential, _shape
+from .module import Module, Sequential, _shape
 
 
 @dataclasses.dataclass(frozen=True)
