@@ -219,6 +219,54 @@ def test_sequential(rng):
         nn.Sequential({"a.b": relu})
 
 
+def test_parallel_and_split(threads, rng):
+    a, b = nn.Conv2d(4, 2, 1, seed=0), nn.Sequential(nn.Conv2d(4, 3, 3, seed=1), nn.ReLU())
+    heads = nn.Parallel(collections.OrderedDict([("a", a), ("b", b)]))
+    x = randn(rng, 2, 4, 6, 5)
+    out = heads(x)
+    assert isinstance(out, tuple) and len(out) == 2
+    np.testing.assert_array_equal(out[0], a(x))
+    np.testing.assert_array_equal(out[1], b(x))
+    assert heads.output_shape(x.shape) == ((2, 2, 6, 5), (2, 3, 4, 3))
+    assert heads.macs(x.shape) == a.macs(x.shape) + b.macs(x.shape)
+    assert list(heads.state_dict()) == ["a.weight", "a.bias", "b.0.weight", "b.0.bias"]
+    assert len(heads) == 2 and heads[0] is a and list(heads) == [a, b]
+    assert isinstance(heads[1:], nn.Parallel) and len(nn.Parallel(a).append(b)) == 2
+    # after a Sequential: the model's output is the tuple
+    model = nn.Sequential(nn.Conv2d(3, 4, 3, seed=2), heads)
+    assert [o.shape for o in model(x[:, :3])] == [(2, 2, 4, 3), (2, 3, 2, 1)]
+    assert model.output_shape(x[:, :3].shape) == ((2, 2, 4, 3), (2, 3, 2, 1))
+    with pytest.raises(TypeError, match="Parallel: children must be cvcore.nn modules, got int for '0'"):
+        nn.Parallel(1)
+    with pytest.raises(IndexError, match="Parallel: index 2 is out of range for 2 modules"):
+        heads[2]
+
+    split = nn.Split([1, 3, 2], dim=1)
+    parts = split(x.transpose(0, 2, 1, 3)[:, :, 0])  # non-contiguous float32: one copy, then views
+    y = np.ascontiguousarray(x.transpose(0, 2, 1, 3)[:, :, 0])
+    assert [p.shape for p in parts] == [(2, 1, 5), (2, 3, 5), (2, 2, 5)] == list(split.output_shape(y.shape))
+    for part, want in zip(parts, np.split(y, [1, 4], axis=1)):
+        np.testing.assert_array_equal(part, want)
+    assert all(np.shares_memory(p, y) for p in split(y))
+    assert [p.shape for p in nn.Split([2, 3], dim=-1)(y)] == [(2, 6, 2), (2, 6, 3)]
+    assert [p.shape for p in nn.Split((2,))(y)] == [(2, 6, 5)]  # dim 0 by default, as torch.split
+    assert repr(split) == "Split(sizes=[1, 3, 2], dim=1)" and split.count_parameters() == 0
+
+
+@pytest.mark.parametrize("make, error, match", [
+    (lambda: nn.Split(3), TypeError, r"Split: sizes must be a non-empty sequence of ints, got 3"),
+    (lambda: nn.Split([]), TypeError, r"Split: sizes must be a non-empty sequence of ints, got \[\]"),
+    (lambda: nn.Split([2, 0]), ValueError, "Split: sizes must be >= 1, got 0"),
+    (lambda: nn.Split([2], dim=1.0), TypeError, "Split: dim must be an int, got 1.0"),
+    (lambda: nn.Split([2, 2], dim=1)(np.zeros((3, 5), np.float32)), ValueError,
+     r"Split: the input must have sum\(sizes\) = 4 elements along dim 1, got shape \(3, 5\)"),
+    (lambda: nn.Split([2], dim=2).output_shape((3, 2)), ValueError, r"Split: dim must be in \[-2, 1\]"),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_split_errors(make, error, match):
+    with pytest.raises(error, match=match):
+        make()
+
+
 def test_nested_names_and_repr():
     model = nn.Sequential(collections.OrderedDict([
         ("features", nn.Sequential(nn.Conv2d(3, 4, 3, seed=0), nn.BatchNorm2d(4), nn.PReLU(4))),
@@ -375,6 +423,18 @@ def test_summary_tiny_hand_counted(capsys, rng):
     assert capsys.readouterr().out == ""
     single = nn.summary(nn.Conv2d(3, 4, 3, seed=0), (3, 5, 5), verbose=False)
     assert [(r.name, r.output_shape, r.macs) for r in single.rows] == [("Conv2d", (4, 3, 3), 4 * 9 * 27)]
+
+
+def test_summary_parallel(rng):
+    heads = nn.Parallel(collections.OrderedDict([("box", nn.Conv2d(8, 4, 1, seed=0)),
+                                                 ("cls", nn.Conv2d(8, 2, 1, seed=1))]))
+    model = nn.Sequential(collections.OrderedDict([("conv", nn.Conv2d(3, 8, 3, seed=2)), ("heads", heads)]))
+    s = nn.summary(model, (1, 3, 6, 6), verbose=False)
+    assert [(r.name, r.output_shape, r.macs) for r in s.rows] == [
+        ("conv", (1, 8, 4, 4), 8 * 16 * 27), ("heads.box", (1, 4, 4, 4), 4 * 16 * 8),
+        ("heads.cls", (1, 2, 4, 4), 2 * 16 * 8)]
+    assert s.output_shape == ((1, 4, 4, 4), (1, 2, 4, 4)) == tuple(o.shape for o in model(randn(rng, 1, 3, 6, 6)))
+    assert s.total_macs == model.macs((1, 3, 6, 6)) and "Output shape: ((1, 4, 4, 4), (1, 2, 4, 4))" in str(s)
 
 
 def test_summary_errors():

@@ -15,14 +15,14 @@ from .activations import (ELU, GELU, SELU, Hardswish, LeakyReLU, LogSoftmax, Mis
                           Softmax, Softplus, Tanh)
 from .fuse import fuse
 from .layers import (AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Identity,
-                     Linear, MaxPool2d)
-from .module import LoadResult, Module, Sequential
+                     Linear, MaxPool2d, Split)
+from .module import LoadResult, Module, Parallel, Sequential
 from .models import ARCHITECTURES, vgg16, vgg16_bn
 from .summary import LayerSummary, ModelSummary, summary
 
 __all__ = [
     "ARCHITECTURES", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AvgPool2d", "BatchNorm2d", "Conv2d", "Dropout", "ELU",
     "Flatten", "GELU", "Hardswish", "Identity", "LayerSummary", "LeakyReLU", "Linear", "LoadResult", "LogSoftmax",
-    "MaxPool2d", "Mish", "ModelSummary", "Module", "PReLU", "ReLU", "ReLU6", "SELU", "Sequential", "SiLU", "Sigmoid",
-    "Softmax", "Softplus", "Tanh", "fuse", "summary", "vgg16", "vgg16_bn",
+    "MaxPool2d", "Mish", "ModelSummary", "Module", "PReLU", "Parallel", "ReLU", "ReLU6", "SELU", "Sequential", "SiLU",
+    "Sigmoid", "Softmax", "Softplus", "Split", "Tanh", "fuse", "summary", "vgg16", "vgg16_bn",
 ]

@@ -368,6 +368,54 @@ class Flatten(Module):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
+class Split(Module):
+    """Consecutive parts of the input along ``dim``, of the given sizes, as a tuple of views (no copy of a
+    C-contiguous float32 input), as ``torch.split(x, sizes, dim)`` with a list of sizes and ONNX's Split.
+    :func:`fuse` leaves one in place of a :class:`Parallel` of heads whose weights it concatenated.
+
+    Parameters
+    ----------
+    sizes : sequence of int, each >= 1
+        The parts' lengths along ``dim``; they must add up to the input's length there.
+    dim : int
+        The axis, negative counting from the end (default 0, as torch.split).
+    """
+
+    def __init__(self, sizes, dim=0):
+        super().__init__()
+        op = "Split"
+        if isinstance(sizes, (str, bytes)) or not isinstance(sizes, (tuple, list)) or not sizes:
+            raise TypeError(f"{op}: sizes must be a non-empty sequence of ints, got {sizes!r}")
+        self.sizes = tuple(as_int(op, "sizes", size, 1) for size in sizes)
+        self.dim = as_int(op, "dim", dim)
+        ends = np.cumsum(self.sizes).tolist()
+        self._parts = [slice(end - size, end) for size, end in zip(self.sizes, ends)]
+
+    def _axis(self, shape):
+        """dim as an axis of shape (>= 0), checked, with shape's length there."""
+        if not -len(shape) <= self.dim < len(shape):
+            raise ValueError(f"Split: dim must be in [{-len(shape)}, {len(shape) - 1}] for an input of shape {shape}, "
+                             f"got {self.dim}")
+        axis = self.dim % len(shape)
+        if shape[axis] != sum(self.sizes):
+            raise ValueError(f"Split: the input must have sum(sizes) = {sum(self.sizes)} elements along dim "
+                             f"{self.dim}, got shape {shape}")
+        return axis
+
+    def forward(self, input):
+        x = as_float32("Split", "input", input)
+        before = (slice(None),) * self._axis(x.shape)
+        return tuple(x[before + (part,)] for part in self._parts)
+
+    def output_shape(self, input_shape):
+        shape = _shape("Split", input_shape, None)
+        axis = self._axis(shape)
+        return tuple(shape[:axis] + (size,) + shape[axis + 1:] for size in self.sizes)
+
+    def extra_repr(self):
+        return f"sizes={list(self.sizes)}, dim={self.dim}"
+
+
 class Dropout(Module):
     """Dropout at inference: the identity (as ``torch.nn.Dropout`` in eval mode). ``p`` in [0, 1] is kept
     for the record and the repr."""

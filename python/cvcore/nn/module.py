@@ -1,5 +1,5 @@
 """The module framework: :class:`Module` (named weights and children, state dicts, calling) and the
-:class:`Sequential` container.
+containers :class:`Sequential` (children in order) and :class:`Parallel` (children on one input).
 
 Every layer is a :class:`Module`: calling it runs ``forward``; its weights are attributes
 (``conv.weight``, ``bn.running_var``) that can be replaced by arrays of the same shape;
@@ -233,14 +233,10 @@ class Module:
         return "\n".join(lines) + "\n)"
 
 
-class Sequential(Module):
-    """Modules applied in order, as ``torch.nn.Sequential``.
-
-    ``Sequential(m0, m1, ...)`` names the children "0", "1", ...; ``Sequential(OrderedDict(name=m))``
-    (or a dict) keeps the given names, which become the state-dict prefixes. Supports ``len``,
-    iteration, ``seq[i]`` (negative too), ``seq[a:b]`` (a Sequential of the same children and names)
-    and ``append``.
-    """
+class _Container(Module):
+    """Children given as modules (named "0", "1", ...) or as one mapping of names to modules (an OrderedDict
+    or a dict, whose names become the state-dict prefixes); ``len``, iteration, ``c[i]`` (negative too),
+    ``c[a:b]`` (a container of the same class with the same children and names) and ``append``."""
 
     def __init__(self, *args):
         super().__init__()
@@ -252,13 +248,13 @@ class Sequential(Module):
             self._add_child(name, module)
 
     def _add_child(self, name, module):
+        op = type(self).__name__
         if not isinstance(name, str) or not name or "." in name:
-            raise ValueError(f"Sequential: child names must be non-empty strings without '.', got {name!r}")
+            raise ValueError(f"{op}: child names must be non-empty strings without '.', got {name!r}")
         if not isinstance(module, Module):
-            raise TypeError(f"Sequential: children must be cvcore.nn modules, got {type(module).__name__} "
-                            f"for {name!r}")
+            raise TypeError(f"{op}: children must be cvcore.nn modules, got {type(module).__name__} for {name!r}")
         if name in self._modules:
-            raise ValueError(f"Sequential: duplicate child name {name!r}")
+            raise ValueError(f"{op}: duplicate child name {name!r}")
         self._modules[name] = module
 
     def append(self, module):
@@ -275,11 +271,22 @@ class Sequential(Module):
     def __getitem__(self, index):
         items = list(self._modules.items())
         if isinstance(index, slice):
-            return Sequential(collections.OrderedDict(items[index]))
-        i = as_int("Sequential", "index", index)
+            return type(self)(collections.OrderedDict(items[index]))
+        op = type(self).__name__
+        i = as_int(op, "index", index)
         if not -len(items) <= i < len(items):
-            raise IndexError(f"Sequential: index {i} is out of range for {len(items)} modules")
+            raise IndexError(f"{op}: index {i} is out of range for {len(items)} modules")
         return items[i][1]
+
+
+class Sequential(_Container):
+    """Modules applied in order, as ``torch.nn.Sequential``.
+
+    ``Sequential(m0, m1, ...)`` names the children "0", "1", ...; ``Sequential(OrderedDict(name=m))``
+    (or a dict) keeps the given names, which become the state-dict prefixes. Supports ``len``,
+    iteration, ``seq[i]`` (negative too), ``seq[a:b]`` (a Sequential of the same children and names)
+    and ``append``.
+    """
 
     def forward(self, input):
         for module in self._modules.values():
@@ -287,10 +294,12 @@ class Sequential(Module):
         return input
 
     def output_shape(self, input_shape):
+        if not self._modules:
+            return _shape("Sequential", input_shape, None)
         shape = input_shape
         for module in self._modules.values():
             shape = module.output_shape(shape)
-        return _shape("Sequential", shape, None)
+        return shape
 
     def macs(self, input_shape):
         total, shape = 0, input_shape
@@ -298,3 +307,22 @@ class Sequential(Module):
             total += module.macs(shape)
             shape = module.output_shape(shape)
         return total
+
+
+class Parallel(_Container):
+    """Modules applied to the same input, their outputs returned as a tuple in order: a network's heads
+    (e.g. a detector's box regression and classification layers reading one feature map).
+
+    Named and indexed as :class:`Sequential` (``Parallel(m0, m1)``, ``Parallel(OrderedDict(name=m))``,
+    ``len``, iteration, ``p[i]``, ``p[a:b]``, ``append``). Its output shape is the tuple of its
+    children's output shapes, and its MACs their sum.
+    """
+
+    def forward(self, input):
+        return tuple(module(input) for module in self._modules.values())
+
+    def output_shape(self, input_shape):
+        return tuple(module.output_shape(input_shape) for module in self._modules.values())
+
+    def macs(self, input_shape):
+        return sum(module.macs(input_shape) for module in self._modules.values())
