@@ -1,6 +1,7 @@
-"""The layers: convolution, batch norm, pooling, fully connected, flatten, dropout and identity, each a
-:class:`~cvcore.nn.module.Module` running on ``cvcore.ops`` with PyTorch's names, arguments and
-state-dict keys."""
+"""The layers: convolution, batch norm, pooling, fully connected, flatten, split, dropout and identity,
+each a :class:`~cvcore.nn.module.Module` running on ``cvcore.ops`` with PyTorch's names, arguments and
+state-dict keys; and the fused convolution and fully connected layers that :func:`~cvcore.nn.fuse`
+makes (one op call for a layer and those after it)."""
 
 import math
 import numbers
@@ -8,8 +9,8 @@ import numbers
 import numpy as np
 
 from .. import ops
-from .._validation import as_float32, as_int, check_finite_scalar, pair
-from ..ops.conv import _conv_padding
+from .._validation import as_float32, as_int, check_finite_scalar, epilogue, pair
+from ..ops.conv import _conv_padding, _max_pool_args, _pointwise_args
 from ..ops.pool import _adaptive_size, _window_args
 from .module import Module, _shape
 
@@ -52,7 +53,7 @@ def _spatial_out(op, shape, out_hw):
 
 
 class Identity(Module):
-    """Returns its input unchanged (what :func:`fuse` leaves in place of a folded BatchNorm2d)."""
+    """Returns its input unchanged (what :func:`fuse` leaves in place of a layer it folded into another)."""
 
     def forward(self, input):
         return input
@@ -74,6 +75,12 @@ class Conv2d(Module):
     groups : int, >= 1
     bias : bool
         Whether the layer has a bias (state-dict key ``bias`` only then).
+    winograd : bool, keyword only
+        Compute with ``ops.conv2d(..., winograd=True)`` (not a PyTorch argument): 3x3 layers with
+        stride 1, dilation 1 and one group run by Winograd's algorithm, up to about twice as fast,
+        with results close to the direct sum's (see ops.conv2d) but not its bits; other layers
+        ignore it. An inference option, not in the state dict; the attribute can be changed.
+        Default False.
     seed : None, int or numpy.random.Generator, keyword only
         Source of the initial weights: PyTorch's default, ``U(-b, b)`` with
         ``b = 1 / sqrt(in_channels / groups * kH * kW)`` for the weight and the bias (what
@@ -86,7 +93,7 @@ class Conv2d(Module):
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias=True, *, seed=None):
+                 bias=True, *, winograd=False, seed=None):
         super().__init__()
         op = "Conv2d"
         self.in_channels = as_int(op, "in_channels", in_channels, 1)
@@ -100,6 +107,9 @@ class Conv2d(Module):
                 raise ValueError(f"{op}: {name} must be divisible by groups = {self.groups}, got {value}")
         _conv_padding(op, padding, self.kernel_size, self.dilation, self.stride)  # validates
         self.padding = padding if isinstance(padding, str) else pair(op, "padding", padding, 0)
+        if not isinstance(winograd, (bool, np.bool_)):
+            raise TypeError(f"{op}: winograd must be a bool, got {winograd!r}")
+        self.winograd = bool(winograd)
         rng = _rng(op, seed)
         fan_in = self.in_channels // self.groups * self.kernel_size[0] * self.kernel_size[1]
         bound = _fan_in_bound(fan_in)
@@ -108,9 +118,18 @@ class Conv2d(Module):
         self._add_parameter("bias", _uniform(rng, (self.out_channels,), bound) if bias else None)
 
     def forward(self, input):
-        return ops.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        return ops.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups,
+                          winograd=self.winograd, **self._epilogue())
+
+    def _epilogue(self):
+        """ops.conv2d's keyword arguments for the layers computed in the convolution's pass (none here)."""
+        return {}
 
     def output_shape(self, input_shape):
+        return self._conv_shape(input_shape)
+
+    def _conv_shape(self, input_shape):
+        """The shape of the convolution's own output (which a FusedConv2d may pool or map to other channels)."""
         op = "Conv2d"
         shape = _shape(op, input_shape, (3, 4))
         _check_channels(op, shape, -3, self.in_channels, "in_channels")
@@ -123,7 +142,7 @@ class Conv2d(Module):
 
     def macs(self, input_shape):
         """``N * out_channels * Ho * Wo * (in_channels / groups) * kH * kW`` (the bias adds none)."""
-        out = self.output_shape(input_shape)
+        out = self._conv_shape(input_shape)
         batch = out[0] if len(out) == 4 else 1
         return (batch * self.out_channels * out[-2] * out[-1] * (self.in_channels // self.groups)
                 * self.kernel_size[0] * self.kernel_size[1])
@@ -137,7 +156,128 @@ class Conv2d(Module):
             s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
+        if self.winograd:
+            s += ", winograd=True"
         return s
+
+
+class FusedConv2d(Conv2d):
+    """A convolution and the layers after it in one ``ops.conv2d`` call: the bias, then an activation,
+    then max pooling or a 1x1 convolution, in the same pass over the output (what :func:`fuse` makes of
+    Conv2d -> ReLU / ReLU6 / PReLU -> MaxPool2d or a :class:`Parallel` of 1x1 Conv2d heads).
+
+    ``FusedConv2d(conv, activation="prelu", prelu_weight=a, max_pool=(2, 2, True))(x)`` is
+    ``ops.conv2d(x, conv.weight, conv.bias, conv.stride, conv.padding, conv.dilation, conv.groups,
+    activation="prelu", prelu_weight=a, max_pool=(2, 2, True), winograd=conv.winograd)``, which
+    ops.conv2d computes bit for bit as the layers one after the other.
+
+    Parameters
+    ----------
+    conv : Conv2d
+        The convolution: its hyper-parameters, its ``winograd`` option and its weight and bias (the
+        same arrays, not copies); of a FusedConv2d, its convolution alone.
+    activation : None, "relu", "relu6" or "prelu", keyword only
+    prelu_weight : array_like, shape (out_channels,) or (1,), keyword only
+        The PReLU slopes, given exactly when activation is "prelu".
+    max_pool : (kernel_size, stride) or (kernel_size, stride, ceil_mode), keyword only
+        Max pooling of the activated output, without padding, dilation 1.
+    pointwise : weight or (weight, bias), keyword only
+        A 1x1 convolution of the activated output: weight (P, out_channels, 1, 1) or (P, out_channels),
+        bias (P,) or None. Not with max_pool.
+
+    Attributes
+    ----------
+    weight, bias : those of the convolution, as in Conv2d
+    activation : None or str
+    prelu_weight : ndarray float32, shape (out_channels,) or (1,), or None
+    max_pool : ((kH, kW), (sH, sW), ceil_mode) or None
+    pointwise_weight : ndarray float32, shape (P, out_channels, 1, 1), or None
+    pointwise_bias : ndarray float32, shape (P,), or None
+
+    The state dict holds ``weight``, ``bias`` (when the conv has one) and, when present,
+    ``prelu_weight``, ``pointwise_weight`` and ``pointwise_bias``. Per-channel PReLU slopes need a
+    batched input (N, C, H, W): nn.PReLU takes axis 1 as the channels, which for a (C, H, W) map is
+    its height, so the fused layer raises ValueError there rather than give other results than the
+    layers apart.
+    """
+
+    def __init__(self, conv, *, activation=None, prelu_weight=None, max_pool=None, pointwise=None):
+        Module.__init__(self)
+        op = "FusedConv2d"
+        if not isinstance(conv, Conv2d):
+            raise TypeError(f"{op}: conv must be a cvcore.nn.Conv2d, got {type(conv).__name__}")
+        for name in ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups",
+                     "winograd"):
+            setattr(self, name, getattr(conv, name))
+        self._add_parameter("weight", conv.weight)
+        self._add_parameter("bias", conv.bias)
+        self.activation, slopes = _fused_activation(op, activation, prelu_weight, self.out_channels)
+        self._add_parameter("prelu_weight", slopes)
+        if max_pool is not None and pointwise is not None:
+            raise ValueError(f"{op}: max_pool and pointwise cannot be combined (ops.conv2d applies one or the other)")
+        self.max_pool = None if max_pool is None else _max_pool_args(op, max_pool)
+        weight, bias = _pointwise_args(op, pointwise)
+        if weight is not None and weight.shape[1:] != (self.out_channels, 1, 1):
+            raise ValueError(f"{op}: the pointwise weight must have shape (P, out_channels = {self.out_channels}, "
+                             f"1, 1) or (P, {self.out_channels}), got {weight.shape}")
+        if bias is not None and bias.shape != weight.shape[:1]:
+            raise ValueError(f"{op}: the pointwise bias must have shape ({len(weight)},), got {bias.shape}")
+        self._add_parameter("pointwise_weight", weight)
+        self._add_parameter("pointwise_bias", bias)
+
+    def forward(self, input):
+        _check_slope_axis("FusedConv2d", self.prelu_weight, input, 4, "(N, C, H, W)")
+        return super().forward(input)
+
+    def _epilogue(self):
+        pointwise = None if self.pointwise_weight is None else (self.pointwise_weight, self.pointwise_bias)
+        return {"activation": self.activation, "prelu_weight": self.prelu_weight, "max_pool": self.max_pool,
+                "pointwise": pointwise}
+
+    def output_shape(self, input_shape):
+        shape = self._conv_shape(input_shape)
+        if self.max_pool is not None:
+            kernel, stride, ceil_mode = self.max_pool
+            shape = _spatial_out("FusedConv2d", shape, ops.conv_output_size(shape[-2:], kernel, stride, 0, 1,
+                                                                             ceil_mode))
+        if self.pointwise_weight is not None:
+            shape = shape[:-3] + (len(self.pointwise_weight),) + shape[-2:]
+        return shape
+
+    def macs(self, input_shape):
+        """The convolution's MACs, plus ``N * P * Ho * Wo * out_channels`` for the 1x1 convolution."""
+        macs = super().macs(input_shape)
+        if self.pointwise_weight is not None:
+            out = self._conv_shape(input_shape)
+            batch = out[0] if len(out) == 4 else 1
+            macs += batch * len(self.pointwise_weight) * out[-2] * out[-1] * self.out_channels
+        return macs
+
+    def extra_repr(self):
+        s = super().extra_repr()
+        if self.activation is not None:
+            s += f", activation={self.activation!r}"
+        if self.max_pool is not None:
+            s += f", max_pool={self.max_pool}"
+        if self.pointwise_weight is not None:
+            s += f", pointwise={len(self.pointwise_weight)}"
+        return s
+
+
+def _fused_activation(op, activation, prelu_weight, channels):
+    """(activation, slopes) of a fused layer, checked: slopes float32 (1,) or (channels,), or None."""
+    _, slopes = epilogue(op, activation, prelu_weight)
+    if slopes is not None and len(slopes) not in (1, channels):
+        raise ValueError(f"{op}: prelu_weight must have 1 or {channels} values, got {len(slopes)}")
+    return activation, slopes
+
+
+def _check_slope_axis(op, slopes, input, ndim, layout):
+    """Per-channel slopes apply to the layer's output channels, which nn.PReLU (axis 1) reads only in an
+    input of ndim dimensions."""
+    if slopes is not None and len(slopes) > 1 and np.ndim(input) != ndim:
+        raise ValueError(f"{op}: with per-channel PReLU slopes the input must be {layout} (nn.PReLU reads the "
+                         f"channels on axis 1), got shape {np.shape(input)}")
 
 
 class BatchNorm2d(Module):
@@ -316,7 +456,11 @@ class Linear(Module):
         self._add_parameter("bias", _uniform(rng, (self.out_features,), bound) if bias else None)
 
     def forward(self, input):
-        return ops.linear(input, self.weight, self.bias)
+        return ops.linear(input, self.weight, self.bias, **self._epilogue())
+
+    def _epilogue(self):
+        """ops.linear's keyword arguments for the activation computed in the same pass (none here)."""
+        return {}
 
     def output_shape(self, input_shape):
         shape = _shape("Linear", input_shape, None)
@@ -366,6 +510,47 @@ class Flatten(Module):
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class FusedLinear(Linear):
+    """A fully connected layer and the activation after it in one ``ops.linear`` call (what :func:`fuse`
+    makes of Linear -> ReLU / ReLU6 / PReLU): ``FusedLinear(linear, activation="relu")(x)`` is
+    ``ops.linear(x, linear.weight, linear.bias, activation="relu")``, bit for bit the layers apart.
+
+    Parameters
+    ----------
+    linear : Linear
+        Its weight and bias (the same arrays, not copies); of a FusedLinear, its linear part alone.
+    activation : None, "relu", "relu6" or "prelu", keyword only
+    prelu_weight : array_like, shape (out_features,) or (1,), keyword only
+        The PReLU slopes, given exactly when activation is "prelu".
+
+    The state dict holds ``weight``, ``bias`` (when present) and ``prelu_weight`` (with "prelu").
+    Per-feature PReLU slopes need a 2-D input (N, in_features), the only one whose axis 1 (nn.PReLU's
+    channels) holds the features; others raise ValueError.
+    """
+
+    def __init__(self, linear, *, activation=None, prelu_weight=None):
+        Module.__init__(self)
+        op = "FusedLinear"
+        if not isinstance(linear, Linear):
+            raise TypeError(f"{op}: linear must be a cvcore.nn.Linear, got {type(linear).__name__}")
+        self.in_features, self.out_features = linear.in_features, linear.out_features
+        self._add_parameter("weight", linear.weight)
+        self._add_parameter("bias", linear.bias)
+        self.activation, slopes = _fused_activation(op, activation, prelu_weight, self.out_features)
+        self._add_parameter("prelu_weight", slopes)
+
+    def forward(self, input):
+        _check_slope_axis("FusedLinear", self.prelu_weight, input, 2, "(N, in_features)")
+        return super().forward(input)
+
+    def _epilogue(self):
+        return {"activation": self.activation, "prelu_weight": self.prelu_weight}
+
+    def extra_repr(self):
+        s = super().extra_repr()
+        return s if self.activation is None else s + f", activation={self.activation!r}"
 
 
 class Split(Module):
