@@ -15,8 +15,8 @@ from .activations import (ELU, GELU, SELU, Hardswish, LeakyReLU, LogSoftmax, Mis
                           Softmax, Softplus, Tanh)
 from .fuse import fuse
 from .layers import (AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten,
-                     FusedConv2d, FusedLinear, Identity, Linear, MaxPool2d, Split)
-from .module import LoadResult, Module, Parallel, Sequential
+                     FusedConv2d, FusedLinear, Linear, MaxPool2d, Split)
+from .module import Identity, LoadResult, Module, Parallel, Sequential
 from .models import ARCHITECTURES, vgg16, vgg16_bn
 from .summary import LayerSummary, ModelSummary, summary
 

@@ -17,8 +17,8 @@ import numpy as np
 
 from .. import ops
 from .activations import PReLU, ReLU, ReLU6
-from .layers import BatchNorm2d, Conv2d, FusedConv2d, FusedLinear, Identity, Linear, MaxPool2d, Split
-from .module import Module, Parallel, Sequential
+from .layers import BatchNorm2d, Conv2d, FusedConv2d, FusedLinear, Linear, MaxPool2d, Split
+from .module import Identity, Module, Parallel, Sequential
 
 
 @dataclasses.dataclass(frozen=True)

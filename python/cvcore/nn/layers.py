@@ -1,5 +1,5 @@
-"""The layers: convolution, batch norm, pooling, fully connected, flatten, split, dropout and identity,
-each a :class:`~cvcore.nn.module.Module` running on ``cvcore.ops`` with PyTorch's names, arguments and
+"""The layers: convolution, batch norm, pooling, fully connected, flatten, split and dropout, each a
+:class:`~cvcore.nn.module.Module` running on ``cvcore.ops`` with PyTorch's names, arguments and
 state-dict keys; and the fused convolution and fully connected layers that :func:`~cvcore.nn.fuse`
 makes (one op call for a layer and those after it)."""
 
@@ -50,16 +50,6 @@ def _spatial_out(op, shape, out_hw):
         raise ValueError(f"{op}: input of spatial size {tuple(shape[-2:])} is too small, the output would be "
                          f"{tuple(out_hw)}")
     return tuple(shape[:-2]) + tuple(out_hw)
-
-
-class Identity(Module):
-    """Returns its input unchanged (what :func:`fuse` leaves in place of a layer it folded into another)."""
-
-    def forward(self, input):
-        return input
-
-    def output_shape(self, input_shape):
-        return _shape("Identity", input_shape, None)
 
 
 class Conv2d(Module):
@@ -118,8 +108,10 @@ class Conv2d(Module):
         self._add_parameter("bias", _uniform(rng, (self.out_channels,), bound) if bias else None)
 
     def forward(self, input):
-        return ops.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups,
-                          winograd=self.winograd, **self._epilogue())
+        # Weights read from their dict, not as attributes (Module.__getattr__): this runs on every call.
+        p = self._parameters
+        return ops.conv2d(input, p["weight"], p["bias"], self.stride, self.padding, self.dilation, self.groups,
+                          winograd=self.winograd)
 
     def _epilogue(self):
         """ops.conv2d's keyword arguments for the layers computed in the convolution's pass (none here)."""
@@ -213,6 +205,7 @@ class FusedConv2d(Conv2d):
         self._add_parameter("bias", conv.bias)
         self.activation, slopes = _fused_activation(op, activation, prelu_weight, self.out_channels)
         self._add_parameter("prelu_weight", slopes)
+        self._per_channel = _per_channel(slopes)
         if max_pool is not None and pointwise is not None:
             raise ValueError(f"{op}: max_pool and pointwise cannot be combined (ops.conv2d applies one or the other)")
         self.max_pool = None if max_pool is None else _max_pool_args(op, max_pool)
@@ -226,13 +219,20 @@ class FusedConv2d(Conv2d):
         self._add_parameter("pointwise_bias", bias)
 
     def forward(self, input):
-        _check_slope_axis("FusedConv2d", self.prelu_weight, input, 4, "(N, C, H, W)")
-        return super().forward(input)
+        if self._per_channel:
+            _check_slope_axis("FusedConv2d", input, 4, "(N, C, H, W)")
+        p = self._parameters  # as in Conv2d.forward
+        return ops.conv2d(input, p["weight"], p["bias"], self.stride, self.padding, self.dilation, self.groups,
+                          activation=self.activation, prelu_weight=p["prelu_weight"], max_pool=self.max_pool,
+                          pointwise=self._pointwise(), winograd=self.winograd)
+
+    def _pointwise(self):
+        p = self._parameters
+        return None if p["pointwise_weight"] is None else (p["pointwise_weight"], p["pointwise_bias"])
 
     def _epilogue(self):
-        pointwise = None if self.pointwise_weight is None else (self.pointwise_weight, self.pointwise_bias)
         return {"activation": self.activation, "prelu_weight": self.prelu_weight, "max_pool": self.max_pool,
-                "pointwise": pointwise}
+                "pointwise": self._pointwise()}
 
     def output_shape(self, input_shape):
         shape = self._conv_shape(input_shape)
@@ -272,10 +272,15 @@ def _fused_activation(op, activation, prelu_weight, channels):
     return activation, slopes
 
 
-def _check_slope_axis(op, slopes, input, ndim, layout):
+def _per_channel(slopes):
+    """Whether there is one PReLU slope per channel (fixed: a new array must have the same shape)."""
+    return slopes is not None and len(slopes) > 1
+
+
+def _check_slope_axis(op, input, ndim, layout):
     """Per-channel slopes apply to the layer's output channels, which nn.PReLU (axis 1) reads only in an
     input of ndim dimensions."""
-    if slopes is not None and len(slopes) > 1 and np.ndim(input) != ndim:
+    if np.ndim(input) != ndim:
         raise ValueError(f"{op}: with per-channel PReLU slopes the input must be {layout} (nn.PReLU reads the "
                          f"channels on axis 1), got shape {np.shape(input)}")
 
@@ -456,11 +461,8 @@ class Linear(Module):
         self._add_parameter("bias", _uniform(rng, (self.out_features,), bound) if bias else None)
 
     def forward(self, input):
-        return ops.linear(input, self.weight, self.bias, **self._epilogue())
-
-    def _epilogue(self):
-        """ops.linear's keyword arguments for the activation computed in the same pass (none here)."""
-        return {}
+        p = self._parameters  # as in Conv2d.forward
+        return ops.linear(input, p["weight"], p["bias"])
 
     def output_shape(self, input_shape):
         shape = _shape("Linear", input_shape, None)
@@ -499,14 +501,16 @@ class Flatten(Module):
                              f"for an input of {ndim} dimensions")
         return lo, hi
 
-    def output_shape(self, input_shape):
-        shape = _shape("Flatten", input_shape, None)
+    def _flattened(self, shape):
         lo, hi = self._range(len(shape))
-        return shape[:lo] + (int(np.prod(shape[lo:hi + 1], dtype=np.int64)),) + shape[hi + 1:]
+        return shape[:lo] + (math.prod(shape[lo:hi + 1]),) + shape[hi + 1:]
+
+    def output_shape(self, input_shape):
+        return self._flattened(_shape("Flatten", input_shape, None))
 
     def forward(self, input):
         x = as_float32("Flatten", "input", input)
-        return x.reshape(self.output_shape(x.shape) if x.ndim else (1,))
+        return x.reshape(self._flattened(x.shape) if x.ndim else (1,))
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
@@ -540,13 +544,13 @@ class FusedLinear(Linear):
         self._add_parameter("bias", linear.bias)
         self.activation, slopes = _fused_activation(op, activation, prelu_weight, self.out_features)
         self._add_parameter("prelu_weight", slopes)
+        self._per_channel = _per_channel(slopes)
 
     def forward(self, input):
-        _check_slope_axis("FusedLinear", self.prelu_weight, input, 2, "(N, in_features)")
-        return super().forward(input)
-
-    def _epilogue(self):
-        return {"activation": self.activation, "prelu_weight": self.prelu_weight}
+        if self._per_channel:
+            _check_slope_axis("FusedLinear", input, 2, "(N, in_features)")
+        p = self._parameters  # as in Conv2d.forward
+        return ops.linear(input, p["weight"], p["bias"], activation=self.activation, prelu_weight=p["prelu_weight"])
 
     def extra_repr(self):
         s = super().extra_repr()
@@ -573,6 +577,7 @@ class Split(Module):
             raise TypeError(f"{op}: sizes must be a non-empty sequence of ints, got {sizes!r}")
         self.sizes = tuple(as_int(op, "sizes", size, 1) for size in sizes)
         self.dim = as_int(op, "dim", dim)
+        self._total = sum(self.sizes)
         ends = np.cumsum(self.sizes).tolist()
         self._parts = [slice(end - size, end) for size, end in zip(self.sizes, ends)]
 
@@ -582,15 +587,15 @@ class Split(Module):
             raise ValueError(f"Split: dim must be in [{-len(shape)}, {len(shape) - 1}] for an input of shape {shape}, "
                              f"got {self.dim}")
         axis = self.dim % len(shape)
-        if shape[axis] != sum(self.sizes):
-            raise ValueError(f"Split: the input must have sum(sizes) = {sum(self.sizes)} elements along dim "
+        if shape[axis] != self._total:
+            raise ValueError(f"Split: the input must have sum(sizes) = {self._total} elements along dim "
                              f"{self.dim}, got shape {shape}")
         return axis
 
     def forward(self, input):
         x = as_float32("Split", "input", input)
         before = (slice(None),) * self._axis(x.shape)
-        return tuple(x[before + (part,)] for part in self._parts)
+        return tuple([x[before + (part,)] for part in self._parts])
 
     def output_shape(self, input_shape):
         shape = _shape("Split", input_shape, None)

@@ -1,5 +1,6 @@
-"""The module framework: :class:`Module` (named weights and children, state dicts, calling) and the
-containers :class:`Sequential` (children in order) and :class:`Parallel` (children on one input).
+"""The module framework: :class:`Module` (named weights and children, state dicts, calling), the
+containers :class:`Sequential` (children in order) and :class:`Parallel` (children on one input), and
+:class:`Identity`.
 
 Every layer is a :class:`Module`: calling it runs ``forward``; its weights are attributes
 (``conv.weight``, ``bn.running_var``) that can be replaced by arrays of the same shape;
@@ -233,6 +234,17 @@ class Module:
         return "\n".join(lines) + "\n)"
 
 
+class Identity(Module):
+    """Returns its input unchanged: what :func:`~cvcore.nn.fuse` leaves in the slot of a layer it merged
+    into another, and which a :class:`Sequential` skips (a fused model holds many)."""
+
+    def forward(self, input):
+        return input
+
+    def output_shape(self, input_shape):
+        return _shape("Identity", input_shape, None)
+
+
 class _Container(Module):
     """Children given as modules (named "0", "1", ...) or as one mapping of names to modules (an OrderedDict
     or a dict, whose names become the state-dict prefixes); ``len``, iteration, ``c[i]`` (negative too),
@@ -290,7 +302,8 @@ class Sequential(_Container):
 
     def forward(self, input):
         for module in self._modules.values():
-            input = module(input)
+            if type(module) is not Identity:
+                input = module(input)
         return input
 
     def output_shape(self, input_shape):
