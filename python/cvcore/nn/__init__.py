@@ -1,7 +1,8 @@
 """Layer objects holding NumPy float32 weights and running on ``cvcore.ops``, with PyTorch's names,
-defaults and state-dict keys; BatchNorm folding (:func:`fuse`); model summaries with shapes, parameters
-and MACs computed from the input shape alone (:func:`summary`); architecture builders (:func:`vgg16`,
-:func:`vgg16_bn`).
+defaults and state-dict keys; layer fusion for inference (:func:`fuse`: batch norms folded into the
+convolutions, activations, pooling and 1x1 heads computed in the convolution's pass); model summaries
+with shapes, parameters and MACs computed from the input shape alone (:func:`summary`); architecture
+builders (:func:`vgg16`, :func:`vgg16_bn`).
 
 Inference only: no gradients, BatchNorm2d uses its running statistics and Dropout is the identity.
 
