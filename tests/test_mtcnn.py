@@ -148,7 +148,7 @@ def test_build_net_layers_and_keys():
 
 
 @pytest.mark.parametrize("net, size", [("pnet", 12), ("pnet", 31), ("pnet", 100), ("rnet", 24), ("onet", 48)])
-def test_fused_nets_equal_unfused(threads, rng, net, size):
+def test_fused_nets_equal_unfused(isa, threads, rng, net, size):
     """The fused nets MTCNN runs (each conv with its PReLU, pooling or 1x1 heads in one op, the
     heads of R-Net and O-Net as one linear) give the unfused layers' outputs bit for bit, Winograd
     or not, for one image and for a batch of crops (lane-batched from 8)."""

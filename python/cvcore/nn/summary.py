@@ -2,7 +2,8 @@
 
 Counting convention (one forward pass over the whole ``input_shape``, batch included):
 
-- Conv2d: ``N * out_channels * Ho * Wo * (in_channels / groups) * kH * kW`` MACs.
+- Conv2d: ``N * out_channels * Ho * Wo * (in_channels / groups) * kH * kW`` MACs; a FusedConv2d adds
+  those of its 1x1 convolution (``pointwise``), so a fused model counts what the original does.
 - Linear: ``rows * in_features * out_features`` MACs, ``rows`` the product of the leading dimensions.
 - Biases, BatchNorm2d, activations (PReLU included), pooling, softmax, Flatten, Dropout, Identity:
   0 MACs. (They do a few operations per element, negligible next to the convolutions, and
