@@ -11,7 +11,7 @@ import pytest
 
 from conftest import run_threads
 from reference import nms as ref_nms
-from cvcore import ops
+from cvcore import nn, ops
 from cvcore.detection import MTCNN, load_weights, sample_image
 from cvcore.detection import mtcnn as mt
 from cvcore.detection import mtcnn_weights as mw
@@ -118,6 +118,67 @@ def test_rnet_onet_match_reference(threads, rng):
             np.testing.assert_allclose(g, w, atol=2e-5)
 
 
+def test_build_net_layers_and_keys():
+    pnet, rnet, onet = (mt.build_net(name, WEIGHTS) for name in ("pnet", "rnet", "onet"))
+    assert [n for n, _ in pnet.named_children()] == ["conv1", "prelu1", "pool1", "conv2", "prelu2", "conv3", "prelu3",
+                                                     "heads"]
+    assert [n for n, _ in onet.named_children()] == [
+        "conv1", "prelu1", "pool1", "conv2", "prelu2", "pool2", "conv3", "prelu3", "pool3", "conv4", "prelu4",
+        "flatten", "fc5", "prelu5", "heads"]
+    assert [(m.kernel_size, m.stride, m.ceil_mode) for m in rnet if isinstance(m, nn.MaxPool2d)] == [
+        ((3, 3), (2, 2), True)] * 2
+    assert list(rnet.heads.state_dict()) == ["fc5_1.weight", "fc5_1.bias", "fc5_2.weight", "fc5_2.bias"]
+    # every weight, under its own name without the net's (the heads' under "heads.")
+    for net, model in [("pnet", pnet), ("rnet", rnet), ("onet", onet)]:
+        state = model.state_dict()
+        assert len(state) == sum(k.startswith(net + ".") for k in WEIGHTS)
+        for key, value in state.items():
+            np.testing.assert_array_equal(value, WEIGHTS[f"{net}.{key.removeprefix('heads.')}"])
+    assert sum(m.count_parameters() for m in (pnet, rnet, onet)) == 495_850
+    assert not any(m.winograd for m in onet if isinstance(m, nn.Conv2d))
+    winograd = mt.build_net("onet", WEIGHTS, winograd=True)
+    assert [name for name, m in winograd.named_children() if isinstance(m, nn.Conv2d) and m.winograd] == [
+        "conv2", "conv3"]
+    s = nn.summary(onet, (1, 3, 48, 48), verbose=False)
+    assert s.output_shape == ((1, 4), (1, 10), (1, 2)) and s.total_params == 389_040
+    with pytest.raises(ValueError, match="build_net: name must be one of 'pnet', 'rnet', 'onet', got 'xnet'"):
+        mt.build_net("xnet", WEIGHTS)
+    with pytest.raises(KeyError, match=r"missing keys \['heads.conv4_2.weight'\]"):
+        mt.build_net("pnet", {k: v for k, v in WEIGHTS.items() if k != "pnet.conv4_2.weight"})
+
+
+@pytest.mark.parametrize("net, size", [("pnet", 12), ("pnet", 31), ("pnet", 100), ("rnet", 24), ("onet", 48)])
+def test_fused_nets_equal_unfused(isa, threads, rng, net, size):
+    """The fused nets MTCNN runs (each conv with its PReLU, pooling or 1x1 heads in one op, the
+    heads of R-Net and O-Net as one linear) give the unfused layers' outputs bit for bit, Winograd
+    or not, for one image and for a batch of crops (lane-batched from 8)."""
+    for winograd in (False, True):
+        model = mt.build_net(net, WEIGHTS, winograd)
+        fused = nn.fuse(model)
+        assert not any(isinstance(m, (nn.PReLU, nn.MaxPool2d, nn.Parallel)) for _, m in fused.named_modules())
+        for batch in (1, 9):
+            x = rng.uniform(-1, 1, (batch, 3, size, size)).astype(np.float32)
+            want, got = model(x), fused(x)
+            assert len(got) == len(want) == (3 if net == "onet" else 2)
+            for g, w in zip(got, want):
+                np.testing.assert_array_equal(g, w)
+
+
+def test_detector_nets():
+    detector = MTCNN()
+    pnets = detector._pnets
+    assert [m.winograd for m in pnets[True] if isinstance(m, nn.Conv2d)] == [False, True, True]
+    assert not any(m.winograd for m in pnets[False] if isinstance(m, nn.Conv2d))
+    assert isinstance(detector._pnet_first[0], nn.FusedConv2d) and detector._pnet_first[0].max_pool is not None
+    assert [n for n, _ in detector._pnet_rest.named_children()][0] == "conv2"
+    # the nets take raw pixels: their first conv holds the folded normalisation
+    folded = mt.fold_normalisation(WEIGHTS)
+    for net, model in [("pnet", pnets[False]), ("pnet", pnets[True]), ("rnet", detector._rnet),
+                       ("onet", detector._onet)]:
+        np.testing.assert_array_equal(model.conv1.weight, folded[f"{net}.conv1.weight"])
+        np.testing.assert_array_equal(model.conv1.bias, folded[f"{net}.conv1.bias"])
+
+
 def test_fold_normalisation(rng):
     """The nets on raw pixels with folded weights equal the nets on normalised pixels."""
     folded = mt.fold_normalisation(WEIGHTS)
@@ -155,14 +216,18 @@ def test_crops_from_pyramid_levels(rng):
 def test_pnet_pyramid_canvas_equals_levels(threads, rng):
     """The small levels run P-Net's layers after the first on one shared canvas: every head is
     bit for bit that of the level alone."""
+    detector = MTCNN()
     for height, width in [(512, 512), (300, 700), (90, 41)]:
         img = rng.integers(0, 256, (1, 3, height, width)).astype(np.float32)
         scales = mt._pyramid(height, width, 20, 0.709)
         levels = [ops.adaptive_avg_pool2d(img, (int(height * s + 1), int(width * s + 1))) for s in scales]
-        heads = mt._pnet_pyramid(levels, WEIGHTS)
+        heads = detector._pnet_pyramid(levels)
         assert len(heads) == len(levels)
         for level, head in zip(levels, heads):
-            np.testing.assert_array_equal(head, mt._pnet_head(level, WEIGHTS)[0])
+            alone = detector._pnet_level(level)
+            assert len(head) == len(alone) == 2
+            for got, want in zip(head, alone):
+                np.testing.assert_array_equal(got, want[0])
 
 
 def test_pack_columns(rng):
@@ -208,7 +273,7 @@ def test_stage1_matches_level_by_level_reference(threads, threshold):
     levels = [(s, ops.adaptive_avg_pool2d(pixels, (int(300 * s + 1), int(420 * s + 1))))
               for s in mt._pyramid(300, 420, 20, 0.709)]
     got = detector._stage1(levels)
-    want = ref_stage1(levels, detector._pixel_weights, threshold)
+    want = ref_stage1(levels, mt.fold_normalisation(detector.weights), threshold)
     assert got.shape == want.shape and len(got) > (40 if threshold < 0.5 else 5)
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-9)
     assert detector._stage1([]).shape == (0, 4)

@@ -219,6 +219,54 @@ def test_sequential(rng):
         nn.Sequential({"a.b": relu})
 
 
+def test_parallel_and_split(threads, rng):
+    a, b = nn.Conv2d(4, 2, 1, seed=0), nn.Sequential(nn.Conv2d(4, 3, 3, seed=1), nn.ReLU())
+    heads = nn.Parallel(collections.OrderedDict([("a", a), ("b", b)]))
+    x = randn(rng, 2, 4, 6, 5)
+    out = heads(x)
+    assert isinstance(out, tuple) and len(out) == 2
+    np.testing.assert_array_equal(out[0], a(x))
+    np.testing.assert_array_equal(out[1], b(x))
+    assert heads.output_shape(x.shape) == ((2, 2, 6, 5), (2, 3, 4, 3))
+    assert heads.macs(x.shape) == a.macs(x.shape) + b.macs(x.shape)
+    assert list(heads.state_dict()) == ["a.weight", "a.bias", "b.0.weight", "b.0.bias"]
+    assert len(heads) == 2 and heads[0] is a and list(heads) == [a, b]
+    assert isinstance(heads[1:], nn.Parallel) and len(nn.Parallel(a).append(b)) == 2
+    # after a Sequential: the model's output is the tuple
+    model = nn.Sequential(nn.Conv2d(3, 4, 3, seed=2), heads)
+    assert [o.shape for o in model(x[:, :3])] == [(2, 2, 4, 3), (2, 3, 2, 1)]
+    assert model.output_shape(x[:, :3].shape) == ((2, 2, 4, 3), (2, 3, 2, 1))
+    with pytest.raises(TypeError, match="Parallel: children must be cvcore.nn modules, got int for '0'"):
+        nn.Parallel(1)
+    with pytest.raises(IndexError, match="Parallel: index 2 is out of range for 2 modules"):
+        heads[2]
+
+    split = nn.Split([1, 3, 2], dim=1)
+    parts = split(x.transpose(0, 2, 1, 3)[:, :, 0])  # non-contiguous float32: one copy, then views
+    y = np.ascontiguousarray(x.transpose(0, 2, 1, 3)[:, :, 0])
+    assert [p.shape for p in parts] == [(2, 1, 5), (2, 3, 5), (2, 2, 5)] == list(split.output_shape(y.shape))
+    for part, want in zip(parts, np.split(y, [1, 4], axis=1)):
+        np.testing.assert_array_equal(part, want)
+    assert all(np.shares_memory(p, y) for p in split(y))
+    assert [p.shape for p in nn.Split([2, 3], dim=-1)(y)] == [(2, 6, 2), (2, 6, 3)]
+    assert [p.shape for p in nn.Split((2,))(y)] == [(2, 6, 5)]  # dim 0 by default, as torch.split
+    assert repr(split) == "Split(sizes=[1, 3, 2], dim=1)" and split.count_parameters() == 0
+
+
+@pytest.mark.parametrize("make, error, match", [
+    (lambda: nn.Split(3), TypeError, r"Split: sizes must be a non-empty sequence of ints, got 3"),
+    (lambda: nn.Split([]), TypeError, r"Split: sizes must be a non-empty sequence of ints, got \[\]"),
+    (lambda: nn.Split([2, 0]), ValueError, "Split: sizes must be >= 1, got 0"),
+    (lambda: nn.Split([2], dim=1.0), TypeError, "Split: dim must be an int, got 1.0"),
+    (lambda: nn.Split([2, 2], dim=1)(np.zeros((3, 5), np.float32)), ValueError,
+     r"Split: the input must have sum\(sizes\) = 4 elements along dim 1, got shape \(3, 5\)"),
+    (lambda: nn.Split([2], dim=2).output_shape((3, 2)), ValueError, r"Split: dim must be in \[-2, 1\]"),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_split_errors(make, error, match):
+    with pytest.raises(error, match=match):
+        make()
+
+
 def test_nested_names_and_repr():
     model = nn.Sequential(collections.OrderedDict([
         ("features", nn.Sequential(nn.Conv2d(3, 4, 3, seed=0), nn.BatchNorm2d(4), nn.PReLU(4))),
@@ -341,6 +389,242 @@ def test_fuse_errors():
         nn.fuse(lambda x: x)
 
 
+def prelu(channels, rng):
+    layer = nn.PReLU(channels)
+    layer.weight = rng.uniform(-0.5, 0.5, channels)
+    return layer
+
+
+def heads(*layers):
+    return nn.Parallel(collections.OrderedDict((f"head{i}", m) for i, m in enumerate(layers)))
+
+
+# Each net: the layers, the input shape, and the classes of the fused net's children (I: Identity).
+EXACT_NETS = {
+    "conv-relu-pool": (lambda rng: nn.Sequential(nn.Conv2d(3, 8, 3, padding=1, seed=0), nn.ReLU(), nn.MaxPool2d(2)),
+                       (2, 3, 9, 10), ["FusedConv2d", "I", "I"]),
+    "conv-relu6": (lambda rng: nn.Sequential(nn.Conv2d(4, 6, 3, stride=2, groups=2, seed=0), nn.ReLU6()),
+                   (1, 4, 11, 8), ["FusedConv2d", "I"]),
+    "conv-prelu-ceil-pool": (lambda rng: nn.Sequential(nn.Conv2d(3, 10, 3, seed=0), prelu(10, rng),
+                                                       nn.MaxPool2d(3, 2, ceil_mode=True)),
+                             (9, 3, 14, 13), ["FusedConv2d", "I", "I"]),
+    "conv-shared-prelu": (lambda rng: nn.Sequential(nn.Conv2d(3, 5, 2, dilation=2, seed=0), prelu(1, rng)),
+                          (2, 3, 7, 7), ["FusedConv2d", "I"]),
+    "conv-pool-no-activation": (lambda rng: nn.Sequential(nn.Conv2d(3, 4, 3, seed=0), nn.MaxPool2d((2, 3), (1, 2))),
+                                (2, 3, 8, 9), ["FusedConv2d", "I"]),
+    "conv-prelu-heads": (lambda rng: nn.Sequential(nn.Conv2d(3, 32, 3, seed=0), prelu(32, rng),
+                                                   heads(nn.Conv2d(32, 4, 1, seed=1), nn.Conv2d(32, 2, 1, seed=2))),
+                         (2, 3, 15, 12), ["FusedConv2d", "I", "Split"]),
+    "crops-heads-no-bias": (lambda rng: nn.Sequential(nn.Conv2d(8, 16, 3, seed=0, winograd=True), nn.ReLU(),
+                                                      heads(nn.Conv2d(16, 3, 1, bias=False, seed=1),
+                                                            nn.Conv2d(16, 5, 1, bias=False, seed=2))),
+                            (9, 8, 11, 11), ["FusedConv2d", "I", "Split"]),
+    "conv-heads-no-activation": (lambda rng: nn.Sequential(nn.Conv2d(3, 6, 3, padding=1, seed=0),
+                                                           heads(nn.Conv2d(6, 1, 1, seed=1))),
+                                 (1, 3, 5, 40), ["FusedConv2d", "Split"]),
+    "identity-between": (lambda rng: nn.Sequential(nn.Conv2d(3, 4, 3, seed=0), nn.Identity(), nn.ReLU(), nn.Identity(),
+                                                   nn.MaxPool2d(2)),
+                         (2, 3, 6, 6), ["FusedConv2d", "I", "I", "I", "I"]),
+    "linear-heads": (lambda rng: nn.Sequential(nn.Flatten(), nn.Linear(48, 128, seed=0), prelu(128, rng),
+                                               heads(nn.Linear(128, 4, seed=1), nn.Linear(128, 10, seed=2),
+                                                     nn.Linear(128, 2, seed=3))),
+                     (11, 3, 4, 4), ["Flatten", "FusedLinear", "I", "Sequential"]),
+    "linear-relu-relu6": (lambda rng: nn.Sequential(nn.Linear(7, 9, seed=0), nn.ReLU(), nn.Linear(9, 3, seed=1),
+                                                    nn.ReLU6(), nn.Linear(3, 3, bias=False, seed=2), prelu(1, rng)),
+                          (5, 2, 7), ["FusedLinear", "I", "FusedLinear", "I", "FusedLinear", "I"]),
+}
+
+
+def child_kinds(seq):
+    return ["I" if type(m) is nn.Identity else type(m).__name__ for m in seq.children()]
+
+
+@pytest.mark.parametrize("name", EXACT_NETS)
+def test_fuse_is_bit_exact(isa, threads, rng, name):
+    make, shape, kinds = EXACT_NETS[name]
+    model = make(rng)
+    x = randn(rng, *shape, scale=2)
+    fused = nn.fuse(model)
+    assert child_kinds(fused) == kinds and child_kinds(nn.fuse(fused)) == kinds  # nothing left to fuse
+    expected, out = model(x), fused(x)
+    heads = isinstance(expected, tuple)
+    assert isinstance(out, tuple) == heads and len(out) == len(expected)
+    for e, o in zip(*((expected, out) if heads else ([expected], [out]))):
+        assert o.dtype == np.float32
+        np.testing.assert_array_equal(o, e)
+    s, s0 = nn.summary(fused, shape, verbose=False), nn.summary(model, shape, verbose=False)
+    assert s.output_shape == s0.output_shape == (tuple(o.shape for o in out) if heads else out.shape)
+    assert (s.total_params, s.total_macs) == (s0.total_params, s0.total_macs)
+    # every layer keeps its slot (an Identity where one was absorbed)
+    assert [n for n, _ in fused.named_children()] == [n for n, _ in model.named_children()]
+
+
+def test_fuse_conv_heads_batches_and_unbatched_input(threads, rng):
+    """The heads' 1x1 convs fused as one pointwise= conv give every channel of every image as apart,
+    whatever the batch (crops run lane-batched from 8) and with a (C, H, W) input."""
+    # a shared slope: (C, H, W) inputs are fine
+    model = nn.Sequential(nn.Conv2d(3, 32, 3, seed=0), prelu(1, rng),
+                          heads(nn.Conv2d(32, 4, 1, seed=1), nn.Conv2d(32, 2, 1, seed=2)))
+    fused = nn.fuse(model)
+    for shape in [(3, 12, 12), (1, 3, 12, 12), (8, 3, 12, 12), (17, 3, 24, 24), (1, 3, 120, 80)]:
+        x = randn(rng, *shape, scale=2)
+        for e, o in zip(model(x), fused(x)):
+            np.testing.assert_array_equal(o, e)
+
+
+def test_fuse_state_dict_and_repr(rng):
+    make, shape, _ = EXACT_NETS["conv-prelu-heads"]
+    model = make(rng)
+    fused = nn.fuse(model)
+    assert list(fused.state_dict()) == ["0.weight", "0.bias", "0.prelu_weight", "0.pointwise_weight",
+                                        "0.pointwise_bias"]
+    w = model.state_dict()
+    np.testing.assert_array_equal(fused[0].prelu_weight, w["1.weight"])
+    np.testing.assert_array_equal(fused[0].pointwise_weight, np.concatenate([w["2.head0.weight"], w["2.head1.weight"]]))
+    np.testing.assert_array_equal(fused[0].pointwise_bias, np.concatenate([w["2.head0.bias"], w["2.head1.bias"]]))
+    assert fused[2].sizes == (4, 2) and fused[2].dim == -3
+    assert "activation='prelu', pointwise=6" in repr(fused[0])
+    # a fused model loads the state dict of a fused model of the same architecture
+    other = nn.fuse(make(np.random.default_rng(7)))
+    x = randn(rng, *shape)
+    assert not np.array_equal(other(x)[0], fused(x)[0])
+    other.load_state_dict(fused.state_dict())
+    for e, o in zip(fused(x), other(x)):
+        np.testing.assert_array_equal(o, e)
+    linear = nn.fuse(EXACT_NETS["linear-heads"][0](rng))
+    assert list(linear.state_dict()) == ["1.weight", "1.bias", "1.prelu_weight", "3.linear.weight", "3.linear.bias"]
+    assert repr(linear[3].split) == "Split(sizes=[4, 10, 2], dim=-1)"
+    assert linear[3].linear.out_features == 16 and "activation='prelu'" in repr(linear[1])
+
+
+NOT_FUSED = {
+    "pool-with-padding": (lambda: nn.Sequential(nn.Conv2d(3, 4, 3, seed=0), nn.ReLU(), nn.MaxPool2d(3, 2, padding=1)),
+                          ["FusedConv2d", "I", "MaxPool2d"]),
+    "dilated-pool": (lambda: nn.Sequential(nn.Conv2d(3, 4, 3, seed=0), nn.MaxPool2d(2, dilation=2)),
+                     ["Conv2d", "MaxPool2d"]),
+    "activation-after-pool": (lambda: nn.Sequential(nn.Conv2d(3, 4, 3, seed=0), nn.MaxPool2d(2), nn.ReLU()),
+                              ["FusedConv2d", "I", "ReLU"]),
+    "bn-after-activation": (lambda: nn.Sequential(nn.Conv2d(3, 4, 3, seed=0), nn.ReLU(), nn.BatchNorm2d(4)),
+                            ["FusedConv2d", "I", "BatchNorm2d"]),
+    "other-activation": (lambda: nn.Sequential(nn.Conv2d(3, 4, 3, seed=0), nn.LeakyReLU(), nn.MaxPool2d(2)),
+                         ["Conv2d", "LeakyReLU", "MaxPool2d"]),
+    "pool-then-heads": (lambda: nn.Sequential(nn.Conv2d(3, 4, 3, seed=0), nn.MaxPool2d(2),
+                                              heads(nn.Conv2d(4, 2, 1, seed=1))),
+                        ["FusedConv2d", "I", "Parallel"]),
+    "3x3-head": (lambda: nn.Sequential(nn.Conv2d(3, 4, 3, seed=0), heads(nn.Conv2d(4, 2, 1, seed=1),
+                                                                           nn.Conv2d(4, 2, 3, padding=1, seed=2))),
+                 ["Conv2d", "Parallel"]),
+    "strided-head": (lambda: nn.Sequential(nn.Conv2d(3, 4, 3, seed=0), heads(nn.Conv2d(4, 2, 1, stride=2, seed=1))),
+                     ["Conv2d", "Parallel"]),
+    "heads-with-and-without-bias": (lambda: nn.Sequential(nn.Linear(4, 4, seed=0), heads(
+        nn.Linear(4, 2, seed=1), nn.Linear(4, 2, bias=False, seed=2))), ["Linear", "Parallel"]),
+    "heads-of-other-inputs": (lambda: nn.Sequential(heads(nn.Linear(4, 2, seed=1), nn.Sequential(nn.Linear(4, 2)))),
+                              ["Parallel"]),
+    "prelu-of-other-channels": (lambda: nn.Sequential(nn.Conv2d(3, 4, 3, seed=0), nn.PReLU(3)),
+                                ["Conv2d", "PReLU"]),
+    "conv-subclass": (lambda: nn.Sequential(type("MyConv", (nn.Conv2d,), {})(3, 4, 3, seed=0), nn.ReLU()),
+                      ["MyConv", "ReLU"]),
+}
+
+
+@pytest.mark.parametrize("name", NOT_FUSED)
+def test_fuse_leaves_what_is_not_exact(rng, name):
+    model = NOT_FUSED[name][0]()
+    fused = nn.fuse(model)
+    assert child_kinds(fused) == NOT_FUSED[name][1]
+    if name != "prelu-of-other-channels":  # that net does not run, fused or not
+        x = randn(rng, 2, 3, 10, 10) if isinstance(model[0], nn.Conv2d) else randn(rng, 3, 4)
+        for e, o in zip(*(r if isinstance(r, tuple) else (r,) for r in (model(x), fused(x)))):
+            np.testing.assert_array_equal(o, e)
+
+
+def test_fuse_recurses_and_keeps_the_original(rng):
+    branch = nn.Sequential(nn.Conv2d(4, 4, 3, padding=1, seed=1), nn.ReLU())
+    model = nn.Sequential(collections.OrderedDict([
+        ("stem", nn.Sequential(nn.Conv2d(3, 4, 3, seed=0), nn.BatchNorm2d(4), nn.PReLU(4), nn.MaxPool2d(2))),
+        ("branches", nn.Parallel(branch, nn.Identity()))]))
+    randomise_bn(model, rng)
+    x = randn(rng, 2, 3, 10, 10)
+    fused = nn.fuse(model)
+    assert child_kinds(fused.stem) == ["FusedConv2d", "I", "I", "I"] and child_kinds(fused.branches[0]) == [
+        "FusedConv2d", "I"]
+    assert fused.stem[0].max_pool == ((2, 2), (2, 2), False) and fused.stem[0].activation == "prelu"
+    assert child_kinds(model.stem) == ["Conv2d", "BatchNorm2d", "PReLU", "MaxPool2d"]  # the original is untouched
+    for e, o in zip(model(x), fused(x)):
+        np.testing.assert_allclose(o, e, rtol=1e-5, atol=1e-5 * np.abs(e).max())
+    assert nn.summary(fused, x.shape, verbose=False).output_shape == ((2, 4, 4, 4), (2, 4, 4, 4))
+
+
+def test_fused_prelu_slopes_and_ranks(rng):
+    """Per-channel slopes are nn.PReLU's axis 1: the fused layers refuse the inputs where that is not
+    their output channels; a shared slope runs on any rank, as apart."""
+    conv = nn.Sequential(nn.Conv2d(3, 4, 3, seed=0), prelu(4, rng))
+    with pytest.raises(ValueError, match=r"FusedConv2d: with per-channel PReLU slopes the input must be "
+                                         r"\(N, C, H, W\).*got shape \(3, 6, 6\)"):
+        nn.fuse(conv)(randn(rng, 3, 6, 6))
+    linear = nn.Sequential(nn.Linear(5, 4, seed=0), prelu(4, rng))
+    with pytest.raises(ValueError, match=r"FusedLinear: with per-channel PReLU slopes the input must be "
+                                         r"\(N, in_features\).*got shape \(2, 3, 5\)"):
+        nn.fuse(linear)(randn(rng, 2, 3, 5))
+    for model, x in [(nn.Sequential(nn.Conv2d(3, 4, 3, seed=0), prelu(1, rng)), randn(rng, 3, 6, 6)),
+                     (nn.Sequential(nn.Linear(5, 4, seed=0), prelu(1, rng)), randn(rng, 2, 3, 5)),
+                     (nn.Sequential(nn.Linear(5, 4, seed=0), prelu(1, rng)), randn(rng, 5))]:
+        np.testing.assert_array_equal(nn.fuse(model)(x), model(x))
+
+
+@pytest.mark.parametrize("make, error, match", [
+    (lambda c: nn.FusedConv2d(nn.Linear(3, 3)), TypeError,
+     "FusedConv2d: conv must be a cvcore.nn.Conv2d, got Linear"),
+    (lambda c: nn.FusedConv2d(c, activation="gelu"), ValueError, "FusedConv2d: activation must be None, 'relu'"),
+    (lambda c: nn.FusedConv2d(c, activation="prelu"), ValueError, "FusedConv2d: prelu_weight must be given exactly"),
+    (lambda c: nn.FusedConv2d(c, activation="prelu", prelu_weight=np.ones(3)), ValueError,
+     "FusedConv2d: prelu_weight must have 1 or 4 values, got 3"),
+    (lambda c: nn.FusedConv2d(c, max_pool=(2, 2), pointwise=np.ones((2, 4))), ValueError,
+     "FusedConv2d: max_pool and pointwise cannot be combined"),
+    (lambda c: nn.FusedConv2d(c, max_pool=2), ValueError, "FusedConv2d: max_pool must be"),
+    (lambda c: nn.FusedConv2d(c, pointwise=np.ones((2, 5))), ValueError,
+     r"FusedConv2d: the pointwise weight must have shape \(P, out_channels = 4, 1, 1\) or \(P, 4\), "
+     r"got \(2, 5, 1, 1\)"),
+    (lambda c: nn.FusedConv2d(c, pointwise=(np.ones((2, 4)), np.ones(3))), ValueError,
+     r"FusedConv2d: the pointwise bias must have shape \(2,\), got \(3,\)"),
+    (lambda c: nn.FusedLinear(c), TypeError, "FusedLinear: linear must be a cvcore.nn.Linear, got Conv2d"),
+    (lambda c: nn.FusedLinear(nn.Linear(3, 2), activation="prelu", prelu_weight=np.ones(3)), ValueError,
+     "FusedLinear: prelu_weight must have 1 or 2 values, got 3"),
+    (lambda c: nn.Conv2d(3, 4, 3, winograd=1), TypeError, "Conv2d: winograd must be a bool, got 1"),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_fused_layer_errors(make, error, match):
+    with pytest.raises(error, match=match):
+        make(nn.Conv2d(3, 4, 3, seed=0))
+
+
+def test_fused_layers_direct(threads, rng):
+    conv, linear = nn.Conv2d(3, 4, 3, padding=1, seed=0), nn.Linear(6, 5, seed=1)
+    x, v = randn(rng, 2, 3, 7, 7), randn(rng, 3, 6)
+    slopes, pw = randn(rng, 4), randn(rng, 6, 4)
+    fused = nn.FusedConv2d(conv, activation="prelu", prelu_weight=slopes, max_pool=(3, 2, True))
+    check_layer(fused, x, ops.conv2d(x, conv.weight, conv.bias, padding=1, activation="prelu", prelu_weight=slopes,
+                                     max_pool=(3, 2, True)))
+    assert fused.weight is conv.weight and fused.macs(x.shape) == conv.macs(x.shape)
+    heads = nn.FusedConv2d(fused, activation="relu6", pointwise=pw)  # a FusedConv2d gives its convolution alone
+    check_layer(heads, x, ops.conv2d(x, conv.weight, conv.bias, padding=1, activation="relu6", pointwise=pw))
+    assert heads.macs(x.shape) == conv.macs(x.shape) + 2 * 6 * 7 * 7 * 4 and heads.pointwise_bias is None
+    assert list(heads.state_dict()) == ["weight", "bias", "pointwise_weight"]
+    fl = nn.FusedLinear(linear, activation="relu")
+    check_layer(fl, v, ops.linear(v, linear.weight, linear.bias, activation="relu"))
+    assert fl.macs(v.shape) == linear.macs(v.shape) and list(fl.state_dict()) == ["weight", "bias"]
+    assert nn.FusedLinear(fl).activation is None
+
+
+def test_conv2d_winograd_option(threads, rng):
+    conv = nn.Conv2d(8, 16, 3, padding=1, seed=0, winograd=True)
+    x = randn(rng, 2, 8, 12, 12)
+    check_layer(conv, x, ops.conv2d(x, conv.weight, conv.bias, padding=1, winograd=True))
+    assert "winograd=True" in repr(conv) and list(conv.state_dict()) == ["weight", "bias"]
+    conv.winograd = False
+    check_layer(conv, x, ops.conv2d(x, conv.weight, conv.bias, padding=1))
+    assert "winograd" not in repr(conv)
+
+
 # -- summary -------------------------------------------------------------------------------------------
 
 def tiny_net():
@@ -375,6 +659,18 @@ def test_summary_tiny_hand_counted(capsys, rng):
     assert capsys.readouterr().out == ""
     single = nn.summary(nn.Conv2d(3, 4, 3, seed=0), (3, 5, 5), verbose=False)
     assert [(r.name, r.output_shape, r.macs) for r in single.rows] == [("Conv2d", (4, 3, 3), 4 * 9 * 27)]
+
+
+def test_summary_parallel(rng):
+    heads = nn.Parallel(collections.OrderedDict([("box", nn.Conv2d(8, 4, 1, seed=0)),
+                                                 ("cls", nn.Conv2d(8, 2, 1, seed=1))]))
+    model = nn.Sequential(collections.OrderedDict([("conv", nn.Conv2d(3, 8, 3, seed=2)), ("heads", heads)]))
+    s = nn.summary(model, (1, 3, 6, 6), verbose=False)
+    assert [(r.name, r.output_shape, r.macs) for r in s.rows] == [
+        ("conv", (1, 8, 4, 4), 8 * 16 * 27), ("heads.box", (1, 4, 4, 4), 4 * 16 * 8),
+        ("heads.cls", (1, 2, 4, 4), 2 * 16 * 8)]
+    assert s.output_shape == ((1, 4, 4, 4), (1, 2, 4, 4)) == tuple(o.shape for o in model(randn(rng, 1, 3, 6, 6)))
+    assert s.total_macs == model.macs((1, 3, 6, 6)) and "Output shape: ((1, 4, 4, 4), (1, 2, 4, 4))" in str(s)
 
 
 def test_summary_errors():

@@ -17,9 +17,12 @@ The cascade follows the original algorithm as facenet-pytorch implements it:
    positions times ``size + 1``, minus 1), regression, NMS with the intersection over the smaller
    box ("Min", areas ``(w + 1) * (h + 1)``) at 0.7.
 
-Inputs are normalised as ``(pixel - 127.5) * 0.0078125``; :class:`MTCNN` folds that into the first
-conv of each net (:func:`fold_normalisation`) and feeds raw pixel values. Coordinates are those of
-the reference implementations (boxes are not clipped to the image).
+Each net is a :class:`cvcore.nn.Sequential` built from :data:`ARCHITECTURE` (:func:`build_net`);
+:class:`MTCNN` fuses it once with :func:`cvcore.nn.fuse`, so that each conv runs with its PReLU, its
+max pooling or the 1x1 output layers in one ``ops.conv2d`` call, and the output layers of R-Net and
+O-Net as one ``ops.linear``. Inputs are normalised as ``(pixel - 127.5) * 0.0078125``; :class:`MTCNN`
+folds that into the first conv of each net (:func:`fold_normalisation`) and feeds raw pixel values.
+Coordinates are those of the reference implementations (boxes are not clipped to the image).
 
 Crops differ from the references on purpose: a crop is cvcore's bilinear ``crop_resize`` (roi_align's
 aligned, adaptive sampling, computed separably) of the unrounded box, taken from the pyramid level on
@@ -37,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import ops
+from .. import nn, ops
 from .._validation import check_finite_scalar
 from .preprocess import to_blob
 
@@ -58,6 +61,11 @@ ARCHITECTURE = {
              ("prelu", "prelu5", 256), ("fc", "fc6_1", 256, 4), ("fc", "fc6_2", 256, 10),
              ("fc", "fc6_3", 256, 2)),
 }
+
+# The layers without weights, which ARCHITECTURE leaves out: a max pooling (kernel, stride), with
+# Caffe's ceil rounding, after these PReLUs (named pool1, pool2, ... after them).
+_MAX_POOLS = {"pnet": {"prelu1": (2, 2)}, "rnet": {"prelu1": (3, 2), "prelu2": (3, 2)},
+              "onet": {"prelu1": (3, 2), "prelu2": (3, 2), "prelu3": (2, 2)}}
 
 
 def weight_shapes():
@@ -127,24 +135,82 @@ def check_weights(arrays, source):
 
 
 # ------------------------------------------------------------------------------------------------
-# The three networks: functional forward passes on NCHW float32 batches of normalised pixels.
+# The three networks, as cvcore.nn models, on NCHW float32 batches of normalised pixels.
 
-def _conv_prelu(x, w, conv, prelu, max_pool=None, winograd=False):
-    # PReLU fused into the convolution's store: no second pass, no second array. With max_pool the
-    # output is pooled while it is in the cache (first layers, and batches of crops).
-    return ops.conv2d(x, w[conv + ".weight"], w[conv + ".bias"], activation="prelu", prelu_weight=w[prelu + ".weight"],
-                      max_pool=max_pool, winograd=winograd)
+def build_net(name, weights, winograd=False):
+    """One of the nets as a :class:`cvcore.nn.Sequential` with ``weights`` loaded (not fused).
+
+    The layers of :data:`ARCHITECTURE` in order, named as there, with a ceil-mode max pooling after
+    some PReLUs (``pool1``, ...), a Flatten (``flatten``) before the first fully connected layer, and
+    the output layers, which all read the last PReLU's output, in a :class:`cvcore.nn.Parallel`
+    named ``heads``. The net maps (N, 3, H, W) to the tuple of the heads' outputs: P-Net's window
+    regression (N, 4, H', W') and class logits (N, 2, H', W'); R-Net's regression (N, 4) and logits
+    (N, 2); O-Net's regression (N, 4), landmarks (N, 10) and logits (N, 2). Its state-dict keys are
+    the weights' keys without the net's name (``conv1.weight``), the heads' under ``heads.``
+    (``heads.fc5_1.weight``).
+
+    Parameters
+    ----------
+    name : "pnet", "rnet" or "onet"
+    weights : mapping
+        Arrays with the keys and shapes of :func:`weight_shapes` (other nets' keys are ignored), e.g.
+        :func:`load_weights` or :func:`fold_normalisation`'s result.
+    winograd : bool
+        Set the Conv2d ``winograd`` option on the 3x3 convolutions after the first.
+
+    Raises
+    ------
+    ValueError for another name; KeyError when a weight of the net is missing.
+    """
+    if name not in ARCHITECTURE:
+        raise ValueError(f"build_net: name must be one of {', '.join(map(repr, ARCHITECTURE))}, got {name!r}")
+    table = ARCHITECTURE[name]
+    last_prelu = max(i for i, (kind, *_) in enumerate(table) if kind == "prelu")
+    body, heads = [], []
+    for i, (kind, layer, *dims) in enumerate(table):
+        if kind == "conv":
+            cin, cout, k = dims
+            # The first conv stays direct: its kernel pools as it goes (ops.conv2d's max_pool).
+            module = nn.Conv2d(cin, cout, k, winograd=winograd and k == 3 and i > 0, seed=0)
+        elif kind == "fc":
+            if not any(entry[0] == "fc" for entry in table[:i]):  # the first reads the conv map flattened
+                body.append(("flatten", nn.Flatten()))
+            module = nn.Linear(*dims, seed=0)
+        else:
+            module = nn.PReLU(dims[0])
+        (heads if i > last_prelu else body).append((layer, module))
+        if layer in _MAX_POOLS[name]:
+            kernel, stride = _MAX_POOLS[name][layer]
+            body.append(("pool" + layer[len("prelu"):], nn.MaxPool2d(kernel, stride, ceil_mode=True)))
+    net = nn.Sequential(dict(body + [("heads", nn.Parallel(dict(heads)))]))
+    head_names = {layer for layer, _ in heads}
+    state, prefix = {}, name + "."
+    for key, value in weights.items():
+        if key.startswith(prefix):
+            key = key[len(prefix):]
+            state[("heads." if key.split(".")[0] in head_names else "") + key] = value
+    net.load_state_dict(state)
+    return net
 
 
-def _fc_prelu(x, w, fc, prelu):
-    return ops.linear(x, w[fc + ".weight"], w[fc + ".bias"], activation="prelu", prelu_weight=w[prelu + ".weight"])
+def _fused_net(name, weights, winograd):
+    return nn.fuse(build_net(name, weights, winograd))
 
 
-def _fc_heads(x, w, *fcs):
-    """Output layers that read the same input, as one linear (each output the same sum), split back."""
-    weight = np.concatenate([w[fc + ".weight"] for fc in fcs])
-    bias = np.concatenate([w[fc + ".bias"] for fc in fcs])
-    return np.split(ops.linear(x, weight, bias), np.cumsum([len(w[fc + ".bias"]) for fc in fcs])[:-1], axis=1)
+def _with_probability(outputs):
+    """The net's outputs with the last, the class logits, replaced by the face probability."""
+    *rest, logits = outputs
+    return (*rest, ops.softmax(logits, axis=1)[:, 1])
+
+
+# Winograd pays on P-Net levels of at least 2^13 pixels (3-8% faster from 110 to 218 pixels a side, on
+# a par below); on smaller ones its short rows cost what the multiplies it saves do.
+_PNET_WINOGRAD_PIXELS = 1 << 13
+
+
+def _pnet_winograd(x):
+    """Whether P-Net's conv2 and conv3 run by Winograd on the batch x."""
+    return x.shape[2] * x.shape[3] >= _PNET_WINOGRAD_PIXELS
 
 
 def pnet(x, weights):
@@ -153,100 +219,18 @@ def pnet(x, weights):
     Returns the window regression (N, 4, H', W') and the face probability (N, H', W') with
     ``H' = (ceil((H - 2) / 2) - 4)`` (likewise W'): one output per 12x12 window at stride 2.
     """
-    head = _pnet_head(x, weights)
-    return head[:, :4], ops.softmax(head[:, 4:], axis=1)[:, 1]
-
-
-# Winograd pays on P-Net levels of at least 2^13 pixels (3-8% faster from 110 to 218 pixels a side, on
-# a par below); on smaller ones its short rows cost what the multiplies it saves do.
-_PNET_WINOGRAD_PIXELS = 1 << 13
-
-
-def _pnet_head(x, weights):
-    """P-Net's output before the softmax, (N, 6, H', W'): the regression, then the two class logits."""
-    return _pnet_rest(_pnet_first(x, weights), weights, x.shape[2] * x.shape[3] >= _PNET_WINOGRAD_PIXELS)
-
-
-def _pnet_first(x, weights):
-    return _conv_prelu(x, weights, "pnet.conv1", "pnet.prelu1", max_pool=(2, 2, True))
-
-
-def _pnet_rest(x, weights, winograd):
-    w = weights
-    x = _conv_prelu(x, w, "pnet.conv2", "pnet.prelu2", winograd=winograd)
-    # The two 1x1 heads (regression conv4_1, classification conv4_2) as one 1x1 conv, fused with
-    # conv3: the 32-channel map never leaves the cache.
-    return ops.conv2d(x, w["pnet.conv3.weight"], w["pnet.conv3.bias"], activation="prelu",
-                      prelu_weight=w["pnet.prelu3.weight"], winograd=winograd,
-                      pointwise=(np.concatenate([w["pnet.conv4_1.weight"], w["pnet.conv4_2.weight"]]),
-                                 np.concatenate([w["pnet.conv4_1.bias"], w["pnet.conv4_2.bias"]])))
-
-
-def _pnet_pyramid(levels, weights):
-    """P-Net's heads (6, H', W') of the pyramid levels (1, 3, H, W), each that of ``_pnet_head``.
-
-    The levels too small for Winograd share one canvas after their first layer (whose ceil-mode
-    pooling needs the level's own edge): the rest of P-Net is valid 3x3 and 1x1 convolutions, so
-    each output inside a level's part of the canvas reads that level alone and is computed by the
-    same direct sum. Two calls instead of two per level, and enough work for every thread.
-    """
-    small = [i for i, x in enumerate(levels) if x.shape[2] * x.shape[3] < _PNET_WINOGRAD_PIXELS]
-    if len(small) < 2:
-        small = []
-    heads = [None if i in small else _pnet_head(x, weights)[0] for i, x in enumerate(levels)]
-    if small:
-        first = [_pnet_first(levels[i], weights)[0] for i in small]
-        corners, shape = _pack_columns([f.shape[1:] for f in first])
-        # Zeros: no garbage (NaN, denormals) computed between the parts.
-        canvas = np.zeros((1, first[0].shape[0]) + shape, np.float32)
-        for f, (y, x) in zip(first, corners):
-            canvas[0, :, y:y + f.shape[1], x:x + f.shape[2]] = f
-        head = _pnet_rest(canvas, weights, False)[0]
-        for i, f, (y, x) in zip(small, first, corners):
-            heads[i] = head[:, y:y + f.shape[1] - 4, x:x + f.shape[2] - 4]
-    return heads
-
-
-def _pack_columns(shapes):
-    """Corners (y, x) of rectangles (h, w) packed into columns of a canvas as tall as the tallest, and
-    the canvas shape: tallest first, each goes under the first column with room, else starts one."""
-    order = sorted(range(len(shapes)), key=lambda i: -shapes[i][0])
-    height = shapes[order[0]][0]
-    columns = []  # [x, width, height used]
-    corners = [None] * len(shapes)
-    for i in order:
-        h, w = shapes[i]
-        col = next((c for c in columns if c[2] + h <= height and w <= c[1]), None)
-        if col is None:
-            col = [sum(c[1] for c in columns), w, 0]
-            columns.append(col)
-        corners[i] = (col[2], col[0])
-        col[2] += h
-    return corners, (height, sum(c[1] for c in columns))
+    return _with_probability(_fused_net("pnet", weights, _pnet_winograd(x))(x))
 
 
 def rnet(x, weights):
     """R-Net on a batch of crops ``x`` (N, 3, 24, 24): regression (N, 4) and face probability (N,)."""
-    w = weights
-    x = _conv_prelu(x, w, "rnet.conv1", "rnet.prelu1", max_pool=(3, 2, True))
-    x = _conv_prelu(x, w, "rnet.conv2", "rnet.prelu2", max_pool=(3, 2, True), winograd=True)
-    x = _conv_prelu(x, w, "rnet.conv3", "rnet.prelu3")
-    x = _fc_prelu(x.reshape(len(x), -1), w, "rnet.fc4", "rnet.prelu4")
-    offsets, logits = _fc_heads(x, w, "rnet.fc5_1", "rnet.fc5_2")
-    return offsets, ops.softmax(logits, axis=1)[:, 1]
+    return _with_probability(_fused_net("rnet", weights, True)(x))
 
 
 def onet(x, weights):
     """O-Net on a batch of crops ``x`` (N, 3, 48, 48): regression (N, 4), landmarks (N, 10) as
     ``x1..x5, y1..y5`` relative to the crop, and face probability (N,)."""
-    w = weights
-    x = _conv_prelu(x, w, "onet.conv1", "onet.prelu1", max_pool=(3, 2, True))
-    x = _conv_prelu(x, w, "onet.conv2", "onet.prelu2", max_pool=(3, 2, True), winograd=True)
-    x = _conv_prelu(x, w, "onet.conv3", "onet.prelu3", max_pool=(2, 2, True), winograd=True)
-    x = _conv_prelu(x, w, "onet.conv4", "onet.prelu4")
-    x = _fc_prelu(x.reshape(len(x), -1), w, "onet.fc5", "onet.prelu5")
-    offsets, landmarks, logits = _fc_heads(x, w, "onet.fc6_1", "onet.fc6_2", "onet.fc6_3")
-    return offsets, landmarks, ops.softmax(logits, axis=1)[:, 1]
+    return _with_probability(_fused_net("onet", weights, True)(x))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -330,6 +314,24 @@ def _pyramid(height, width, min_face_size, scale_factor):
     return scales
 
 
+def _pack_columns(shapes):
+    """Corners (y, x) of rectangles (h, w) packed into columns of a canvas as tall as the tallest, and
+    the canvas shape: tallest first, each goes under the first column with room, else starts one."""
+    order = sorted(range(len(shapes)), key=lambda i: -shapes[i][0])
+    height = shapes[order[0]][0]
+    columns = []  # [x, width, height used]
+    corners = [None] * len(shapes)
+    for i in order:
+        h, w = shapes[i]
+        col = next((c for c in columns if c[2] + h <= height and w <= c[1]), None)
+        if col is None:
+            col = [sum(c[1] for c in columns), w, 0]
+            columns.append(col)
+        corners[i] = (col[2], col[0])
+        col[2] += h
+    return corners, (height, sum(c[1] for c in columns))
+
+
 def _real(name, value, low, high, open_low=False, open_high=False):
     """value as a finite float in the interval from low to high (open or closed at each end)."""
     value = check_finite_scalar("MTCNN", name, value)
@@ -373,7 +375,12 @@ class MTCNN:
             self.weights = load_weights(weights)
         else:
             self.weights = check_weights(weights, "MTCNN: weights")
-        self._pixel_weights = fold_normalisation(self.weights)
+        pixel_weights = fold_normalisation(self.weights)
+        self._pnets = {winograd: _fused_net("pnet", pixel_weights, winograd) for winograd in (False, True)}
+        # conv1 -> prelu1 -> pool1 (one fused conv), then the rest: the small levels' shared canvas.
+        self._pnet_first, self._pnet_rest = self._pnets[False][:3], self._pnets[False][3:]
+        self._rnet = _fused_net("rnet", pixel_weights, True)
+        self._onet = _fused_net("onet", pixel_weights, True)
 
     def __repr__(self):
         return (f"MTCNN(min_face_size={self.min_face_size:g}, thresholds={self.thresholds}, "
@@ -439,23 +446,52 @@ class MTCNN:
             return self._stage3(sources, boxes)
         return np.zeros((0, 4), np.float32), np.zeros(0, np.float32), np.zeros((0, 5, 2), np.float32)
 
+    def _pnet_level(self, x):
+        """P-Net's regression and class logits on the batch x: ``(N, 4, H', W')``, ``(N, 2, H', W')``."""
+        return self._pnets[_pnet_winograd(x)](x)
+
+    def _pnet_pyramid(self, levels):
+        """P-Net's regression (4, H', W') and logits (2, H', W') on each pyramid level (1, 3, H, W),
+        each that of ``_pnet_level`` on the level alone.
+
+        The levels too small for Winograd share one canvas after their first layer (whose ceil-mode
+        pooling needs the level's own edge): the rest of P-Net is valid 3x3 and 1x1 convolutions, so
+        each output inside a level's part of the canvas reads that level alone and is computed by the
+        same direct sum. Two calls instead of two per level, and enough work for every thread.
+        """
+        small = [i for i, x in enumerate(levels) if not _pnet_winograd(x)]
+        if len(small) < 2:
+            small = []
+        heads = [None if i in small else tuple(out[0] for out in self._pnet_level(x)) for i, x in enumerate(levels)]
+        if small:
+            first = [self._pnet_first(levels[i])[0] for i in small]
+            corners, shape = _pack_columns([f.shape[1:] for f in first])
+            # Zeros: no garbage (NaN, denormals) computed between the parts.
+            canvas = np.zeros((1, first[0].shape[0]) + shape, np.float32)
+            for f, (y, x) in zip(first, corners):
+                canvas[0, :, y:y + f.shape[1], x:x + f.shape[2]] = f
+            outputs = [out[0] for out in self._pnet_rest(canvas)]
+            for i, f, (y, x) in zip(small, first, corners):
+                heads[i] = tuple(out[:, y:y + f.shape[1] - 4, x:x + f.shape[2] - 4] for out in outputs)
+        return heads
+
     def _stage1(self, levels):
         """P-Net over the pyramid levels ``(scale, raw level)``: squared candidate boxes (K, 4), float64."""
         if not levels:
             return np.zeros((0, 4))
-        heads = _pnet_pyramid([level for _, level in levels], self._pixel_weights)
+        heads = self._pnet_pyramid([level for _, level in levels])
         # The whole pyramid's cells side by side: one softmax, threshold and NMS call for all levels
         # (per-level calls cost more than their work on the small levels). Cells are in (level, y, x)
         # order, so the NMS tie-breaking (lower index first) is that of level-by-level processing.
-        counts = np.array([h.shape[1] * h.shape[2] for h in heads])
+        counts = np.array([logits.shape[1] * logits.shape[2] for _, logits in heads])
         starts = np.cumsum(counts) - counts
-        logits = np.concatenate([h[4:].reshape(2, -1) for h in heads], axis=1)
+        logits = np.concatenate([logits.reshape(2, -1) for _, logits in heads], axis=1)
         prob = ops.softmax(logits, axis=0)[1]
         cells = np.flatnonzero(prob >= self.thresholds[0])
         if len(cells) == 0:
             return np.zeros((0, 4))
         level = np.searchsorted(starts, cells, side="right") - 1
-        ys, xs = np.divmod(cells - starts[level], np.array([h.shape[2] for h in heads])[level])
+        ys, xs = np.divmod(cells - starts[level], np.array([logits.shape[2] for _, logits in heads])[level])
         scales = np.array([scale for scale, _ in levels])[level, None]
         # floor((2 * cell + 1) / scale) and floor((2 * cell + 12) / scale), in one pass.
         boxes = np.floor((2.0 * np.stack([xs, ys, xs, ys], axis=1) + _WINDOW_EDGES) / scales)
@@ -466,14 +502,14 @@ class MTCNN:
         offsets = np.empty((len(keep), 4))
         for lv in np.unique(level):
             at = np.flatnonzero(level == lv)
-            offsets[at] = heads[lv].reshape(6, -1)[:4, cells[at]].T
+            offsets[at] = heads[lv][0].reshape(4, -1)[:, cells[at]].T
         boxes = boxes[keep]
         size = boxes[:, 2:] - boxes[:, :2]
         return _square(boxes + offsets * np.concatenate([size, size], axis=1))
 
     def _stage2(self, sources, boxes):
         """R-Net on 24x24 crops: refined squared boxes (K, 4), float64."""
-        offsets, probs = rnet(_crops(sources, boxes, 24), self._pixel_weights)
+        offsets, probs = _with_probability(self._rnet(_crops(sources, boxes, 24)))
         passed = probs > self.thresholds[1]
         boxes, probs, offsets = boxes[passed], probs[passed], offsets[passed].astype(np.float64)
         keep = ops.nms(boxes, probs, 0.7)
@@ -481,7 +517,7 @@ class MTCNN:
 
     def _stage3(self, sources, boxes):
         """O-Net on 48x48 crops: the final boxes, probabilities and landmarks."""
-        offsets, marks, probs = onet(_crops(sources, boxes, 48), self._pixel_weights)
+        offsets, marks, probs = _with_probability(self._onet(_crops(sources, boxes, 48)))
         passed = probs > self.thresholds[2]
         boxes, probs = boxes[passed], probs[passed]
         offsets, marks = offsets[passed].astype(np.float64), marks[passed].astype(np.float64)

@@ -1,7 +1,8 @@
 """Layer objects holding NumPy float32 weights and running on ``cvcore.ops``, with PyTorch's names,
-defaults and state-dict keys; BatchNorm folding (:func:`fuse`); model summaries with shapes, parameters
-and MACs computed from the input shape alone (:func:`summary`); architecture builders (:func:`vgg16`,
-:func:`vgg16_bn`).
+defaults and state-dict keys; layer fusion for inference (:func:`fuse`: batch norms folded into the
+convolutions, activations, pooling and 1x1 heads computed in the convolution's pass); model summaries
+with shapes, parameters and MACs computed from the input shape alone (:func:`summary`); architecture
+builders (:func:`vgg16`, :func:`vgg16_bn`).
 
 Inference only: no gradients, BatchNorm2d uses its running statistics and Dropout is the identity.
 
@@ -11,16 +12,19 @@ Inference only: no gradients, BatchNorm2d uses its running statistics and Dropou
     y = nn.fuse(model)(x)                          # x: (N, 3, H, W) float32
 """
 
+from .activations import (ELU, GELU, SELU, Hardswish, LeakyReLU, LogSoftmax, Mish, PReLU, ReLU, ReLU6, Sigmoid, SiLU,
+                          Softmax, Softplus, Tanh)
 from .fuse import fuse
-from .layers import (ELU, GELU, SELU, AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, BatchNorm2d, Conv2d, Dropout,
-                     Flatten, Hardswish, Identity, LeakyReLU, Linear, LoadResult, LogSoftmax, MaxPool2d, Mish, Module,
-                     PReLU, ReLU, ReLU6, Sequential, Sigmoid, SiLU, Softmax, Softplus, Tanh)
+from .layers import (AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten,
+                     FusedConv2d, FusedLinear, Linear, MaxPool2d, Split)
+from .module import Identity, LoadResult, Module, Parallel, Sequential
 from .models import ARCHITECTURES, vgg16, vgg16_bn
 from .summary import LayerSummary, ModelSummary, summary
 
 __all__ = [
-    "ARCHITECTURES", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AvgPool2d", "BatchNorm2d", "Conv2d", "Dropout", "ELU",
-    "Flatten", "GELU", "Hardswish", "Identity", "LayerSummary", "LeakyReLU", "Linear", "LoadResult", "LogSoftmax",
-    "MaxPool2d", "Mish", "ModelSummary", "Module", "PReLU", "ReLU", "ReLU6", "SELU", "Sequential", "SiLU", "Sigmoid",
-    "Softmax", "Softplus", "Tanh", "fuse", "summary", "vgg16", "vgg16_bn",
+    "ARCHITECTURES", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AvgPool2d", "BatchNorm2d", "Conv2d", "Dropout",
+    "ELU", "Flatten", "FusedConv2d", "FusedLinear", "GELU", "Hardswish", "Identity", "LayerSummary", "LeakyReLU",
+    "Linear", "LoadResult", "LogSoftmax", "MaxPool2d", "Mish", "ModelSummary", "Module", "PReLU", "Parallel",
+    "ReLU", "ReLU6", "SELU", "Sequential", "SiLU", "Sigmoid", "Softmax", "Softplus", "Split", "Tanh", "fuse",
+    "summary", "vgg16", "vgg16_bn",
 ]

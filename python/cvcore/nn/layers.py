@@ -1,30 +1,18 @@
-"""Layer objects: NumPy float32 weights, forward passes through ``cvcore.ops``, PyTorch's names.
+"""The layers: convolution, batch norm, pooling, fully connected, flatten, split and dropout, each a
+:class:`~cvcore.nn.module.Module` running on ``cvcore.ops`` with PyTorch's names, arguments and
+state-dict keys; and the fused convolution and fully connected layers that :func:`~cvcore.nn.fuse`
+makes (one op call for a layer and those after it)."""
 
-Every layer is a :class:`Module`: calling it runs ``forward``; its weights are attributes
-(``conv.weight``, ``bn.running_var``) that can be replaced by arrays of the same shape;
-``state_dict()`` / ``load_state_dict()`` use PyTorch's keys (``"features.0.weight"``), so a
-torchvision model's ``state_dict`` saved with ``np.savez`` loads directly. Layers are for
-inference: there is no autograd, and BatchNorm2d always uses its running statistics.
-
-Each layer also computes its output shape and its multiply-accumulate count from an input shape
-alone (``output_shape``, ``macs``), which is what :func:`cvcore.nn.summary` reports.
-"""
-
-import collections
-import collections.abc
 import math
 import numbers
 
 import numpy as np
 
 from .. import ops
-from .._validation import as_float32, as_int, check_finite_scalar, pair
-from ..ops.conv import _conv_padding
+from .._validation import as_float32, as_int, check_finite_scalar, epilogue, pair
+from ..ops.conv import _conv_padding, _max_pool_args, _pointwise_args
 from ..ops.pool import _adaptive_size, _window_args
-
-LoadResult = collections.namedtuple("LoadResult", ["missing_keys", "unexpected_keys"])
-LoadResult.__doc__ = "What ``load_state_dict(..., strict=False)`` skipped: keys of the model absent from the " \
-                     "mapping, and keys of the mapping that the model does not have."
+from .module import Module, _shape
 
 
 def _rng(op, seed):
@@ -50,19 +38,6 @@ def _fan_in_bound(fan_in):
     return 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0
 
 
-def _shape(op, input_shape, ndims):
-    """input_shape as a tuple of ints >= 0 with one of the ranks in ``ndims`` (None: any rank >= 1)."""
-    if isinstance(input_shape, (str, bytes)) or not isinstance(input_shape, (tuple, list, np.ndarray)):
-        raise TypeError(f"{op}: input_shape must be a sequence of ints, got {input_shape!r}")
-    shape = tuple(as_int(op, "input_shape", d, 0) for d in input_shape)
-    if ndims is not None and len(shape) not in ndims:
-        expected = " or ".join(str(n) for n in ndims)
-        raise ValueError(f"{op}: input_shape must have {expected} dimensions, got {shape}")
-    if ndims is None and not shape:
-        raise ValueError(f"{op}: input_shape must have at least 1 dimension, got ()")
-    return shape
-
-
 def _check_channels(op, shape, axis, expected, what):
     if shape[axis] != expected:
         raise ValueError(f"{op}: input_shape[{axis}] must be {what} = {expected}, got {shape[axis]} "
@@ -75,213 +50,6 @@ def _spatial_out(op, shape, out_hw):
         raise ValueError(f"{op}: input of spatial size {tuple(shape[-2:])} is too small, the output would be "
                          f"{tuple(out_hw)}")
     return tuple(shape[:-2]) + tuple(out_hw)
-
-
-class Module:
-    """Base of every layer: named weights (parameters and buffers), named child modules, ``__call__``.
-
-    Subclasses register weights with ``_add_parameter`` / ``_add_buffer`` and children by assigning
-    a Module to an attribute, then define ``forward(input)``, and, for :func:`summary`,
-    ``output_shape(input_shape)`` and ``macs(input_shape)``.
-
-    Assigning to a registered weight (``layer.weight = array``) checks the shape against the current
-    one and stores a C-contiguous float32 copy; a wrong shape or dtype raises ValueError / TypeError.
-    """
-
-    def __init__(self):
-        object.__setattr__(self, "_parameters", {})
-        object.__setattr__(self, "_buffers", {})
-        object.__setattr__(self, "_modules", {})
-
-    # -- registration and attribute access ------------------------------------------------------
-
-    def _add_parameter(self, name, value):
-        """Register a learned weight (counted by summary; None: absent, e.g. a conv without bias)."""
-        self._parameters[name] = value
-
-    def _add_buffer(self, name, value):
-        """Register a non-learned state array (e.g. BatchNorm2d's running statistics)."""
-        self._buffers[name] = value
-
-    def _tensor_store(self, name):
-        for store in (self._parameters, self._buffers):
-            if name in store:
-                return store
-        return None
-
-    def __getattr__(self, name):
-        # Only called when normal lookup fails: weights and children live in the three dicts.
-        for store in ("_parameters", "_buffers", "_modules"):
-            d = self.__dict__.get(store)
-            if d is not None and name in d:
-                return d[name]
-        raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
-
-    def __setattr__(self, name, value):
-        store = self._tensor_store(name) if "_parameters" in self.__dict__ else None
-        if store is not None:
-            store[name] = self._checked(name, store[name], value)
-        elif isinstance(value, Module):
-            if "_modules" not in self.__dict__:
-                raise AttributeError("Module.__init__() must be called before assigning child modules")
-            self._modules[name] = value
-        elif name in self.__dict__.get("_modules", {}):
-            raise TypeError(f"{type(self).__name__}.{name} is a child module: it can only be replaced by a "
-                            f"cvcore.nn.Module, got {type(value).__name__}")
-        else:
-            object.__setattr__(self, name, value)
-
-    def _checked(self, name, current, value):
-        """value as a float32 copy of current's shape, for the weight called name."""
-        op = f"{type(self).__name__}.{name}"
-        if current is None:
-            raise ValueError(f"{op}: this layer was built without {name} (e.g. bias=False), cannot set it")
-        arr = as_float32(op, name, value)
-        if arr.shape != current.shape:
-            raise ValueError(f"{op}: expected an array of shape {current.shape}, got shape {arr.shape}")
-        return np.array(arr, dtype=np.float32, order="C", copy=True)
-
-    # -- traversal -------------------------------------------------------------------------------
-
-    def named_children(self):
-        """(name, module) for each direct child, in registration order."""
-        return list(self._modules.items())
-
-    def children(self):
-        return [m for _, m in self.named_children()]
-
-    def named_modules(self, prefix=""):
-        """(dotted name, module) for this module ("" for itself) and all its descendants, depth first."""
-        yield prefix, self
-        for name, child in self._modules.items():
-            yield from child.named_modules(f"{prefix}.{name}" if prefix else name)
-
-    def named_parameters(self, prefix=""):
-        """(dotted name, array) of every learned weight of this module and its descendants."""
-        for mod_name, mod in self.named_modules(prefix):
-            for name, value in mod._parameters.items():
-                if value is not None:
-                    yield (f"{mod_name}.{name}" if mod_name else name), value
-
-    def count_parameters(self):
-        """Number of learned values (weights, biases, BN gamma/beta, PReLU slopes; not running statistics)."""
-        return sum(int(v.size) for _, v in self.named_parameters())
-
-    # -- state dict ------------------------------------------------------------------------------
-
-    #: state-dict keys this layer accepts and ignores on load (PyTorch training-only state).
-    _ignored_state_keys = ()
-
-    def state_dict(self):
-        """An ordered dict ``{dotted name: array}`` of every parameter then buffer, module by module,
-        with PyTorch's keys and order. The arrays are read-only views of the weights (no copy):
-        ``np.savez(path, **model.state_dict())`` saves a model."""
-        out = collections.OrderedDict()
-        for mod_name, mod in self.named_modules():
-            for name, value in list(mod._parameters.items()) + list(mod._buffers.items()):
-                if value is not None:
-                    view = value.view()
-                    view.flags.writeable = False
-                    out[f"{mod_name}.{name}" if mod_name else name] = view
-        return out
-
-    def load_state_dict(self, state_dict, strict=True):
-        """Copy weights from a mapping ``{dotted name: array}`` (a dict, an ``np.load``-ed .npz, a
-        PyTorch state dict converted to NumPy).
-
-        All-or-nothing: every shape and dtype is checked before any weight is replaced.
-        ``num_batches_tracked`` entries of BatchNorm2d layers (PyTorch training state) are accepted
-        and ignored.
-
-        Parameters
-        ----------
-        state_dict : mapping of str to array_like
-        strict : bool
-            When true, a key of the model missing from the mapping or a key of the mapping that the
-            model does not have is a KeyError; when false they are skipped and reported.
-
-        Returns
-        -------
-        LoadResult(missing_keys, unexpected_keys): lists of str.
-
-        Raises
-        ------
-        TypeError when state_dict is not a mapping or holds non-numeric data; KeyError (strict)
-        naming the missing and unexpected keys; ValueError naming the key, the expected and the
-        received shape.
-        """
-        if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
-            raise TypeError(f"load_state_dict: state_dict must be a mapping of names to arrays, "
-                            f"got {type(state_dict).__name__}")
-        targets, ignorable = {}, set()
-        for mod_name, mod in self.named_modules():
-            pre = f"{mod_name}." if mod_name else ""
-            for store in (mod._parameters, mod._buffers):
-                for name, value in store.items():
-                    if value is not None:
-                        targets[pre + name] = (mod, name)
-            ignorable.update(pre + k for k in mod._ignored_state_keys)
-        keys = list(state_dict.keys())
-        missing = [k for k in targets if k not in state_dict]
-        unexpected = [k for k in keys if k not in targets and k not in ignorable]
-        if strict and (missing or unexpected):
-            raise KeyError(f"load_state_dict: missing keys {missing}, unexpected keys {unexpected}")
-        new = {}
-        for key in keys:
-            if key in targets:
-                mod, name = targets[key]
-                try:
-                    new[key] = mod._checked(name, getattr(mod, name), state_dict[key])
-                except (TypeError, ValueError) as e:
-                    raise type(e)(f"load_state_dict: key {key!r}: {e}") from None
-        for key, value in new.items():
-            mod, name = targets[key]
-            mod._tensor_store(name)[name] = value
-        return LoadResult(missing, unexpected)
-
-    # -- calling ---------------------------------------------------------------------------------
-
-    def __call__(self, input):
-        return self.forward(input)
-
-    def forward(self, input):
-        raise NotImplementedError(f"{type(self).__name__} must define forward(input)")
-
-    def output_shape(self, input_shape):
-        """The output shape for an input of ``input_shape``, computed without running the layer."""
-        raise TypeError(f"{type(self).__name__} does not define output_shape(input_shape), which summary needs")
-
-    def macs(self, input_shape):
-        """Multiply-accumulates of one forward pass on ``input_shape`` (0 for layers without products)."""
-        if self._modules:
-            raise TypeError(f"{type(self).__name__} has children and does not define macs(input_shape), "
-                            f"which summary needs")
-        return 0
-
-    # -- printing --------------------------------------------------------------------------------
-
-    def extra_repr(self):
-        return ""
-
-    def __repr__(self):
-        head = f"{type(self).__name__}({self.extra_repr()}"
-        if not self._modules:
-            return head + ")"
-        lines = [head]
-        for name, child in self._modules.items():
-            body = repr(child).replace("\n", "\n  ")
-            lines.append(f"  ({name}): {body}")
-        return "\n".join(lines) + "\n)"
-
-
-class Identity(Module):
-    """Returns its input unchanged (what :func:`fuse` leaves in place of a folded BatchNorm2d)."""
-
-    def forward(self, input):
-        return input
-
-    def output_shape(self, input_shape):
-        return _shape("Identity", input_shape, None)
 
 
 class Conv2d(Module):
@@ -297,6 +65,12 @@ class Conv2d(Module):
     groups : int, >= 1
     bias : bool
         Whether the layer has a bias (state-dict key ``bias`` only then).
+    winograd : bool, keyword only
+        Compute with ``ops.conv2d(..., winograd=True)`` (not a PyTorch argument): 3x3 layers with
+        stride 1, dilation 1 and one group run by Winograd's algorithm, up to about twice as fast,
+        with results close to the direct sum's (see ops.conv2d) but not its bits; other layers
+        ignore it. An inference option, not in the state dict; the attribute can be changed.
+        Default False.
     seed : None, int or numpy.random.Generator, keyword only
         Source of the initial weights: PyTorch's default, ``U(-b, b)`` with
         ``b = 1 / sqrt(in_channels / groups * kH * kW)`` for the weight and the bias (what
@@ -309,7 +83,7 @@ class Conv2d(Module):
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias=True, *, seed=None):
+                 bias=True, *, winograd=False, seed=None):
         super().__init__()
         op = "Conv2d"
         self.in_channels = as_int(op, "in_channels", in_channels, 1)
@@ -323,6 +97,9 @@ class Conv2d(Module):
                 raise ValueError(f"{op}: {name} must be divisible by groups = {self.groups}, got {value}")
         _conv_padding(op, padding, self.kernel_size, self.dilation, self.stride)  # validates
         self.padding = padding if isinstance(padding, str) else pair(op, "padding", padding, 0)
+        if not isinstance(winograd, (bool, np.bool_)):
+            raise TypeError(f"{op}: winograd must be a bool, got {winograd!r}")
+        self.winograd = bool(winograd)
         rng = _rng(op, seed)
         fan_in = self.in_channels // self.groups * self.kernel_size[0] * self.kernel_size[1]
         bound = _fan_in_bound(fan_in)
@@ -331,9 +108,20 @@ class Conv2d(Module):
         self._add_parameter("bias", _uniform(rng, (self.out_channels,), bound) if bias else None)
 
     def forward(self, input):
-        return ops.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        # Weights read from their dict, not as attributes (Module.__getattr__): this runs on every call.
+        p = self._parameters
+        return ops.conv2d(input, p["weight"], p["bias"], self.stride, self.padding, self.dilation, self.groups,
+                          winograd=self.winograd)
+
+    def _epilogue(self):
+        """ops.conv2d's keyword arguments for the layers computed in the convolution's pass (none here)."""
+        return {}
 
     def output_shape(self, input_shape):
+        return self._conv_shape(input_shape)
+
+    def _conv_shape(self, input_shape):
+        """The shape of the convolution's own output (which a FusedConv2d may pool or map to other channels)."""
         op = "Conv2d"
         shape = _shape(op, input_shape, (3, 4))
         _check_channels(op, shape, -3, self.in_channels, "in_channels")
@@ -346,7 +134,7 @@ class Conv2d(Module):
 
     def macs(self, input_shape):
         """``N * out_channels * Ho * Wo * (in_channels / groups) * kH * kW`` (the bias adds none)."""
-        out = self.output_shape(input_shape)
+        out = self._conv_shape(input_shape)
         batch = out[0] if len(out) == 4 else 1
         return (batch * self.out_channels * out[-2] * out[-1] * (self.in_channels // self.groups)
                 * self.kernel_size[0] * self.kernel_size[1])
@@ -360,7 +148,141 @@ class Conv2d(Module):
             s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
+        if self.winograd:
+            s += ", winograd=True"
         return s
+
+
+class FusedConv2d(Conv2d):
+    """A convolution and the layers after it in one ``ops.conv2d`` call: the bias, then an activation,
+    then max pooling or a 1x1 convolution, in the same pass over the output (what :func:`fuse` makes of
+    Conv2d -> ReLU / ReLU6 / PReLU -> MaxPool2d or a :class:`Parallel` of 1x1 Conv2d heads).
+
+    ``FusedConv2d(conv, activation="prelu", prelu_weight=a, max_pool=(2, 2, True))(x)`` is
+    ``ops.conv2d(x, conv.weight, conv.bias, conv.stride, conv.padding, conv.dilation, conv.groups,
+    activation="prelu", prelu_weight=a, max_pool=(2, 2, True), winograd=conv.winograd)``, which
+    ops.conv2d computes bit for bit as the layers one after the other.
+
+    Parameters
+    ----------
+    conv : Conv2d
+        The convolution: its hyper-parameters, its ``winograd`` option and its weight and bias (the
+        same arrays, not copies); of a FusedConv2d, its convolution alone.
+    activation : None, "relu", "relu6" or "prelu", keyword only
+    prelu_weight : array_like, shape (out_channels,) or (1,), keyword only
+        The PReLU slopes, given exactly when activation is "prelu".
+    max_pool : (kernel_size, stride) or (kernel_size, stride, ceil_mode), keyword only
+        Max pooling of the activated output, without padding, dilation 1.
+    pointwise : weight or (weight, bias), keyword only
+        A 1x1 convolution of the activated output: weight (P, out_channels, 1, 1) or (P, out_channels),
+        bias (P,) or None. Not with max_pool.
+
+    Attributes
+    ----------
+    weight, bias : those of the convolution, as in Conv2d
+    activation : None or str
+    prelu_weight : ndarray float32, shape (out_channels,) or (1,), or None
+    max_pool : ((kH, kW), (sH, sW), ceil_mode) or None
+    pointwise_weight : ndarray float32, shape (P, out_channels, 1, 1), or None
+    pointwise_bias : ndarray float32, shape (P,), or None
+
+    The state dict holds ``weight``, ``bias`` (when the conv has one) and, when present,
+    ``prelu_weight``, ``pointwise_weight`` and ``pointwise_bias``. Per-channel PReLU slopes need a
+    batched input (N, C, H, W): nn.PReLU takes axis 1 as the channels, which for a (C, H, W) map is
+    its height, so the fused layer raises ValueError there rather than give other results than the
+    layers apart.
+    """
+
+    def __init__(self, conv, *, activation=None, prelu_weight=None, max_pool=None, pointwise=None):
+        Module.__init__(self)
+        op = "FusedConv2d"
+        if not isinstance(conv, Conv2d):
+            raise TypeError(f"{op}: conv must be a cvcore.nn.Conv2d, got {type(conv).__name__}")
+        for name in ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups",
+                     "winograd"):
+            setattr(self, name, getattr(conv, name))
+        self._add_parameter("weight", conv.weight)
+        self._add_parameter("bias", conv.bias)
+        self.activation, slopes = _fused_activation(op, activation, prelu_weight, self.out_channels)
+        self._add_parameter("prelu_weight", slopes)
+        self._per_channel = _per_channel(slopes)
+        if max_pool is not None and pointwise is not None:
+            raise ValueError(f"{op}: max_pool and pointwise cannot be combined (ops.conv2d applies one or the other)")
+        self.max_pool = None if max_pool is None else _max_pool_args(op, max_pool)
+        weight, bias = _pointwise_args(op, pointwise)
+        if weight is not None and weight.shape[1:] != (self.out_channels, 1, 1):
+            raise ValueError(f"{op}: the pointwise weight must have shape (P, out_channels = {self.out_channels}, "
+                             f"1, 1) or (P, {self.out_channels}), got {weight.shape}")
+        if bias is not None and bias.shape != weight.shape[:1]:
+            raise ValueError(f"{op}: the pointwise bias must have shape ({len(weight)},), got {bias.shape}")
+        self._add_parameter("pointwise_weight", weight)
+        self._add_parameter("pointwise_bias", bias)
+
+    def forward(self, input):
+        if self._per_channel:
+            _check_slope_axis("FusedConv2d", input, 4, "(N, C, H, W)")
+        p = self._parameters  # as in Conv2d.forward
+        return ops.conv2d(input, p["weight"], p["bias"], self.stride, self.padding, self.dilation, self.groups,
+                          activation=self.activation, prelu_weight=p["prelu_weight"], max_pool=self.max_pool,
+                          pointwise=self._pointwise(), winograd=self.winograd)
+
+    def _pointwise(self):
+        p = self._parameters
+        return None if p["pointwise_weight"] is None else (p["pointwise_weight"], p["pointwise_bias"])
+
+    def _epilogue(self):
+        return {"activation": self.activation, "prelu_weight": self.prelu_weight, "max_pool": self.max_pool,
+                "pointwise": self._pointwise()}
+
+    def output_shape(self, input_shape):
+        shape = self._conv_shape(input_shape)
+        if self.max_pool is not None:
+            kernel, stride, ceil_mode = self.max_pool
+            shape = _spatial_out("FusedConv2d", shape, ops.conv_output_size(shape[-2:], kernel, stride, 0, 1,
+                                                                             ceil_mode))
+        if self.pointwise_weight is not None:
+            shape = shape[:-3] + (len(self.pointwise_weight),) + shape[-2:]
+        return shape
+
+    def macs(self, input_shape):
+        """The convolution's MACs, plus ``N * P * Ho * Wo * out_channels`` for the 1x1 convolution."""
+        macs = super().macs(input_shape)
+        if self.pointwise_weight is not None:
+            out = self._conv_shape(input_shape)
+            batch = out[0] if len(out) == 4 else 1
+            macs += batch * len(self.pointwise_weight) * out[-2] * out[-1] * self.out_channels
+        return macs
+
+    def extra_repr(self):
+        s = super().extra_repr()
+        if self.activation is not None:
+            s += f", activation={self.activation!r}"
+        if self.max_pool is not None:
+            s += f", max_pool={self.max_pool}"
+        if self.pointwise_weight is not None:
+            s += f", pointwise={len(self.pointwise_weight)}"
+        return s
+
+
+def _fused_activation(op, activation, prelu_weight, channels):
+    """(activation, slopes) of a fused layer, checked: slopes float32 (1,) or (channels,), or None."""
+    _, slopes = epilogue(op, activation, prelu_weight)
+    if slopes is not None and len(slopes) not in (1, channels):
+        raise ValueError(f"{op}: prelu_weight must have 1 or {channels} values, got {len(slopes)}")
+    return activation, slopes
+
+
+def _per_channel(slopes):
+    """Whether there is one PReLU slope per channel (fixed: a new array must have the same shape)."""
+    return slopes is not None and len(slopes) > 1
+
+
+def _check_slope_axis(op, input, ndim, layout):
+    """Per-channel slopes apply to the layer's output channels, which nn.PReLU (axis 1) reads only in an
+    input of ndim dimensions."""
+    if np.ndim(input) != ndim:
+        raise ValueError(f"{op}: with per-channel PReLU slopes the input must be {layout} (nn.PReLU reads the "
+                         f"channels on axis 1), got shape {np.shape(input)}")
 
 
 class BatchNorm2d(Module):
@@ -539,7 +461,8 @@ class Linear(Module):
         self._add_parameter("bias", _uniform(rng, (self.out_features,), bound) if bias else None)
 
     def forward(self, input):
-        return ops.linear(input, self.weight, self.bias)
+        p = self._parameters  # as in Conv2d.forward
+        return ops.linear(input, p["weight"], p["bias"])
 
     def output_shape(self, input_shape):
         shape = _shape("Linear", input_shape, None)
@@ -578,17 +501,109 @@ class Flatten(Module):
                              f"for an input of {ndim} dimensions")
         return lo, hi
 
-    def output_shape(self, input_shape):
-        shape = _shape("Flatten", input_shape, None)
+    def _flattened(self, shape):
         lo, hi = self._range(len(shape))
-        return shape[:lo] + (int(np.prod(shape[lo:hi + 1], dtype=np.int64)),) + shape[hi + 1:]
+        return shape[:lo] + (math.prod(shape[lo:hi + 1]),) + shape[hi + 1:]
+
+    def output_shape(self, input_shape):
+        return self._flattened(_shape("Flatten", input_shape, None))
 
     def forward(self, input):
         x = as_float32("Flatten", "input", input)
-        return x.reshape(self.output_shape(x.shape) if x.ndim else (1,))
+        return x.reshape(self._flattened(x.shape) if x.ndim else (1,))
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class FusedLinear(Linear):
+    """A fully connected layer and the activation after it in one ``ops.linear`` call (what :func:`fuse`
+    makes of Linear -> ReLU / ReLU6 / PReLU): ``FusedLinear(linear, activation="relu")(x)`` is
+    ``ops.linear(x, linear.weight, linear.bias, activation="relu")``, bit for bit the layers apart.
+
+    Parameters
+    ----------
+    linear : Linear
+        Its weight and bias (the same arrays, not copies); of a FusedLinear, its linear part alone.
+    activation : None, "relu", "relu6" or "prelu", keyword only
+    prelu_weight : array_like, shape (out_features,) or (1,), keyword only
+        The PReLU slopes, given exactly when activation is "prelu".
+
+    The state dict holds ``weight``, ``bias`` (when present) and ``prelu_weight`` (with "prelu").
+    Per-feature PReLU slopes need a 2-D input (N, in_features), the only one whose axis 1 (nn.PReLU's
+    channels) holds the features; others raise ValueError.
+    """
+
+    def __init__(self, linear, *, activation=None, prelu_weight=None):
+        Module.__init__(self)
+        op = "FusedLinear"
+        if not isinstance(linear, Linear):
+            raise TypeError(f"{op}: linear must be a cvcore.nn.Linear, got {type(linear).__name__}")
+        self.in_features, self.out_features = linear.in_features, linear.out_features
+        self._add_parameter("weight", linear.weight)
+        self._add_parameter("bias", linear.bias)
+        self.activation, slopes = _fused_activation(op, activation, prelu_weight, self.out_features)
+        self._add_parameter("prelu_weight", slopes)
+        self._per_channel = _per_channel(slopes)
+
+    def forward(self, input):
+        if self._per_channel:
+            _check_slope_axis("FusedLinear", input, 2, "(N, in_features)")
+        p = self._parameters  # as in Conv2d.forward
+        return ops.linear(input, p["weight"], p["bias"], activation=self.activation, prelu_weight=p["prelu_weight"])
+
+    def extra_repr(self):
+        s = super().extra_repr()
+        return s if self.activation is None else s + f", activation={self.activation!r}"
+
+
+class Split(Module):
+    """Consecutive parts of the input along ``dim``, of the given sizes, as a tuple of views (no copy of a
+    C-contiguous float32 input), as ``torch.split(x, sizes, dim)`` with a list of sizes and ONNX's Split.
+    :func:`fuse` leaves one in place of a :class:`Parallel` of heads whose weights it concatenated.
+
+    Parameters
+    ----------
+    sizes : sequence of int, each >= 1
+        The parts' lengths along ``dim``; they must add up to the input's length there.
+    dim : int
+        The axis, negative counting from the end (default 0, as torch.split).
+    """
+
+    def __init__(self, sizes, dim=0):
+        super().__init__()
+        op = "Split"
+        if isinstance(sizes, (str, bytes)) or not isinstance(sizes, (tuple, list)) or not sizes:
+            raise TypeError(f"{op}: sizes must be a non-empty sequence of ints, got {sizes!r}")
+        self.sizes = tuple(as_int(op, "sizes", size, 1) for size in sizes)
+        self.dim = as_int(op, "dim", dim)
+        self._total = sum(self.sizes)
+        ends = np.cumsum(self.sizes).tolist()
+        self._parts = [slice(end - size, end) for size, end in zip(self.sizes, ends)]
+
+    def _axis(self, shape):
+        """dim as an axis of shape (>= 0), checked, with shape's length there."""
+        if not -len(shape) <= self.dim < len(shape):
+            raise ValueError(f"Split: dim must be in [{-len(shape)}, {len(shape) - 1}] for an input of shape {shape}, "
+                             f"got {self.dim}")
+        axis = self.dim % len(shape)
+        if shape[axis] != self._total:
+            raise ValueError(f"Split: the input must have sum(sizes) = {self._total} elements along dim "
+                             f"{self.dim}, got shape {shape}")
+        return axis
+
+    def forward(self, input):
+        x = as_float32("Split", "input", input)
+        before = (slice(None),) * self._axis(x.shape)
+        return tuple([x[before + (part,)] for part in self._parts])
+
+    def output_shape(self, input_shape):
+        shape = _shape("Split", input_shape, None)
+        axis = self._axis(shape)
+        return tuple(shape[:axis] + (size,) + shape[axis + 1:] for size in self.sizes)
+
+    def extra_repr(self):
+        return f"sizes={list(self.sizes)}, dim={self.dim}"
 
 
 class Dropout(Module):
@@ -609,233 +624,3 @@ class Dropout(Module):
 
     def extra_repr(self):
         return f"p={self.p}"
-
-
-class _Elementwise(Module):
-    """An activation: ``_fn(input, **kwargs)`` from cvcore.ops; the arguments are checked at
-    construction by applying it to an empty array (the op's own checks and messages)."""
-
-    def __init__(self, **kwargs):
-        super().__init__()
-        self._fn(np.empty(0, np.float32), **kwargs)
-        self._arg_names = tuple(kwargs)
-        for k, v in kwargs.items():
-            setattr(self, k, v)
-
-    def _kwargs(self):
-        """The op's keyword arguments, read from the attributes (so that changing one takes effect)."""
-        return {k: getattr(self, k) for k in self._arg_names}
-
-    def forward(self, input):
-        return self._fn(input, **self._kwargs())
-
-    def output_shape(self, input_shape):
-        return _shape(type(self).__name__, input_shape, None)
-
-    def extra_repr(self):
-        return ", ".join(f"{k}={v!r}" for k, v in self._kwargs().items())
-
-
-class ReLU(_Elementwise):
-    """``max(x, 0)``: ``ops.relu``."""
-    _fn = staticmethod(ops.relu)
-
-
-class ReLU6(_Elementwise):
-    """``min(max(x, 0), 6)``: ``ops.relu6``."""
-    _fn = staticmethod(ops.relu6)
-
-
-class LeakyReLU(_Elementwise):
-    """``x if x > 0 else negative_slope * x``: ``ops.leaky_relu``."""
-    _fn = staticmethod(ops.leaky_relu)
-
-    def __init__(self, negative_slope=0.01):
-        super().__init__(negative_slope=negative_slope)
-
-
-class ELU(_Elementwise):
-    """``x if x > 0 else alpha * (exp(x) - 1)``: ``ops.elu``."""
-    _fn = staticmethod(ops.elu)
-
-    def __init__(self, alpha=1.0):
-        super().__init__(alpha=alpha)
-
-
-class SELU(_Elementwise):
-    """Scaled ELU with PyTorch's constants: ``ops.selu``."""
-    _fn = staticmethod(ops.selu)
-
-
-class Sigmoid(_Elementwise):
-    """``1 / (1 + exp(-x))``: ``ops.sigmoid``."""
-    _fn = staticmethod(ops.sigmoid)
-
-
-class Tanh(_Elementwise):
-    """``tanh(x)``: ``ops.tanh``."""
-    _fn = staticmethod(ops.tanh)
-
-
-class GELU(_Elementwise):
-    """Gaussian error linear unit, exact or ``approximate="tanh"``: ``ops.gelu``."""
-    _fn = staticmethod(ops.gelu)
-
-    def __init__(self, approximate="none"):
-        super().__init__(approximate=approximate)
-
-
-class SiLU(_Elementwise):
-    """``x * sigmoid(x)``: ``ops.silu``."""
-    _fn = staticmethod(ops.silu)
-
-
-class Hardswish(_Elementwise):
-    """``x * relu6(x + 3) / 6``: ``ops.hardswish``."""
-    _fn = staticmethod(ops.hardswish)
-
-
-class Mish(_Elementwise):
-    """``x * tanh(softplus(x))``: ``ops.mish``."""
-    _fn = staticmethod(ops.mish)
-
-
-class Softplus(_Elementwise):
-    """``log(1 + exp(beta * x)) / beta``, linear above ``threshold``: ``ops.softplus``."""
-    _fn = staticmethod(ops.softplus)
-
-    def __init__(self, beta=1.0, threshold=20.0):
-        super().__init__(beta=beta, threshold=threshold)
-
-
-class _SoftmaxBase(_Elementwise):
-    def __init__(self, dim=-1):
-        super().__init__()
-        self.dim = as_int(type(self).__name__, "dim", dim)
-
-    def forward(self, input):
-        return self._fn(input, axis=self.dim)
-
-    def output_shape(self, input_shape):
-        shape = super().output_shape(input_shape)
-        if not -len(shape) <= self.dim < len(shape):
-            raise ValueError(f"{type(self).__name__}: dim must be in [{-len(shape)}, {len(shape) - 1}] for "
-                             f"input_shape {shape}, got {self.dim}")
-        return shape
-
-    def extra_repr(self):
-        return f"dim={self.dim}"
-
-
-class Softmax(_SoftmaxBase):
-    """Softmax along ``dim`` (default -1; PyTorch's ``dim=None`` guess is not reproduced): ``ops.softmax``."""
-    _fn = staticmethod(ops.softmax)
-
-
-class LogSoftmax(_SoftmaxBase):
-    """Log-softmax along ``dim`` (default -1): ``ops.log_softmax``."""
-    _fn = staticmethod(ops.log_softmax)
-
-
-class PReLU(Module):
-    """``x if x > 0 else weight[c] * x`` with learned slopes, as ``torch.nn.PReLU``: ``ops.prelu``.
-
-    Parameters
-    ----------
-    num_parameters : int, >= 1
-        1 (one slope shared by every channel) or the number of channels (axis 1 of the input).
-    init : float
-        The initial slope of every channel (PyTorch's 0.25).
-
-    Attributes
-    ----------
-    weight : ndarray float32, shape (num_parameters,)
-    """
-
-    def __init__(self, num_parameters=1, init=0.25):
-        super().__init__()
-        self.num_parameters = as_int("PReLU", "num_parameters", num_parameters, 1)
-        self._add_parameter("weight", np.full(self.num_parameters, check_finite_scalar("PReLU", "init", init),
-                                              np.float32))
-
-    def forward(self, input):
-        return ops.prelu(input, self.weight)
-
-    def output_shape(self, input_shape):
-        shape = _shape("PReLU", input_shape, None)
-        if self.num_parameters > 1:
-            channels = shape[1] if len(shape) >= 2 else 1
-            if channels != self.num_parameters:
-                raise ValueError(f"PReLU: the input must have num_parameters = {self.num_parameters} channels "
-                                 f"(axis 1), got input_shape {shape}")
-        return shape
-
-    def extra_repr(self):
-        return f"num_parameters={self.num_parameters}"
-
-
-class Sequential(Module):
-    """Modules applied in order, as ``torch.nn.Sequential``.
-
-    ``Sequential(m0, m1, ...)`` names the children "0", "1", ...; ``Sequential(OrderedDict(name=m))``
-    (or a dict) keeps the given names, which become the state-dict prefixes. Supports ``len``,
-    iteration, ``seq[i]`` (negative too), ``seq[a:b]`` (a Sequential of the same children and names)
-    and ``append``.
-    """
-
-    def __init__(self, *args):
-        super().__init__()
-        if len(args) == 1 and isinstance(args[0], collections.abc.Mapping):
-            items = list(args[0].items())
-        else:
-            items = [(str(i), m) for i, m in enumerate(args)]
-        for name, module in items:
-            self._add_child(name, module)
-
-    def _add_child(self, name, module):
-        if not isinstance(name, str) or not name or "." in name:
-            raise ValueError(f"Sequential: child names must be non-empty strings without '.', got {name!r}")
-        if not isinstance(module, Module):
-            raise TypeError(f"Sequential: children must be cvcore.nn modules, got {type(module).__name__} "
-                            f"for {name!r}")
-        if name in self._modules:
-            raise ValueError(f"Sequential: duplicate child name {name!r}")
-        self._modules[name] = module
-
-    def append(self, module):
-        """Add a module at the end, named by its position."""
-        self._add_child(str(len(self)), module)
-        return self
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def __getitem__(self, index):
-        items = list(self._modules.items())
-        if isinstance(index, slice):
-            return Sequential(collections.OrderedDict(items[index]))
-        i = as_int("Sequential", "index", index)
-        if not -len(items) <= i < len(items):
-            raise IndexError(f"Sequential: index {i} is out of range for {len(items)} modules")
-        return items[i][1]
-
-    def forward(self, input):
-        for module in self._modules.values():
-            input = module(input)
-        return input
-
-    def output_shape(self, input_shape):
-        shape = input_shape
-        for module in self._modules.values():
-            shape = module.output_shape(shape)
-        return _shape("Sequential", shape, None)
-
-    def macs(self, input_shape):
-        total, shape = 0, input_shape
-        for module in self._modules.values():
-            total += module.macs(shape)
-            shape = module.output_shape(shape)
-        return total

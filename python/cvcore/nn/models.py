@@ -5,8 +5,9 @@ import collections
 import numpy as np
 
 from .._validation import as_int
-from .layers import (AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Linear, MaxPool2d, ReLU, Sequential,
-                     _rng)
+from .activations import ReLU
+from .layers import AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Linear, MaxPool2d, _rng
+from .module import Sequential
 
 # Configuration "D" of Simonyan & Zisserman (2015): output channels of the 3x3 convs, "M" a 2x2 max pool.
 _VGG16 = (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M")

@@ -2,7 +2,8 @@
 
 Counting convention (one forward pass over the whole ``input_shape``, batch included):
 
-- Conv2d: ``N * out_channels * Ho * Wo * (in_channels / groups) * kH * kW`` MACs.
+- Conv2d: ``N * out_channels * Ho * Wo * (in_channels / groups) * kH * kW`` MACs; a FusedConv2d adds
+  those of its 1x1 convolution (``pointwise``), so a fused model counts what the original does.
 - Linear: ``rows * in_features * out_features`` MACs, ``rows`` the product of the leading dimensions.
 - Biases, BatchNorm2d, activations (PReLU included), pooling, softmax, Flatten, Dropout, Identity:
   0 MACs. (They do a few operations per element, negligible next to the convolutions, and
@@ -16,7 +17,7 @@ Counting convention (one forward pass over the whole ``input_shape``, batch incl
 import dataclasses
 import sys
 
-from .layers import Module, Sequential, _shape
+from .module import Module, Parallel, Sequential, _shape
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,14 +88,18 @@ def _scaled(n):
 
 
 def _rows(module, name, shape):
-    """LayerSummary rows of module on an input of shape, and the output shape. A Sequential gives
-    the rows of its children (their names prefixed); any other module is one row."""
-    if isinstance(module, Sequential):
-        rows = []
+    """LayerSummary rows of module on an input of shape, and the output shape. A Sequential gives the
+    rows of its children in turn, a Parallel those of its children on the same input (their names
+    prefixed, its output the tuple of theirs); any other module is one row."""
+    if isinstance(module, (Sequential, Parallel)):
+        rows, outputs = [], []
         for child_name, child in module.named_children():
-            child_rows, shape = _rows(child, f"{name}.{child_name}" if name else child_name, shape)
+            child_rows, out = _rows(child, f"{name}.{child_name}" if name else child_name, shape)
             rows += child_rows
-        return rows, shape
+            outputs.append(out)
+            if isinstance(module, Sequential):  # each child reads the output of the one before
+                shape = out
+        return rows, (shape if isinstance(module, Sequential) else tuple(outputs))
     out = module.output_shape(shape)
     return [LayerSummary(name or type(module).__name__, type(module).__name__, out, module.count_parameters(),
                          module.macs(shape))], out
@@ -107,8 +112,8 @@ def summary(model, input_shape, *, verbose=True):
     Parameters
     ----------
     model : cvcore.nn.Module
-        Sequential containers are expanded into their children, recursively; any other module is
-        one row (it must define ``output_shape`` and, if it has children, ``macs``).
+        Sequential and Parallel containers are expanded into their children, recursively; any other
+        module is one row (it must define ``output_shape`` and, if it has children, ``macs``).
     input_shape : sequence of int
         The full input shape, batch included, e.g. ``(1, 3, 224, 224)``; MACs count the whole batch.
     verbose : bool, keyword only
