@@ -14,7 +14,7 @@ Inference only: no gradients, BatchNorm2d uses its running statistics and Dropou
 
 from .activations import (ELU, GELU, SELU, Hardswish, LeakyReLU, LogSoftmax, Mish, PReLU, ReLU, ReLU6, Sigmoid, SiLU,
                           Softmax, Softplus, Tanh)
-from .fuse import fuse
+from .fusion import RULES, Rule, fuse
 from .layers import (AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten,
                      FusedConv2d, FusedLinear, Linear, MaxPool2d, Split)
 from .module import Identity, LoadResult, Module, Parallel, Sequential
@@ -25,6 +25,6 @@ __all__ = [
     "ARCHITECTURES", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AvgPool2d", "BatchNorm2d", "Conv2d", "Dropout",
     "ELU", "Flatten", "FusedConv2d", "FusedLinear", "GELU", "Hardswish", "Identity", "LayerSummary", "LeakyReLU",
     "Linear", "LoadResult", "LogSoftmax", "MaxPool2d", "Mish", "ModelSummary", "Module", "PReLU", "Parallel",
-    "ReLU", "ReLU6", "SELU", "Sequential", "SiLU", "Sigmoid", "Softmax", "Softplus", "Split", "Tanh", "fuse",
-    "summary", "vgg16", "vgg16_bn",
+    "RULES", "ReLU", "ReLU6", "Rule", "SELU", "Sequential", "SiLU", "Sigmoid", "Softmax", "Softplus", "Split", "Tanh",
+    "fuse", "summary", "vgg16", "vgg16_bn",
 ]
