@@ -203,8 +203,8 @@ def _with_probability(outputs):
     return (*rest, ops.softmax(logits, axis=1)[:, 1])
 
 
-# Winograd pays on P-Net levels of at least 2^13 pixels (3-8% faster from 110 to 218 pixels a side, on
-# a par below); on smaller ones its short rows cost what the multiplies it saves do.
+# Winograd pays on P-Net levels of at least 2^13 pixels (measured: the README's MTCNN notes); on
+# smaller ones its short rows cost what the multiplies it saves do.
 _PNET_WINOGRAD_PIXELS = 1 << 13
 
 
