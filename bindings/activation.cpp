@@ -21,20 +21,29 @@ FloatArray unary(py::handle x, Check check, Run run) {
   return out;
 }
 
+FloatArray run_activation(py::handle x, Activation kind, const ActivationParams& params) {
+  return unary(
+      x, [&](const TensorView& xv) { check_activation(xv, kind, params); },
+      [&](const TensorView& xv, const TensorView& ov) { activation(xv, kind, params, ov); });
+}
+
 }  // namespace
 
 void register_activation(py::module_& m) {
   m.def(
       "activation",
       [](py::handle x, const std::string& name, double negative_slope, double alpha, double beta, double threshold) {
-        const Activation kind = parse_activation(name);
-        const ActivationParams params{negative_slope, alpha, beta, threshold};
-        return unary(
-            x, [&](const TensorView& xv) { check_activation(xv, kind, params); },
-            [&](const TensorView& xv, const TensorView& ov) { activation(xv, kind, params, ov); });
+        return run_activation(x, parse_activation(name), {negative_slope, alpha, beta, threshold});
       },
       py::arg("input"), py::arg("kind"), py::arg("negative_slope") = 0.01, py::arg("alpha") = 1.0,
       py::arg("beta") = 1.0, py::arg("threshold") = 20.0);
+
+  m.def(
+      "gelu",
+      [](py::handle x, const std::string& approximate) {
+        return run_activation(x, parse_gelu_approximate(approximate), {});
+      },
+      py::arg("input"), py::arg("approximate"));
 
   m.def(
       "prelu",

@@ -187,12 +187,4 @@ FloatArray new_float32_like(const TensorView& v) {
   return new_float32(std::vector<int64_t>(v.shape.begin(), v.shape.begin() + v.ndim));
 }
 
-Epilogue parse_epilogue(const std::string& name) {
-  if (name == "none") return Epilogue::none;
-  if (name == "relu") return Epilogue::relu;
-  if (name == "relu6") return Epilogue::relu6;
-  if (name == "prelu") return Epilogue::prelu;
-  throw ValueError("activation must be None, 'relu', 'relu6' or 'prelu', got '" + name + "'");
-}
-
 }  // namespace cvcore::bindings

@@ -7,7 +7,6 @@
 #include <string>
 #include <vector>
 
-#include "cvcore/epilogue.hpp"
 #include "cvcore/tensor.hpp"
 
 namespace cvcore::bindings {
@@ -65,8 +64,6 @@ Int32Array new_int32(const std::vector<int64_t>& shape);
 py::array new_real(const py::dtype& dtype, const std::vector<int64_t>& shape);
 // A new float32 array of v's shape.
 FloatArray new_float32_like(const TensorView& v);
-
-Epilogue parse_epilogue(const std::string& name);
 
 // Registration of each domain (one bindings file each).
 void register_runtime(py::module_& m);

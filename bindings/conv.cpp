@@ -19,7 +19,7 @@ void register_conv(py::module_& m) {
         const FloatArray pa = optional_float32_array(prelu_weight, "prelu_weight");
         const FloatArray qa = optional_float32_array(pointwise_weight, "pointwise weight");
         const FloatArray qb = optional_float32_array(pointwise_bias, "pointwise bias");
-        const Conv2dParams params{stride,      padding,    dilation,      groups, parse_epilogue(activation),
+        const Conv2dParams params{stride,      padding,    dilation,      groups, parse_epilogue(activation, "conv2d"),
                                   optional_view(prelu_weight, pa), pool_kernel, pool_stride, pool_ceil_mode,
                                   optional_view(pointwise_weight, qa), optional_view(pointwise_bias, qb), winograd};
         const TensorView xv = view(xa), wv = view(wa), bv = optional_view(bias, ba);

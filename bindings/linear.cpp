@@ -15,7 +15,7 @@ void register_linear(py::module_& m) {
         const TensorView xv = view(xa), wv = view(wa), bv = optional_view(bias, ba);
         FloatArray out = new_float32(linear_output_shape(xv, wv, bv));
         const TensorView ov = view(out);
-        const Epilogue act = parse_epilogue(activation);
+        const Epilogue act = parse_epilogue(activation, "linear");
         {
           py::gil_scoped_release release;
           linear(xv, wv, bv, ov, act, pv);

@@ -320,7 +320,7 @@ def test_box_op_errors():
     for fmt_arg in ("in_fmt", "out_fmt"):
         for bad in ("xwyh", "cxwyh", "XYXY", ""):
             args = {"in_fmt": "xyxy", "out_fmt": "xywh", fmt_arg: bad}
-            with pytest.raises(ValueError, match=rf"box_convert: {fmt_arg} must be 'xyxy', 'xywh' or 'cxcywh', got '{bad}'"):
+            with pytest.raises(ValueError, match=rf"box_convert: {fmt_arg} must be one of 'xyxy', 'xywh', 'cxcywh', got '{bad}'"):
                 ops.box_convert(good, **args)
         with pytest.raises(TypeError, match=rf"box_convert: {fmt_arg} must be a str"):
             ops.box_convert(good, **{"in_fmt": "xyxy", "out_fmt": "xyxy", fmt_arg: None})

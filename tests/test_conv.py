@@ -447,7 +447,7 @@ def test_nan_propagates(rng, isa):
     (dict(x=np.full((1, 3, 5, 5), "1")), TypeError, "input"),
     (dict(stride=1.5), TypeError, "stride"),
     (dict(groups=True), TypeError, "groups"),
-    (dict(activation="gelu"), ValueError, "activation must be None, 'relu', 'relu6' or 'prelu', got 'gelu'"),
+    (dict(activation="gelu"), ValueError, "conv2d: activation must be one of 'none', 'relu', 'relu6', 'prelu', got 'gelu'"),
     (dict(activation="prelu"), ValueError, "prelu_weight must be given exactly when activation='prelu'"),
     (dict(activation="relu", prelu_weight=[0.1]), ValueError, "prelu_weight must be given exactly"),
     (dict(activation="prelu", prelu_weight=np.zeros(3)), ValueError, r"prelu_weight must have 4 elements \(one per output channel\) or 1, got 3"),

@@ -496,7 +496,7 @@ def test_builder_weights_from_a_file(rng, tmp_path):
     (lambda: nn.Dropout(1.5), ValueError, r"Dropout: p must be in \[0, 1\], got 1.5"),
     (lambda: nn.LeakyReLU("a"), TypeError, "negative_slope must be a real number"),
     (lambda: nn.ELU(float("nan")), ValueError, "alpha must be finite"),
-    (lambda: nn.GELU("erf"), ValueError, "approximate must be 'none' or 'tanh', got 'erf'"),
+    (lambda: nn.GELU("erf"), ValueError, "gelu: approximate must be one of 'none', 'tanh', got 'erf'"),
     (lambda: nn.Softplus(beta=0), ValueError, "beta must be non-zero"),
     (lambda: nn.Softmax(dim=1.5), TypeError, "Softmax: dim must be an int, got 1.5"),
     (lambda: nn.Softmax(dim=2).output_shape((3, 4)), ValueError, r"Softmax: dim must be in \[-2, 1\]"),

@@ -54,10 +54,9 @@ void with_type(DType dtype, F f) {
 }  // namespace
 
 BoxFormat parse_box_format(const std::string& fmt, const char* op, const char* name) {
-  if (fmt == "xyxy") return BoxFormat::xyxy;
-  if (fmt == "xywh") return BoxFormat::xywh;
-  if (fmt == "cxcywh") return BoxFormat::cxcywh;
-  throw ValueError(detail::concat(op, ": ", name, " must be 'xyxy', 'xywh' or 'cxcywh', got '", fmt, "'"));
+  static constexpr detail::Named<BoxFormat> formats[] = {
+      {"xyxy", BoxFormat::xyxy}, {"xywh", BoxFormat::xywh}, {"cxcywh", BoxFormat::cxcywh}};
+  return detail::parse_named(formats, fmt, op, name);
 }
 
 const char* pairwise_iou_name(PairwiseIou kind) {

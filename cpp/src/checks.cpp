@@ -21,8 +21,8 @@ void check_optional_vector(const TensorView& t, const char* op, const char* name
 
 void check_epilogue(const char* op, Epilogue activation, const TensorView& prelu_weight, int64_t channels) {
   const bool prelu = activation == Epilogue::prelu;
-  check(prelu == present(prelu_weight), op, ": prelu_weight must be given exactly when the activation is 'prelu', got ",
-        present(prelu_weight) ? "a prelu_weight" : "none", prelu ? " with 'prelu'" : " with another activation");
+  check(prelu == present(prelu_weight), op, ": prelu_weight must be given exactly when activation='prelu', got activation='",
+        epilogue_name(activation), "' and ", present(prelu_weight) ? "a prelu_weight" : "no prelu_weight");
   if (!prelu) return;
   check_array(prelu_weight, op, "prelu_weight", DType::float32, 1);
   check(prelu_weight.shape[0] == channels || prelu_weight.shape[0] == 1, op, ": prelu_weight must have ", channels,

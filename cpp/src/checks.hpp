@@ -2,8 +2,10 @@
 // "<op>: <argument> must be <expected>, got <received>".
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <string>
 #include <vector>
 
 #include "cvcore/epilogue.hpp"
@@ -34,5 +36,32 @@ inline bool present(const TensorView& t) { return !(t.empty() && t.ndim == 0); }
 
 // a + b, or a ValueError naming `what` on overflow (both must be >= 0).
 int64_t checked_add(int64_t a, int64_t b, const char* what);
+
+// One name of an enum's value: each domain lists its enum's names once, in its source, and both
+// parses and prints them from that table.
+template <typename E>
+struct Named {
+  const char* name;
+  E value;
+};
+
+// The value named `text`, or ValueError "<op>: <arg> must be one of 'a', 'b', got '<text>'".
+template <typename E, size_t N>
+E parse_named(const Named<E> (&names)[N], const std::string& text, const char* op, const char* arg) {
+  std::string accepted;
+  for (const Named<E>& n : names) {
+    if (text == n.name) return n.value;
+    accepted += detail::concat(accepted.empty() ? "'" : ", '", n.name, "'");
+  }
+  throw ValueError(detail::concat(op, ": ", arg, " must be one of ", accepted, ", got '", text, "'"));
+}
+
+// The name of `value` in `names`.
+template <typename E, size_t N>
+const char* name_of(const Named<E> (&names)[N], E value) {
+  for (const Named<E>& n : names)
+    if (n.value == value) return n.name;
+  return "unknown";
+}
 
 }  // namespace cvcore::detail

@@ -53,16 +53,15 @@ void check_options(const NmsOptions& o, const char* op) {
 }  // namespace
 
 NmsMetric parse_nms_metric(const std::string& name, const char* op) {
-  if (name == "iou") return NmsMetric::iou;
-  if (name == "iom") return NmsMetric::iom;
-  if (name == "diou") return NmsMetric::diou;
-  throw ValueError(detail::concat(op, ": metric must be 'iou', 'iom' or 'diou', got '", name, "'"));
+  static constexpr detail::Named<NmsMetric> metrics[] = {
+      {"iou", NmsMetric::iou}, {"iom", NmsMetric::iom}, {"diou", NmsMetric::diou}};
+  return detail::parse_named(metrics, name, op, "metric");
 }
 
-SoftNmsMethod parse_soft_nms_method(const std::string& name) {
-  if (name == "linear") return SoftNmsMethod::linear;
-  if (name == "gaussian") return SoftNmsMethod::gaussian;
-  throw ValueError(detail::concat("soft_nms: method must be 'linear' or 'gaussian', got '", name, "'"));
+SoftNmsMethod parse_soft_nms_method(const std::string& name, const char* op) {
+  static constexpr detail::Named<SoftNmsMethod> methods[] = {
+      {"linear", SoftNmsMethod::linear}, {"gaussian", SoftNmsMethod::gaussian}};
+  return detail::parse_named(methods, name, op, "method");
 }
 
 std::vector<int64_t> nms(const TensorView& boxes, const TensorView& scores, const NmsOptions& o) {

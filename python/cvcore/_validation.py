@@ -37,18 +37,21 @@ def as_float32_or_64(op, name, x, ndims=None, float64=False):
 
 
 def epilogue(op, activation, prelu_weight):
-    """The fused activation of conv2d / linear as (name, slopes) for the C++ op.
+    """The fused activation of conv2d / linear as (name, slopes) for the C++ op, which checks both.
 
-    ``activation`` is None, "relu", "relu6" or "prelu"; ``prelu_weight`` (a scalar, (1,) or one slope
-    per output channel) is required with "prelu" and refused otherwise. The length is checked in C++.
+    ``activation`` is None (no activation) or a name; ``prelu_weight`` (a scalar, (1,) or one slope per
+    output channel) is None or an array of slopes, a scalar becoming (1,).
     """
-    if activation not in (None, "relu", "relu6", "prelu"):
-        raise ValueError(f"{op}: activation must be None, 'relu', 'relu6' or 'prelu', got {activation!r}")
-    if (activation == "prelu") != (prelu_weight is not None):
-        raise ValueError(f"{op}: prelu_weight must be given exactly when activation='prelu', "
-                         f"got activation={activation!r} and prelu_weight={'given' if prelu_weight is not None else None}")
+    name = "none" if activation is None else as_str(op, "activation", activation)
     slopes = None if prelu_weight is None else as_float32(op, "prelu_weight", prelu_weight, ndims=(0, 1)).reshape(-1)
-    return activation or "none", slopes
+    return name, slopes
+
+
+def as_str(op, name, value):
+    """value when it is a str (a name that C++ parses), else TypeError."""
+    if type(value) is not str:
+        raise TypeError(f"{op}: {name} must be a str, got {value!r}")
+    return value
 
 
 def as_int(op, name, value, minimum=None):

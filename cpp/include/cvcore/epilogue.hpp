@@ -3,8 +3,15 @@
 // slope per output channel (conv2d) or output feature (linear), given with the op's arguments.
 #pragma once
 
+#include <string>
+
 namespace cvcore {
 
 enum class Epilogue { none, relu, relu6, prelu };
+
+// "none", "relu", "relu6" or "prelu", and its inverse (ValueError naming `op`, the argument
+// "activation", the names and the one received).
+const char* epilogue_name(Epilogue activation);
+Epilogue parse_epilogue(const std::string& name, const char* op);
 
 }  // namespace cvcore

@@ -23,10 +23,10 @@ from .. import _cvcore
 from .._validation import as_float32, as_int, channels_last_flat, check_finite_scalar
 
 
-def _elementwise(op, input, kind=None, **params):
+def _elementwise(op, input, **params):
     x = as_float32(op, "input", input)
     # A flat view: any rank fits the C++ views, and the op is elementwise.
-    return _cvcore.activation(x.reshape(-1), kind or op, **params).reshape(x.shape)
+    return _cvcore.activation(x.reshape(-1), op, **params).reshape(x.shape)
 
 
 def relu(input):
@@ -117,9 +117,10 @@ def gelu(input, approximate="none"):
     ValueError when approximate is neither "none" nor "tanh".
     """
     op = "gelu"
-    if approximate not in ("none", "tanh"):
-        raise ValueError(f"{op}: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return _elementwise(op, input, "gelu_tanh" if approximate == "tanh" else "gelu")
+    x = as_float32(op, "input", input)
+    # Any other value reaches the C++ parser as text: a ValueError naming the two choices and it.
+    approximate = approximate if type(approximate) is str else str(approximate)
+    return _cvcore.gelu(x.reshape(-1), approximate).reshape(x.shape)
 
 
 def silu(input):

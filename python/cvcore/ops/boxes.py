@@ -23,9 +23,7 @@ results are bit-identical to torchvision's (CIoU within an ulp or so of ``atan``
 import numpy as np
 
 from .. import _cvcore
-from .._validation import as_float32_or_64, check_finite_scalar
-
-_FORMATS = ("xyxy", "xywh", "cxcywh")
+from .._validation import as_float32_or_64, as_str, check_finite_scalar
 
 
 def _boxes(op, boxes, name="boxes"):
@@ -37,12 +35,6 @@ def _box_pair(op, boxes1, boxes2):
     b1, b2 = np.asarray(boxes1), np.asarray(boxes2)
     wide = b1.dtype == np.float64 or b2.dtype == np.float64
     return (as_float32_or_64(op, "boxes1", b1, float64=wide), as_float32_or_64(op, "boxes2", b2, float64=wide))
-
-
-def _fmt(op, name, fmt):
-    if not isinstance(fmt, str):
-        raise TypeError(f"{op}: {name} must be a str, one of {', '.join(_FORMATS)}; got {fmt!r}")
-    return fmt
 
 
 def box_area(boxes):
@@ -92,7 +84,7 @@ def box_convert(boxes, in_fmt, out_fmt):
     other than (N, 4) or a non-finite coordinate.
     """
     op = "box_convert"
-    in_fmt, out_fmt = _fmt(op, "in_fmt", in_fmt), _fmt(op, "out_fmt", out_fmt)
+    in_fmt, out_fmt = as_str(op, "in_fmt", in_fmt), as_str(op, "out_fmt", out_fmt)
     return _cvcore.box_convert(_boxes(op, boxes), in_fmt, out_fmt)
 
 

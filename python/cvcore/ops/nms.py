@@ -19,10 +19,7 @@ Conventions shared by all three (and by the box ops):
 import numpy as np
 
 from .. import _cvcore
-from .._validation import as_int, check_finite_scalar
-
-_METRICS = ("iou", "iom", "diou")
-_METHODS = ("linear", "gaussian")
+from .._validation import as_int, as_str, check_finite_scalar
 
 
 def _real_array(op, name, x):
@@ -58,15 +55,6 @@ def _options(op, iou_threshold, score_threshold, max_output):
     if max_output is not None:
         max_output = as_int(op, "max_output", max_output, minimum=0)
     return iou_threshold, score_threshold, max_output
-
-
-def _choice(op, name, value, choices):
-    if not isinstance(value, str):
-        raise TypeError(f"{op}: {name} must be a str, got {value!r}")
-    if value not in choices:
-        expected = ", ".join(repr(c) for c in choices)
-        raise ValueError(f"{op}: {name} must be one of {expected}, got {value!r}")
-    return value
 
 
 def nms(boxes, scores, iou_threshold, *, score_threshold=None, max_output=None, metric="iou"):
@@ -121,7 +109,7 @@ def nms(boxes, scores, iou_threshold, *, score_threshold=None, max_output=None, 
     op = "nms"
     b, s = _boxes_scores(op, boxes, scores)
     iou_threshold, score_threshold, max_output = _options(op, iou_threshold, score_threshold, max_output)
-    return _cvcore.nms(b, s, iou_threshold, score_threshold, max_output, _choice(op, "metric", metric, _METRICS))
+    return _cvcore.nms(b, s, iou_threshold, score_threshold, max_output, as_str(op, "metric", metric))
 
 
 def batched_nms(boxes, scores, class_ids, iou_threshold, *, score_threshold=None, max_output=None, metric="iou"):
@@ -163,7 +151,7 @@ def batched_nms(boxes, scores, class_ids, iou_threshold, *, score_threshold=None
     ids = np.ascontiguousarray(ids, dtype=np.int64)
     iou_threshold, score_threshold, max_output = _options(op, iou_threshold, score_threshold, max_output)
     return _cvcore.batched_nms(b, s, ids, iou_threshold, score_threshold, max_output,
-                               _choice(op, "metric", metric, _METRICS))
+                               as_str(op, "metric", metric))
 
 
 def soft_nms(boxes, scores, iou_threshold=0.3, sigma=0.5, score_threshold=0.001, method="gaussian", *,
@@ -218,4 +206,4 @@ def soft_nms(boxes, scores, iou_threshold=0.3, sigma=0.5, score_threshold=0.001,
     if max_output is not None:
         max_output = as_int(op, "max_output", max_output, minimum=0)
     return _cvcore.soft_nms(b, s, iou_threshold, sigma, score_threshold, max_output,
-                            _choice(op, "method", method, _METHODS))
+                            as_str(op, "method", method))
