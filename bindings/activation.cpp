@@ -5,15 +5,14 @@
 namespace cvcore::bindings {
 namespace {
 
-// Converts x, validates it with check(view), allocates an output of its shape, then runs
-// run(view, out_view) without the GIL.
+// Validates x with check(view), allocates an output of its shape, then runs run(view, out_view)
+// without the GIL.
 template <typename Check, typename Run>
-FloatArray unary(py::handle x, Check check, Run run) {
-  const FloatArray xa = float32_array(x, "input");
-  const TensorView xv = view(xa);
+py::array unary(py::handle x, Check check, Run run) {
+  const TensorView xv = view(x, "input");
   check(xv);
-  FloatArray out = new_float32_like(xv);
-  const TensorView ov = view(out);
+  py::array out = new_like(xv);
+  const TensorView ov = view(out, "out");
   {
     py::gil_scoped_release release;
     run(xv, ov);
@@ -21,7 +20,7 @@ FloatArray unary(py::handle x, Check check, Run run) {
   return out;
 }
 
-FloatArray run_activation(py::handle x, Activation kind, const ActivationParams& params) {
+py::array run_activation(py::handle x, Activation kind, const ActivationParams& params) {
   return unary(
       x, [&](const TensorView& xv) { check_activation(xv, kind, params); },
       [&](const TensorView& xv, const TensorView& ov) { activation(xv, kind, params, ov); });
@@ -48,8 +47,7 @@ void register_activation(py::module_& m) {
   m.def(
       "prelu",
       [](py::handle x, py::handle weight) {
-        const FloatArray wa = float32_array(weight, "weight");
-        const TensorView wv = view(wa);
+        const TensorView wv = view(weight, "weight");
         return unary(
             x, [&](const TensorView& xv) { check_prelu(xv, wv); },
             [&](const TensorView& xv, const TensorView& ov) { prelu(xv, wv, ov); });

@@ -14,18 +14,14 @@ void register_conv(py::module_& m) {
          const std::string& activation, py::handle prelu_weight, std::array<int64_t, 2> pool_kernel,
          std::array<int64_t, 2> pool_stride, bool pool_ceil_mode, py::handle pointwise_weight,
          py::handle pointwise_bias, bool winograd) {
-        const FloatArray xa = float32_array(x, "input"), wa = float32_array(weight, "weight");
-        const FloatArray ba = optional_float32_array(bias, "bias");
-        const FloatArray pa = optional_float32_array(prelu_weight, "prelu_weight");
-        const FloatArray qa = optional_float32_array(pointwise_weight, "pointwise weight");
-        const FloatArray qb = optional_float32_array(pointwise_bias, "pointwise bias");
         const Conv2dParams params{stride,      padding,    dilation,      groups, parse_epilogue(activation, "conv2d"),
-                                  optional_view(prelu_weight, pa), pool_kernel, pool_stride, pool_ceil_mode,
-                                  optional_view(pointwise_weight, qa), optional_view(pointwise_bias, qb), winograd};
-        const TensorView xv = view(xa), wv = view(wa), bv = optional_view(bias, ba);
+                                  optional_view(prelu_weight, "prelu_weight"), pool_kernel, pool_stride, pool_ceil_mode,
+                                  optional_view(pointwise_weight, "pointwise weight"),
+                                  optional_view(pointwise_bias, "pointwise bias"), winograd};
+        const TensorView xv = view(x, "input"), wv = view(weight, "weight"), bv = optional_view(bias, "bias");
         const std::array<int64_t, 4> shape = conv2d_output_shape(xv, wv, bv, params);
-        FloatArray out = new_float32({shape.begin(), shape.end()});
-        const TensorView ov = view(out);
+        py::array out = new_array(DType::float32, {shape.begin(), shape.end()});
+        const TensorView ov = view(out, "out");
         {
           py::gil_scoped_release release;
           conv2d(xv, wv, bv, params, ov);

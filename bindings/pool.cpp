@@ -15,9 +15,9 @@ using Pair = std::array<int64_t, 2>;
 template <typename Compute>
 py::object run_pool(const std::array<int64_t, 4>& shape, bool return_indices, Compute compute) {
   const std::vector<int64_t> dims(shape.begin(), shape.end());
-  FloatArray out = new_float32(dims);
-  Int64Array indices = return_indices ? new_int64(dims) : Int64Array();
-  const TensorView ov = view(out), iv = return_indices ? view(indices) : TensorView{};
+  py::array out = new_array(DType::float32, dims);
+  const py::object indices = return_indices ? py::object(new_array(DType::int64, dims)) : py::none();
+  const TensorView ov = view(out, "out"), iv = optional_view(indices, "indices");
   {
     py::gil_scoped_release release;
     compute(ov, iv);
@@ -32,8 +32,7 @@ void register_pool(py::module_& m) {
   m.def(
       "max_pool2d",
       [](py::handle x, Pair kernel, Pair stride, Pair padding, Pair dilation, bool ceil_mode, bool return_indices) {
-        const FloatArray xa = float32_array(x, "input");
-        const TensorView xv = view(xa);
+        const TensorView xv = view(x, "input");
         const MaxPool2dParams params{kernel, stride, padding, dilation, ceil_mode};
         return run_pool(max_pool2d_output_shape(xv, params), return_indices,
                         [&](const TensorView& out, const TensorView& indices) {
@@ -47,8 +46,7 @@ void register_pool(py::module_& m) {
       "avg_pool2d",
       [](py::handle x, Pair kernel, Pair stride, Pair padding, bool ceil_mode, bool count_include_pad,
          std::optional<int64_t> divisor_override) {
-        const FloatArray xa = float32_array(x, "input");
-        const TensorView xv = view(xa);
+        const TensorView xv = view(x, "input");
         const AvgPool2dParams params{kernel, stride, padding, ceil_mode, count_include_pad, divisor_override};
         return run_pool(avg_pool2d_output_shape(xv, params), false,
                         [&](const TensorView& out, const TensorView&) { avg_pool2d(xv, params, out); });
@@ -59,9 +57,7 @@ void register_pool(py::module_& m) {
   m.def(
       "adaptive_avg_pool2d",
       [](py::handle x, Pair output_size) {
-        // uint8 input is read as is (a quarter of the memory traffic); anything else as float32.
-        const Uint8OrFloat32 xa = uint8_or_float32_array(x, "input");
-        const TensorView& xv = xa.view;
+        const TensorView xv = view(x, "input");
         return run_pool(adaptive_pool2d_output_shape(xv, output_size, "adaptive_avg_pool2d"), false,
                         [&](const TensorView& out, const TensorView&) { adaptive_avg_pool2d(xv, output_size, out); });
       },
@@ -70,30 +66,27 @@ void register_pool(py::module_& m) {
   m.def(
       "adaptive_avg_pool2d_levels",
       [](py::handle x, const std::vector<Pair>& output_sizes) {
-        const Uint8OrFloat32 xa = uint8_or_float32_array(x, "input");
-        const TensorView& xv = xa.view;
-        std::vector<FloatArray> outs;
+        const TensorView xv = view(x, "input");
+        py::list outs;
         std::vector<TensorView> views;
         for (const Pair& size : output_sizes) {
           const std::array<int64_t, 4> shape = adaptive_pool2d_output_shape(xv, size, "adaptive_avg_pool2d_levels");
-          outs.push_back(new_float32({shape.begin(), shape.end()}));
-          views.push_back(view(outs.back()));
+          py::array out = new_array(DType::float32, {shape.begin(), shape.end()});
+          views.push_back(view(out, "out"));
+          outs.append(std::move(out));
         }
         {
           py::gil_scoped_release release;
           adaptive_avg_pool2d_levels(xv, output_sizes, views);
         }
-        py::list result;
-        for (FloatArray& out : outs) result.append(std::move(out));
-        return result;
+        return outs;
       },
       py::arg("input"), py::arg("output_sizes"));
 
   m.def(
       "adaptive_max_pool2d",
       [](py::handle x, Pair output_size, bool return_indices) {
-        const FloatArray xa = float32_array(x, "input");
-        const TensorView xv = view(xa);
+        const TensorView xv = view(x, "input");
         return run_pool(adaptive_pool2d_output_shape(xv, output_size, "adaptive_max_pool2d"), return_indices,
                         [&](const TensorView& out, const TensorView& indices) {
                           adaptive_max_pool2d(xv, output_size, out, indices);

@@ -1,8 +1,9 @@
 """Box utilities and the pairwise IoU family, as ``torchvision.ops``.
 
 Boxes are ``(N, 4)`` arrays, ``(x1, y1, x2, y2)`` unless a function takes a format. float32 and
-float64 boxes are computed and returned in their own precision; other real dtypes (integers,
-float16) are converted to float32 once, and non-contiguous arrays are copied once.
+float64 boxes are computed and returned in their own precision, float16 in float32 and integers in
+float64; when two arrays are given, both take the wider of their dtypes. Non-contiguous arrays are
+copied once.
 
 Conventions where torchvision is undefined or returns NaN (its docs require ``0 <= x1 < x2`` and
 ``0 <= y1 < y2``; cvcore defines every finite input):
@@ -20,21 +21,8 @@ Everything else follows torchvision's formulas in its order of operations, so on
 results are bit-identical to torchvision's (CIoU within an ulp or so of ``atan``).
 """
 
-import numpy as np
-
 from .. import _cvcore
 from .._validation import as_float32_or_64, as_str, check_finite_scalar
-
-
-def _boxes(op, boxes, name="boxes"):
-    return as_float32_or_64(op, name, boxes)
-
-
-def _box_pair(op, boxes1, boxes2):
-    """Both as float64 when either is float64, else both as float32 (NumPy's promotion)."""
-    b1, b2 = np.asarray(boxes1), np.asarray(boxes2)
-    wide = b1.dtype == np.float64 or b2.dtype == np.float64
-    return (as_float32_or_64(op, "boxes1", b1, float64=wide), as_float32_or_64(op, "boxes2", b2, float64=wide))
 
 
 def box_area(boxes):
@@ -47,7 +35,7 @@ def box_area(boxes):
 
     Returns
     -------
-    ndarray, shape (N,), of the boxes' precision (float64 for float64, else float32)
+    ndarray, shape (N,), of the boxes' precision (see the module notes)
         ``(x2 - x1) * (y2 - y1)``, and 0 for an empty box (``x2 < x1`` or ``y2 < y1``; torchvision
         returns the product of the negative sides).
 
@@ -56,7 +44,7 @@ def box_area(boxes):
     TypeError for non-real data; ValueError for a shape other than (N, 4) or a non-finite or too
     large coordinate.
     """
-    return _cvcore.box_area(_boxes("box_area", boxes))
+    return _cvcore.box_area(as_float32_or_64("box_area", "boxes", boxes))
 
 
 def box_convert(boxes, in_fmt, out_fmt):
@@ -70,7 +58,7 @@ def box_convert(boxes, in_fmt, out_fmt):
     Parameters
     ----------
     boxes : array_like, shape (N, 4)
-        Finite coordinates. Unlike torchvision, integer input gives float32 output.
+        Finite coordinates. Unlike torchvision, integer input gives float64 output.
     in_fmt, out_fmt : {"xyxy", "xywh", "cxcywh"}
 
     Returns
@@ -85,7 +73,7 @@ def box_convert(boxes, in_fmt, out_fmt):
     """
     op = "box_convert"
     in_fmt, out_fmt = as_str(op, "in_fmt", in_fmt), as_str(op, "out_fmt", out_fmt)
-    return _cvcore.box_convert(_boxes(op, boxes), in_fmt, out_fmt)
+    return _cvcore.box_convert(as_float32_or_64(op, "boxes", boxes), in_fmt, out_fmt)
 
 
 def clip_boxes(boxes, size):
@@ -103,7 +91,7 @@ def clip_boxes(boxes, size):
 
     Returns
     -------
-    ndarray, shape (N, 4), of the boxes' precision (integer input gives float32, unlike torchvision).
+    ndarray, shape (N, 4), of the boxes' precision (integer input gives float64, unlike torchvision).
 
     Raises
     ------
@@ -115,7 +103,7 @@ def clip_boxes(boxes, size):
         raise TypeError(f"clip_boxes: size must be a pair (height, width), got {size!r}")
     height = check_finite_scalar(op, "size[0] (height)", size[0])
     width = check_finite_scalar(op, "size[1] (width)", size[1])
-    return _cvcore.clip_boxes(_boxes(op, boxes), height, width)
+    return _cvcore.clip_boxes(as_float32_or_64(op, "boxes", boxes), height, width)
 
 
 def remove_small_boxes(boxes, min_size):
@@ -145,7 +133,7 @@ def remove_small_boxes(boxes, min_size):
     """
     op = "remove_small_boxes"
     min_size = check_finite_scalar(op, "min_size", min_size)
-    return _cvcore.remove_small_boxes(_boxes(op, boxes), min_size)
+    return _cvcore.remove_small_boxes(as_float32_or_64(op, "boxes", boxes), min_size)
 
 
 _PAIRWISE_DOC = """
@@ -155,7 +143,7 @@ _PAIRWISE_DOC = """
     boxes1 : array_like, shape (N, 4)
     boxes2 : array_like, shape (M, 4)
         ``(x1, y1, x2, y2)``, finite, ``|coordinate| <= 2**62`` (float32) or ``2**510`` (float64).
-        Both are computed in float64 when either is float64, else in float32.{eps}
+        Both are computed in float32 when both are float32 or float16, else in float64.{eps}
 
     Returns
     -------
@@ -191,7 +179,7 @@ def box_iou(boxes1, boxes2):
     ``iou = inter / union`` with ``inter = max(min(x2) - max(x1), 0) * max(min(y2) - max(y1), 0)``
     and ``union = (area1 + area2) - inter``; 0 when the union is 0 (two empty boxes)."""
     op = "box_iou"
-    b1, b2 = _box_pair(op, boxes1, boxes2)
+    b1, b2 = as_float32_or_64(op, "boxes1", boxes1, "boxes2", boxes2)
     return _cvcore.box_iou(b1, b2, 0.0)
 
 
@@ -201,7 +189,7 @@ def generalized_box_iou(boxes1, boxes2):
     ``giou = iou - (area_c - union) / area_c``, where ``area_c`` is the area of the smallest box
     enclosing both; the penalty is 0 when ``area_c`` is 0. Values lie in [-1, 1]."""
     op = "generalized_box_iou"
-    b1, b2 = _box_pair(op, boxes1, boxes2)
+    b1, b2 = as_float32_or_64(op, "boxes1", boxes1, "boxes2", boxes2)
     return _cvcore.generalized_box_iou(b1, b2, 0.0)
 
 
@@ -213,7 +201,7 @@ def distance_box_iou(boxes1, boxes2, eps=1e-7):
     penalty is 0 when its denominator is 0."""
     op = "distance_box_iou"
     eps = check_finite_scalar(op, "eps", eps)
-    b1, b2 = _box_pair(op, boxes1, boxes2)
+    b1, b2 = as_float32_or_64(op, "boxes1", boxes1, "boxes2", boxes2)
     return _cvcore.distance_box_iou(b1, b2, eps)
 
 
@@ -225,7 +213,7 @@ def complete_box_iou(boxes1, boxes2, eps=1e-7):
     ``alpha = v / (((1 - iou) + v) + eps)`` (0 when that denominator is 0)."""
     op = "complete_box_iou"
     eps = check_finite_scalar(op, "eps", eps)
-    b1, b2 = _box_pair(op, boxes1, boxes2)
+    b1, b2 = as_float32_or_64(op, "boxes1", boxes1, "boxes2", boxes2)
     return _cvcore.complete_box_iou(b1, b2, eps)
 
 

@@ -1,8 +1,9 @@
 """Non-maximum suppression: ``nms``, ``batched_nms`` (per class) and ``soft_nms``, as torchvision's
 ``nms`` / ``batched_nms`` where those exist.
 
-Boxes are ``(N, 4)`` arrays of ``x1, y1, x2, y2``. They are computed in float32 when boxes and
-scores are both float32 (or float16), else in float64; non-contiguous arrays are copied once.
+Boxes are ``(N, 4)`` arrays of ``x1, y1, x2, y2``. Boxes and scores are computed in float32 when
+both are float32 (or float16), else in float64 (integers included); non-contiguous arrays are copied
+once.
 
 Conventions shared by all three (and by the box ops):
 
@@ -16,29 +17,14 @@ Conventions shared by all three (and by the box ops):
   box win and a NaN box survive).
 """
 
-import numpy as np
-
 from .. import _cvcore
-from .._validation import as_int, as_str, check_finite_scalar
-
-
-def _real_array(op, name, x):
-    arr = np.asarray(x)
-    if arr.dtype.kind not in "fiu":
-        raise TypeError(f"{op}: {name} must be a real numeric array, got dtype {arr.dtype}")
-    return arr
+from .._validation import as_float32_or_64, as_int, as_int64, as_str, check_finite_scalar
 
 
 def _boxes_scores(op, boxes, scores):
-    """boxes and scores as C-contiguous arrays of one dtype: float32 when both are float32 or
-    float16, else float64. An empty 1-D boxes array is taken as shape (0, 4)."""
-    b = _real_array(op, "boxes", boxes)
-    s = _real_array(op, "scores", scores)
-    if b.ndim == 1 and b.size == 0:
-        b = b.reshape(0, 4)
-    small = all(a.dtype.kind == "f" and a.dtype.itemsize <= 4 for a in (b, s))
-    dtype = np.float32 if small else np.float64
-    return np.ascontiguousarray(b, dtype=dtype), np.ascontiguousarray(s, dtype=dtype)
+    """boxes and scores in one precision; an empty 1-D boxes array is taken as shape (0, 4)."""
+    b, s = as_float32_or_64(op, "boxes", boxes, "scores", scores)
+    return (b.reshape(0, 4) if b.ndim == 1 and b.size == 0 else b), s
 
 
 def _real(op, name, value):
@@ -141,14 +127,7 @@ def batched_nms(boxes, scores, class_ids, iou_threshold, *, score_threshold=None
     """
     op = "batched_nms"
     b, s = _boxes_scores(op, boxes, scores)
-    ids = np.asarray(class_ids)
-    if ids.size == 0 and ids.dtype.kind == "f":  # [] is float64 in NumPy
-        ids = ids.astype(np.int64)
-    if ids.dtype.kind not in "iu":
-        raise TypeError(f"{op}: class_ids must be an integer array, got dtype {ids.dtype}")
-    if ids.dtype == np.uint64 and ids.size and ids.max() > np.iinfo(np.int64).max:
-        raise ValueError(f"{op}: class_ids must fit in int64, got {ids.max()}")
-    ids = np.ascontiguousarray(ids, dtype=np.int64)
+    ids = as_int64(op, "class_ids", class_ids)
     iou_threshold, score_threshold, max_output = _options(op, iou_threshold, score_threshold, max_output)
     return _cvcore.batched_nms(b, s, ids, iou_threshold, score_threshold, max_output,
                                as_str(op, "metric", metric))
