@@ -144,14 +144,22 @@ def batched_nchw(op, x):
     return arr, False
 
 
-def check_finite_scalar(op, name, value):
-    """value as a finite Python float (strings are not parsed)."""
+def as_float(op, name, value):
+    """value as a Python float: a real number (strs are not parsed), else TypeError. Its range is the
+    C++ op's to check."""
+    if type(value) is float:
+        return value
     if isinstance(value, (str, bytes)):
         raise TypeError(f"{op}: {name} must be a real number, got {value!r}")
     try:
-        f = float(value)
+        return float(value)
     except (TypeError, ValueError):
         raise TypeError(f"{op}: {name} must be a real number, got {value!r}") from None
+
+
+def check_finite_scalar(op, name, value):
+    """value as a finite Python float, for values Python computes with itself."""
+    f = as_float(op, name, value)
     if not np.isfinite(f):
         raise ValueError(f"{op}: {name} must be finite, got {value!r}")
     return f

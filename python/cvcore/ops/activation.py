@@ -20,7 +20,7 @@ instead: +inf at +inf, -0.0 at -inf.
 import math
 
 from .. import _cvcore
-from .._validation import as_float32, as_int, channels_last_flat, check_finite_scalar
+from .._validation import as_float, as_float32, as_int, channels_last_flat
 
 
 def _elementwise(op, input, **params):
@@ -45,7 +45,7 @@ def leaky_relu(input, negative_slope=0.01):
     ``negative_slope`` is a finite real number (any sign).
     """
     op = "leaky_relu"
-    return _elementwise(op, input, negative_slope=check_finite_scalar(op, "negative_slope", negative_slope))
+    return _elementwise(op, input, negative_slope=as_float(op, "negative_slope", negative_slope))
 
 
 def prelu(input, weight):
@@ -80,7 +80,7 @@ def elu(input, alpha=1.0):
     ``alpha`` is a finite real number.
     """
     op = "elu"
-    return _elementwise(op, input, alpha=check_finite_scalar(op, "alpha", alpha))
+    return _elementwise(op, input, alpha=as_float(op, "alpha", alpha))
 
 
 def selu(input):
@@ -145,15 +145,15 @@ def softplus(input, beta=1.0, threshold=20.0):
 
     ``log(1 + exp(z))`` is evaluated as ``max(z, 0) + log1p(exp(-|z|))``, so it neither overflows
     nor loses accuracy for large negative z. ``beta`` is a finite non-zero real number (negative
-    allowed, as PyTorch), ``threshold`` a finite real number.
+    allowed, as PyTorch), ``threshold`` a real number (not NaN; infinities allowed).
 
     Raises
     ------
-    TypeError for a non-numeric beta or threshold; ValueError for beta == 0 or non-finite values.
+    TypeError for a non-numeric beta or threshold; ValueError for a zero or non-finite beta or a NaN
+    threshold.
     """
     op = "softplus"
-    return _elementwise(op, input, beta=check_finite_scalar(op, "beta", beta),
-                        threshold=check_finite_scalar(op, "threshold", threshold))
+    return _elementwise(op, input, beta=as_float(op, "beta", beta), threshold=as_float(op, "threshold", threshold))
 
 
 def _softmax(op, input, axis, log):

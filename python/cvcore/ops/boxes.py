@@ -22,7 +22,7 @@ results are bit-identical to torchvision's (CIoU within an ulp or so of ``atan``
 """
 
 from .. import _cvcore
-from .._validation import as_float32_or_64, as_str, check_finite_scalar
+from .._validation import as_float, as_float32_or_64, as_str
 
 
 def box_area(boxes):
@@ -101,8 +101,8 @@ def clip_boxes(boxes, size):
     op = "clip_boxes"
     if isinstance(size, (str, bytes)) or not hasattr(size, "__len__") or len(size) != 2:
         raise TypeError(f"clip_boxes: size must be a pair (height, width), got {size!r}")
-    height = check_finite_scalar(op, "size[0] (height)", size[0])
-    width = check_finite_scalar(op, "size[1] (width)", size[1])
+    height = as_float(op, "size[0] (height)", size[0])
+    width = as_float(op, "size[1] (width)", size[1])
     return _cvcore.clip_boxes(as_float32_or_64(op, "boxes", boxes), height, width)
 
 
@@ -132,7 +132,7 @@ def remove_small_boxes(boxes, min_size):
     other than (N, 4) or a non-finite coordinate.
     """
     op = "remove_small_boxes"
-    min_size = check_finite_scalar(op, "min_size", min_size)
+    min_size = as_float(op, "min_size", min_size)
     return _cvcore.remove_small_boxes(as_float32_or_64(op, "boxes", boxes), min_size)
 
 
@@ -200,7 +200,7 @@ def distance_box_iou(boxes1, boxes2, eps=1e-7):
     centres ``((x1 + x2) / 2, (y1 + y2) / 2)`` and ``cw, ch`` the sides of the enclosing box; the
     penalty is 0 when its denominator is 0."""
     op = "distance_box_iou"
-    eps = check_finite_scalar(op, "eps", eps)
+    eps = as_float(op, "eps", eps)
     b1, b2 = as_float32_or_64(op, "boxes1", boxes1, "boxes2", boxes2)
     return _cvcore.distance_box_iou(b1, b2, eps)
 
@@ -212,7 +212,7 @@ def complete_box_iou(boxes1, boxes2, eps=1e-7):
     the signed sides ``x2 - x1``, ``y2 - y1``; ``atan`` of a point box is 0) and
     ``alpha = v / (((1 - iou) + v) + eps)`` (0 when that denominator is 0)."""
     op = "complete_box_iou"
-    eps = check_finite_scalar(op, "eps", eps)
+    eps = as_float(op, "eps", eps)
     b1, b2 = as_float32_or_64(op, "boxes1", boxes1, "boxes2", boxes2)
     return _cvcore.complete_box_iou(b1, b2, eps)
 

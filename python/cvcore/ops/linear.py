@@ -31,9 +31,7 @@ def linear(input, weight, bias=None, *, activation=None, prelu_weight=None):
     """
     op = "linear"
     x = as_float32(op, "input", input)
-    if x.ndim == 0:
-        raise ValueError(f"{op}: input must have at least 1 dimension, got a scalar")
-    w = as_float32(op, "weight", weight, ndims=(2,))
-    b = None if bias is None else as_float32(op, "bias", bias, ndims=(1,))
+    w = as_float32(op, "weight", weight)
+    b = None if bias is None else as_float32(op, "bias", bias)
     act, slopes = epilogue(op, activation, prelu_weight)
     return _cvcore.linear(x, w, b, act, slopes)

@@ -18,7 +18,7 @@ Conventions shared by all three (and by the box ops):
 """
 
 from .. import _cvcore
-from .._validation import as_float32_or_64, as_int, as_int64, as_str, check_finite_scalar
+from .._validation import as_float, as_float32_or_64, as_int, as_int64, as_str
 
 
 def _boxes_scores(op, boxes, scores):
@@ -27,19 +27,12 @@ def _boxes_scores(op, boxes, scores):
     return (b.reshape(0, 4) if b.ndim == 1 and b.size == 0 else b), s
 
 
-def _real(op, name, value):
-    """value as a finite float; strings are rejected (float("0.5") would accept them)."""
-    if isinstance(value, (str, bytes)):
-        raise TypeError(f"{op}: {name} must be a real number, got {value!r}")
-    return check_finite_scalar(op, name, value)
-
-
 def _options(op, iou_threshold, score_threshold, max_output):
-    iou_threshold = _real(op, "iou_threshold", iou_threshold)
+    iou_threshold = as_float(op, "iou_threshold", iou_threshold)
     if score_threshold is not None:
-        score_threshold = _real(op, "score_threshold", score_threshold)
+        score_threshold = as_float(op, "score_threshold", score_threshold)
     if max_output is not None:
-        max_output = as_int(op, "max_output", max_output, minimum=0)
+        max_output = as_int(op, "max_output", max_output)
     return iou_threshold, score_threshold, max_output
 
 
@@ -177,12 +170,6 @@ def soft_nms(boxes, scores, iou_threshold=0.3, sigma=0.5, score_threshold=0.001,
     """
     op = "soft_nms"
     b, s = _boxes_scores(op, boxes, scores)
-    iou_threshold = _real(op, "iou_threshold", iou_threshold)
-    sigma = _real(op, "sigma", sigma)
-    if sigma <= 0:
-        raise ValueError(f"{op}: sigma must be > 0, got {sigma!r}")
-    score_threshold = _real(op, "score_threshold", score_threshold)
-    if max_output is not None:
-        max_output = as_int(op, "max_output", max_output, minimum=0)
-    return _cvcore.soft_nms(b, s, iou_threshold, sigma, score_threshold, max_output,
-                            as_str(op, "method", method))
+    max_output = None if max_output is None else as_int(op, "max_output", max_output)
+    return _cvcore.soft_nms(b, s, as_float(op, "iou_threshold", iou_threshold), as_float(op, "sigma", sigma),
+                            as_float(op, "score_threshold", score_threshold), max_output, as_str(op, "method", method))

@@ -72,7 +72,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     op = "max_pool2d"
     x, squeeze = batched_nchw(op, input)
     kernel, stride, padding = _window_args(op, kernel_size, stride, padding)
-    dilation = pair(op, "dilation", dilation, 1)
+    dilation = pair(op, "dilation", dilation)
     result = _cvcore.max_pool2d(x, kernel, stride, padding, dilation, bool(ceil_mode),
                                 bool(return_indices))
     return _unbatch(result, squeeze)
@@ -129,8 +129,6 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     kernel, stride, padding = _window_args(op, kernel_size, stride, padding)
     if divisor_override is not None:
         divisor_override = as_int(op, "divisor_override", divisor_override)
-        if divisor_override == 0:
-            raise ValueError(f"{op}: divisor_override must be non-zero, got 0")
     out = _cvcore.avg_pool2d(x, kernel, stride, padding, bool(ceil_mode),
                              bool(count_include_pad), divisor_override)
     return _unbatch(out, squeeze)

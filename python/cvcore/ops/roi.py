@@ -4,7 +4,7 @@
 import numpy as np
 
 from .. import _cvcore
-from .._validation import as_float32, as_int, check_finite_scalar, pair, uint8_pixels
+from .._validation import as_float, as_float32, as_int, pair, uint8_pixels
 
 
 def _roi_boxes(op, boxes):
@@ -23,21 +23,14 @@ def _roi_boxes(op, boxes):
                                  f"got {arr.shape}")
             parts.append(np.concatenate([np.full((arr.shape[0], 1), i, np.float32), arr], axis=1))
         return np.concatenate(parts, axis=0) if parts else np.zeros((0, 5), np.float32)
-    arr = as_float32(op, "boxes", boxes, ndims=(2,))
-    if arr.shape[1] != 5:
-        raise ValueError(f"{op}: boxes must have shape (K, 5) (batch_index, x1, y1, x2, y2), or be a list of "
-                         f"(Ki, 4) arrays, got {arr.shape}")
-    return arr
+    return as_float32(op, "boxes", boxes)
 
 
 def _roi_args(op, input, boxes, output_size, spatial_scale, uint8_ok=False):
     x = uint8_pixels(input, (4,)) if uint8_ok else None  # pixels read as bytes: the float32 copy's values
     if x is None:
-        x = as_float32(op, "input", input, ndims=(4,))
-    scale = check_finite_scalar(op, "spatial_scale", spatial_scale)
-    if scale < 0:
-        raise ValueError(f"{op}: spatial_scale must be >= 0, got {spatial_scale!r}")
-    return x, _roi_boxes(op, boxes), pair(op, "output_size", output_size, 1), scale
+        x = as_float32(op, "input", input)
+    return x, _roi_boxes(op, boxes), pair(op, "output_size", output_size), as_float(op, "spatial_scale", spatial_scale)
 
 
 _BOXES_DOC = """input : array_like, shape (N, C, H, W)
