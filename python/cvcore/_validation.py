@@ -26,6 +26,8 @@ import numbers
 
 import numpy as np
 
+_FLOAT32, _FLOAT64 = np.dtype(np.float32), np.dtype(np.float64)
+
 
 def _real_array(op, name, x, ndims=None):
     arr = np.asarray(x)
@@ -43,7 +45,7 @@ def as_float32(op, name, x, ndims=None):
     Real numeric dtypes are converted once; bool, complex, string and object data raise TypeError.
     ``ndims``, when given, is the tuple of ranks of the forms the caller accepts.
     """
-    if type(x) is np.ndarray and x.dtype == np.float32 and x.flags.c_contiguous and (ndims is None or x.ndim in ndims):
+    if type(x) is np.ndarray and x.dtype == _FLOAT32 and x.flags.c_contiguous and (ndims is None or x.ndim in ndims):
         return x  # the common case, without the conversions' overhead (a few microseconds per op)
     return np.asarray(_real_array(op, name, x, ndims), dtype=np.float32, order="C")
 
@@ -53,9 +55,17 @@ def as_float32_or_64(op, *names_and_arrays):
     as C-contiguous ndarrays of one dtype: float64 when any of them is an integer array or a float
     wider than 32 bits, else float32 (float32 and float16). One array gives an ndarray, several a
     tuple, in order."""
-    arrays = [_real_array(op, names_and_arrays[i], names_and_arrays[i + 1]) for i in range(0, len(names_and_arrays), 2)]
+    arrays = names_and_arrays[1::2]
+    dtype = arrays[0].dtype if type(arrays[0]) is np.ndarray else None
+    if dtype == _FLOAT32 or dtype == _FLOAT64:  # the common case: C-contiguous, all float32 or all float64
+        for a in arrays:
+            if type(a) is not np.ndarray or a.dtype != dtype or not a.flags.c_contiguous:
+                break
+        else:
+            return arrays if len(arrays) > 1 else arrays[0]
+    arrays = [_real_array(op, name, x) for name, x in zip(names_and_arrays[::2], arrays)]
     wide = any(a.dtype.kind != "f" or a.dtype.itemsize > 4 for a in arrays)
-    out = tuple(np.asarray(a, dtype=np.float64 if wide else np.float32, order="C") for a in arrays)
+    out = tuple(np.asarray(a, dtype=_FLOAT64 if wide else _FLOAT32, order="C") for a in arrays)
     return out if len(out) > 1 else out[0]
 
 
