@@ -73,24 +73,32 @@ TensorView view_of(const py::array& a, DType dtype) {
   return v;
 }
 
-}  // namespace
-
-TensorView view(py::handle obj, const char* name) {
-  if (!py::isinstance<py::array>(obj))
-    throw TypeError(detail::concat(name, " must be a NumPy array, got ",
-                                   std::string(py::str(py::type::of(obj).attr("__name__")))));
-  const auto arr = py::reinterpret_borrow<py::array>(obj);
-  const py::dtype dtype = arr.dtype();
-  if (dtype.is(py::dtype::of<float>())) return view_of(arr, DType::float32);
-  if (dtype.is(py::dtype::of<double>())) return view_of(arr, DType::float64);
-  if (dtype.is(py::dtype::of<int64_t>())) return view_of(arr, DType::int64);
-  if (dtype.is(py::dtype::of<int32_t>())) return view_of(arr, DType::int32);
-  if (dtype.is(py::dtype::of<uint8_t>())) return view_of(arr, DType::uint8);
+// The DType of a NumPy dtype, or TypeError naming `name`.
+DType dtype_from(const py::dtype& dtype, const char* name) {
+  if (dtype.is(py::dtype::of<float>())) return DType::float32;
+  if (dtype.is(py::dtype::of<double>())) return DType::float64;
+  if (dtype.is(py::dtype::of<int64_t>())) return DType::int64;
+  if (dtype.is(py::dtype::of<int32_t>())) return DType::int32;
+  if (dtype.is(py::dtype::of<uint8_t>())) return DType::uint8;
   throw TypeError(detail::concat(name, " must be an array of float32, float64, int32, int64 or uint8, got dtype ",
                                  std::string(py::str(dtype))));
 }
 
-TensorView optional_view(py::handle obj, const char* name) { return obj.is_none() ? TensorView{} : view(obj, name); }
+}  // namespace
+
+TensorView view(py::handle obj, const char* name, Device device) {
+  if (!py::isinstance<py::array>(obj))
+    throw TypeError(detail::concat(name, " must be a NumPy array, got ",
+                                   std::string(py::str(py::type::of(obj).attr("__name__")))));
+  const auto arr = py::reinterpret_borrow<py::array>(obj);
+  TensorView v = view_of(arr, dtype_from(arr.dtype(), name));
+  v.device = device;
+  return v;
+}
+
+TensorView optional_view(py::handle obj, const char* name, Device device) {
+  return obj.is_none() ? TensorView{} : view(obj, name, device);
+}
 
 TensorView view(const FloatArray& a) { return view_of(a, DType::float32); }
 TensorView view(const Float64Array& a) { return view_of(a, DType::float64); }

@@ -13,15 +13,26 @@ void register_conv(py::module_& m) {
          std::array<int64_t, 4> padding, std::array<int64_t, 2> dilation, int64_t groups,
          const std::string& activation, py::handle prelu_weight, std::array<int64_t, 2> pool_kernel,
          std::array<int64_t, 2> pool_stride, bool pool_ceil_mode, py::handle pointwise_weight,
-         py::handle pointwise_bias, bool winograd) {
-        const Conv2dParams params{stride,      padding,    dilation,      groups, parse_epilogue(activation, "conv2d"),
-                                  optional_view(prelu_weight, "prelu_weight"), pool_kernel, pool_stride, pool_ceil_mode,
-                                  optional_view(pointwise_weight, "pointwise weight"),
-                                  optional_view(pointwise_bias, "pointwise bias"), winograd};
-        const TensorView xv = view(x, "input"), wv = view(weight, "weight"), bv = optional_view(bias, "bias");
+         py::handle pointwise_bias, bool winograd, const std::string& device) {
+        constexpr const char* op = "conv2d";
+        const Device on = parse_device(device, op);
+        const Conv2dParams params{stride,
+                                  padding,
+                                  dilation,
+                                  groups,
+                                  parse_epilogue(activation, op),
+                                  optional_view(prelu_weight, "prelu_weight", on),
+                                  pool_kernel,
+                                  pool_stride,
+                                  pool_ceil_mode,
+                                  optional_view(pointwise_weight, "pointwise weight", on),
+                                  optional_view(pointwise_bias, "pointwise bias", on),
+                                  winograd};
+        const TensorView xv = view(x, "input", on), wv = view(weight, "weight", on),
+                         bv = optional_view(bias, "bias", on);
         const std::array<int64_t, 4> shape = conv2d_output_shape(xv, wv, bv, params);
         py::array out = new_array(DType::float32, {shape.begin(), shape.end()});
-        const TensorView ov = view(out, "out");
+        const TensorView ov = view(out, "out", on);
         {
           py::gil_scoped_release release;
           conv2d(xv, wv, bv, params, ov);
@@ -32,7 +43,7 @@ void register_conv(py::module_& m) {
       py::arg("dilation"), py::arg("groups"), py::arg("activation"), py::arg("prelu_weight"),
       py::arg("pool_kernel") = std::array<int64_t, 2>{0, 0}, py::arg("pool_stride") = std::array<int64_t, 2>{0, 0},
       py::arg("pool_ceil_mode") = false, py::arg("pointwise_weight") = py::none(),
-      py::arg("pointwise_bias") = py::none(), py::arg("winograd") = false);
+      py::arg("pointwise_bias") = py::none(), py::arg("winograd") = false, py::arg("device") = "cpu");
 }
 
 }  // namespace cvcore::bindings

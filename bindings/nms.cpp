@@ -41,8 +41,9 @@ void register_nms(py::module_& m) {
   m.def(
       "nms",
       [](py::handle boxes, py::handle scores, double iou_threshold, std::optional<double> score_threshold,
-         std::optional<int64_t> max_output, const std::string& metric) {
-        const TensorView bv = view(boxes, "boxes"), sv = view(scores, "scores");
+         std::optional<int64_t> max_output, const std::string& metric, const std::string& device) {
+        const Device on = parse_device(device, "nms");
+        const TensorView bv = view(boxes, "boxes", on), sv = view(scores, "scores", on);
         const NmsOptions options = nms_options(iou_threshold, score_threshold, max_output, metric, "nms");
         std::vector<int64_t> keep;
         {
@@ -52,13 +53,16 @@ void register_nms(py::module_& m) {
         return to_array(keep);
       },
       py::arg("boxes"), py::arg("scores"), py::arg("iou_threshold"), py::arg("score_threshold"),
-      py::arg("max_output"), py::arg("metric"));
+      py::arg("max_output"), py::arg("metric"), py::arg("device") = "cpu");
 
   m.def(
       "batched_nms",
       [](py::handle boxes, py::handle scores, py::handle class_ids, double iou_threshold,
-         std::optional<double> score_threshold, std::optional<int64_t> max_output, const std::string& metric) {
-        const TensorView bv = view(boxes, "boxes"), sv = view(scores, "scores"), iv = view(class_ids, "class_ids");
+         std::optional<double> score_threshold, std::optional<int64_t> max_output, const std::string& metric,
+         const std::string& device) {
+        const Device on = parse_device(device, "batched_nms");
+        const TensorView bv = view(boxes, "boxes", on), sv = view(scores, "scores", on),
+                         iv = view(class_ids, "class_ids", on);
         const NmsOptions options = nms_options(iou_threshold, score_threshold, max_output, metric, "batched_nms");
         std::vector<int64_t> keep;
         {
@@ -68,13 +72,14 @@ void register_nms(py::module_& m) {
         return to_array(keep);
       },
       py::arg("boxes"), py::arg("scores"), py::arg("class_ids"), py::arg("iou_threshold"),
-      py::arg("score_threshold"), py::arg("max_output"), py::arg("metric"));
+      py::arg("score_threshold"), py::arg("max_output"), py::arg("metric"), py::arg("device") = "cpu");
 
   m.def(
       "soft_nms",
       [](py::handle boxes, py::handle scores, double iou_threshold, double sigma, double score_threshold,
-         std::optional<int64_t> max_output, const std::string& method) {
-        const TensorView bv = view(boxes, "boxes"), sv = view(scores, "scores");
+         std::optional<int64_t> max_output, const std::string& method, const std::string& device) {
+        const Device on = parse_device(device, "soft_nms");
+        const TensorView bv = view(boxes, "boxes", on), sv = view(scores, "scores", on);
         const SoftNmsOptions options{iou_threshold, sigma, score_threshold, max_output, parse_soft_nms_method(method)};
         SoftNmsResult result;
         {
@@ -84,7 +89,7 @@ void register_nms(py::module_& m) {
         return py::make_tuple(to_array(result.indices), scores_array(result.scores, bv.dtype));
       },
       py::arg("boxes"), py::arg("scores"), py::arg("iou_threshold"), py::arg("sigma"), py::arg("score_threshold"),
-      py::arg("max_output"), py::arg("method"));
+      py::arg("max_output"), py::arg("method"), py::arg("device") = "cpu");
 }
 
 }  // namespace cvcore::bindings

@@ -1,4 +1,4 @@
-// Activation and softmax frontends: validate every argument once, then run the kernels.
+// Activation and softmax frontends: validate every argument once, then dispatch to the CPU kernels.
 #include "cvcore/activation.hpp"
 
 #include <cmath>
@@ -18,7 +18,8 @@ constexpr detail::Named<Activation> kActivations[] = {
     {"softplus", Activation::softplus}};
 
 // gelu's `approximate` argument (PyTorch's names).
-constexpr detail::Named<Activation> kGeluApproximations[] = {{"none", Activation::gelu}, {"tanh", Activation::gelu_tanh}};
+constexpr detail::Named<Activation> kGeluApproximations[] = {{"none", Activation::gelu},
+                                                             {"tanh", Activation::gelu_tanh}};
 
 void check_finite(bool ok, const char* op, const char* name, double value) {
   check(ok, op, ": ", name, " must be finite, got ", value);
@@ -52,6 +53,7 @@ void check_activation(const TensorView& x, Activation kind, const ActivationPara
 }
 
 void activation(const TensorView& x, Activation kind, const ActivationParams& params, const TensorView& out) {
+  detail::require_cpu(activation_name(kind), {{"input", x}, {"out", out}});
   check_activation(x, kind, params);
   detail::check_output(out, activation_name(kind), x.shape.data(), x.ndim, DType::float32);
   const int64_t n = x.numel();
@@ -70,6 +72,7 @@ void check_prelu(const TensorView& x, const TensorView& weight) {
 }
 
 void prelu(const TensorView& x, const TensorView& weight, const TensorView& out) {
+  detail::require_cpu("prelu", {{"input", x}, {"weight", weight}, {"out", out}});
   check_prelu(x, weight);
   detail::check_output(out, "prelu", x.shape.data(), x.ndim, DType::float32);
   const int64_t n = x.numel();
@@ -91,6 +94,7 @@ int check_softmax(const TensorView& x, int64_t axis, bool log) {
 }
 
 void softmax(const TensorView& x, int64_t axis, bool log, const TensorView& out) {
+  detail::require_cpu(log ? "log_softmax" : "softmax", {{"input", x}, {"out", out}});
   const int a = check_softmax(x, axis, log);
   detail::check_output(out, log ? "log_softmax" : "softmax", x.shape.data(), x.ndim, DType::float32);
   if (x.numel() == 0) return;

@@ -8,11 +8,29 @@
 #include <string>
 #include <vector>
 
+#include "cvcore/device.hpp"
 #include "cvcore/epilogue.hpp"
 #include "cvcore/error.hpp"
 #include "cvcore/tensor.hpp"
 
 namespace cvcore::detail {
+
+// An array argument of an op and its name, for messages.
+struct Arg {
+  const char* name;
+  const TensorView& view;
+};
+
+// The device of an op's array arguments: every one given (absent optional ones are skipped) must be
+// on the same device, else ValueError naming two that differ.
+Device common_device(const char* op, std::initializer_list<Arg> args);
+
+// The dispatch point of every frontend while the CPU has the only kernels: returns when the op's
+// arrays are on the CPU, whose cpu:: kernel the frontend then runs; for CUDA arrays, throws
+// BackendError saying why the op cannot run there: this build has no CUDA backend (and how to build
+// one), no CUDA device is usable, or the op has no CUDA kernel yet. Called before any data is read.
+// An op that gains CUDA kernels dispatches on common_device to cuda:: instead.
+void require_cpu(const char* op, std::initializer_list<Arg> args);
 
 // t must be C-contiguous, of `dtype`, with `ndim` dimensions.
 void check_array(const TensorView& t, const char* op, const char* name, DType dtype, int ndim);

@@ -1,4 +1,4 @@
-// conv2d frontend: validates every argument once, then runs the CPU backend (cpu/conv.cpp).
+// conv2d frontend: validates every argument once, then dispatches to the CPU backend (cpu/conv.cpp).
 #include "cvcore/conv.hpp"
 
 #include <vector>
@@ -97,6 +97,13 @@ std::array<int64_t, 4> conv2d_output_shape(const TensorView& x, const TensorView
 
 void conv2d(const TensorView& x, const TensorView& weight, const TensorView& bias, const Conv2dParams& p,
             const TensorView& out) {
+  detail::require_cpu("conv2d", {{"input", x},
+                                 {"weight", weight},
+                                 {"bias", bias},
+                                 {"prelu_weight", p.prelu_weight},
+                                 {"pointwise weight", p.pointwise_weight},
+                                 {"pointwise bias", p.pointwise_bias},
+                                 {"out", out}});
   const ConvShapes shapes = conv_shapes(x, weight, bias, p);
   const std::array<int64_t, 4>& shape = shapes.conv;  // the convolution's own, before pooling or a head
   detail::check_output(out, "conv2d", shapes.out.data(), 4, DType::float32);

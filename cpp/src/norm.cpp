@@ -61,6 +61,11 @@ std::vector<double> fold_batch_norm_scale(const TensorView& conv_weight, const T
 
 void check_batch_norm(const TensorView& x, const TensorView& running_mean, const TensorView& running_var,
                       const TensorView& weight, const TensorView& bias, double eps) {
+  detail::require_cpu("batch_norm", {{"input", x},
+                                     {"running_mean", running_mean},
+                                     {"running_var", running_var},
+                                     {"weight", weight},
+                                     {"bias", bias}});
   check_batch_norm_input(x);
   batch_norm_scale("batch_norm", x.shape[1], running_mean, running_var, weight, bias, eps);
 }
@@ -68,6 +73,12 @@ void check_batch_norm(const TensorView& x, const TensorView& running_mean, const
 void batch_norm(const TensorView& x, const TensorView& running_mean, const TensorView& running_var,
                 const TensorView& weight, const TensorView& bias, double eps, const TensorView& out) {
   constexpr const char* op = "batch_norm";
+  detail::require_cpu(op, {{"input", x},
+                           {"running_mean", running_mean},
+                           {"running_var", running_var},
+                           {"weight", weight},
+                           {"bias", bias},
+                           {"out", out}});
   check_batch_norm_input(x);
   const int64_t channels = x.shape[1];
   const std::vector<double> scale = batch_norm_scale(op, channels, running_mean, running_var, weight, bias, eps);
@@ -83,7 +94,14 @@ void batch_norm(const TensorView& x, const TensorView& running_mean, const Tenso
 }
 
 void check_fold_batch_norm(const TensorView& conv_weight, const TensorView& conv_bias, const TensorView& running_mean,
-                           const TensorView& running_var, const TensorView& weight, const TensorView& bias, double eps) {
+                           const TensorView& running_var, const TensorView& weight, const TensorView& bias,
+                           double eps) {
+  detail::require_cpu("fold_batch_norm", {{"conv_weight", conv_weight},
+                                          {"conv_bias", conv_bias},
+                                          {"running_mean", running_mean},
+                                          {"running_var", running_var},
+                                          {"weight", weight},
+                                          {"bias", bias}});
   fold_batch_norm_scale(conv_weight, conv_bias, running_mean, running_var, weight, bias, eps);
 }
 
@@ -91,6 +109,14 @@ void fold_batch_norm(const TensorView& conv_weight, const TensorView& conv_bias,
                      const TensorView& running_var, const TensorView& weight, const TensorView& bias, double eps,
                      const TensorView& folded_weight, const TensorView& folded_bias) {
   constexpr const char* op = "fold_batch_norm";
+  detail::require_cpu(op, {{"conv_weight", conv_weight},
+                           {"conv_bias", conv_bias},
+                           {"running_mean", running_mean},
+                           {"running_var", running_var},
+                           {"weight", weight},
+                           {"bias", bias},
+                           {"folded_weight", folded_weight},
+                           {"folded_bias", folded_bias}});
   const std::vector<double> scale =
       fold_batch_norm_scale(conv_weight, conv_bias, running_mean, running_var, weight, bias, eps);
   const int64_t channels = conv_weight.shape[0];

@@ -29,7 +29,8 @@ TEST(parsers_name_the_op_the_argument_the_choices_and_the_value) {
   CHECK(parse_epilogue("relu6", "conv2d") == Epilogue::relu6 && std::string(epilogue_name(Epilogue::prelu)) == "prelu");
   CHECK_THROWS(parse_epilogue("gelu", "conv2d"), ValueError,
                "conv2d: activation must be one of 'none', 'relu', 'relu6', 'prelu', got 'gelu'");
-  CHECK(parse_activation("gelu_tanh") == Activation::gelu_tanh && parse_gelu_approximate("tanh") == Activation::gelu_tanh);
+  CHECK(parse_activation("gelu_tanh") == Activation::gelu_tanh);
+  CHECK(parse_gelu_approximate("tanh") == Activation::gelu_tanh);
   CHECK_THROWS(parse_gelu_approximate("erf"), ValueError, "gelu: approximate must be one of 'none', 'tanh', got 'erf'");
   CHECK_THROWS(parse_box_format("xyz", "box_convert", "in_fmt"), ValueError,
                "box_convert: in_fmt must be one of 'xyxy', 'xywh', 'cxcywh', got 'xyz'");

@@ -25,7 +25,7 @@ from .. import _cvcore
 from .._validation import as_float, as_float32_or_64, as_str
 
 
-def box_area(boxes):
+def box_area(boxes, *, device="cpu"):
     """Areas of ``(x1, y1, x2, y2)`` boxes, as ``torchvision.ops.box_area``.
 
     Parameters
@@ -44,10 +44,11 @@ def box_area(boxes):
     TypeError for non-real data; ValueError for a shape other than (N, 4) or a non-finite or too
     large coordinate.
     """
-    return _cvcore.box_area(as_float32_or_64("box_area", "boxes", boxes))
+    op = "box_area"
+    return _cvcore.box_area(as_float32_or_64(op, "boxes", boxes), as_str(op, "device", device))
 
 
-def box_convert(boxes, in_fmt, out_fmt):
+def box_convert(boxes, in_fmt, out_fmt, *, device="cpu"):
     """Convert boxes between formats, as ``torchvision.ops.box_convert``.
 
     Formats: ``"xyxy"`` (x1, y1, x2, y2), ``"xywh"`` (x1, y1, width, height) and ``"cxcywh"``
@@ -73,10 +74,10 @@ def box_convert(boxes, in_fmt, out_fmt):
     """
     op = "box_convert"
     in_fmt, out_fmt = as_str(op, "in_fmt", in_fmt), as_str(op, "out_fmt", out_fmt)
-    return _cvcore.box_convert(as_float32_or_64(op, "boxes", boxes), in_fmt, out_fmt)
+    return _cvcore.box_convert(as_float32_or_64(op, "boxes", boxes), in_fmt, out_fmt, as_str(op, "device", device))
 
 
-def clip_boxes(boxes, size):
+def clip_boxes(boxes, size, *, device="cpu"):
     """Clip ``(x1, y1, x2, y2)`` boxes to an image, as ``torchvision.ops.clip_boxes_to_image``.
 
     x coordinates are clamped to ``[0, width]`` and y to ``[0, height]`` (the upper bound is the
@@ -103,10 +104,10 @@ def clip_boxes(boxes, size):
         raise TypeError(f"clip_boxes: size must be a pair (height, width), got {size!r}")
     height = as_float(op, "size[0] (height)", size[0])
     width = as_float(op, "size[1] (width)", size[1])
-    return _cvcore.clip_boxes(as_float32_or_64(op, "boxes", boxes), height, width)
+    return _cvcore.clip_boxes(as_float32_or_64(op, "boxes", boxes), height, width, as_str(op, "device", device))
 
 
-def remove_small_boxes(boxes, min_size):
+def remove_small_boxes(boxes, min_size, *, device="cpu"):
     """Indices of the boxes whose sides are both at least ``min_size``, as
     ``torchvision.ops.remove_small_boxes``.
 
@@ -133,7 +134,7 @@ def remove_small_boxes(boxes, min_size):
     """
     op = "remove_small_boxes"
     min_size = as_float(op, "min_size", min_size)
-    return _cvcore.remove_small_boxes(as_float32_or_64(op, "boxes", boxes), min_size)
+    return _cvcore.remove_small_boxes(as_float32_or_64(op, "boxes", boxes), min_size, as_str(op, "device", device))
 
 
 _PAIRWISE_DOC = """
@@ -173,27 +174,27 @@ def _pairwise_doc(eps):
                                 eps_error=", or a negative or non-finite ``eps``" if eps else "")
 
 
-def box_iou(boxes1, boxes2):
+def box_iou(boxes1, boxes2, *, device="cpu"):
     """Pairwise intersection over union, as ``torchvision.ops.box_iou``.
 
     ``iou = inter / union`` with ``inter = max(min(x2) - max(x1), 0) * max(min(y2) - max(y1), 0)``
     and ``union = (area1 + area2) - inter``; 0 when the union is 0 (two empty boxes)."""
     op = "box_iou"
     b1, b2 = as_float32_or_64(op, "boxes1", boxes1, "boxes2", boxes2)
-    return _cvcore.box_iou(b1, b2, 0.0)
+    return _cvcore.box_iou(b1, b2, 0.0, as_str(op, "device", device))
 
 
-def generalized_box_iou(boxes1, boxes2):
+def generalized_box_iou(boxes1, boxes2, *, device="cpu"):
     """Pairwise generalized IoU, as ``torchvision.ops.generalized_box_iou``.
 
     ``giou = iou - (area_c - union) / area_c``, where ``area_c`` is the area of the smallest box
     enclosing both; the penalty is 0 when ``area_c`` is 0. Values lie in [-1, 1]."""
     op = "generalized_box_iou"
     b1, b2 = as_float32_or_64(op, "boxes1", boxes1, "boxes2", boxes2)
-    return _cvcore.generalized_box_iou(b1, b2, 0.0)
+    return _cvcore.generalized_box_iou(b1, b2, 0.0, as_str(op, "device", device))
 
 
-def distance_box_iou(boxes1, boxes2, eps=1e-7):
+def distance_box_iou(boxes1, boxes2, eps=1e-7, *, device="cpu"):
     """Pairwise distance IoU, as ``torchvision.ops.distance_box_iou``.
 
     ``diou = iou - rho2 / ((cw**2 + ch**2) + eps)``: ``rho2`` is the squared distance of the box
@@ -202,10 +203,10 @@ def distance_box_iou(boxes1, boxes2, eps=1e-7):
     op = "distance_box_iou"
     eps = as_float(op, "eps", eps)
     b1, b2 = as_float32_or_64(op, "boxes1", boxes1, "boxes2", boxes2)
-    return _cvcore.distance_box_iou(b1, b2, eps)
+    return _cvcore.distance_box_iou(b1, b2, eps, as_str(op, "device", device))
 
 
-def complete_box_iou(boxes1, boxes2, eps=1e-7):
+def complete_box_iou(boxes1, boxes2, eps=1e-7, *, device="cpu"):
     """Pairwise complete IoU, as ``torchvision.ops.complete_box_iou``.
 
     ``ciou = diou - alpha * v`` with ``v = 4 / pi**2 * (atan(w1 / h1) - atan(w2 / h2))**2`` (``w, h``
@@ -214,7 +215,7 @@ def complete_box_iou(boxes1, boxes2, eps=1e-7):
     op = "complete_box_iou"
     eps = as_float(op, "eps", eps)
     b1, b2 = as_float32_or_64(op, "boxes1", boxes1, "boxes2", boxes2)
-    return _cvcore.complete_box_iou(b1, b2, eps)
+    return _cvcore.complete_box_iou(b1, b2, eps, as_str(op, "device", device))
 
 
 box_iou.__doc__ += _pairwise_doc(False)

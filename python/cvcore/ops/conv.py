@@ -3,7 +3,7 @@
 import numpy as np
 
 from .. import _cvcore
-from .._validation import as_float32, as_int, batched_nchw, epilogue, pair
+from .._validation import as_float32, as_int, as_str, batched_nchw, epilogue, pair
 
 
 def _conv_padding(op, padding, kernel, dilation, stride):
@@ -24,7 +24,7 @@ def _conv_padding(op, padding, kernel, dilation, stride):
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *, activation=None,
-           prelu_weight=None, max_pool=None, pointwise=None, winograd=False):
+           prelu_weight=None, max_pool=None, pointwise=None, winograd=False, device="cpu"):
     """2-D convolution (cross-correlation), as ``torch.nn.functional.conv2d``.
 
     ``out[n, o, y, x] = bias[o] + sum_{c, i, j} input_padded[n, g*C/groups + c, y*sh + i*dh,
@@ -116,7 +116,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, 
     if not isinstance(winograd, (bool, np.bool_)):
         raise TypeError(f"{op}: winograd must be a bool, got {winograd!r}")
     out = _cvcore.conv2d(x, w, b, stride, pad, dilation, groups, act, slopes, pool_kernel, pool_stride, ceil_mode,
-                         pw, pb, bool(winograd))
+                         pw, pb, bool(winograd), as_str(op, "device", device))
     return out[0] if squeeze else out
 
 

@@ -1,10 +1,10 @@
 """Fully connected layer."""
 
 from .. import _cvcore
-from .._validation import as_float32, epilogue
+from .._validation import as_float32, as_str, epilogue
 
 
-def linear(input, weight, bias=None, *, activation=None, prelu_weight=None):
+def linear(input, weight, bias=None, *, activation=None, prelu_weight=None, device="cpu"):
     """``input @ weight.T + bias``, as ``torch.nn.functional.linear``.
 
     Parameters
@@ -34,4 +34,4 @@ def linear(input, weight, bias=None, *, activation=None, prelu_weight=None):
     w = as_float32(op, "weight", weight)
     b = None if bias is None else as_float32(op, "bias", bias)
     act, slopes = epilogue(op, activation, prelu_weight)
-    return _cvcore.linear(x, w, b, act, slopes)
+    return _cvcore.linear(x, w, b, act, slopes, as_str(op, "device", device))

@@ -36,7 +36,7 @@ def _options(op, iou_threshold, score_threshold, max_output):
     return iou_threshold, score_threshold, max_output
 
 
-def nms(boxes, scores, iou_threshold, *, score_threshold=None, max_output=None, metric="iou"):
+def nms(boxes, scores, iou_threshold, *, score_threshold=None, max_output=None, metric="iou", device="cpu"):
     """Greedy non-maximum suppression, as ``torchvision.ops.nms``.
 
     Boxes are visited by decreasing score; each box not yet suppressed is kept and suppresses every
@@ -88,10 +88,12 @@ def nms(boxes, scores, iou_threshold, *, score_threshold=None, max_output=None, 
     op = "nms"
     b, s = _boxes_scores(op, boxes, scores)
     iou_threshold, score_threshold, max_output = _options(op, iou_threshold, score_threshold, max_output)
-    return _cvcore.nms(b, s, iou_threshold, score_threshold, max_output, as_str(op, "metric", metric))
+    return _cvcore.nms(b, s, iou_threshold, score_threshold, max_output, as_str(op, "metric", metric),
+                       as_str(op, "device", device))
 
 
-def batched_nms(boxes, scores, class_ids, iou_threshold, *, score_threshold=None, max_output=None, metric="iou"):
+def batched_nms(boxes, scores, class_ids, iou_threshold, *, score_threshold=None, max_output=None, metric="iou",
+                device="cpu"):
     """Per-class non-maximum suppression, as ``torchvision.ops.batched_nms``.
 
     Boxes of different classes never suppress each other; within a class the rules are those of
@@ -123,11 +125,11 @@ def batched_nms(boxes, scores, class_ids, iou_threshold, *, score_threshold=None
     ids = as_int64(op, "class_ids", class_ids)
     iou_threshold, score_threshold, max_output = _options(op, iou_threshold, score_threshold, max_output)
     return _cvcore.batched_nms(b, s, ids, iou_threshold, score_threshold, max_output,
-                               as_str(op, "metric", metric))
+                               as_str(op, "metric", metric), as_str(op, "device", device))
 
 
 def soft_nms(boxes, scores, iou_threshold=0.3, sigma=0.5, score_threshold=0.001, method="gaussian", *,
-             max_output=None):
+             max_output=None, device="cpu"):
     """Soft-NMS (Bodla et al., ICCV 2017): decay the scores of overlapping boxes instead of removing them.
 
     Repeatedly: select the remaining box M with the highest current score (ties: lower index);
@@ -172,4 +174,5 @@ def soft_nms(boxes, scores, iou_threshold=0.3, sigma=0.5, score_threshold=0.001,
     b, s = _boxes_scores(op, boxes, scores)
     max_output = None if max_output is None else as_int(op, "max_output", max_output)
     return _cvcore.soft_nms(b, s, as_float(op, "iou_threshold", iou_threshold), as_float(op, "sigma", sigma),
-                            as_float(op, "score_threshold", score_threshold), max_output, as_str(op, "method", method))
+                            as_float(op, "score_threshold", score_threshold), max_output, as_str(op, "method", method),
+                            as_str(op, "device", device))

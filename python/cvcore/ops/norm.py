@@ -3,14 +3,14 @@
 import math
 
 from .. import _cvcore
-from .._validation import as_float, as_float32, channels_last_flat
+from .._validation import as_float, as_float32, as_str, channels_last_flat
 
 
 def _vector(op, name, value):
     return None if value is None else as_float32(op, name, value)
 
 
-def batch_norm(input, running_mean, running_var, weight=None, bias=None, *, eps=1e-5):
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, *, eps=1e-5, device="cpu"):
     """Batch normalisation with running statistics, as ``torch.nn.functional.batch_norm`` with
     ``training=False``.
 
@@ -50,11 +50,12 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, *, eps=
     x = as_float32(op, "input", input)
     out = _cvcore.batch_norm(channels_last_flat(x), as_float32(op, "running_mean", running_mean),
                              as_float32(op, "running_var", running_var), _vector(op, "weight", weight),
-                             _vector(op, "bias", bias), as_float(op, "eps", eps))
+                             _vector(op, "bias", bias), as_float(op, "eps", eps), as_str(op, "device", device))
     return out.reshape(x.shape)
 
 
-def fold_batch_norm(conv_weight, conv_bias, running_mean, running_var, weight=None, bias=None, eps=1e-5):
+def fold_batch_norm(conv_weight, conv_bias, running_mean, running_var, weight=None, bias=None, eps=1e-5, *,
+                    device="cpu"):
     """Fold an inference batch norm into the convolution (or linear layer) before it.
 
     Returns ``(folded_weight, folded_bias)`` such that
@@ -100,5 +101,5 @@ def fold_batch_norm(conv_weight, conv_bias, running_mean, running_var, weight=No
     folded_weight, folded_bias = _cvcore.fold_batch_norm(
         flat, _vector(op, "conv_bias", conv_bias), as_float32(op, "running_mean", running_mean),
         as_float32(op, "running_var", running_var), _vector(op, "weight", weight), _vector(op, "bias", bias),
-        as_float(op, "eps", eps))
+        as_float(op, "eps", eps), as_str(op, "device", device))
     return folded_weight.reshape(w.shape), folded_bias

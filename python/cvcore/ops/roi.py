@@ -4,7 +4,7 @@
 import numpy as np
 
 from .. import _cvcore
-from .._validation import as_float, as_float32, as_int, pair, uint8_pixels
+from .._validation import as_float, as_float32, as_int, as_str, pair, uint8_pixels
 
 
 def _roi_boxes(op, boxes):
@@ -49,7 +49,7 @@ _BOXES_DOC = """input : array_like, shape (N, C, H, W)
         Factor from image to map coordinates (1 / stride), finite and >= 0; applied in float32."""
 
 
-def roi_align(input, boxes, output_size, spatial_scale=1.0, sampling_ratio=-1, aligned=False):
+def roi_align(input, boxes, output_size, spatial_scale=1.0, sampling_ratio=-1, aligned=False, *, device="cpu"):
     """RoIAlign (Mask R-CNN), as ``torchvision.ops.roi_align``: bit-identical to it on float32.
 
     Each RoI ``(x1, y1, x2, y2) * spatial_scale`` (minus 0.5 when ``aligned``) is divided into
@@ -94,10 +94,10 @@ def roi_align(input, boxes, output_size, spatial_scale=1.0, sampling_ratio=-1, a
     op = "roi_align"
     x, rois, size, scale = _roi_args(op, input, boxes, output_size, spatial_scale, uint8_ok=True)
     ratio = as_int(op, "sampling_ratio", sampling_ratio)
-    return _cvcore.roi_align(x, rois, size, scale, ratio, bool(aligned))
+    return _cvcore.roi_align(x, rois, size, scale, ratio, bool(aligned), as_str(op, "device", device))
 
 
-def crop_resize(input, boxes, output_size, spatial_scale=1.0, sampling_ratio=-1, aligned=True):
+def crop_resize(input, boxes, output_size, spatial_scale=1.0, sampling_ratio=-1, aligned=True, *, device="cpu"):
     """Crops resized by bilinear sampling: ``roi_align``'s result up to float32 rounding, computed
     separably (much faster on images and other maps of few channels).
 
@@ -138,10 +138,10 @@ def crop_resize(input, boxes, output_size, spatial_scale=1.0, sampling_ratio=-1,
     op = "crop_resize"
     x, rois, size, scale = _roi_args(op, input, boxes, output_size, spatial_scale, uint8_ok=True)
     ratio = as_int(op, "sampling_ratio", sampling_ratio)
-    return _cvcore.crop_resize(x, rois, size, scale, ratio, bool(aligned))
+    return _cvcore.crop_resize(x, rois, size, scale, ratio, bool(aligned), as_str(op, "device", device))
 
 
-def roi_pool(input, boxes, output_size, spatial_scale=1.0, return_indices=False):
+def roi_pool(input, boxes, output_size, spatial_scale=1.0, return_indices=False, *, device="cpu"):
     """RoI max pooling (Fast R-CNN), as ``torchvision.ops.roi_pool``: bit-identical to it on float32.
 
     The scaled RoI corners are rounded half away from zero (C ``round``) to ``(x1, y1, x2, y2)``;
@@ -177,7 +177,7 @@ def roi_pool(input, boxes, output_size, spatial_scale=1.0, return_indices=False)
     """
     op = "roi_pool"
     x, rois, size, scale = _roi_args(op, input, boxes, output_size, spatial_scale)
-    return _cvcore.roi_pool(x, rois, size, scale, bool(return_indices))
+    return _cvcore.roi_pool(x, rois, size, scale, bool(return_indices), as_str(op, "device", device))
 
 
 roi_align.__doc__ = roi_align.__doc__.replace("{boxes}", _BOXES_DOC)
