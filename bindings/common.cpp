@@ -59,12 +59,12 @@ py::array real_array_as(py::handle obj, const py::dtype& dtype, const char* name
 
 namespace {
 
-// a's data as a view of `dtype` (a's own dtype).
-TensorView view_of(const py::array& a, DType dtype) {
+// a's data as a view of `dtype` (a's own dtype); ValueError naming `name` beyond kMaxDims dimensions.
+TensorView view_of(const py::array& a, DType dtype, const char* name = "an array") {
   TensorView v;
   v.data = const_cast<void*>(a.data());
   v.dtype = dtype;
-  check(a.ndim() <= kMaxDims, "arrays may have at most ", kMaxDims, " dimensions, got ", a.ndim());
+  check(a.ndim() <= kMaxDims, name, " may have at most ", kMaxDims, " dimensions, got ", a.ndim());
   v.ndim = static_cast<int>(a.ndim());
   for (int d = 0; d < v.ndim; ++d) {
     v.shape[d] = a.shape(d);
@@ -91,7 +91,7 @@ TensorView view(py::handle obj, const char* name, Device device) {
     throw TypeError(detail::concat(name, " must be a NumPy array, got ",
                                    std::string(py::str(py::type::of(obj).attr("__name__")))));
   const auto arr = py::reinterpret_borrow<py::array>(obj);
-  TensorView v = view_of(arr, dtype_from(arr.dtype(), name));
+  TensorView v = view_of(arr, dtype_from(arr.dtype(), name), name);
   v.device = device;
   return v;
 }
