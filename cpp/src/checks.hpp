@@ -66,12 +66,11 @@ struct Named {
 // The value named `text`, or ValueError "<op>: <arg> must be one of 'a', 'b', got '<text>'".
 template <typename E, size_t N>
 E parse_named(const Named<E> (&names)[N], const std::string& text, const char* op, const char* arg) {
-  std::string accepted;
-  for (const Named<E>& n : names) {
+  for (const Named<E>& n : names)
     if (text == n.name) return n.value;
-    accepted += detail::concat(accepted.empty() ? "'" : ", '", n.name, "'");
-  }
-  throw ValueError(detail::concat(op, ": ", arg, " must be one of ", accepted, ", got '", text, "'"));
+  std::string accepted;
+  for (const Named<E>& n : names) accepted += (accepted.empty() ? "'" : ", '") + std::string(n.name) + "'";
+  throw ValueError(concat(op, ": ", arg, " must be one of ", accepted, ", got '", text, "'"));
 }
 
 // The name of `value` in `names`.
