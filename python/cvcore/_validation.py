@@ -13,10 +13,10 @@ Dtypes follow one rule:
 - CNN ops (convolution, pooling, batch norm, linear, activations, softmax, RoI pooling) compute in
   float32: every real dtype is converted to it once (``as_float32``); the ops that read images also
   take uint8 as it is (``uint8_pixels``).
-- The ops that keep the caller's precision (box ops, NMS, detection post-processing, box coders)
-  keep float32 and float64, round float16 up to float32 and turn integers into float64 (exact for
-  every int32, and for int64 up to 2**53); the arrays of one call share the widest of their dtypes
-  (``as_float32_or_64``).
+- The ops that keep the caller's precision (box ops, NMS, detection post-processing, box coders,
+  scale_boxes) keep float32 and float64, round float16 up to float32 and turn integers into float64
+  (exact for every int32, and for int64 up to 2**53); the arrays of one call share the widest of
+  their dtypes (``as_float32_or_64``).
 
 bool, complex, string and object data raise TypeError everywhere.
 """
