@@ -5,15 +5,14 @@
 namespace cvcore::bindings {
 namespace {
 
-// Converts x, validates it with check(view), allocates an output of its shape, then runs
-// run(view, out_view) without the GIL.
+// Validates x with check(view), allocates an output of its shape, then runs run(view, out_view)
+// without the GIL.
 template <typename Check, typename Run>
-FloatArray unary(py::handle x, Check check, Run run) {
-  const FloatArray xa = float32_array(x, "input");
-  const TensorView xv = view(xa);
+py::array unary(py::handle x, Device on, Check check, Run run) {
+  const TensorView xv = view(x, "input", on);
   check(xv);
-  FloatArray out = new_float32_like(xv);
-  const TensorView ov = view(out);
+  py::array out = new_like(xv);
+  const TensorView ov = view(out, "out", on);
   {
     py::gil_scoped_release release;
     run(xv, ov);
@@ -21,40 +20,51 @@ FloatArray unary(py::handle x, Check check, Run run) {
   return out;
 }
 
+py::array run_activation(py::handle x, Activation kind, const ActivationParams& params, const std::string& device) {
+  return unary(
+      x, parse_device(device, activation_name(kind)), [&](const TensorView& xv) { check_activation(xv, kind, params); },
+      [&](const TensorView& xv, const TensorView& ov) { activation(xv, kind, params, ov); });
+}
+
 }  // namespace
 
 void register_activation(py::module_& m) {
   m.def(
       "activation",
-      [](py::handle x, const std::string& name, double negative_slope, double alpha, double beta, double threshold) {
-        const Activation kind = parse_activation(name);
-        const ActivationParams params{negative_slope, alpha, beta, threshold};
-        return unary(
-            x, [&](const TensorView& xv) { check_activation(xv, kind, params); },
-            [&](const TensorView& xv, const TensorView& ov) { activation(xv, kind, params, ov); });
+      [](py::handle x, const std::string& name, const std::string& device, double negative_slope, double alpha,
+         double beta, double threshold) {
+        return run_activation(x, parse_activation(name), {negative_slope, alpha, beta, threshold}, device);
       },
-      py::arg("input"), py::arg("kind"), py::arg("negative_slope") = 0.01, py::arg("alpha") = 1.0,
-      py::arg("beta") = 1.0, py::arg("threshold") = 20.0);
+      py::arg("input"), py::arg("kind"), py::arg("device") = "cpu", py::arg("negative_slope") = 0.01,
+      py::arg("alpha") = 1.0, py::arg("beta") = 1.0, py::arg("threshold") = 20.0);
+
+  m.def(
+      "gelu",
+      [](py::handle x, const std::string& approximate, const std::string& device) {
+        return run_activation(x, parse_gelu_approximate(approximate), {}, device);
+      },
+      py::arg("input"), py::arg("approximate"), py::arg("device") = "cpu");
 
   m.def(
       "prelu",
-      [](py::handle x, py::handle weight) {
-        const FloatArray wa = float32_array(weight, "weight");
-        const TensorView wv = view(wa);
+      [](py::handle x, py::handle weight, const std::string& device) {
+        const Device on = parse_device(device, "prelu");
+        const TensorView wv = view(weight, "weight", on);
         return unary(
-            x, [&](const TensorView& xv) { check_prelu(xv, wv); },
+            x, on, [&](const TensorView& xv) { check_prelu(xv, wv); },
             [&](const TensorView& xv, const TensorView& ov) { prelu(xv, wv, ov); });
       },
-      py::arg("input"), py::arg("weight"));
+      py::arg("input"), py::arg("weight"), py::arg("device") = "cpu");
 
   m.def(
       "softmax",
-      [](py::handle x, int64_t axis, bool log) {
+      [](py::handle x, int64_t axis, bool log, const std::string& device) {
         return unary(
-            x, [&](const TensorView& xv) { check_softmax(xv, axis, log); },
+            x, parse_device(device, log ? "log_softmax" : "softmax"),
+            [&](const TensorView& xv) { check_softmax(xv, axis, log); },
             [&](const TensorView& xv, const TensorView& ov) { softmax(xv, axis, log, ov); });
       },
-      py::arg("input"), py::arg("axis"), py::arg("log"));
+      py::arg("input"), py::arg("axis"), py::arg("log"), py::arg("device") = "cpu");
 }
 
 }  // namespace cvcore::bindings

@@ -6,44 +6,29 @@ namespace cvcore::bindings {
 
 namespace {
 
-FloatArray new_output(const FloatArray&, const std::vector<int64_t>& shape) { return new_float32(shape); }
-Float64Array new_output(const Float64Array&, const std::vector<int64_t>& shape) { return new_float64(shape); }
-
-// f(array) with obj as a C-contiguous float64 array when `wide`, else float32 (other real dtypes
-// converted once; bool, complex and strings raise TypeError naming `name`).
-template <typename F>
-py::object with_boxes(py::handle obj, const char* name, bool wide, F f) {
-  if (wide) return f(float64_array(obj, name));
-  return f(float32_array(obj, name));
-}
-
-// Allocates out of `shape` in boxes' dtype, runs compute(out view) without the GIL, returns out.
-template <typename Array, typename Compute>
-py::object run_boxes(const Array& boxes, const std::vector<int64_t>& shape, Compute compute) {
-  auto out = new_output(boxes, shape);
-  const TensorView ov = view(out);
+// Allocates out of `shape` in the boxes' dtype, runs compute(out view) without the GIL, returns out.
+template <typename Compute>
+py::array run_boxes(const TensorView& boxes, const std::vector<int64_t>& shape, Compute compute) {
+  py::array out = new_array(boxes.dtype, shape);
+  const TensorView ov = view(out, "out", boxes.device);
   {
     py::gil_scoped_release release;
     compute(ov);
   }
-  return std::move(out);
+  return out;
 }
 
 void def_pairwise(py::module_& m, PairwiseIou kind) {
   m.def(
       pairwise_iou_name(kind),
-      [kind](py::handle boxes1, py::handle boxes2, double eps) {
-        const bool wide = is_float64(boxes1) || is_float64(boxes2);
-        return with_boxes(boxes1, "boxes1", wide, [&](const auto& a1) {
-          return with_boxes(boxes2, "boxes2", wide, [&](const auto& a2) {
-            const TensorView v1 = view(a1), v2 = view(a2);
-            const std::array<int64_t, 2> shape = pairwise_iou_output_shape(kind, v1, v2);
-            return run_boxes(a1, {shape[0], shape[1]},
-                             [&](const TensorView& out) { pairwise_box_iou(kind, v1, v2, eps, out); });
-          });
-        });
+      [kind](py::handle boxes1, py::handle boxes2, double eps, const std::string& device) {
+        const Device on = parse_device(device, pairwise_iou_name(kind));
+        const TensorView v1 = view(boxes1, "boxes1", on), v2 = view(boxes2, "boxes2", on);
+        const std::array<int64_t, 2> shape = pairwise_iou_output_shape(kind, v1, v2);
+        return run_boxes(v1, {shape[0], shape[1]},
+                         [&](const TensorView& out) { pairwise_box_iou(kind, v1, v2, eps, out); });
       },
-      py::arg("boxes1"), py::arg("boxes2"), py::arg("eps"));
+      py::arg("boxes1"), py::arg("boxes2"), py::arg("eps"), py::arg("device") = "cpu");
 }
 
 }  // namespace
@@ -51,55 +36,47 @@ void def_pairwise(py::module_& m, PairwiseIou kind) {
 void register_boxes(py::module_& m) {
   m.def(
       "box_area",
-      [](py::handle boxes) {
-        return with_boxes(boxes, "boxes", is_float64(boxes), [](const auto& a) {
-          const TensorView v = view(a);
-          return run_boxes(a, {boxes_count(v, "box_area")}, [&](const TensorView& out) { box_area(v, out); });
-        });
+      [](py::handle boxes, const std::string& device) {
+        const TensorView v = view(boxes, "boxes", parse_device(device, "box_area"));
+        return run_boxes(v, {boxes_count(v, "box_area")}, [&](const TensorView& out) { box_area(v, out); });
       },
-      py::arg("boxes"));
+      py::arg("boxes"), py::arg("device") = "cpu");
 
   m.def(
       "box_convert",
-      [](py::handle boxes, const std::string& in_fmt, const std::string& out_fmt) {
+      [](py::handle boxes, const std::string& in_fmt, const std::string& out_fmt, const std::string& device) {
         const BoxFormat in = parse_box_format(in_fmt, "box_convert", "in_fmt");
         const BoxFormat out_f = parse_box_format(out_fmt, "box_convert", "out_fmt");
-        return with_boxes(boxes, "boxes", is_float64(boxes), [&](const auto& a) {
-          const TensorView v = view(a);
-          return run_boxes(a, {boxes_count(v, "box_convert"), 4},
-                           [&](const TensorView& out) { box_convert(v, in, out_f, out); });
-        });
+        const TensorView v = view(boxes, "boxes", parse_device(device, "box_convert"));
+        return run_boxes(v, {boxes_count(v, "box_convert"), 4},
+                         [&](const TensorView& out) { box_convert(v, in, out_f, out); });
       },
-      py::arg("boxes"), py::arg("in_fmt"), py::arg("out_fmt"));
+      py::arg("boxes"), py::arg("in_fmt"), py::arg("out_fmt"), py::arg("device") = "cpu");
 
   m.def(
       "clip_boxes",
-      [](py::handle boxes, double height, double width) {
-        return with_boxes(boxes, "boxes", is_float64(boxes), [&](const auto& a) {
-          const TensorView v = view(a);
-          return run_boxes(a, {boxes_count(v, "clip_boxes"), 4},
-                           [&](const TensorView& out) { clip_boxes(v, height, width, out); });
-        });
+      [](py::handle boxes, double height, double width, const std::string& device) {
+        const TensorView v = view(boxes, "boxes", parse_device(device, "clip_boxes"));
+        return run_boxes(v, {boxes_count(v, "clip_boxes"), 4},
+                         [&](const TensorView& out) { clip_boxes(v, height, width, out); });
       },
-      py::arg("boxes"), py::arg("height"), py::arg("width"));
+      py::arg("boxes"), py::arg("height"), py::arg("width"), py::arg("device") = "cpu");
 
   m.def(
       "remove_small_boxes",
-      [](py::handle boxes, double min_size) {
-        return with_boxes(boxes, "boxes", is_float64(boxes), [&](const auto& a) -> py::object {
-          const TensorView v = view(a);
-          Int64Array keep = new_int64({boxes_count(v, "remove_small_boxes")});
-          const TensorView kv = view(keep);
-          int64_t count;
-          {
-            py::gil_scoped_release release;
-            count = remove_small_boxes(v, min_size, kv);
-          }
-          if (count == kv.shape[0]) return std::move(keep);
-          return keep[py::slice(0, count, 1)].attr("copy")();
-        });
+      [](py::handle boxes, double min_size, const std::string& device) -> py::object {
+        const TensorView v = view(boxes, "boxes", parse_device(device, "remove_small_boxes"));
+        py::array keep = new_array(DType::int64, {boxes_count(v, "remove_small_boxes")});
+        const TensorView kv = view(keep, "keep", v.device);
+        int64_t count;
+        {
+          py::gil_scoped_release release;
+          count = remove_small_boxes(v, min_size, kv);
+        }
+        if (count == kv.shape[0]) return std::move(keep);
+        return keep[py::slice(0, count, 1)].attr("copy")();
       },
-      py::arg("boxes"), py::arg("min_size"));
+      py::arg("boxes"), py::arg("min_size"), py::arg("device") = "cpu");
 
   for (PairwiseIou kind :
        {PairwiseIou::iou, PairwiseIou::generalized, PairwiseIou::distance, PairwiseIou::complete})

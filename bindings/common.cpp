@@ -44,11 +44,6 @@ Uint8OrFloat32 uint8_or_float32_array(py::handle obj, const char* name) {
 
 Float64Array float64_array(py::handle obj, const char* name) { return Float64Array::ensure(numeric_array(obj, name)); }
 
-bool is_float64(py::handle obj) {
-  py::array arr = py::array::ensure(obj);
-  return arr && arr.dtype().is(py::dtype::of<double>());
-}
-
 py::array real_array(py::handle obj, const char* name) {
   py::array arr = numeric_array(obj, name);
   if (arr.dtype().is(py::dtype::of<float>())) return FloatArray::ensure(arr);
@@ -62,31 +57,54 @@ py::array real_array_as(py::handle obj, const py::dtype& dtype, const char* name
   return Float64Array::ensure(arr);
 }
 
-FloatArray optional_float32_array(py::handle obj, const char* name) {
-  return obj.is_none() ? FloatArray() : float32_array(obj, name);
-}
-
 namespace {
-template <typename T>
-TensorView view_of(const py::array_t<T, py::array::c_style>& a) {
+
+// a's data as a view of `dtype` (a's own dtype); ValueError naming `name` beyond kMaxDims dimensions.
+TensorView view_of(const py::array& a, DType dtype, const char* name = "an array") {
   TensorView v;
-  v.data = const_cast<T*>(a.data());
-  v.dtype = dtype_of<T>();
-  check(a.ndim() <= kMaxDims, "arrays may have at most ", kMaxDims, " dimensions, got ", a.ndim());
+  v.data = const_cast<void*>(a.data());
+  v.dtype = dtype;
+  check(a.ndim() <= kMaxDims, name, " may have at most ", kMaxDims, " dimensions, got ", a.ndim());
   v.ndim = static_cast<int>(a.ndim());
   for (int d = 0; d < v.ndim; ++d) {
     v.shape[d] = a.shape(d);
-    v.strides[d] = a.strides(d) / static_cast<int64_t>(sizeof(T));
+    v.strides[d] = a.strides(d) / a.itemsize();
   }
   return v;
 }
+
+// The DType of a NumPy dtype, or TypeError naming `name`.
+DType dtype_from(const py::dtype& dtype, const char* name) {
+  if (dtype.is(py::dtype::of<float>())) return DType::float32;
+  if (dtype.is(py::dtype::of<double>())) return DType::float64;
+  if (dtype.is(py::dtype::of<int64_t>())) return DType::int64;
+  if (dtype.is(py::dtype::of<int32_t>())) return DType::int32;
+  if (dtype.is(py::dtype::of<uint8_t>())) return DType::uint8;
+  throw TypeError(detail::concat(name, " must be an array of float32, float64, int32, int64 or uint8, got dtype ",
+                                 std::string(py::str(dtype))));
+}
+
 }  // namespace
 
-TensorView view(const FloatArray& a) { return view_of(a); }
-TensorView view(const Float64Array& a) { return view_of(a); }
-TensorView view(const Int64Array& a) { return view_of(a); }
-TensorView view(const Int32Array& a) { return view_of(a); }
-TensorView view(const Uint8Array& a) { return view_of(a); }
+TensorView view(py::handle obj, const char* name, Device device) {
+  if (!py::isinstance<py::array>(obj))
+    throw TypeError(detail::concat(name, " must be a NumPy array, got ",
+                                   std::string(py::str(py::type::of(obj).attr("__name__")))));
+  const auto arr = py::reinterpret_borrow<py::array>(obj);
+  TensorView v = view_of(arr, dtype_from(arr.dtype(), name), name);
+  v.device = device;
+  return v;
+}
+
+TensorView optional_view(py::handle obj, const char* name, Device device) {
+  return obj.is_none() ? TensorView{} : view(obj, name, device);
+}
+
+TensorView view(const FloatArray& a) { return view_of(a, DType::float32); }
+TensorView view(const Float64Array& a) { return view_of(a, DType::float64); }
+TensorView view(const Int64Array& a) { return view_of(a, DType::int64); }
+TensorView view(const Int32Array& a) { return view_of(a, DType::int32); }
+TensorView view(const Uint8Array& a) { return view_of(a, DType::uint8); }
 
 TensorView real_view(const py::array& a) {
   if (a.dtype().is(py::dtype::of<float>())) return view(py::reinterpret_borrow<FloatArray>(a));
@@ -154,7 +172,7 @@ OutputCache& output_cache() {
 }
 
 template <typename T>
-py::array_t<T, py::array::c_style> new_array(const std::vector<int64_t>& shape) {
+py::array_t<T, py::array::c_style> allocate(const std::vector<int64_t>& shape) {
   const std::vector<py::ssize_t> dims(shape.begin(), shape.end());
   size_t count = 1;
   for (int64_t d : shape) count *= static_cast<size_t>(d);
@@ -170,29 +188,32 @@ py::array_t<T, py::array::c_style> new_array(const std::vector<int64_t>& shape) 
 
 }  // namespace
 
-FloatArray new_float32(const std::vector<int64_t>& shape) { return new_array<float>(shape); }
+FloatArray new_float32(const std::vector<int64_t>& shape) { return allocate<float>(shape); }
 
-Float64Array new_float64(const std::vector<int64_t>& shape) { return new_array<double>(shape); }
+Float64Array new_float64(const std::vector<int64_t>& shape) { return allocate<double>(shape); }
 
-Int64Array new_int64(const std::vector<int64_t>& shape) { return new_array<int64_t>(shape); }
+Int64Array new_int64(const std::vector<int64_t>& shape) { return allocate<int64_t>(shape); }
 
-Int32Array new_int32(const std::vector<int64_t>& shape) { return new_array<int32_t>(shape); }
+Int32Array new_int32(const std::vector<int64_t>& shape) { return allocate<int32_t>(shape); }
 
 py::array new_real(const py::dtype& dtype, const std::vector<int64_t>& shape) {
   if (dtype.is(py::dtype::of<float>())) return new_float32(shape);
   return new_float64(shape);
 }
 
-FloatArray new_float32_like(const TensorView& v) {
-  return new_float32(std::vector<int64_t>(v.shape.begin(), v.shape.begin() + v.ndim));
+py::array new_array(DType dtype, const std::vector<int64_t>& shape) {
+  switch (dtype) {
+    case DType::float32: return new_float32(shape);
+    case DType::float64: return new_float64(shape);
+    case DType::int32: return new_int32(shape);
+    case DType::int64: return new_int64(shape);
+    case DType::uint8: return allocate<uint8_t>(shape);
+  }
+  throw TypeError("new_array: unknown dtype");
 }
 
-Epilogue parse_epilogue(const std::string& name) {
-  if (name == "none") return Epilogue::none;
-  if (name == "relu") return Epilogue::relu;
-  if (name == "relu6") return Epilogue::relu6;
-  if (name == "prelu") return Epilogue::prelu;
-  throw ValueError("activation must be None, 'relu', 'relu6' or 'prelu', got '" + name + "'");
+py::array new_like(const TensorView& v) {
+  return new_array(v.dtype, std::vector<int64_t>(v.shape.begin(), v.shape.begin() + v.ndim));
 }
 
 }  // namespace cvcore::bindings

@@ -13,19 +13,26 @@ void register_conv(py::module_& m) {
          std::array<int64_t, 4> padding, std::array<int64_t, 2> dilation, int64_t groups,
          const std::string& activation, py::handle prelu_weight, std::array<int64_t, 2> pool_kernel,
          std::array<int64_t, 2> pool_stride, bool pool_ceil_mode, py::handle pointwise_weight,
-         py::handle pointwise_bias, bool winograd) {
-        const FloatArray xa = float32_array(x, "input"), wa = float32_array(weight, "weight");
-        const FloatArray ba = optional_float32_array(bias, "bias");
-        const FloatArray pa = optional_float32_array(prelu_weight, "prelu_weight");
-        const FloatArray qa = optional_float32_array(pointwise_weight, "pointwise weight");
-        const FloatArray qb = optional_float32_array(pointwise_bias, "pointwise bias");
-        const Conv2dParams params{stride,      padding,    dilation,      groups, parse_epilogue(activation),
-                                  optional_view(prelu_weight, pa), pool_kernel, pool_stride, pool_ceil_mode,
-                                  optional_view(pointwise_weight, qa), optional_view(pointwise_bias, qb), winograd};
-        const TensorView xv = view(xa), wv = view(wa), bv = optional_view(bias, ba);
+         py::handle pointwise_bias, bool winograd, const std::string& device) {
+        constexpr const char* op = "conv2d";
+        const Device on = parse_device(device, op);
+        const Conv2dParams params{stride,
+                                  padding,
+                                  dilation,
+                                  groups,
+                                  parse_epilogue(activation, op),
+                                  optional_view(prelu_weight, "prelu_weight", on),
+                                  pool_kernel,
+                                  pool_stride,
+                                  pool_ceil_mode,
+                                  optional_view(pointwise_weight, "pointwise weight", on),
+                                  optional_view(pointwise_bias, "pointwise bias", on),
+                                  winograd};
+        const TensorView xv = view(x, "input", on), wv = view(weight, "weight", on),
+                         bv = optional_view(bias, "bias", on);
         const std::array<int64_t, 4> shape = conv2d_output_shape(xv, wv, bv, params);
-        FloatArray out = new_float32({shape.begin(), shape.end()});
-        const TensorView ov = view(out);
+        py::array out = new_array(DType::float32, {shape.begin(), shape.end()});
+        const TensorView ov = view(out, "out", on);
         {
           py::gil_scoped_release release;
           conv2d(xv, wv, bv, params, ov);
@@ -36,7 +43,17 @@ void register_conv(py::module_& m) {
       py::arg("dilation"), py::arg("groups"), py::arg("activation"), py::arg("prelu_weight"),
       py::arg("pool_kernel") = std::array<int64_t, 2>{0, 0}, py::arg("pool_stride") = std::array<int64_t, 2>{0, 0},
       py::arg("pool_ceil_mode") = false, py::arg("pointwise_weight") = py::none(),
-      py::arg("pointwise_bias") = py::none(), py::arg("winograd") = false);
+      py::arg("pointwise_bias") = py::none(), py::arg("winograd") = false, py::arg("device") = "cpu");
+
+  // A fused epilogue's arguments, checked as conv2d and linear check them (for layers that check at
+  // construction).
+  m.def(
+      "check_epilogue",
+      [](const std::string& op, const std::string& activation, py::handle prelu_weight, int64_t channels) {
+        check_epilogue(op.c_str(), parse_epilogue(activation, op.c_str()),
+                       optional_view(prelu_weight, "prelu_weight", Device::cpu), channels);
+      },
+      py::arg("op"), py::arg("activation"), py::arg("prelu_weight"), py::arg("channels"));
 }
 
 }  // namespace cvcore::bindings

@@ -13,7 +13,8 @@ void register_runtime(py::module_& m) {
   m.def("set_num_threads", &set_num_threads, py::arg("n"));
   m.def("get_num_threads", &get_num_threads);
   m.def("set_isa", [](const std::string& name) { set_isa(parse_isa(name)); }, py::arg("isa"));
-  m.def("isa_supported", [](const std::string& name) { return isa_supported(parse_isa(name)); }, py::arg("isa"));
+  m.def("isa_supported", [](const std::string& name) { return isa_supported(parse_isa(name, "isa_supported")); },
+        py::arg("isa"));
   m.def("build_info", [] {
     const BuildInfo info = build_info();
     py::dict d;

@@ -13,11 +13,11 @@ using Pair = std::array<int64_t, 2>;
 // Allocates the outputs of `shape` (and int64 indices when asked), runs compute(out, indices)
 // without the GIL, and returns out or (out, indices).
 template <typename Compute>
-py::object run_pool(const std::array<int64_t, 4>& shape, bool return_indices, Compute compute) {
+py::object run_pool(const std::array<int64_t, 4>& shape, bool return_indices, Device on, Compute compute) {
   const std::vector<int64_t> dims(shape.begin(), shape.end());
-  FloatArray out = new_float32(dims);
-  Int64Array indices = return_indices ? new_int64(dims) : Int64Array();
-  const TensorView ov = view(out), iv = return_indices ? view(indices) : TensorView{};
+  py::array out = new_array(DType::float32, dims);
+  const py::object indices = return_indices ? py::object(new_array(DType::int64, dims)) : py::none();
+  const TensorView ov = view(out, "out", on), iv = optional_view(indices, "indices", on);
   {
     py::gil_scoped_release release;
     compute(ov, iv);
@@ -31,75 +31,77 @@ py::object run_pool(const std::array<int64_t, 4>& shape, bool return_indices, Co
 void register_pool(py::module_& m) {
   m.def(
       "max_pool2d",
-      [](py::handle x, Pair kernel, Pair stride, Pair padding, Pair dilation, bool ceil_mode, bool return_indices) {
-        const FloatArray xa = float32_array(x, "input");
-        const TensorView xv = view(xa);
+      [](py::handle x, Pair kernel, Pair stride, Pair padding, Pair dilation, bool ceil_mode, bool return_indices,
+         const std::string& device) {
+        const Device on = parse_device(device, "max_pool2d");
+        const TensorView xv = view(x, "input", on);
         const MaxPool2dParams params{kernel, stride, padding, dilation, ceil_mode};
-        return run_pool(max_pool2d_output_shape(xv, params), return_indices,
+        return run_pool(max_pool2d_output_shape(xv, params), return_indices, on,
                         [&](const TensorView& out, const TensorView& indices) {
                           max_pool2d(xv, params, out, indices);
                         });
       },
       py::arg("input"), py::arg("kernel_size"), py::arg("stride"), py::arg("padding"), py::arg("dilation"),
-      py::arg("ceil_mode"), py::arg("return_indices"));
+      py::arg("ceil_mode"), py::arg("return_indices"), py::arg("device") = "cpu");
 
   m.def(
       "avg_pool2d",
       [](py::handle x, Pair kernel, Pair stride, Pair padding, bool ceil_mode, bool count_include_pad,
-         std::optional<int64_t> divisor_override) {
-        const FloatArray xa = float32_array(x, "input");
-        const TensorView xv = view(xa);
+         std::optional<int64_t> divisor_override, const std::string& device) {
+        const Device on = parse_device(device, "avg_pool2d");
+        const TensorView xv = view(x, "input", on);
         const AvgPool2dParams params{kernel, stride, padding, ceil_mode, count_include_pad, divisor_override};
-        return run_pool(avg_pool2d_output_shape(xv, params), false,
+        return run_pool(avg_pool2d_output_shape(xv, params), false, on,
                         [&](const TensorView& out, const TensorView&) { avg_pool2d(xv, params, out); });
       },
       py::arg("input"), py::arg("kernel_size"), py::arg("stride"), py::arg("padding"), py::arg("ceil_mode"),
-      py::arg("count_include_pad"), py::arg("divisor_override"));
+      py::arg("count_include_pad"), py::arg("divisor_override"), py::arg("device") = "cpu");
 
   m.def(
       "adaptive_avg_pool2d",
-      [](py::handle x, Pair output_size) {
-        // uint8 input is read as is (a quarter of the memory traffic); anything else as float32.
-        const Uint8OrFloat32 xa = uint8_or_float32_array(x, "input");
-        const TensorView& xv = xa.view;
-        return run_pool(adaptive_pool2d_output_shape(xv, output_size, "adaptive_avg_pool2d"), false,
+      [](py::handle x, Pair output_size, const std::string& device) {
+        constexpr const char* op = "adaptive_avg_pool2d";
+        const Device on = parse_device(device, op);
+        const TensorView xv = view(x, "input", on);
+        return run_pool(adaptive_pool2d_output_shape(xv, output_size, op), false, on,
                         [&](const TensorView& out, const TensorView&) { adaptive_avg_pool2d(xv, output_size, out); });
       },
-      py::arg("input"), py::arg("output_size"));
+      py::arg("input"), py::arg("output_size"), py::arg("device") = "cpu");
 
   m.def(
       "adaptive_avg_pool2d_levels",
-      [](py::handle x, const std::vector<Pair>& output_sizes) {
-        const Uint8OrFloat32 xa = uint8_or_float32_array(x, "input");
-        const TensorView& xv = xa.view;
-        std::vector<FloatArray> outs;
+      [](py::handle x, const std::vector<Pair>& output_sizes, const std::string& device) {
+        constexpr const char* op = "adaptive_avg_pool2d_levels";
+        const Device on = parse_device(device, op);
+        const TensorView xv = view(x, "input", on);
+        py::list outs;
         std::vector<TensorView> views;
         for (const Pair& size : output_sizes) {
-          const std::array<int64_t, 4> shape = adaptive_pool2d_output_shape(xv, size, "adaptive_avg_pool2d_levels");
-          outs.push_back(new_float32({shape.begin(), shape.end()}));
-          views.push_back(view(outs.back()));
+          const std::array<int64_t, 4> shape = adaptive_pool2d_output_shape(xv, size, op);
+          py::array out = new_array(DType::float32, {shape.begin(), shape.end()});
+          views.push_back(view(out, "out", on));
+          outs.append(std::move(out));
         }
         {
           py::gil_scoped_release release;
           adaptive_avg_pool2d_levels(xv, output_sizes, views);
         }
-        py::list result;
-        for (FloatArray& out : outs) result.append(std::move(out));
-        return result;
+        return outs;
       },
-      py::arg("input"), py::arg("output_sizes"));
+      py::arg("input"), py::arg("output_sizes"), py::arg("device") = "cpu");
 
   m.def(
       "adaptive_max_pool2d",
-      [](py::handle x, Pair output_size, bool return_indices) {
-        const FloatArray xa = float32_array(x, "input");
-        const TensorView xv = view(xa);
-        return run_pool(adaptive_pool2d_output_shape(xv, output_size, "adaptive_max_pool2d"), return_indices,
+      [](py::handle x, Pair output_size, bool return_indices, const std::string& device) {
+        constexpr const char* op = "adaptive_max_pool2d";
+        const Device on = parse_device(device, op);
+        const TensorView xv = view(x, "input", on);
+        return run_pool(adaptive_pool2d_output_shape(xv, output_size, op), return_indices, on,
                         [&](const TensorView& out, const TensorView& indices) {
                           adaptive_max_pool2d(xv, output_size, out, indices);
                         });
       },
-      py::arg("input"), py::arg("output_size"), py::arg("return_indices"));
+      py::arg("input"), py::arg("output_size"), py::arg("return_indices"), py::arg("device") = "cpu");
 }
 
 }  // namespace cvcore::bindings

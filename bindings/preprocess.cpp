@@ -9,26 +9,24 @@ namespace cvcore::bindings {
 void register_preprocess(py::module_& m) {
   m.def(
       "to_blob",
-      [](py::handle images, double scale, const std::vector<double>& mean, bool swap_rb, bool uint8_out) -> py::array {
-        const Uint8OrFloat32 xa = uint8_or_float32_array(images, "images");
+      [](py::handle images, double scale, const std::vector<double>& mean, bool swap_rb, bool uint8_out,
+         const std::string& device) {
+        const Device on = parse_device(device, "to_blob");
+        Uint8OrFloat32 xa = uint8_or_float32_array(images, "images");
+        xa.view.device = on;
         const BlobParams params{scale, mean, swap_rb};
-        const std::array<int64_t, 4> shape =
-            to_blob_output_shape(xa.view, params, uint8_out ? DType::uint8 : DType::float32);
-        const std::vector<int64_t> dims(shape.begin(), shape.end());
-        const auto run = [&](const TensorView& out) {
+        const DType out_dtype = uint8_out ? DType::uint8 : DType::float32;
+        const std::array<int64_t, 4> shape = to_blob_output_shape(xa.view, params, out_dtype);
+        py::array out = new_array(out_dtype, {shape.begin(), shape.end()});
+        const TensorView ov = view(out, "out", on);
+        {
           py::gil_scoped_release release;
-          to_blob(xa.view, params, out);
-        };
-        if (uint8_out) {
-          Uint8Array out(std::vector<py::ssize_t>(dims.begin(), dims.end()));
-          run(view(out));
-          return std::move(out);
+          to_blob(xa.view, params, ov);
         }
-        FloatArray out = new_float32(dims);
-        run(view(out));
-        return std::move(out);
+        return out;
       },
-      py::arg("images"), py::arg("scale"), py::arg("mean"), py::arg("swap_rb"), py::arg("uint8_out"));
+      py::arg("images"), py::arg("scale"), py::arg("mean"), py::arg("swap_rb"), py::arg("uint8_out"),
+      py::arg("device") = "cpu");
 }
 
 }  // namespace cvcore::bindings

@@ -8,18 +8,16 @@ namespace cvcore::bindings {
 
 void register_roi(py::module_& m) {
   using Pair = std::array<int64_t, 2>;
-  // roi_align and crop_resize: the same arguments, uint8 input (an image) read as is, anything else as float32.
-  const auto align = [](auto kernel, auto output_shape) {
-    return [kernel, output_shape](py::handle x, py::handle boxes, Pair output_size, double spatial_scale,
-                                  int64_t sampling_ratio, bool aligned) {
-      const Uint8OrFloat32 xa = uint8_or_float32_array(x, "input");
-      const FloatArray ba = float32_array(boxes, "boxes");
-      const TensorView& xv = xa.view;
-      const TensorView bv = view(ba);
+  // roi_align and crop_resize: the same arguments.
+  const auto align = [](const char* op, auto kernel, auto output_shape) {
+    return [op, kernel, output_shape](py::handle x, py::handle boxes, Pair output_size, double spatial_scale,
+                                      int64_t sampling_ratio, bool aligned, const std::string& device) {
+      const Device on = parse_device(device, op);
+      const TensorView xv = view(x, "input", on), bv = view(boxes, "boxes", on);
       const RoiAlignParams params{output_size, spatial_scale, sampling_ratio, aligned};
       const std::array<int64_t, 4> shape = output_shape(xv, bv, params);
-      FloatArray out = new_float32({shape.begin(), shape.end()});
-      const TensorView ov = view(out);
+      py::array out = new_array(DType::float32, {shape.begin(), shape.end()});
+      const TensorView ov = view(out, "out", on);
       {
         py::gil_scoped_release release;
         kernel(xv, bv, params, ov);
@@ -27,22 +25,25 @@ void register_roi(py::module_& m) {
       return out;
     };
   };
-  m.def("roi_align", align(roi_align, roi_align_output_shape), py::arg("input"), py::arg("boxes"),
-        py::arg("output_size"), py::arg("spatial_scale"), py::arg("sampling_ratio"), py::arg("aligned"));
-  m.def("crop_resize", align(crop_resize, crop_resize_output_shape), py::arg("input"), py::arg("boxes"),
-        py::arg("output_size"), py::arg("spatial_scale"), py::arg("sampling_ratio"), py::arg("aligned"));
+  m.def("roi_align", align("roi_align", roi_align, roi_align_output_shape), py::arg("input"), py::arg("boxes"),
+        py::arg("output_size"), py::arg("spatial_scale"), py::arg("sampling_ratio"), py::arg("aligned"),
+        py::arg("device") = "cpu");
+  m.def("crop_resize", align("crop_resize", crop_resize, crop_resize_output_shape), py::arg("input"),
+        py::arg("boxes"), py::arg("output_size"), py::arg("spatial_scale"), py::arg("sampling_ratio"),
+        py::arg("aligned"), py::arg("device") = "cpu");
 
   m.def(
       "roi_pool",
-      [](py::handle x, py::handle boxes, Pair output_size, double spatial_scale, bool return_indices) -> py::object {
-        const FloatArray xa = float32_array(x, "input"), ba = float32_array(boxes, "boxes");
-        const TensorView xv = view(xa), bv = view(ba);
+      [](py::handle x, py::handle boxes, Pair output_size, double spatial_scale, bool return_indices,
+         const std::string& device) -> py::object {
+        const Device on = parse_device(device, "roi_pool");
+        const TensorView xv = view(x, "input", on), bv = view(boxes, "boxes", on);
         const RoiPoolParams params{output_size, spatial_scale};
         const std::array<int64_t, 4> shape = roi_pool_output_shape(xv, bv, params);
         const std::vector<int64_t> dims(shape.begin(), shape.end());
-        FloatArray out = new_float32(dims);
-        Int64Array argmax = return_indices ? new_int64(dims) : Int64Array();
-        const TensorView ov = view(out), av = return_indices ? view(argmax) : TensorView{};
+        py::array out = new_array(DType::float32, dims);
+        const py::object argmax = return_indices ? py::object(new_array(DType::int64, dims)) : py::none();
+        const TensorView ov = view(out, "out", on), av = optional_view(argmax, "argmax", on);
         {
           py::gil_scoped_release release;
           roi_pool(xv, bv, params, ov, av);
@@ -51,7 +52,7 @@ void register_roi(py::module_& m) {
         return std::move(out);
       },
       py::arg("input"), py::arg("boxes"), py::arg("output_size"), py::arg("spatial_scale"),
-      py::arg("return_indices"));
+      py::arg("return_indices"), py::arg("device") = "cpu");
 }
 
 }  // namespace cvcore::bindings

@@ -157,7 +157,7 @@ def test_pairwise(isa, threads, rng, kind, dtype):
 def test_pairwise_torchvision_vectors(kind):
     for dtype in (np.int16, np.int32, np.int64, np.float32, np.float64):
         out = PAIRWISE[kind](INT_BOXES.astype(dtype), INT_BOXES[:3].astype(dtype))
-        assert out.dtype == (np.float64 if dtype == np.float64 else np.float32)
+        assert out.dtype == (np.float32 if dtype == np.float32 else np.float64)  # integers: float64
         np.testing.assert_allclose(out, EXPECTED_INT[kind], atol=1e-4)
     for dtype in (np.float32, np.float64):
         np.testing.assert_allclose(PAIRWISE[kind](FLOAT_BOXES.astype(dtype), FLOAT_BOXES.astype(dtype)),
@@ -174,7 +174,7 @@ def test_pairwise_conventions():
     assert ops.complete_box_iou([point], [point])[0, 0] == 0
     # torchvision's own values where it is defined: a point box against a unit box.
     assert ops.generalized_box_iou([point], [unit])[0, 0] == -0.75
-    assert ops.distance_box_iou([point], [unit])[0, 0] == np.float32(-0.5625)
+    assert ops.distance_box_iou(np.float32([point]), np.float32([unit]))[0, 0] == np.float32(-0.5625)
     # The inverted box counts as empty in the union: GIoU stays in [-1, 1] (torchvision: 3).
     assert ops.generalized_box_iou([inverted], [point])[0, 0] == -1
     # Identical valid boxes: exactly 1 for every member.
@@ -219,9 +219,11 @@ def test_pairwise_dtypes_and_layouts(rng, kind):
     np.testing.assert_array_equal(from_lists, f(b1.astype(np.float64), b2.astype(np.float64)))
     rev = b2[::-1]
     np.testing.assert_array_equal(f(b1, rev), want[:, ::-1])
-    # float16 and integers are computed in float32; float64 on either side gives float64.
+    # float16 is computed in float32, integers in float64; float64 or integers on either side give float64.
     assert f(b1.astype(np.float16), b2).dtype == np.float32
-    assert f(np.round(b1).astype(np.int64), b2).dtype == np.float32
+    ints = np.round(b1).astype(np.int64)
+    assert f(ints, b2).dtype == np.float64
+    np.testing.assert_array_equal(f(ints, b2), f(ints.astype(np.float64), b2.astype(np.float64)))
     mixed = f(b1, b2.astype(np.float64))
     assert mixed.dtype == np.float64
     np.testing.assert_array_equal(mixed, f(b1.astype(np.float64), b2.astype(np.float64)))
@@ -298,7 +300,7 @@ def test_pairwise_errors(kind):
         fn = getattr(ops, op)
         with pytest.raises(ValueError, match=rf"{op}: eps must be a finite number >= 0, got -1"):
             fn(good, good, eps=-1)
-        with pytest.raises(ValueError, match=rf"{op}: eps must be finite"):
+        with pytest.raises(ValueError, match=rf"{op}: eps must be a finite number >= 0, got nan"):
             fn(good, good, eps=float("nan"))
 
 
@@ -320,20 +322,20 @@ def test_box_op_errors():
     for fmt_arg in ("in_fmt", "out_fmt"):
         for bad in ("xwyh", "cxwyh", "XYXY", ""):
             args = {"in_fmt": "xyxy", "out_fmt": "xywh", fmt_arg: bad}
-            with pytest.raises(ValueError, match=rf"box_convert: {fmt_arg} must be 'xyxy', 'xywh' or 'cxcywh', got '{bad}'"):
+            with pytest.raises(ValueError, match=rf"box_convert: {fmt_arg} must be one of 'xyxy', 'xywh', 'cxcywh', got '{bad}'"):
                 ops.box_convert(good, **args)
         with pytest.raises(TypeError, match=rf"box_convert: {fmt_arg} must be a str"):
             ops.box_convert(good, **{"in_fmt": "xyxy", "out_fmt": "xyxy", fmt_arg: None})
     for bad in (-1, -1e-9):
         with pytest.raises(ValueError, match=r"remove_small_boxes: min_size must be a finite number >= 0"):
             ops.remove_small_boxes(good, bad)
-    with pytest.raises(ValueError, match=r"remove_small_boxes: min_size must be finite"):
+    with pytest.raises(ValueError, match=r"remove_small_boxes: min_size must be a finite number >= 0, got inf"):
         ops.remove_small_boxes(good, float("inf"))
     with pytest.raises(TypeError, match=r"remove_small_boxes: min_size must be a real number"):
         ops.remove_small_boxes(good, "1")
     with pytest.raises(ValueError, match=r"clip_boxes: size\[0\] \(height\) must be a finite number >= 0, got -1"):
         ops.clip_boxes(good, (-1, 5))
-    with pytest.raises(ValueError, match=r"clip_boxes: size\[1\] \(width\) must be finite"):
+    with pytest.raises(ValueError, match=r"clip_boxes: size\[1\] \(width\) must be a finite number >= 0, got nan"):
         ops.clip_boxes(good, (5, float("nan")))
     for bad in (5, (1, 2, 3), "ab", None):
         with pytest.raises(TypeError, match=r"clip_boxes: size must be a pair \(height, width\)"):

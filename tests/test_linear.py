@@ -45,7 +45,7 @@ def test_fused_activations(rng, isa, threads, rows):
 
 
 @pytest.mark.parametrize("kwargs,match", [
-    (dict(activation="gelu"), "activation must be None, 'relu', 'relu6' or 'prelu'"),
+    (dict(activation="gelu"), "linear: activation must be one of 'none', 'relu', 'relu6', 'prelu', got 'gelu'"),
     (dict(activation="prelu"), "prelu_weight must be given exactly when activation='prelu'"),
     (dict(prelu_weight=[0.1, 0.2]), "prelu_weight must be given exactly"),
     (dict(activation="prelu", prelu_weight=np.zeros(3)), r"prelu_weight must have 2 elements \(one per output channel\) or 1, got 3"),

@@ -355,7 +355,7 @@ def test_errors_arguments():
 def test_cpp_frontend_checks_direct_calls():
     # The private module validates on its own (for C++ users the frontend is the only check).
     from cvcore import _cvcore
-    with pytest.raises(ValueError, match="nms: metric must be 'iou', 'iom' or 'diou'"):
+    with pytest.raises(ValueError, match="nms: metric must be one of 'iou', 'iom', 'diou', got 'x'"):
         _cvcore.nms(A, A_SCORES, 0.5, None, None, "x")
     with pytest.raises(ValueError, match="nms: iou_threshold must be finite"):
         _cvcore.nms(A, A_SCORES, float("nan"), None, None, "iou")

@@ -575,10 +575,11 @@ def test_fused_prelu_slopes_and_ranks(rng):
 @pytest.mark.parametrize("make, error, match", [
     (lambda c: nn.FusedConv2d(nn.Linear(3, 3)), TypeError,
      "FusedConv2d: conv must be a cvcore.nn.Conv2d, got Linear"),
-    (lambda c: nn.FusedConv2d(c, activation="gelu"), ValueError, "FusedConv2d: activation must be None, 'relu'"),
+    (lambda c: nn.FusedConv2d(c, activation="gelu"), ValueError,
+     "FusedConv2d: activation must be one of 'none', 'relu', 'relu6', 'prelu', got 'gelu'"),
     (lambda c: nn.FusedConv2d(c, activation="prelu"), ValueError, "FusedConv2d: prelu_weight must be given exactly"),
     (lambda c: nn.FusedConv2d(c, activation="prelu", prelu_weight=np.ones(3)), ValueError,
-     "FusedConv2d: prelu_weight must have 1 or 4 values, got 3"),
+     r"FusedConv2d: prelu_weight must have 4 elements \(one per output channel\) or 1, got 3"),
     (lambda c: nn.FusedConv2d(c, max_pool=(2, 2), pointwise=np.ones((2, 4))), ValueError,
      "FusedConv2d: max_pool and pointwise cannot be combined"),
     (lambda c: nn.FusedConv2d(c, max_pool=2), ValueError, "FusedConv2d: max_pool must be"),
@@ -589,7 +590,7 @@ def test_fused_prelu_slopes_and_ranks(rng):
      r"FusedConv2d: the pointwise bias must have shape \(2,\), got \(3,\)"),
     (lambda c: nn.FusedLinear(c), TypeError, "FusedLinear: linear must be a cvcore.nn.Linear, got Conv2d"),
     (lambda c: nn.FusedLinear(nn.Linear(3, 2), activation="prelu", prelu_weight=np.ones(3)), ValueError,
-     "FusedLinear: prelu_weight must have 1 or 2 values, got 3"),
+     r"FusedLinear: prelu_weight must have 2 elements \(one per output channel\) or 1, got 3"),
     (lambda c: nn.Conv2d(3, 4, 3, winograd=1), TypeError, "Conv2d: winograd must be a bool, got 1"),
 ], ids=lambda v: v if isinstance(v, str) else "")
 def test_fused_layer_errors(make, error, match):
@@ -792,7 +793,7 @@ def test_builder_weights_from_a_file(rng, tmp_path):
     (lambda: nn.Dropout(1.5), ValueError, r"Dropout: p must be in \[0, 1\], got 1.5"),
     (lambda: nn.LeakyReLU("a"), TypeError, "negative_slope must be a real number"),
     (lambda: nn.ELU(float("nan")), ValueError, "alpha must be finite"),
-    (lambda: nn.GELU("erf"), ValueError, "approximate must be 'none' or 'tanh', got 'erf'"),
+    (lambda: nn.GELU("erf"), ValueError, "gelu: approximate must be one of 'none', 'tanh', got 'erf'"),
     (lambda: nn.Softplus(beta=0), ValueError, "beta must be non-zero"),
     (lambda: nn.Softmax(dim=1.5), TypeError, "Softmax: dim must be an int, got 1.5"),
     (lambda: nn.Softmax(dim=2).output_shape((3, 4)), ValueError, r"Softmax: dim must be in \[-2, 1\]"),

@@ -232,7 +232,7 @@ def test_errors(op):
         fn(x, [[0, 3e38, 0, 3e38, 1]], 2, spatial_scale=10.0)  # overflows once scaled
     with pytest.raises(ValueError, match=rf"{op}: boxes\[0\] is too large"):
         fn(x, [[0, -3e38, 0, 3e38, 1]], 2)
-    with pytest.raises(ValueError, match=rf"{op}: spatial_scale must be >= 0"):
+    with pytest.raises(ValueError, match=rf"{op}: spatial_scale must be finite and >= 0 \(in float32\), got -0.5"):
         fn(x, good, 2, spatial_scale=-0.5)
     with pytest.raises(ValueError, match=rf"{op}: spatial_scale must be finite"):
         fn(x, good, 2, spatial_scale=np.nan)

@@ -1,4 +1,4 @@
-// Activation and softmax frontends: validate every argument once, then run the kernels.
+// Activation and softmax frontends: validate every argument once, then dispatch to the CPU kernels.
 #include "cvcore/activation.hpp"
 
 #include <cmath>
@@ -10,11 +10,16 @@
 namespace cvcore {
 namespace {
 
-constexpr Activation kActivations[] = {Activation::relu,      Activation::relu6,   Activation::leaky_relu,
-                                       Activation::elu,       Activation::selu,    Activation::sigmoid,
-                                       Activation::tanh,      Activation::gelu,    Activation::gelu_tanh,
-                                       Activation::silu,      Activation::hardswish, Activation::mish,
-                                       Activation::softplus};
+constexpr detail::Named<Activation> kActivations[] = {
+    {"relu", Activation::relu},         {"relu6", Activation::relu6},     {"leaky_relu", Activation::leaky_relu},
+    {"elu", Activation::elu},           {"selu", Activation::selu},       {"sigmoid", Activation::sigmoid},
+    {"tanh", Activation::tanh},         {"gelu", Activation::gelu},       {"gelu_tanh", Activation::gelu_tanh},
+    {"silu", Activation::silu},         {"hardswish", Activation::hardswish}, {"mish", Activation::mish},
+    {"softplus", Activation::softplus}};
+
+// gelu's `approximate` argument (PyTorch's names).
+constexpr detail::Named<Activation> kGeluApproximations[] = {{"none", Activation::gelu},
+                                                             {"tanh", Activation::gelu_tanh}};
 
 void check_finite(bool ok, const char* op, const char* name, double value) {
   check(ok, op, ": ", name, " must be finite, got ", value);
@@ -25,33 +30,14 @@ void check_input(const TensorView& x, const char* op) { detail::check_array(x, o
 
 }  // namespace
 
-const char* activation_name(Activation kind) {
-  switch (kind) {
-    case Activation::relu: return "relu";
-    case Activation::relu6: return "relu6";
-    case Activation::leaky_relu: return "leaky_relu";
-    case Activation::elu: return "elu";
-    case Activation::selu: return "selu";
-    case Activation::sigmoid: return "sigmoid";
-    case Activation::tanh: return "tanh";
-    case Activation::gelu: return "gelu";
-    case Activation::gelu_tanh: return "gelu_tanh";
-    case Activation::silu: return "silu";
-    case Activation::hardswish: return "hardswish";
-    case Activation::mish: return "mish";
-    case Activation::softplus: return "softplus";
-  }
-  return "unknown";
+const char* activation_name(Activation kind) { return detail::name_of(kActivations, kind); }
+
+Activation parse_activation(const std::string& name, const char* op) {
+  return detail::parse_named(kActivations, name, op, "kind");
 }
 
-Activation parse_activation(const std::string& name) {
-  std::string names;
-  for (Activation kind : kActivations) {
-    if (name == activation_name(kind)) return kind;
-    names += names.empty() ? "" : ", ";
-    names += activation_name(kind);
-  }
-  throw ValueError("activation must be one of " + names + "; got '" + name + "'");
+Activation parse_gelu_approximate(const std::string& approximate) {
+  return detail::parse_named(kGeluApproximations, approximate, "gelu", "approximate");
 }
 
 void check_activation(const TensorView& x, Activation kind, const ActivationParams& p) {
@@ -67,6 +53,7 @@ void check_activation(const TensorView& x, Activation kind, const ActivationPara
 }
 
 void activation(const TensorView& x, Activation kind, const ActivationParams& params, const TensorView& out) {
+  detail::require_cpu(activation_name(kind), {{"input", x}, {"out", out}});
   check_activation(x, kind, params);
   detail::check_output(out, activation_name(kind), x.shape.data(), x.ndim, DType::float32);
   const int64_t n = x.numel();
@@ -85,6 +72,7 @@ void check_prelu(const TensorView& x, const TensorView& weight) {
 }
 
 void prelu(const TensorView& x, const TensorView& weight, const TensorView& out) {
+  detail::require_cpu("prelu", {{"input", x}, {"weight", weight}, {"out", out}});
   check_prelu(x, weight);
   detail::check_output(out, "prelu", x.shape.data(), x.ndim, DType::float32);
   const int64_t n = x.numel();
@@ -106,6 +94,7 @@ int check_softmax(const TensorView& x, int64_t axis, bool log) {
 }
 
 void softmax(const TensorView& x, int64_t axis, bool log, const TensorView& out) {
+  detail::require_cpu(log ? "log_softmax" : "softmax", {{"input", x}, {"out", out}});
   const int a = check_softmax(x, axis, log);
   detail::check_output(out, log ? "log_softmax" : "softmax", x.shape.data(), x.ndim, DType::float32);
   if (x.numel() == 0) return;

@@ -1,5 +1,5 @@
-// Box frontends: validate shapes, dtypes, scalars and coordinates once, then run the CPU kernels
-// in the boxes' precision (float32 or float64).
+// Box frontends: validate shapes, dtypes, scalars and coordinates once, then dispatch to the CPU
+// kernels in the boxes' precision (float32 or float64).
 #include "cvcore/boxes.hpp"
 
 #include <cmath>
@@ -54,10 +54,9 @@ void with_type(DType dtype, F f) {
 }  // namespace
 
 BoxFormat parse_box_format(const std::string& fmt, const char* op, const char* name) {
-  if (fmt == "xyxy") return BoxFormat::xyxy;
-  if (fmt == "xywh") return BoxFormat::xywh;
-  if (fmt == "cxcywh") return BoxFormat::cxcywh;
-  throw ValueError(detail::concat(op, ": ", name, " must be 'xyxy', 'xywh' or 'cxcywh', got '", fmt, "'"));
+  static constexpr detail::Named<BoxFormat> formats[] = {
+      {"xyxy", BoxFormat::xyxy}, {"xywh", BoxFormat::xywh}, {"cxcywh", BoxFormat::cxcywh}};
+  return detail::parse_named(formats, fmt, op, name);
 }
 
 const char* pairwise_iou_name(PairwiseIou kind) {
@@ -96,6 +95,7 @@ std::array<int64_t, 2> pairwise_iou_output_shape(PairwiseIou kind, const TensorV
 
 void box_area(const TensorView& boxes, const TensorView& out) {
   constexpr const char* op = "box_area";
+  detail::require_cpu(op, {{"boxes", boxes}, {"out", out}});
   const int64_t n = checked_boxes(boxes, op, "boxes", true);
   detail::check_output(out, op, &n, 1, boxes.dtype);
   with_type(boxes.dtype, [&](auto t) {
@@ -106,6 +106,7 @@ void box_area(const TensorView& boxes, const TensorView& out) {
 
 void box_convert(const TensorView& boxes, BoxFormat in_fmt, BoxFormat out_fmt, const TensorView& out) {
   constexpr const char* op = "box_convert";
+  detail::require_cpu(op, {{"boxes", boxes}, {"out", out}});
   const int64_t n = checked_boxes(boxes, op, "boxes", false);
   const int64_t shape[2] = {n, 4};
   detail::check_output(out, op, shape, 2, boxes.dtype);
@@ -117,6 +118,7 @@ void box_convert(const TensorView& boxes, BoxFormat in_fmt, BoxFormat out_fmt, c
 
 void clip_boxes(const TensorView& boxes, double height, double width, const TensorView& out) {
   constexpr const char* op = "clip_boxes";
+  detail::require_cpu(op, {{"boxes", boxes}, {"out", out}});
   check_size(height, op, "size[0] (height)");
   check_size(width, op, "size[1] (width)");
   const int64_t n = checked_boxes(boxes, op, "boxes", false);
@@ -130,6 +132,7 @@ void clip_boxes(const TensorView& boxes, double height, double width, const Tens
 
 int64_t remove_small_boxes(const TensorView& boxes, double min_size, const TensorView& keep) {
   constexpr const char* op = "remove_small_boxes";
+  detail::require_cpu(op, {{"boxes", boxes}, {"keep", keep}});
   check_size(min_size, op, "min_size");
   const int64_t n = checked_boxes(boxes, op, "boxes", false);
   detail::check_output(keep, op, &n, 1, DType::int64, "keep");
@@ -144,6 +147,7 @@ int64_t remove_small_boxes(const TensorView& boxes, double min_size, const Tenso
 void pairwise_box_iou(PairwiseIou kind, const TensorView& boxes1, const TensorView& boxes2, double eps,
                       const TensorView& out) {
   const char* op = pairwise_iou_name(kind);
+  detail::require_cpu(op, {{"boxes1", boxes1}, {"boxes2", boxes2}, {"out", out}});
   const std::array<int64_t, 2> shape = pairwise_iou_output_shape(kind, boxes1, boxes2);
   check_size(eps, op, "eps");
   checked_boxes(boxes1, op, "boxes1", true);

@@ -15,6 +15,30 @@ bool all_finite(const T* p, int64_t count) {
 
 }  // namespace
 
+Device common_device(const char* op, std::initializer_list<Arg> args) {
+  const Arg* first = nullptr;
+  for (const Arg& arg : args) {
+    if (!present(arg.view)) continue;
+    if (!first) first = &arg;
+    check(arg.view.device == first->view.device, op, ": ", first->name, " is on ", device_name(first->view.device),
+          " but ", arg.name, " is on ", device_name(arg.view.device), "; the arrays of an op must be on one device");
+  }
+  return first ? first->view.device : Device::cpu;
+}
+
+void require_cpu(const char* op, std::initializer_list<Arg> args) {
+  if (common_device(op, args) == Device::cpu) return;
+  check<BackendError>(cuda_built(), op,
+                      ": device 'cuda' needs the CUDA backend, which this build of cvcore does not include: rebuild "
+                      "with the CMake option CVCORE_CUDA=ON (pip install . -C cmake.define.CVCORE_CUDA=ON) where the "
+                      "CUDA toolkit is installed, or use device 'cpu'");
+  check<BackendError>(cuda_device_count() > 0, op,
+                      ": device 'cuda' needs a CUDA device, and none is usable (this build has the CUDA backend, but "
+                      "the CUDA driver reports no GPU); use device 'cpu'");
+  throw BackendError(concat(op, ": no CUDA implementation yet (the CUDA backend finds devices; its kernels come "
+                                "with a later version); use device 'cpu'"));
+}
+
 void check_array(const TensorView& t, const char* op, const char* name, DType dtype, int ndim) {
   check(!t.empty() || t.numel() == 0, op, ": ", name, " is missing");
   check<TypeError>(t.dtype == dtype, op, ": ", name, " must be a ", dtype_name(dtype), " array, got ",
@@ -42,16 +66,6 @@ void check_optional_vector(const TensorView& t, const char* op, const char* name
   if (t.empty() && t.ndim == 0) return;
   check_array(t, op, name, dtype, 1);
   check(t.shape[0] == length, op, ": ", name, " must have ", length, " elements, got ", t.shape[0]);
-}
-
-void check_epilogue(const char* op, Epilogue activation, const TensorView& prelu_weight, int64_t channels) {
-  const bool prelu = activation == Epilogue::prelu;
-  check(prelu == present(prelu_weight), op, ": prelu_weight must be given exactly when the activation is 'prelu', got ",
-        present(prelu_weight) ? "a prelu_weight" : "none", prelu ? " with 'prelu'" : " with another activation");
-  if (!prelu) return;
-  check_array(prelu_weight, op, "prelu_weight", DType::float32, 1);
-  check(prelu_weight.shape[0] == channels || prelu_weight.shape[0] == 1, op, ": prelu_weight must have ", channels,
-        " elements (one per output channel) or 1, got ", prelu_weight.shape[0]);
 }
 
 std::vector<float> prelu_slopes(const TensorView& prelu_weight, int64_t channels) {

@@ -2,15 +2,35 @@
 // "<op>: <argument> must be <expected>, got <received>".
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <string>
 #include <vector>
 
+#include "cvcore/device.hpp"
 #include "cvcore/epilogue.hpp"
 #include "cvcore/error.hpp"
 #include "cvcore/tensor.hpp"
 
 namespace cvcore::detail {
+
+// An array argument of an op and its name, for messages.
+struct Arg {
+  const char* name;
+  const TensorView& view;
+};
+
+// The device of an op's array arguments: every one given (absent optional ones are skipped) must be
+// on the same device, else ValueError naming two that differ.
+Device common_device(const char* op, std::initializer_list<Arg> args);
+
+// The dispatch point of every frontend while the CPU has the only kernels: returns when the op's
+// arrays are on the CPU, whose cpu:: kernel the frontend then runs; for CUDA arrays, throws
+// BackendError saying why the op cannot run there: this build has no CUDA backend (and how to build
+// one), no CUDA device is usable, or the op has no CUDA kernel yet. Called before any data is read.
+// An op that gains CUDA kernels dispatches on common_device to cuda:: instead.
+void require_cpu(const char* op, std::initializer_list<Arg> args);
 
 // t must be C-contiguous, of `dtype`, with `ndim` dimensions.
 void check_array(const TensorView& t, const char* op, const char* name, DType dtype, int ndim);
@@ -28,10 +48,6 @@ void check_optional_vector(const TensorView& t, const char* op, const char* name
 void check_output(const TensorView& out, const char* op, const int64_t* shape, int ndim, DType dtype,
                   const char* name = "out");
 
-// The fused epilogue of conv2d / linear: prelu_weight is given exactly when the activation is prelu,
-// and is then a contiguous float32 array of shape (channels,) or (1,).
-void check_epilogue(const char* op, Epilogue activation, const TensorView& prelu_weight, int64_t channels);
-
 // prelu's slope for each of `channels` outputs (a (1,) weight repeated); empty without prelu_weight.
 std::vector<float> prelu_slopes(const TensorView& prelu_weight, int64_t channels);
 
@@ -40,5 +56,31 @@ inline bool present(const TensorView& t) { return !(t.empty() && t.ndim == 0); }
 
 // a + b, or a ValueError naming `what` on overflow (both must be >= 0).
 int64_t checked_add(int64_t a, int64_t b, const char* what);
+
+// One name of an enum's value: each domain lists its enum's names once, in its source, and both
+// parses and prints them from that table.
+template <typename E>
+struct Named {
+  const char* name;
+  E value;
+};
+
+// The value named `text`, or ValueError "<op>: <arg> must be one of 'a', 'b', got '<text>'".
+template <typename E, size_t N>
+E parse_named(const Named<E> (&names)[N], const std::string& text, const char* op, const char* arg) {
+  for (const Named<E>& n : names)
+    if (text == n.name) return n.value;
+  std::string accepted;
+  for (const Named<E>& n : names) accepted += (accepted.empty() ? "'" : ", '") + std::string(n.name) + "'";
+  throw ValueError(concat(op, ": ", arg, " must be one of ", accepted, ", got '", text, "'"));
+}
+
+// The name of `value` in `names`.
+template <typename E, size_t N>
+const char* name_of(const Named<E> (&names)[N], E value) {
+  for (const Named<E>& n : names)
+    if (n.value == value) return n.name;
+  return "unknown";
+}
 
 }  // namespace cvcore::detail

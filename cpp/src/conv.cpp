@@ -1,4 +1,4 @@
-// conv2d frontend: validates every argument once, then runs the CPU backend (cpu/conv.cpp).
+// conv2d frontend: validates every argument once, then dispatches to the CPU backend (cpu/conv.cpp).
 #include "cvcore/conv.hpp"
 
 #include <vector>
@@ -34,7 +34,7 @@ std::array<int64_t, 4> conv_shape(const TensorView& x, const TensorView& weight,
     check(pad >= 0, op, ": padding must be >= 0, got (", p.padding[0], ", ", p.padding[1], ", ", p.padding[2], ", ",
           p.padding[3], ")");
   detail::check_optional_vector(bias, op, "bias", DType::float32, O);
-  detail::check_epilogue(op, p.activation, p.prelu_weight, O);
+  check_epilogue(op, p.activation, p.prelu_weight, O);
 
   const int64_t Ho = conv_output_size(H, kh, p.stride[0], p.padding[0], p.padding[2], p.dilation[0], false);
   const int64_t Wo = conv_output_size(W, kw, p.stride[1], p.padding[1], p.padding[3], p.dilation[1], false);
@@ -97,6 +97,13 @@ std::array<int64_t, 4> conv2d_output_shape(const TensorView& x, const TensorView
 
 void conv2d(const TensorView& x, const TensorView& weight, const TensorView& bias, const Conv2dParams& p,
             const TensorView& out) {
+  detail::require_cpu("conv2d", {{"input", x},
+                                 {"weight", weight},
+                                 {"bias", bias},
+                                 {"prelu_weight", p.prelu_weight},
+                                 {"pointwise weight", p.pointwise_weight},
+                                 {"pointwise bias", p.pointwise_bias},
+                                 {"out", out}});
   const ConvShapes shapes = conv_shapes(x, weight, bias, p);
   const std::array<int64_t, 4>& shape = shapes.conv;  // the convolution's own, before pooling or a head
   detail::check_output(out, "conv2d", shapes.out.data(), 4, DType::float32);

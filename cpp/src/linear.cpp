@@ -1,4 +1,4 @@
-// linear frontend: validates every argument once, then runs the CPU backend (cpu/linear.cpp).
+// linear frontend: validates every argument once, then dispatches to the CPU backend (cpu/linear.cpp).
 #include "cvcore/linear.hpp"
 
 #include "checks.hpp"
@@ -25,8 +25,10 @@ std::vector<int64_t> linear_output_shape(const TensorView& x, const TensorView& 
 
 void linear(const TensorView& x, const TensorView& weight, const TensorView& bias, const TensorView& out,
             Epilogue activation, const TensorView& prelu_weight) {
+  detail::require_cpu("linear",
+                      {{"input", x}, {"weight", weight}, {"bias", bias}, {"prelu_weight", prelu_weight}, {"out", out}});
   const std::vector<int64_t> shape = linear_output_shape(x, weight, bias);
-  detail::check_epilogue("linear", activation, prelu_weight, weight.shape[0]);
+  check_epilogue("linear", activation, prelu_weight, weight.shape[0]);
   detail::check_output(out, "linear", shape.data(), static_cast<int>(shape.size()), DType::float32);
   const int64_t features = weight.shape[0];
   if (out.numel() == 0) return;

@@ -1,4 +1,4 @@
-// NMS frontends: validate every argument once, then run the CPU kernels in the boxes' precision.
+// NMS frontends: validate every argument once, then dispatch to the CPU kernels in the boxes' precision.
 #include "cvcore/nms.hpp"
 
 #include <cmath>
@@ -53,20 +53,20 @@ void check_options(const NmsOptions& o, const char* op) {
 }  // namespace
 
 NmsMetric parse_nms_metric(const std::string& name, const char* op) {
-  if (name == "iou") return NmsMetric::iou;
-  if (name == "iom") return NmsMetric::iom;
-  if (name == "diou") return NmsMetric::diou;
-  throw ValueError(detail::concat(op, ": metric must be 'iou', 'iom' or 'diou', got '", name, "'"));
+  static constexpr detail::Named<NmsMetric> metrics[] = {
+      {"iou", NmsMetric::iou}, {"iom", NmsMetric::iom}, {"diou", NmsMetric::diou}};
+  return detail::parse_named(metrics, name, op, "metric");
 }
 
-SoftNmsMethod parse_soft_nms_method(const std::string& name) {
-  if (name == "linear") return SoftNmsMethod::linear;
-  if (name == "gaussian") return SoftNmsMethod::gaussian;
-  throw ValueError(detail::concat("soft_nms: method must be 'linear' or 'gaussian', got '", name, "'"));
+SoftNmsMethod parse_soft_nms_method(const std::string& name, const char* op) {
+  static constexpr detail::Named<SoftNmsMethod> methods[] = {
+      {"linear", SoftNmsMethod::linear}, {"gaussian", SoftNmsMethod::gaussian}};
+  return detail::parse_named(methods, name, op, "method");
 }
 
 std::vector<int64_t> nms(const TensorView& boxes, const TensorView& scores, const NmsOptions& o) {
   constexpr const char* op = "nms";
+  detail::require_cpu(op, {{"boxes", boxes}, {"scores", scores}});
   const int64_t n = check_boxes_scores(boxes, scores, op, false);
   check_options(o, op);
   const int64_t max_output = o.max_output.value_or(-1);
@@ -80,6 +80,7 @@ std::vector<int64_t> nms(const TensorView& boxes, const TensorView& scores, cons
 std::vector<int64_t> batched_nms(const TensorView& boxes, const TensorView& scores, const TensorView& class_ids,
                                  const NmsOptions& o) {
   constexpr const char* op = "batched_nms";
+  detail::require_cpu(op, {{"boxes", boxes}, {"scores", scores}, {"class_ids", class_ids}});
   const int64_t n = check_boxes_scores(boxes, scores, op, false);
   detail::check_array(class_ids, op, "class_ids", DType::int64, 1);
   check(class_ids.shape[0] == n, op, ": class_ids must have one value per box (", n, "), got ", class_ids.shape[0]);
@@ -97,6 +98,7 @@ std::vector<int64_t> batched_nms(const TensorView& boxes, const TensorView& scor
 
 SoftNmsResult soft_nms(const TensorView& boxes, const TensorView& scores, const SoftNmsOptions& o) {
   constexpr const char* op = "soft_nms";
+  detail::require_cpu(op, {{"boxes", boxes}, {"scores", scores}});
   const int64_t n = check_boxes_scores(boxes, scores, op, true);
   check_finite(o.iou_threshold, op, "iou_threshold");
   check_finite(o.sigma, op, "sigma");

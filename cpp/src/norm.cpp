@@ -44,10 +44,28 @@ void check_batch_norm_input(const TensorView& x) {
   detail::check_array(x, op, "input", DType::float32, x.ndim);
 }
 
+// fold_batch_norm's checks; returns the per-channel scale.
+std::vector<double> fold_batch_norm_scale(const TensorView& conv_weight, const TensorView& conv_bias,
+                                          const TensorView& running_mean, const TensorView& running_var,
+                                          const TensorView& weight, const TensorView& bias, double eps) {
+  constexpr const char* op = "fold_batch_norm";
+  check(conv_weight.ndim >= 2, op, ": conv_weight must have at least 2 dimensions (out_channels, ...), got ",
+        conv_weight.ndim, " (shape ", conv_weight.shape_text(), ")");
+  detail::check_array(conv_weight, op, "conv_weight", DType::float32, conv_weight.ndim);
+  const int64_t channels = conv_weight.shape[0];
+  detail::check_optional_vector(conv_bias, op, "conv_bias", DType::float32, channels);
+  return batch_norm_scale(op, channels, running_mean, running_var, weight, bias, eps);
+}
+
 }  // namespace
 
 void check_batch_norm(const TensorView& x, const TensorView& running_mean, const TensorView& running_var,
                       const TensorView& weight, const TensorView& bias, double eps) {
+  detail::require_cpu("batch_norm", {{"input", x},
+                                     {"running_mean", running_mean},
+                                     {"running_var", running_var},
+                                     {"weight", weight},
+                                     {"bias", bias}});
   check_batch_norm_input(x);
   batch_norm_scale("batch_norm", x.shape[1], running_mean, running_var, weight, bias, eps);
 }
@@ -55,6 +73,12 @@ void check_batch_norm(const TensorView& x, const TensorView& running_mean, const
 void batch_norm(const TensorView& x, const TensorView& running_mean, const TensorView& running_var,
                 const TensorView& weight, const TensorView& bias, double eps, const TensorView& out) {
   constexpr const char* op = "batch_norm";
+  detail::require_cpu(op, {{"input", x},
+                           {"running_mean", running_mean},
+                           {"running_var", running_var},
+                           {"weight", weight},
+                           {"bias", bias},
+                           {"out", out}});
   check_batch_norm_input(x);
   const int64_t channels = x.shape[1];
   const std::vector<double> scale = batch_norm_scale(op, channels, running_mean, running_var, weight, bias, eps);
@@ -69,16 +93,33 @@ void batch_norm(const TensorView& x, const TensorView& running_mean, const Tenso
                   out.ptr<float>(), get_num_threads());
 }
 
+void check_fold_batch_norm(const TensorView& conv_weight, const TensorView& conv_bias, const TensorView& running_mean,
+                           const TensorView& running_var, const TensorView& weight, const TensorView& bias,
+                           double eps) {
+  detail::require_cpu("fold_batch_norm", {{"conv_weight", conv_weight},
+                                          {"conv_bias", conv_bias},
+                                          {"running_mean", running_mean},
+                                          {"running_var", running_var},
+                                          {"weight", weight},
+                                          {"bias", bias}});
+  fold_batch_norm_scale(conv_weight, conv_bias, running_mean, running_var, weight, bias, eps);
+}
+
 void fold_batch_norm(const TensorView& conv_weight, const TensorView& conv_bias, const TensorView& running_mean,
                      const TensorView& running_var, const TensorView& weight, const TensorView& bias, double eps,
                      const TensorView& folded_weight, const TensorView& folded_bias) {
   constexpr const char* op = "fold_batch_norm";
-  check(conv_weight.ndim >= 2, op, ": conv_weight must have at least 2 dimensions (out_channels, ...), got ",
-        conv_weight.ndim, " (shape ", conv_weight.shape_text(), ")");
-  detail::check_array(conv_weight, op, "conv_weight", DType::float32, conv_weight.ndim);
+  detail::require_cpu(op, {{"conv_weight", conv_weight},
+                           {"conv_bias", conv_bias},
+                           {"running_mean", running_mean},
+                           {"running_var", running_var},
+                           {"weight", weight},
+                           {"bias", bias},
+                           {"folded_weight", folded_weight},
+                           {"folded_bias", folded_bias}});
+  const std::vector<double> scale =
+      fold_batch_norm_scale(conv_weight, conv_bias, running_mean, running_var, weight, bias, eps);
   const int64_t channels = conv_weight.shape[0];
-  detail::check_optional_vector(conv_bias, op, "conv_bias", DType::float32, channels);
-  const std::vector<double> scale = batch_norm_scale(op, channels, running_mean, running_var, weight, bias, eps);
   detail::check_output(folded_weight, op, conv_weight.shape.data(), conv_weight.ndim, DType::float32);
   detail::check_output(folded_bias, op, &channels, 1, DType::float32);
   if (channels == 0) return;

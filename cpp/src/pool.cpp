@@ -1,4 +1,4 @@
-// Pooling frontends: validate every argument once, compute the output shape, run the CPU kernels.
+// Pooling frontends: validate every argument once, compute the output shape, dispatch to the CPU kernels.
 #include "cvcore/pool.hpp"
 
 #include "checks.hpp"
@@ -86,6 +86,7 @@ std::array<int64_t, 4> adaptive_pool2d_output_shape(const TensorView& x, Pair ou
 }
 
 void max_pool2d(const TensorView& x, const MaxPool2dParams& p, const TensorView& out, const TensorView& indices) {
+  detail::require_cpu("max_pool2d", {{"input", x}, {"out", out}, {"indices", indices}});
   const std::array<int64_t, 4> shape = max_pool2d_output_shape(x, p);
   if (!check_outputs("max_pool2d", shape, out, indices)) return;
   cpu::max_pool2d(geometry(x, shape, p.kernel, p.stride, p.padding, p.dilation), x.ptr<float>(), out.ptr<float>(),
@@ -93,6 +94,7 @@ void max_pool2d(const TensorView& x, const MaxPool2dParams& p, const TensorView&
 }
 
 void avg_pool2d(const TensorView& x, const AvgPool2dParams& p, const TensorView& out) {
+  detail::require_cpu("avg_pool2d", {{"input", x}, {"out", out}});
   const std::array<int64_t, 4> shape = avg_pool2d_output_shape(x, p);
   if (!check_outputs("avg_pool2d", shape, out, TensorView{})) return;
   cpu::avg_pool2d(geometry(x, shape, p.kernel, p.stride, p.padding, {1, 1}), p.count_include_pad,
@@ -100,6 +102,7 @@ void avg_pool2d(const TensorView& x, const AvgPool2dParams& p, const TensorView&
 }
 
 void adaptive_avg_pool2d(const TensorView& x, Pair output_size, const TensorView& out) {
+  detail::require_cpu("adaptive_avg_pool2d", {{"input", x}, {"out", out}});
   const std::array<int64_t, 4> shape = adaptive_pool2d_output_shape(x, output_size, "adaptive_avg_pool2d");
   if (!check_outputs("adaptive_avg_pool2d", shape, out, TensorView{})) return;
   const cpu::PoolGeometry g = geometry(x, shape, {1, 1}, {1, 1}, {0, 0}, {1, 1});
@@ -113,6 +116,7 @@ void adaptive_avg_pool2d_levels(const TensorView& x, const std::vector<Pair>& ou
                                 const std::vector<TensorView>& outs) {
   constexpr const char* op = "adaptive_avg_pool2d_levels";
   check(outs.size() == output_sizes.size(), op, ": ", outs.size(), " outputs for ", output_sizes.size(), " sizes");
+  for (const TensorView& out : outs) detail::require_cpu(op, {{"input", x}, {"outs", out}});
   std::vector<int64_t> sizes;
   std::vector<float*> ptrs;
   for (size_t i = 0; i < output_sizes.size(); ++i) {
@@ -132,6 +136,7 @@ void adaptive_avg_pool2d_levels(const TensorView& x, const std::vector<Pair>& ou
 }
 
 void adaptive_max_pool2d(const TensorView& x, Pair output_size, const TensorView& out, const TensorView& indices) {
+  detail::require_cpu("adaptive_max_pool2d", {{"input", x}, {"out", out}, {"indices", indices}});
   check_pool_input(x, "adaptive_max_pool2d");
   const std::array<int64_t, 4> shape = adaptive_pool2d_output_shape(x, output_size, "adaptive_max_pool2d");
   if (!check_outputs("adaptive_max_pool2d", shape, out, indices)) return;

@@ -1,4 +1,4 @@
-// to_blob frontend: validate the images, the parameters and the output once, run the CPU kernels.
+// to_blob frontend: validate the images, the parameters and the output once, dispatch to the CPU kernels.
 #include "cvcore/preprocess.hpp"
 
 #include <cmath>
@@ -52,6 +52,7 @@ std::array<int64_t, 4> to_blob_output_shape(const TensorView& images, const Blob
 }
 
 void to_blob(const TensorView& images, const BlobParams& params, const TensorView& out) {
+  detail::require_cpu(kOp, {{"images", images}, {"out", out}});
   const std::array<int64_t, 4> shape = to_blob_output_shape(images, params, out.dtype);
   detail::check_output(out, kOp, shape.data(), 4, out.dtype);
   const cpu::BlobGeometry g{shape[0], shape[2], shape[3], shape[1], params.swap_rb};

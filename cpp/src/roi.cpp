@@ -1,5 +1,5 @@
 // RoI frontends: validate the map, the boxes (batch indices, finite coordinates, sampling grid
-// sizes) and the parameters once, compute the output shape, run the CPU kernels.
+// sizes) and the parameters once, compute the output shape, dispatch to the CPU kernels.
 #include "cvcore/roi.hpp"
 
 #include <cmath>
@@ -19,6 +19,7 @@ bool finite(float v) { return std::isfinite(v); }
 // The checks shared by roi_align and roi_pool; returns spatial_scale as the kernels' float.
 float check_roi_inputs(const char* op, const TensorView& x, const TensorView& boxes, const Pair& output_size,
                        double spatial_scale, bool uint8_ok = false) {
+  detail::require_cpu(op, {{"input", x}, {"boxes", boxes}});
   detail::check_array(x, op, "input", uint8_ok && x.dtype == DType::uint8 ? DType::uint8 : DType::float32, 4);
   check(x.shape[2] >= 1 && x.shape[3] >= 1, op, ": input must have non-empty spatial dimensions, got shape ",
         x.shape_text());
@@ -78,6 +79,7 @@ std::array<int64_t, 4> align_output_shape(const char* op, const TensorView& x, c
 template <typename Kernel>
 void align(const char* op, const TensorView& x, const TensorView& boxes, const RoiAlignParams& p,
            const TensorView& out, Kernel kernel) {
+  detail::require_cpu(op, {{"input", x}, {"boxes", boxes}, {"out", out}});
   const std::array<int64_t, 4> shape = align_output_shape(op, x, boxes, p);
   detail::check_output(out, op, shape.data(), 4, DType::float32);
   if (out.numel() == 0) return;
@@ -119,6 +121,7 @@ std::array<int64_t, 4> roi_pool_output_shape(const TensorView& x, const TensorVi
 
 void roi_pool(const TensorView& x, const TensorView& boxes, const RoiPoolParams& p, const TensorView& out,
               const TensorView& argmax) {
+  detail::require_cpu("roi_pool", {{"input", x}, {"boxes", boxes}, {"out", out}, {"argmax", argmax}});
   const std::array<int64_t, 4> shape = roi_pool_output_shape(x, boxes, p);
   detail::check_output(out, "roi_pool", shape.data(), 4, DType::float32);
   if (detail::present(argmax)) detail::check_output(argmax, "roi_pool", shape.data(), 4, DType::int64, "argmax");

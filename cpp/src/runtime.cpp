@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdlib>
 
+#include "checks.hpp"
 #include "cpu/simd/kernels.hpp"
 #include "cvcore/error.hpp"
 
@@ -16,6 +17,8 @@
 
 namespace cvcore {
 namespace {
+
+constexpr detail::Named<Isa> kIsas[] = {{"generic", Isa::generic}, {"avx2", Isa::avx2}, {"avx512", Isa::avx512}};
 
 int default_threads() {
 #ifdef _OPENMP
@@ -41,7 +44,7 @@ Isa initial_isa() {
   const char* env = std::getenv("CVCORE_ISA");
   if (env && *env) {
     try {
-      const Isa requested = parse_isa(env);
+      const Isa requested = parse_isa(env, "CVCORE_ISA");
       if (isa_supported(requested)) return requested;
     } catch (const Error&) {
       // An unknown name falls back to the best ISA; build_info() shows what runs.
@@ -64,20 +67,9 @@ void set_num_threads(int n) {
 
 int get_num_threads() { return thread_setting(); }
 
-const char* isa_name(Isa isa) {
-  switch (isa) {
-    case Isa::generic: return "generic";
-    case Isa::avx2: return "avx2";
-    case Isa::avx512: return "avx512";
-  }
-  return "unknown";
-}
+const char* isa_name(Isa isa) { return detail::name_of(kIsas, isa); }
 
-Isa parse_isa(const std::string& name) {
-  for (Isa isa : {Isa::generic, Isa::avx2, Isa::avx512})
-    if (name == isa_name(isa)) return isa;
-  throw ValueError("isa must be one of 'generic', 'avx2', 'avx512', got '" + name + "'");
-}
+Isa parse_isa(const std::string& name, const char* op) { return detail::parse_named(kIsas, name, op, "isa"); }
 
 std::vector<Isa> compiled_isas() {
   std::vector<Isa> isas{Isa::generic};

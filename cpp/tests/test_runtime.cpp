@@ -25,6 +25,22 @@ TEST(isa_selection) {
   CHECK_THROWS(parse_isa("sse9"), ValueError, "isa must be one of");
 }
 
+TEST(parsers_name_the_op_the_argument_the_choices_and_the_value) {
+  CHECK(parse_epilogue("relu6", "conv2d") == Epilogue::relu6 && std::string(epilogue_name(Epilogue::prelu)) == "prelu");
+  CHECK_THROWS(parse_epilogue("gelu", "conv2d"), ValueError,
+               "conv2d: activation must be one of 'none', 'relu', 'relu6', 'prelu', got 'gelu'");
+  CHECK(parse_activation("gelu_tanh") == Activation::gelu_tanh);
+  CHECK(parse_gelu_approximate("tanh") == Activation::gelu_tanh);
+  CHECK_THROWS(parse_gelu_approximate("erf"), ValueError, "gelu: approximate must be one of 'none', 'tanh', got 'erf'");
+  CHECK_THROWS(parse_box_format("xyz", "box_convert", "in_fmt"), ValueError,
+               "box_convert: in_fmt must be one of 'xyxy', 'xywh', 'cxcywh', got 'xyz'");
+  CHECK_THROWS(parse_nms_metric("giou", "batched_nms"), ValueError,
+               "batched_nms: metric must be one of 'iou', 'iom', 'diou', got 'giou'");
+  CHECK_THROWS(parse_soft_nms_method("hard"), ValueError,
+               "soft_nms: method must be one of 'linear', 'gaussian', got 'hard'");
+  CHECK_THROWS(parse_isa("sse9"), ValueError, "set_isa: isa must be one of 'generic', 'avx2', 'avx512', got 'sse9'");
+}
+
 TEST(build_info_fields) {
   const BuildInfo info = build_info();
   CHECK(!info.version.empty());

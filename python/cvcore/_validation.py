@@ -1,13 +1,35 @@
-"""Argument normalisation shared by the public modules: one place that formats
-"<op>: <argument> must be <expected>, got <received>"."""
+"""Argument normalisation shared by the public modules.
+
+Python normalises, C++ checks. These helpers turn arguments into what the C++ ops take (C-contiguous
+NumPy arrays of the op's dtype; Python ints, floats and strs; None for an absent array) and raise
+only what that conversion needs: TypeError for an argument of the wrong type, and the rank rules of
+the extra forms the Python API accepts (a (C, H, W) map as a batch of one, a scalar slope as (1,),
+...). Every other rule (ranks, shapes, value ranges, names) is checked once, by the C++ op, whose
+message names the op, the argument and the value received: "<op>: <argument> must be <expected>,
+got <received>".
+
+Dtypes follow one rule:
+
+- CNN ops (convolution, pooling, batch norm, linear, activations, softmax, RoI pooling) compute in
+  float32: every real dtype is converted to it once (``as_float32``); the ops that read images also
+  take uint8 as it is (``uint8_pixels``).
+- The ops that keep the caller's precision (box ops, NMS, detection post-processing, box coders,
+  scale_boxes) keep float32 and float64, round float16 up to float32 and turn integers into float64
+  (exact for every int32, and for int64 up to 2**53); the arrays of one call share the widest of
+  their dtypes (``as_float32_or_64``).
+
+bool, complex, string and object data raise TypeError everywhere.
+"""
 
 import math
 import numbers
 
 import numpy as np
 
+_FLOAT32, _FLOAT64 = np.dtype(np.float32), np.dtype(np.float64)
 
-def _real_array(op, name, x, ndims):
+
+def _real_array(op, name, x, ndims=None):
     arr = np.asarray(x)
     if arr.dtype.kind not in "fiu":
         raise TypeError(f"{op}: {name} must be a real numeric array, got dtype {arr.dtype}")
@@ -21,34 +43,67 @@ def as_float32(op, name, x, ndims=None):
     """x as a C-contiguous float32 ndarray (a copy only when needed).
 
     Real numeric dtypes are converted once; bool, complex, string and object data raise TypeError.
-    ``ndims``, when given, is the tuple of accepted ranks.
+    ``ndims``, when given, is the tuple of ranks of the forms the caller accepts.
     """
-    if type(x) is np.ndarray and x.dtype == np.float32 and x.flags.c_contiguous and (ndims is None or x.ndim in ndims):
+    if type(x) is np.ndarray and x.dtype == _FLOAT32 and x.flags.c_contiguous and (ndims is None or x.ndim in ndims):
         return x  # the common case, without the conversions' overhead (a few microseconds per op)
     return np.asarray(_real_array(op, name, x, ndims), dtype=np.float32, order="C")
 
 
-def as_float32_or_64(op, name, x, ndims=None, float64=False):
-    """x as a C-contiguous float64 ndarray when it is float64 (or ``float64`` is true), else as
-    ``as_float32`` does: the precision rule of the box ops, k-means and metrics."""
-    arr = _real_array(op, name, x, ndims)
-    dtype = np.float64 if float64 or arr.dtype == np.float64 else np.float32
-    return np.asarray(arr, dtype=dtype, order="C")
+def as_float32_or_64(op, *names_and_arrays):
+    """The arrays of an op that keeps the caller's precision, given as ``name, x[, name2, x2, ...]``,
+    as C-contiguous ndarrays of one dtype: float64 when any of them is an integer array or a float
+    wider than 32 bits, else float32 (float32 and float16). One array gives an ndarray, several a
+    tuple, in order."""
+    arrays = names_and_arrays[1::2]
+    dtype = arrays[0].dtype if type(arrays[0]) is np.ndarray else None
+    if dtype == _FLOAT32 or dtype == _FLOAT64:  # the common case: C-contiguous, all float32 or all float64
+        for a in arrays:
+            if type(a) is not np.ndarray or a.dtype != dtype or not a.flags.c_contiguous:
+                break
+        else:
+            return arrays if len(arrays) > 1 else arrays[0]
+    arrays = [_real_array(op, name, x) for name, x in zip(names_and_arrays[::2], arrays)]
+    wide = any(a.dtype.kind != "f" or a.dtype.itemsize > 4 for a in arrays)
+    out = tuple(np.asarray(a, dtype=_FLOAT64 if wide else _FLOAT32, order="C") for a in arrays)
+    return out if len(out) > 1 else out[0]
+
+
+def as_float64(op, name, x):
+    """x as a C-contiguous float64 ndarray, for computations an op makes in float64 whatever the input
+    (anchor statistics)."""
+    return np.asarray(_real_array(op, name, x), dtype=np.float64, order="C")
+
+
+def as_int64(op, name, x):
+    """x as a C-contiguous int64 ndarray of labels or ids: integer dtypes (and an empty float array, as
+    NumPy makes ``[]`` float64) whose values fit int64."""
+    arr = np.asarray(x)
+    if arr.size == 0 and arr.dtype.kind == "f":
+        arr = arr.astype(np.int64)
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"{op}: {name} must be an integer array, got dtype {arr.dtype}")
+    if arr.dtype == np.uint64 and arr.size and arr.max() > np.iinfo(np.int64).max:
+        raise ValueError(f"{op}: {name} must fit in int64, got {arr.max()}")
+    return np.asarray(arr, dtype=np.int64, order="C")
 
 
 def epilogue(op, activation, prelu_weight):
-    """The fused activation of conv2d / linear as (name, slopes) for the C++ op.
+    """The fused activation of conv2d / linear as (name, slopes) for the C++ op, which checks both.
 
-    ``activation`` is None, "relu", "relu6" or "prelu"; ``prelu_weight`` (a scalar, (1,) or one slope
-    per output channel) is required with "prelu" and refused otherwise. The length is checked in C++.
+    ``activation`` is None (no activation) or a name; ``prelu_weight`` (a scalar, (1,) or one slope per
+    output channel) is None or an array of slopes, a scalar becoming (1,).
     """
-    if activation not in (None, "relu", "relu6", "prelu"):
-        raise ValueError(f"{op}: activation must be None, 'relu', 'relu6' or 'prelu', got {activation!r}")
-    if (activation == "prelu") != (prelu_weight is not None):
-        raise ValueError(f"{op}: prelu_weight must be given exactly when activation='prelu', "
-                         f"got activation={activation!r} and prelu_weight={'given' if prelu_weight is not None else None}")
+    name = "none" if activation is None else as_str(op, "activation", activation)
     slopes = None if prelu_weight is None else as_float32(op, "prelu_weight", prelu_weight, ndims=(0, 1)).reshape(-1)
-    return activation or "none", slopes
+    return name, slopes
+
+
+def as_str(op, name, value):
+    """value when it is a str (a name that C++ parses), else TypeError."""
+    if type(value) is not str:
+        raise TypeError(f"{op}: {name} must be a str, got {value!r}")
+    return value
 
 
 def as_int(op, name, value, minimum=None):
@@ -99,14 +154,22 @@ def batched_nchw(op, x):
     return arr, False
 
 
-def check_finite_scalar(op, name, value):
-    """value as a finite Python float (strings are not parsed)."""
+def as_float(op, name, value):
+    """value as a Python float: a real number (strs are not parsed), else TypeError. Its range is the
+    C++ op's to check."""
+    if type(value) is float:
+        return value
     if isinstance(value, (str, bytes)):
         raise TypeError(f"{op}: {name} must be a real number, got {value!r}")
     try:
-        f = float(value)
+        return float(value)
     except (TypeError, ValueError):
         raise TypeError(f"{op}: {name} must be a real number, got {value!r}") from None
+
+
+def check_finite_scalar(op, name, value):
+    """value as a finite Python float, for values Python computes with itself."""
+    f = as_float(op, name, value)
     if not np.isfinite(f):
         raise ValueError(f"{op}: {name} must be finite, got {value!r}")
     return f

@@ -38,9 +38,11 @@ struct ActivationParams {
 };
 
 // The name used in messages ("gelu_tanh" for the tanh approximation), and its inverse
-// (ValueError listing the names when unknown).
+// (ValueError naming `op`, the argument "kind", the names and the one received).
 const char* activation_name(Activation kind);
-Activation parse_activation(const std::string& name);
+Activation parse_activation(const std::string& name, const char* op = "activation");
+// gelu's `approximate` argument as PyTorch names it: "none" (gelu) or "tanh" (gelu_tanh).
+Activation parse_gelu_approximate(const std::string& approximate);
 
 // Validates x (float32, C-contiguous, any rank) and the parameters `kind` uses.
 void check_activation(const TensorView& x, Activation kind, const ActivationParams& params);

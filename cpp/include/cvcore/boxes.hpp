@@ -22,7 +22,8 @@ namespace cvcore {
 enum class BoxFormat { xyxy, xywh, cxcywh };
 enum class PairwiseIou { iou, generalized, distance, complete };
 
-// "xyxy", "xywh" or "cxcywh"; ValueError naming `op` and `name` otherwise.
+// "xyxy", "xywh" or "cxcywh"; ValueError naming `op`, the argument `name`, the formats and the one
+// received otherwise.
 BoxFormat parse_box_format(const std::string& fmt, const char* op, const char* name);
 // "box_iou", "generalized_box_iou", "distance_box_iou" or "complete_box_iou".
 const char* pairwise_iou_name(PairwiseIou kind);

@@ -25,7 +25,8 @@ enum class NmsMetric {
          // (DIoU-NMS, Zheng et al. 2020; torchvision's distance_box_iou)
 };
 
-// "iou", "iom" or "diou"; ValueError naming `op` and "metric" otherwise.
+// "iou", "iom" or "diou"; ValueError naming `op`, the argument "metric", the metrics and the one
+// received otherwise.
 NmsMetric parse_nms_metric(const std::string& name, const char* op = "nms");
 
 struct NmsOptions {
@@ -51,8 +52,9 @@ enum class SoftNmsMethod {
   gaussian,  // s *= exp(-IoU² / sigma) (iou_threshold unused)
 };
 
-// "linear" or "gaussian"; ValueError naming "method" otherwise.
-SoftNmsMethod parse_soft_nms_method(const std::string& name);
+// "linear" or "gaussian"; ValueError naming `op`, the argument "method", the methods and the one
+// received otherwise.
+SoftNmsMethod parse_soft_nms_method(const std::string& name, const char* op = "soft_nms");
 
 struct SoftNmsOptions {
   double iou_threshold = 0.3;    // finite (linear only)

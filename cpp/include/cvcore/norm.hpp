@@ -32,4 +32,10 @@ void fold_batch_norm(const TensorView& conv_weight, const TensorView& conv_bias,
                      const TensorView& running_var, const TensorView& weight, const TensorView& bias, double eps,
                      const TensorView& folded_weight, const TensorView& folded_bias);
 
+// Validates fold_batch_norm's inputs as fold_batch_norm does (before its outputs exist: their shapes
+// follow conv_weight's). Throws ValueError / TypeError naming the argument.
+void check_fold_batch_norm(const TensorView& conv_weight, const TensorView& conv_bias, const TensorView& running_mean,
+                           const TensorView& running_var, const TensorView& weight, const TensorView& bias,
+                           double eps);
+
 }  // namespace cvcore

@@ -24,7 +24,9 @@ Isa active_isa();
 // Switch kernels (for tests and benchmarks). Throws ValueError if `isa` is not compiled or not
 // supported by this CPU.
 void set_isa(Isa isa);
-Isa parse_isa(const std::string& name);
+// "generic", "avx2" or "avx512"; ValueError naming `op`, the argument "isa", the names and the one
+// received otherwise.
+Isa parse_isa(const std::string& name, const char* op = "set_isa");
 
 struct BuildInfo {
   std::string version;

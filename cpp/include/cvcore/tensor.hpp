@@ -1,4 +1,4 @@
-// TensorView: a small non-owning view of a strided array (pointer, dtype, shape, strides).
+// TensorView: a small non-owning view of a strided array (pointer, dtype, shape, strides, device).
 // Shapes and strides are 64-bit and strides count elements, not bytes.
 #pragma once
 
@@ -9,6 +9,7 @@
 #include <string>
 #include <type_traits>
 
+#include "cvcore/device.hpp"
 #include "cvcore/error.hpp"
 
 namespace cvcore {
@@ -33,6 +34,7 @@ struct TensorView {
   int ndim = 0;
   std::array<int64_t, kMaxDims> shape{};
   std::array<int64_t, kMaxDims> strides{};
+  Device device = Device::cpu;  // where data points; an op runs on its arrays' device
 
   TensorView() = default;
 

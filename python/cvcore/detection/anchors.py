@@ -5,7 +5,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import _cvcore
-from .._validation import as_int, check_finite_scalar
+from .._validation import as_float64, as_int, check_finite_scalar
 from ..cluster.kmeans import kmeans
 
 
@@ -20,12 +20,9 @@ class AnchorFit(NamedTuple):
 
 
 def _wh(op, wh):
-    arr = np.asarray(wh)
-    if arr.dtype.kind not in "fiu":
-        raise TypeError(f"{op}: wh must be a real numeric array, got dtype {arr.dtype}")
+    arr = as_float64(op, "wh", wh)
     if arr.ndim != 2 or arr.shape[1] != 2:
         raise ValueError(f"{op}: wh must have shape (n, 2) of (width, height), got {arr.shape}")
-    arr = np.ascontiguousarray(arr, dtype=np.float64)
     if not np.isfinite(arr).all():
         raise ValueError(f"{op}: wh must not contain NaN or infinity")
     return arr

@@ -1,6 +1,8 @@
 """Box coders of the classic detectors: SSD prior boxes with their variance coding, Faster R-CNN's
 delta coder (torchvision's ``BoxCoder``), and the decoders of YOLO heads (v3 / v5 anchor-based grids,
 v8 anchor-free distances). All NumPy, vectorised; boxes are (..., 4) x1, y1, x2, y2 unless stated.
+The arrays of a call are computed and returned in float32 when all are float32 (or float16), else in
+float64 (integers included).
 """
 
 import math
@@ -18,11 +20,13 @@ SSD300 = dict(image_size=300, feature_maps=(38, 19, 10, 5, 3, 1), steps=(8, 16, 
 BBOX_XFORM_CLIP = math.log(1000.0 / 16)
 
 
-def _boxes(op, name, x, last=4):
-    arr = as_float32_or_64(op, name, x)
-    if arr.ndim < 1 or arr.shape[-1] != last:
-        raise ValueError(f"{op}: {name} must have shape (..., {last}), got {arr.shape}")
-    return arr
+def _boxes(op, *names_and_arrays):
+    """The (..., 4) arrays given as ``name, x, ...``, in one precision (``as_float32_or_64``)."""
+    out = as_float32_or_64(op, *names_and_arrays)
+    for name, arr in zip(names_and_arrays[::2], out if isinstance(out, tuple) else (out,)):
+        if arr.ndim < 1 or arr.shape[-1] != 4:
+            raise ValueError(f"{op}: {name} must have shape (..., 4), got {arr.shape}")
+    return out
 
 
 def ssd_priors(image_size=300, feature_maps=SSD300["feature_maps"], steps=SSD300["steps"],
@@ -65,7 +69,7 @@ def ssd_priors(image_size=300, feature_maps=SSD300["feature_maps"], steps=SSD300
 def ssd_encode(boxes, priors, variances=(0.1, 0.2)):
     """SSD regression targets of xyxy ``boxes`` (N, 4) against ``priors`` (N, 4) cx, cy, w, h:
     ``((c_box - c_prior) / (v0 * wh_prior), log(wh_box / wh_prior) / v1)``."""
-    b, p = _boxes("ssd_encode", "boxes", boxes), _boxes("ssd_encode", "priors", priors)
+    b, p = _boxes("ssd_encode", "boxes", boxes, "priors", priors)
     c = ((b[..., :2] + b[..., 2:]) / 2 - p[..., :2]) / (variances[0] * p[..., 2:])
     wh = np.log((b[..., 2:] - b[..., :2]) / p[..., 2:]) / variances[1]
     return np.concatenate([c, wh], axis=-1)
@@ -74,7 +78,7 @@ def ssd_encode(boxes, priors, variances=(0.1, 0.2)):
 def ssd_decode(loc, priors, variances=(0.1, 0.2)):
     """Boxes (..., 4) xyxy from SSD regression outputs ``loc`` (..., 4) and ``priors`` cx, cy, w, h:
     the inverse of :func:`ssd_encode`."""
-    loc, p = _boxes("ssd_decode", "loc", loc), _boxes("ssd_decode", "priors", priors)
+    loc, p = _boxes("ssd_decode", "loc", loc, "priors", priors)
     c = p[..., :2] + loc[..., :2] * variances[0] * p[..., 2:]
     wh = p[..., 2:] * np.exp(loc[..., 2:] * variances[1])
     return np.concatenate([c - wh / 2, c + wh / 2], axis=-1)
@@ -89,7 +93,7 @@ def rcnn_encode(boxes, proposals, weights=(10.0, 10.0, 5.0, 5.0)):
     """Faster R-CNN regression targets (torchvision's ``BoxCoder.encode_single``): for xyxy ``boxes``
     and ``proposals`` (..., 4), ``(wx dx / w_p, wy dy / h_p, ww log(w / w_p), wh log(h / h_p))`` with
     widths ``x2 - x1`` (no +1) and centres ``x1 + w / 2``."""
-    b, p = _boxes("rcnn_encode", "boxes", boxes), _boxes("rcnn_encode", "proposals", proposals)
+    b, p = _boxes("rcnn_encode", "boxes", boxes, "proposals", proposals)
     wx, wy, ww, wh = weights
     gx, gy, gw, gh = _centre_form(b)
     px, py, pw, ph = _centre_form(p)
@@ -100,7 +104,7 @@ def rcnn_decode(deltas, proposals, weights=(10.0, 10.0, 5.0, 5.0), clip=BBOX_XFO
     """Boxes from Faster R-CNN deltas (torchvision's ``BoxCoder.decode_single``): the inverse of
     :func:`rcnn_encode`, with ``dw, dh`` (after dividing by their weights) clamped to at most
     ``clip`` (log(1000 / 16)) so that ``exp`` cannot overflow."""
-    d, p = _boxes("rcnn_decode", "deltas", deltas), _boxes("rcnn_decode", "proposals", proposals)
+    d, p = _boxes("rcnn_decode", "deltas", deltas, "proposals", proposals)
     wx, wy, ww, wh = weights
     px, py, pw, ph = _centre_form(p)
     dx, dy = d[..., 0] / wx, d[..., 1] / wy

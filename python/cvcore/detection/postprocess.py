@@ -28,7 +28,8 @@ def postprocess(boxes, scores, score_threshold=0.25, iou_threshold=0.45, pre_nms
     Parameters
     ----------
     boxes : array_like, shape (N, A, 4) or (A, 4)
-        x1, y1, x2, y2 of A candidate boxes per image (float32 or float64 kept).
+        x1, y1, x2, y2 of A candidate boxes per image. Boxes and scores are computed and returned
+        in float32 when both are float32 (or float16), else in float64 (integers included).
     scores : array_like, shape (N, A, C) or (A, C)
         Per-class scores (probabilities: e.g. objectness times class for YOLOv5, the class
         probabilities for SSD without the background column, sigmoid outputs for YOLOv8).
@@ -53,8 +54,7 @@ def postprocess(boxes, scores, score_threshold=0.25, iou_threshold=0.45, pre_nms
     ``batched_nms`` / ``nms``.
     """
     op = "postprocess"
-    b = as_float32_or_64(op, "boxes", boxes)
-    s = as_float32_or_64(op, "scores", scores, float64=b.dtype == np.float64).astype(b.dtype, copy=False)
+    b, s = as_float32_or_64(op, "boxes", boxes, "scores", scores)
     single = b.ndim == 2
     if single:
         b, s = b[None], s[None]

@@ -8,7 +8,7 @@ import numbers
 
 import numpy as np
 
-from .. import ops
+from .. import _cvcore, ops
 from .._validation import as_float32, as_int, check_finite_scalar, epilogue, pair
 from ..ops.conv import _conv_padding, _max_pool_args, _pointwise_args
 from ..ops.pool import _adaptive_size, _window_args
@@ -266,9 +266,8 @@ class FusedConv2d(Conv2d):
 
 def _fused_activation(op, activation, prelu_weight, channels):
     """(activation, slopes) of a fused layer, checked: slopes float32 (1,) or (channels,), or None."""
-    _, slopes = epilogue(op, activation, prelu_weight)
-    if slopes is not None and len(slopes) not in (1, channels):
-        raise ValueError(f"{op}: prelu_weight must have 1 or {channels} values, got {len(slopes)}")
+    name, slopes = epilogue(op, activation, prelu_weight)
+    _cvcore.check_epilogue(op, name, slopes, channels)
     return activation, slopes
 
 

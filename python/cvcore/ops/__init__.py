@@ -3,6 +3,11 @@
 Box operators take (N, 4) arrays and keep float32 / float64 precision (see ``cvcore.ops.boxes``).
 CNN operators compute in float32 on NCHW arrays; inputs of other real dtypes and non-contiguous
 arrays are converted once. A (C, H, W) input is treated as a batch of one.
+
+Every operator that takes arrays also takes ``device="cpu"`` (keyword only): the device it runs on,
+"cpu" or "cuda". Until the CUDA kernels exist, "cuda" raises RuntimeError saying why the operator
+cannot run there (no CUDA backend in this build, no CUDA device, or no CUDA kernel for it yet); see
+``cvcore.cuda``.
 """
 
 from .activation import (elu, gelu, hardswish, leaky_relu, log_softmax, mish, prelu, relu, relu6, selu, sigmoid,

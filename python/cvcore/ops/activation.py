@@ -20,35 +20,35 @@ instead: +inf at +inf, -0.0 at -inf.
 import math
 
 from .. import _cvcore
-from .._validation import as_float32, as_int, channels_last_flat, check_finite_scalar
+from .._validation import as_float, as_float32, as_int, as_str, channels_last_flat
 
 
-def _elementwise(op, input, kind=None, **params):
+def _elementwise(op, input, device, **params):
     x = as_float32(op, "input", input)
     # A flat view: any rank fits the C++ views, and the op is elementwise.
-    return _cvcore.activation(x.reshape(-1), kind or op, **params).reshape(x.shape)
+    return _cvcore.activation(x.reshape(-1), op, as_str(op, "device", device), **params).reshape(x.shape)
 
 
-def relu(input):
+def relu(input, *, device="cpu"):
     """``max(x, 0)``, elementwise; ``relu(-0.0)`` is -0.0 and ``relu(NaN)`` is NaN, as PyTorch."""
-    return _elementwise("relu", input)
+    return _elementwise("relu", input, device)
 
 
-def relu6(input):
+def relu6(input, *, device="cpu"):
     """``min(max(x, 0), 6)``, elementwise (PyTorch's hardtanh(x, 0, 6): -0.0 and NaN pass through)."""
-    return _elementwise("relu6", input)
+    return _elementwise("relu6", input, device)
 
 
-def leaky_relu(input, negative_slope=0.01):
+def leaky_relu(input, negative_slope=0.01, *, device="cpu"):
     """``x if x > 0 else negative_slope * x``, elementwise.
 
     ``negative_slope`` is a finite real number (any sign).
     """
     op = "leaky_relu"
-    return _elementwise(op, input, negative_slope=check_finite_scalar(op, "negative_slope", negative_slope))
+    return _elementwise(op, input, device, negative_slope=as_float(op, "negative_slope", negative_slope))
 
 
-def prelu(input, weight):
+def prelu(input, weight, *, device="cpu"):
     """``x if x > 0 else weight[c] * x`` with a learned slope, as ``torch.nn.functional.prelu``.
 
     Parameters
@@ -71,36 +71,36 @@ def prelu(input, weight):
     op = "prelu"
     x = as_float32(op, "input", input)
     w = as_float32(op, "weight", weight, ndims=(0, 1)).reshape(-1)
-    return _cvcore.prelu(channels_last_flat(x), w).reshape(x.shape)
+    return _cvcore.prelu(channels_last_flat(x), w, as_str(op, "device", device)).reshape(x.shape)
 
 
-def elu(input, alpha=1.0):
+def elu(input, alpha=1.0, *, device="cpu"):
     """``x if x > 0 else alpha * (exp(x) - 1)``, elementwise (expm1, accurate near 0).
 
     ``alpha`` is a finite real number.
     """
     op = "elu"
-    return _elementwise(op, input, alpha=check_finite_scalar(op, "alpha", alpha))
+    return _elementwise(op, input, device, alpha=as_float(op, "alpha", alpha))
 
 
-def selu(input):
+def selu(input, *, device="cpu"):
     """``scale * (x if x > 0 else alpha * (exp(x) - 1))`` with PyTorch's constants
     ``alpha = 1.6732632423543772848170429916717`` and ``scale = 1.0507009873554804934193349852946``.
     """
-    return _elementwise("selu", input)
+    return _elementwise("selu", input, device)
 
 
-def sigmoid(input):
+def sigmoid(input, *, device="cpu"):
     """``1 / (1 + exp(-x))``, evaluated as ``exp(x) / (1 + exp(x))`` for x < 0 (no overflow)."""
-    return _elementwise("sigmoid", input)
+    return _elementwise("sigmoid", input, device)
 
 
-def tanh(input):
+def tanh(input, *, device="cpu"):
     """Hyperbolic tangent, elementwise."""
-    return _elementwise("tanh", input)
+    return _elementwise("tanh", input, device)
 
 
-def gelu(input, approximate="none"):
+def gelu(input, approximate="none", *, device="cpu"):
     """Gaussian error linear unit, as ``torch.nn.functional.gelu``.
 
     ``approximate="none"``: ``x * Phi(x) = x / 2 * (1 + erf(x / sqrt(2)))``, evaluated as
@@ -117,45 +117,47 @@ def gelu(input, approximate="none"):
     ValueError when approximate is neither "none" nor "tanh".
     """
     op = "gelu"
-    if approximate not in ("none", "tanh"):
-        raise ValueError(f"{op}: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return _elementwise(op, input, "gelu_tanh" if approximate == "tanh" else "gelu")
+    x = as_float32(op, "input", input)
+    # Any other value reaches the C++ parser as text: a ValueError naming the two choices and it.
+    approximate = approximate if type(approximate) is str else str(approximate)
+    return _cvcore.gelu(x.reshape(-1), approximate, as_str(op, "device", device)).reshape(x.shape)
 
 
-def silu(input):
+def silu(input, *, device="cpu"):
     """``x * sigmoid(x)`` (swish), elementwise; silu(-inf) is -0.0."""
-    return _elementwise("silu", input)
+    return _elementwise("silu", input, device)
 
 
-def hardswish(input):
+def hardswish(input, *, device="cpu"):
     """``x * min(max(x + 3, 0), 6) / 6``, elementwise; hardswish(-inf) is -0.0."""
-    return _elementwise("hardswish", input)
+    return _elementwise("hardswish", input, device)
 
 
-def mish(input):
+def mish(input, *, device="cpu"):
     """``x * tanh(softplus(x))`` with ``softplus(x) = log(1 + exp(x))``, elementwise, evaluated as
     ``max(x, 0) + log1p(exp(-|x|))`` (no overflow); mish(-inf) is -0.0."""
-    return _elementwise("mish", input)
+    return _elementwise("mish", input, device)
 
 
-def softplus(input, beta=1.0, threshold=20.0):
+def softplus(input, beta=1.0, threshold=20.0, *, device="cpu"):
     """``log(1 + exp(beta * x)) / beta``, reverting to ``x`` where ``beta * x > threshold``
     (PyTorch's rule), elementwise.
 
     ``log(1 + exp(z))`` is evaluated as ``max(z, 0) + log1p(exp(-|z|))``, so it neither overflows
     nor loses accuracy for large negative z. ``beta`` is a finite non-zero real number (negative
-    allowed, as PyTorch), ``threshold`` a finite real number.
+    allowed, as PyTorch), ``threshold`` a real number (not NaN; infinities allowed).
 
     Raises
     ------
-    TypeError for a non-numeric beta or threshold; ValueError for beta == 0 or non-finite values.
+    TypeError for a non-numeric beta or threshold; ValueError for a zero or non-finite beta or a NaN
+    threshold.
     """
     op = "softplus"
-    return _elementwise(op, input, beta=check_finite_scalar(op, "beta", beta),
-                        threshold=check_finite_scalar(op, "threshold", threshold))
+    return _elementwise(op, input, device, beta=as_float(op, "beta", beta),
+                        threshold=as_float(op, "threshold", threshold))
 
 
-def _softmax(op, input, axis, log):
+def _softmax(op, input, axis, log, device):
     x = as_float32(op, "input", input)
     axis = as_int(op, "axis", axis)
     ndim = max(x.ndim, 1)  # a 0-d input is a slice of one element, as PyTorch
@@ -166,10 +168,10 @@ def _softmax(op, input, axis, log):
     outer = math.prod(shape[:axis])  # (np.prod would cost ~10 us per call here)
     inner = math.prod(shape[axis + 1:])
     # Viewed as (outer, n, inner): any rank fits the C++ views.
-    return _cvcore.softmax(x.reshape(outer, shape[axis], inner), 1, log).reshape(x.shape)
+    return _cvcore.softmax(x.reshape(outer, shape[axis], inner), 1, log, as_str(op, "device", device)).reshape(x.shape)
 
 
-def softmax(input, axis=-1):
+def softmax(input, axis=-1, *, device="cpu"):
     """``exp(x - m) / sum(exp(x - m))`` along ``axis``, with m the slice's maximum.
 
     Parameters
@@ -188,13 +190,13 @@ def softmax(input, axis=-1):
     As PyTorch, a slice whose elements are all -inf,
     or that holds +inf or NaN, gives NaN throughout; -inf elements of other slices give 0.
     """
-    return _softmax("softmax", input, axis, False)
+    return _softmax("softmax", input, axis, False, device)
 
 
-def log_softmax(input, axis=-1):
+def log_softmax(input, axis=-1, *, device="cpu"):
     """``(x - m) - log(sum(exp(x - m)))`` along ``axis``, m the slice's maximum.
 
     Same arguments and special values as :func:`softmax`; -inf elements of a slice that has a
     finite element give -inf. Accurate where ``log(softmax(x))`` would underflow.
     """
-    return _softmax("log_softmax", input, axis, True)
+    return _softmax("log_softmax", input, axis, True, device)

@@ -1,8 +1,9 @@
 """Box utilities and the pairwise IoU family, as ``torchvision.ops``.
 
 Boxes are ``(N, 4)`` arrays, ``(x1, y1, x2, y2)`` unless a function takes a format. float32 and
-float64 boxes are computed and returned in their own precision; other real dtypes (integers,
-float16) are converted to float32 once, and non-contiguous arrays are copied once.
+float64 boxes are computed and returned in their own precision, float16 in float32 and integers in
+float64; when two arrays are given, both take the wider of their dtypes. Non-contiguous arrays are
+copied once.
 
 Conventions where torchvision is undefined or returns NaN (its docs require ``0 <= x1 < x2`` and
 ``0 <= y1 < y2``; cvcore defines every finite input):
@@ -20,32 +21,11 @@ Everything else follows torchvision's formulas in its order of operations, so on
 results are bit-identical to torchvision's (CIoU within an ulp or so of ``atan``).
 """
 
-import numpy as np
-
 from .. import _cvcore
-from .._validation import as_float32_or_64, check_finite_scalar
-
-_FORMATS = ("xyxy", "xywh", "cxcywh")
+from .._validation import as_float, as_float32_or_64, as_str
 
 
-def _boxes(op, boxes, name="boxes"):
-    return as_float32_or_64(op, name, boxes)
-
-
-def _box_pair(op, boxes1, boxes2):
-    """Both as float64 when either is float64, else both as float32 (NumPy's promotion)."""
-    b1, b2 = np.asarray(boxes1), np.asarray(boxes2)
-    wide = b1.dtype == np.float64 or b2.dtype == np.float64
-    return (as_float32_or_64(op, "boxes1", b1, float64=wide), as_float32_or_64(op, "boxes2", b2, float64=wide))
-
-
-def _fmt(op, name, fmt):
-    if not isinstance(fmt, str):
-        raise TypeError(f"{op}: {name} must be a str, one of {', '.join(_FORMATS)}; got {fmt!r}")
-    return fmt
-
-
-def box_area(boxes):
+def box_area(boxes, *, device="cpu"):
     """Areas of ``(x1, y1, x2, y2)`` boxes, as ``torchvision.ops.box_area``.
 
     Parameters
@@ -55,7 +35,7 @@ def box_area(boxes):
 
     Returns
     -------
-    ndarray, shape (N,), of the boxes' precision (float64 for float64, else float32)
+    ndarray, shape (N,), of the boxes' precision (see the module notes)
         ``(x2 - x1) * (y2 - y1)``, and 0 for an empty box (``x2 < x1`` or ``y2 < y1``; torchvision
         returns the product of the negative sides).
 
@@ -64,10 +44,11 @@ def box_area(boxes):
     TypeError for non-real data; ValueError for a shape other than (N, 4) or a non-finite or too
     large coordinate.
     """
-    return _cvcore.box_area(_boxes("box_area", boxes))
+    op = "box_area"
+    return _cvcore.box_area(as_float32_or_64(op, "boxes", boxes), as_str(op, "device", device))
 
 
-def box_convert(boxes, in_fmt, out_fmt):
+def box_convert(boxes, in_fmt, out_fmt, *, device="cpu"):
     """Convert boxes between formats, as ``torchvision.ops.box_convert``.
 
     Formats: ``"xyxy"`` (x1, y1, x2, y2), ``"xywh"`` (x1, y1, width, height) and ``"cxcywh"``
@@ -78,7 +59,7 @@ def box_convert(boxes, in_fmt, out_fmt):
     Parameters
     ----------
     boxes : array_like, shape (N, 4)
-        Finite coordinates. Unlike torchvision, integer input gives float32 output.
+        Finite coordinates. Unlike torchvision, integer input gives float64 output.
     in_fmt, out_fmt : {"xyxy", "xywh", "cxcywh"}
 
     Returns
@@ -92,11 +73,11 @@ def box_convert(boxes, in_fmt, out_fmt):
     other than (N, 4) or a non-finite coordinate.
     """
     op = "box_convert"
-    in_fmt, out_fmt = _fmt(op, "in_fmt", in_fmt), _fmt(op, "out_fmt", out_fmt)
-    return _cvcore.box_convert(_boxes(op, boxes), in_fmt, out_fmt)
+    in_fmt, out_fmt = as_str(op, "in_fmt", in_fmt), as_str(op, "out_fmt", out_fmt)
+    return _cvcore.box_convert(as_float32_or_64(op, "boxes", boxes), in_fmt, out_fmt, as_str(op, "device", device))
 
 
-def clip_boxes(boxes, size):
+def clip_boxes(boxes, size, *, device="cpu"):
     """Clip ``(x1, y1, x2, y2)`` boxes to an image, as ``torchvision.ops.clip_boxes_to_image``.
 
     x coordinates are clamped to ``[0, width]`` and y to ``[0, height]`` (the upper bound is the
@@ -111,7 +92,7 @@ def clip_boxes(boxes, size):
 
     Returns
     -------
-    ndarray, shape (N, 4), of the boxes' precision (integer input gives float32, unlike torchvision).
+    ndarray, shape (N, 4), of the boxes' precision (integer input gives float64, unlike torchvision).
 
     Raises
     ------
@@ -121,12 +102,12 @@ def clip_boxes(boxes, size):
     op = "clip_boxes"
     if isinstance(size, (str, bytes)) or not hasattr(size, "__len__") or len(size) != 2:
         raise TypeError(f"clip_boxes: size must be a pair (height, width), got {size!r}")
-    height = check_finite_scalar(op, "size[0] (height)", size[0])
-    width = check_finite_scalar(op, "size[1] (width)", size[1])
-    return _cvcore.clip_boxes(_boxes(op, boxes), height, width)
+    height = as_float(op, "size[0] (height)", size[0])
+    width = as_float(op, "size[1] (width)", size[1])
+    return _cvcore.clip_boxes(as_float32_or_64(op, "boxes", boxes), height, width, as_str(op, "device", device))
 
 
-def remove_small_boxes(boxes, min_size):
+def remove_small_boxes(boxes, min_size, *, device="cpu"):
     """Indices of the boxes whose sides are both at least ``min_size``, as
     ``torchvision.ops.remove_small_boxes``.
 
@@ -152,8 +133,8 @@ def remove_small_boxes(boxes, min_size):
     other than (N, 4) or a non-finite coordinate.
     """
     op = "remove_small_boxes"
-    min_size = check_finite_scalar(op, "min_size", min_size)
-    return _cvcore.remove_small_boxes(_boxes(op, boxes), min_size)
+    min_size = as_float(op, "min_size", min_size)
+    return _cvcore.remove_small_boxes(as_float32_or_64(op, "boxes", boxes), min_size, as_str(op, "device", device))
 
 
 _PAIRWISE_DOC = """
@@ -163,7 +144,7 @@ _PAIRWISE_DOC = """
     boxes1 : array_like, shape (N, 4)
     boxes2 : array_like, shape (M, 4)
         ``(x1, y1, x2, y2)``, finite, ``|coordinate| <= 2**62`` (float32) or ``2**510`` (float64).
-        Both are computed in float64 when either is float64, else in float32.{eps}
+        Both are computed in float32 when both are float32 or float16, else in float64.{eps}
 
     Returns
     -------
@@ -193,48 +174,48 @@ def _pairwise_doc(eps):
                                 eps_error=", or a negative or non-finite ``eps``" if eps else "")
 
 
-def box_iou(boxes1, boxes2):
+def box_iou(boxes1, boxes2, *, device="cpu"):
     """Pairwise intersection over union, as ``torchvision.ops.box_iou``.
 
     ``iou = inter / union`` with ``inter = max(min(x2) - max(x1), 0) * max(min(y2) - max(y1), 0)``
     and ``union = (area1 + area2) - inter``; 0 when the union is 0 (two empty boxes)."""
     op = "box_iou"
-    b1, b2 = _box_pair(op, boxes1, boxes2)
-    return _cvcore.box_iou(b1, b2, 0.0)
+    b1, b2 = as_float32_or_64(op, "boxes1", boxes1, "boxes2", boxes2)
+    return _cvcore.box_iou(b1, b2, 0.0, as_str(op, "device", device))
 
 
-def generalized_box_iou(boxes1, boxes2):
+def generalized_box_iou(boxes1, boxes2, *, device="cpu"):
     """Pairwise generalized IoU, as ``torchvision.ops.generalized_box_iou``.
 
     ``giou = iou - (area_c - union) / area_c``, where ``area_c`` is the area of the smallest box
     enclosing both; the penalty is 0 when ``area_c`` is 0. Values lie in [-1, 1]."""
     op = "generalized_box_iou"
-    b1, b2 = _box_pair(op, boxes1, boxes2)
-    return _cvcore.generalized_box_iou(b1, b2, 0.0)
+    b1, b2 = as_float32_or_64(op, "boxes1", boxes1, "boxes2", boxes2)
+    return _cvcore.generalized_box_iou(b1, b2, 0.0, as_str(op, "device", device))
 
 
-def distance_box_iou(boxes1, boxes2, eps=1e-7):
+def distance_box_iou(boxes1, boxes2, eps=1e-7, *, device="cpu"):
     """Pairwise distance IoU, as ``torchvision.ops.distance_box_iou``.
 
     ``diou = iou - rho2 / ((cw**2 + ch**2) + eps)``: ``rho2`` is the squared distance of the box
     centres ``((x1 + x2) / 2, (y1 + y2) / 2)`` and ``cw, ch`` the sides of the enclosing box; the
     penalty is 0 when its denominator is 0."""
     op = "distance_box_iou"
-    eps = check_finite_scalar(op, "eps", eps)
-    b1, b2 = _box_pair(op, boxes1, boxes2)
-    return _cvcore.distance_box_iou(b1, b2, eps)
+    eps = as_float(op, "eps", eps)
+    b1, b2 = as_float32_or_64(op, "boxes1", boxes1, "boxes2", boxes2)
+    return _cvcore.distance_box_iou(b1, b2, eps, as_str(op, "device", device))
 
 
-def complete_box_iou(boxes1, boxes2, eps=1e-7):
+def complete_box_iou(boxes1, boxes2, eps=1e-7, *, device="cpu"):
     """Pairwise complete IoU, as ``torchvision.ops.complete_box_iou``.
 
     ``ciou = diou - alpha * v`` with ``v = 4 / pi**2 * (atan(w1 / h1) - atan(w2 / h2))**2`` (``w, h``
     the signed sides ``x2 - x1``, ``y2 - y1``; ``atan`` of a point box is 0) and
     ``alpha = v / (((1 - iou) + v) + eps)`` (0 when that denominator is 0)."""
     op = "complete_box_iou"
-    eps = check_finite_scalar(op, "eps", eps)
-    b1, b2 = _box_pair(op, boxes1, boxes2)
-    return _cvcore.complete_box_iou(b1, b2, eps)
+    eps = as_float(op, "eps", eps)
+    b1, b2 = as_float32_or_64(op, "boxes1", boxes1, "boxes2", boxes2)
+    return _cvcore.complete_box_iou(b1, b2, eps, as_str(op, "device", device))
 
 
 box_iou.__doc__ += _pairwise_doc(False)

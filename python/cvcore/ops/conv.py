@@ -3,7 +3,7 @@
 import numpy as np
 
 from .. import _cvcore
-from .._validation import as_float32, as_int, batched_nchw, epilogue, pair
+from .._validation import as_float32, as_int, as_str, batched_nchw, epilogue, pair
 
 
 def _conv_padding(op, padding, kernel, dilation, stride):
@@ -24,7 +24,7 @@ def _conv_padding(op, padding, kernel, dilation, stride):
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *, activation=None,
-           prelu_weight=None, max_pool=None, pointwise=None, winograd=False):
+           prelu_weight=None, max_pool=None, pointwise=None, winograd=False, device="cpu"):
     """2-D convolution (cross-correlation), as ``torch.nn.functional.conv2d``.
 
     ``out[n, o, y, x] = bias[o] + sum_{c, i, j} input_padded[n, g*C/groups + c, y*sh + i*dh,
@@ -103,19 +103,20 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, 
     """
     op = "conv2d"
     x, squeeze = batched_nchw(op, input)
-    w = as_float32(op, "weight", weight, ndims=(4,))
-    b = None if bias is None else as_float32(op, "bias", bias, ndims=(1,))
-    stride = pair(op, "stride", stride, 1)
-    dilation = pair(op, "dilation", dilation, 1)
-    groups = as_int(op, "groups", groups, 1)
-    pad = _conv_padding(op, padding, w.shape[2:], dilation, stride)
+    w = as_float32(op, "weight", weight)
+    b = None if bias is None else as_float32(op, "bias", bias)
+    stride = pair(op, "stride", stride)
+    dilation = pair(op, "dilation", dilation)
+    groups = as_int(op, "groups", groups)
+    # A weight of another rank has no kernel size: C++ rejects it.
+    pad = _conv_padding(op, padding, w.shape[2:] if w.ndim == 4 else (1, 1), dilation, stride)
     act, slopes = epilogue(op, activation, prelu_weight)
     pool_kernel, pool_stride, ceil_mode = _max_pool_args(op, max_pool)
     pw, pb = _pointwise_args(op, pointwise)
     if not isinstance(winograd, (bool, np.bool_)):
         raise TypeError(f"{op}: winograd must be a bool, got {winograd!r}")
     out = _cvcore.conv2d(x, w, b, stride, pad, dilation, groups, act, slopes, pool_kernel, pool_stride, ceil_mode,
-                         pw, pb, bool(winograd))
+                         pw, pb, bool(winograd), as_str(op, "device", device))
     return out[0] if squeeze else out
 
 
@@ -127,7 +128,7 @@ def _pointwise_args(op, pointwise):
     weight = as_float32(op, "pointwise weight", weight, ndims=(2, 4))
     if weight.ndim == 2:
         weight = weight[:, :, None, None]
-    bias = None if bias is None else as_float32(op, "pointwise bias", bias, ndims=(1,))
+    bias = None if bias is None else as_float32(op, "pointwise bias", bias)
     return weight, bias
 
 
@@ -141,5 +142,5 @@ def _max_pool_args(op, max_pool):
     ceil_mode = max_pool[2] if len(max_pool) == 3 else False
     if not isinstance(ceil_mode, (bool, np.bool_)):
         raise TypeError(f"{op}: max_pool's ceil_mode must be a bool, got {ceil_mode!r}")
-    return (pair(op, "max_pool kernel_size", max_pool[0], 1), pair(op, "max_pool stride", max_pool[1], 1),
-            bool(ceil_mode))
+    # A (0, 0) kernel means no pooling to the C++ op, so its minimum is checked here.
+    return pair(op, "max_pool kernel_size", max_pool[0], 1), pair(op, "max_pool stride", max_pool[1]), bool(ceil_mode)

@@ -1,10 +1,10 @@
 """Fully connected layer."""
 
 from .. import _cvcore
-from .._validation import as_float32, epilogue
+from .._validation import as_float32, as_str, epilogue
 
 
-def linear(input, weight, bias=None, *, activation=None, prelu_weight=None):
+def linear(input, weight, bias=None, *, activation=None, prelu_weight=None, device="cpu"):
     """``input @ weight.T + bias``, as ``torch.nn.functional.linear``.
 
     Parameters
@@ -31,9 +31,7 @@ def linear(input, weight, bias=None, *, activation=None, prelu_weight=None):
     """
     op = "linear"
     x = as_float32(op, "input", input)
-    if x.ndim == 0:
-        raise ValueError(f"{op}: input must have at least 1 dimension, got a scalar")
-    w = as_float32(op, "weight", weight, ndims=(2,))
-    b = None if bias is None else as_float32(op, "bias", bias, ndims=(1,))
+    w = as_float32(op, "weight", weight)
+    b = None if bias is None else as_float32(op, "bias", bias)
     act, slopes = epilogue(op, activation, prelu_weight)
-    return _cvcore.linear(x, w, b, act, slopes)
+    return _cvcore.linear(x, w, b, act, slopes, as_str(op, "device", device))

@@ -1,8 +1,9 @@
 """Non-maximum suppression: ``nms``, ``batched_nms`` (per class) and ``soft_nms``, as torchvision's
 ``nms`` / ``batched_nms`` where those exist.
 
-Boxes are ``(N, 4)`` arrays of ``x1, y1, x2, y2``. They are computed in float32 when boxes and
-scores are both float32 (or float16), else in float64; non-contiguous arrays are copied once.
+Boxes are ``(N, 4)`` arrays of ``x1, y1, x2, y2``. Boxes and scores are computed in float32 when
+both are float32 (or float16), else in float64 (integers included); non-contiguous arrays are copied
+once.
 
 Conventions shared by all three (and by the box ops):
 
@@ -16,60 +17,26 @@ Conventions shared by all three (and by the box ops):
   box win and a NaN box survive).
 """
 
-import numpy as np
-
 from .. import _cvcore
-from .._validation import as_int, check_finite_scalar
-
-_METRICS = ("iou", "iom", "diou")
-_METHODS = ("linear", "gaussian")
-
-
-def _real_array(op, name, x):
-    arr = np.asarray(x)
-    if arr.dtype.kind not in "fiu":
-        raise TypeError(f"{op}: {name} must be a real numeric array, got dtype {arr.dtype}")
-    return arr
+from .._validation import as_float, as_float32_or_64, as_int, as_int64, as_str
 
 
 def _boxes_scores(op, boxes, scores):
-    """boxes and scores as C-contiguous arrays of one dtype: float32 when both are float32 or
-    float16, else float64. An empty 1-D boxes array is taken as shape (0, 4)."""
-    b = _real_array(op, "boxes", boxes)
-    s = _real_array(op, "scores", scores)
-    if b.ndim == 1 and b.size == 0:
-        b = b.reshape(0, 4)
-    small = all(a.dtype.kind == "f" and a.dtype.itemsize <= 4 for a in (b, s))
-    dtype = np.float32 if small else np.float64
-    return np.ascontiguousarray(b, dtype=dtype), np.ascontiguousarray(s, dtype=dtype)
-
-
-def _real(op, name, value):
-    """value as a finite float; strings are rejected (float("0.5") would accept them)."""
-    if isinstance(value, (str, bytes)):
-        raise TypeError(f"{op}: {name} must be a real number, got {value!r}")
-    return check_finite_scalar(op, name, value)
+    """boxes and scores in one precision; an empty 1-D boxes array is taken as shape (0, 4)."""
+    b, s = as_float32_or_64(op, "boxes", boxes, "scores", scores)
+    return (b.reshape(0, 4) if b.ndim == 1 and b.size == 0 else b), s
 
 
 def _options(op, iou_threshold, score_threshold, max_output):
-    iou_threshold = _real(op, "iou_threshold", iou_threshold)
+    iou_threshold = as_float(op, "iou_threshold", iou_threshold)
     if score_threshold is not None:
-        score_threshold = _real(op, "score_threshold", score_threshold)
+        score_threshold = as_float(op, "score_threshold", score_threshold)
     if max_output is not None:
-        max_output = as_int(op, "max_output", max_output, minimum=0)
+        max_output = as_int(op, "max_output", max_output)
     return iou_threshold, score_threshold, max_output
 
 
-def _choice(op, name, value, choices):
-    if not isinstance(value, str):
-        raise TypeError(f"{op}: {name} must be a str, got {value!r}")
-    if value not in choices:
-        expected = ", ".join(repr(c) for c in choices)
-        raise ValueError(f"{op}: {name} must be one of {expected}, got {value!r}")
-    return value
-
-
-def nms(boxes, scores, iou_threshold, *, score_threshold=None, max_output=None, metric="iou"):
+def nms(boxes, scores, iou_threshold, *, score_threshold=None, max_output=None, metric="iou", device="cpu"):
     """Greedy non-maximum suppression, as ``torchvision.ops.nms``.
 
     Boxes are visited by decreasing score; each box not yet suppressed is kept and suppresses every
@@ -121,10 +88,12 @@ def nms(boxes, scores, iou_threshold, *, score_threshold=None, max_output=None, 
     op = "nms"
     b, s = _boxes_scores(op, boxes, scores)
     iou_threshold, score_threshold, max_output = _options(op, iou_threshold, score_threshold, max_output)
-    return _cvcore.nms(b, s, iou_threshold, score_threshold, max_output, _choice(op, "metric", metric, _METRICS))
+    return _cvcore.nms(b, s, iou_threshold, score_threshold, max_output, as_str(op, "metric", metric),
+                       as_str(op, "device", device))
 
 
-def batched_nms(boxes, scores, class_ids, iou_threshold, *, score_threshold=None, max_output=None, metric="iou"):
+def batched_nms(boxes, scores, class_ids, iou_threshold, *, score_threshold=None, max_output=None, metric="iou",
+                device="cpu"):
     """Per-class non-maximum suppression, as ``torchvision.ops.batched_nms``.
 
     Boxes of different classes never suppress each other; within a class the rules are those of
@@ -153,21 +122,14 @@ def batched_nms(boxes, scores, class_ids, iou_threshold, *, score_threshold=None
     """
     op = "batched_nms"
     b, s = _boxes_scores(op, boxes, scores)
-    ids = np.asarray(class_ids)
-    if ids.size == 0 and ids.dtype.kind == "f":  # [] is float64 in NumPy
-        ids = ids.astype(np.int64)
-    if ids.dtype.kind not in "iu":
-        raise TypeError(f"{op}: class_ids must be an integer array, got dtype {ids.dtype}")
-    if ids.dtype == np.uint64 and ids.size and ids.max() > np.iinfo(np.int64).max:
-        raise ValueError(f"{op}: class_ids must fit in int64, got {ids.max()}")
-    ids = np.ascontiguousarray(ids, dtype=np.int64)
+    ids = as_int64(op, "class_ids", class_ids)
     iou_threshold, score_threshold, max_output = _options(op, iou_threshold, score_threshold, max_output)
     return _cvcore.batched_nms(b, s, ids, iou_threshold, score_threshold, max_output,
-                               _choice(op, "metric", metric, _METRICS))
+                               as_str(op, "metric", metric), as_str(op, "device", device))
 
 
 def soft_nms(boxes, scores, iou_threshold=0.3, sigma=0.5, score_threshold=0.001, method="gaussian", *,
-             max_output=None):
+             max_output=None, device="cpu"):
     """Soft-NMS (Bodla et al., ICCV 2017): decay the scores of overlapping boxes instead of removing them.
 
     Repeatedly: select the remaining box M with the highest current score (ties: lower index);
@@ -210,12 +172,7 @@ def soft_nms(boxes, scores, iou_threshold=0.3, sigma=0.5, score_threshold=0.001,
     """
     op = "soft_nms"
     b, s = _boxes_scores(op, boxes, scores)
-    iou_threshold = _real(op, "iou_threshold", iou_threshold)
-    sigma = _real(op, "sigma", sigma)
-    if sigma <= 0:
-        raise ValueError(f"{op}: sigma must be > 0, got {sigma!r}")
-    score_threshold = _real(op, "score_threshold", score_threshold)
-    if max_output is not None:
-        max_output = as_int(op, "max_output", max_output, minimum=0)
-    return _cvcore.soft_nms(b, s, iou_threshold, sigma, score_threshold, max_output,
-                            _choice(op, "method", method, _METHODS))
+    max_output = None if max_output is None else as_int(op, "max_output", max_output)
+    return _cvcore.soft_nms(b, s, as_float(op, "iou_threshold", iou_threshold), as_float(op, "sigma", sigma),
+                            as_float(op, "score_threshold", score_threshold), max_output, as_str(op, "method", method),
+                            as_str(op, "device", device))

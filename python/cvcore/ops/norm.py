@@ -1,16 +1,16 @@
 """Batch normalisation (inference) and folding it into the preceding layer."""
 
-import numpy as np
+import math
 
 from .. import _cvcore
-from .._validation import as_float32, channels_last_flat, check_finite_scalar
+from .._validation import as_float, as_float32, as_str, channels_last_flat
 
 
 def _vector(op, name, value):
-    return None if value is None else as_float32(op, name, value, ndims=(1,))
+    return None if value is None else as_float32(op, name, value)
 
 
-def batch_norm(input, running_mean, running_var, weight=None, bias=None, *, eps=1e-5):
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, *, eps=1e-5, device="cpu"):
     """Batch normalisation with running statistics, as ``torch.nn.functional.batch_norm`` with
     ``training=False``.
 
@@ -48,17 +48,14 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, *, eps=
     """
     op = "batch_norm"
     x = as_float32(op, "input", input)
-    if x.ndim < 2:
-        raise ValueError(f"{op}: input must have at least 2 dimensions (N, C, ...), got {x.ndim} "
-                         f"(shape {x.shape})")
-    eps = check_finite_scalar(op, "eps", eps)
-    out = _cvcore.batch_norm(channels_last_flat(x), as_float32(op, "running_mean", running_mean, ndims=(1,)),
-                             as_float32(op, "running_var", running_var, ndims=(1,)), _vector(op, "weight", weight),
-                             _vector(op, "bias", bias), eps)
+    out = _cvcore.batch_norm(channels_last_flat(x), as_float32(op, "running_mean", running_mean),
+                             as_float32(op, "running_var", running_var), _vector(op, "weight", weight),
+                             _vector(op, "bias", bias), as_float(op, "eps", eps), as_str(op, "device", device))
     return out.reshape(x.shape)
 
 
-def fold_batch_norm(conv_weight, conv_bias, running_mean, running_var, weight=None, bias=None, eps=1e-5):
+def fold_batch_norm(conv_weight, conv_bias, running_mean, running_var, weight=None, bias=None, eps=1e-5, *,
+                    device="cpu"):
     """Fold an inference batch norm into the convolution (or linear layer) before it.
 
     Returns ``(folded_weight, folded_bias)`` such that
@@ -99,13 +96,10 @@ def fold_batch_norm(conv_weight, conv_bias, running_mean, running_var, weight=No
     """
     op = "fold_batch_norm"
     w = as_float32(op, "conv_weight", conv_weight)
-    if w.ndim < 2:
-        raise ValueError(f"{op}: conv_weight must have at least 2 dimensions (out_channels, ...), got "
-                         f"{w.ndim} (shape {w.shape})")
-    eps = check_finite_scalar(op, "eps", eps)
-    flat = w.reshape(w.shape[0], int(np.prod(w.shape[1:], dtype=np.int64)))
+    # (O, everything else): any rank fits the C++ views.
+    flat = w.reshape(w.shape[0], math.prod(w.shape[1:])) if w.ndim > 2 else w
     folded_weight, folded_bias = _cvcore.fold_batch_norm(
-        flat, _vector(op, "conv_bias", conv_bias), as_float32(op, "running_mean", running_mean, ndims=(1,)),
-        as_float32(op, "running_var", running_var, ndims=(1,)), _vector(op, "weight", weight),
-        _vector(op, "bias", bias), eps)
+        flat, _vector(op, "conv_bias", conv_bias), as_float32(op, "running_mean", running_mean),
+        as_float32(op, "running_var", running_var), _vector(op, "weight", weight), _vector(op, "bias", bias),
+        as_float(op, "eps", eps), as_str(op, "device", device))
     return folded_weight.reshape(w.shape), folded_bias

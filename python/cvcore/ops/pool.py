@@ -3,7 +3,7 @@
 import numpy as np
 
 from .. import _cvcore
-from .._validation import as_int, batched_nchw, pair, uint8_pixels
+from .._validation import as_int, as_str, batched_nchw, pair, uint8_pixels
 
 
 def _window_args(op, kernel_size, stride, padding):
@@ -22,7 +22,8 @@ def _unbatch(result, squeeze):
     return result[0]
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False, *,
+               device="cpu"):
     """2-D max pooling, as ``torch.nn.functional.max_pool2d``.
 
     ``out[n, c, i, j] = max_{a < kH, b < kW} input[n, c, i*sH - pH + a*dH, j*sW - pW + b*dW]`` over the
@@ -72,14 +73,14 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     op = "max_pool2d"
     x, squeeze = batched_nchw(op, input)
     kernel, stride, padding = _window_args(op, kernel_size, stride, padding)
-    dilation = pair(op, "dilation", dilation, 1)
-    result = _cvcore.max_pool2d(x, kernel, stride, padding, dilation, bool(ceil_mode),
-                                bool(return_indices))
+    dilation = pair(op, "dilation", dilation)
+    result = _cvcore.max_pool2d(x, kernel, stride, padding, dilation, bool(ceil_mode), bool(return_indices),
+                                as_str(op, "device", device))
     return _unbatch(result, squeeze)
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
-               divisor_override=None):
+               divisor_override=None, *, device="cpu"):
     """2-D average pooling, as ``torch.nn.functional.avg_pool2d``.
 
     Each output is the sum of the input values in its window ``[i*sH - pH, i*sH - pH + kH) x
@@ -129,10 +130,8 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     kernel, stride, padding = _window_args(op, kernel_size, stride, padding)
     if divisor_override is not None:
         divisor_override = as_int(op, "divisor_override", divisor_override)
-        if divisor_override == 0:
-            raise ValueError(f"{op}: divisor_override must be non-zero, got 0")
-    out = _cvcore.avg_pool2d(x, kernel, stride, padding, bool(ceil_mode),
-                             bool(count_include_pad), divisor_override)
+    out = _cvcore.avg_pool2d(x, kernel, stride, padding, bool(ceil_mode), bool(count_include_pad), divisor_override,
+                             as_str(op, "device", device))
     return _unbatch(out, squeeze)
 
 
@@ -151,7 +150,7 @@ def _adaptive_size(op, output_size, shape):
                       f"got {output_size!r}") from None
 
 
-def adaptive_avg_pool2d(input, output_size):
+def adaptive_avg_pool2d(input, output_size, *, device="cpu"):
     """2-D adaptive average pooling, as ``torch.nn.functional.adaptive_avg_pool2d``.
 
     Output ``(i, j)`` is the mean of ``input[..., h0:h1, w0:w1]`` with ``h0 = floor(i * H / Ho)``,
@@ -183,11 +182,11 @@ def adaptive_avg_pool2d(input, output_size):
     """
     op = "adaptive_avg_pool2d"
     x, squeeze = _adaptive_avg_input(op, input)
-    out = _cvcore.adaptive_avg_pool2d(x, _adaptive_size(op, output_size, x.shape[2:]))
+    out = _cvcore.adaptive_avg_pool2d(x, _adaptive_size(op, output_size, x.shape[2:]), as_str(op, "device", device))
     return _unbatch(out, squeeze)
 
 
-def adaptive_avg_pool2d_levels(input, output_sizes):
+def adaptive_avg_pool2d_levels(input, output_sizes, *, device="cpu"):
     """``adaptive_avg_pool2d`` of one input to several sizes at once (an image pyramid).
 
     Returns the list ``[adaptive_avg_pool2d(input, size) for size in output_sizes]``, bit for bit.
@@ -212,7 +211,8 @@ def adaptive_avg_pool2d_levels(input, output_sizes):
     if isinstance(output_sizes, (str, bytes, np.ndarray)) or not hasattr(output_sizes, "__iter__"):
         raise TypeError(f"{op}: output_sizes must be a sequence of (Ho, Wo) pairs, got {output_sizes!r}")
     sizes = [_adaptive_size(op, size, x.shape[2:]) for size in output_sizes]
-    return [_unbatch(out, squeeze) for out in _cvcore.adaptive_avg_pool2d_levels(x, sizes)]
+    levels = _cvcore.adaptive_avg_pool2d_levels(x, sizes, as_str(op, "device", device))
+    return [_unbatch(out, squeeze) for out in levels]
 
 
 def _adaptive_avg_input(op, input):
@@ -223,7 +223,7 @@ def _adaptive_avg_input(op, input):
     return batched_nchw(op, input)
 
 
-def adaptive_max_pool2d(input, output_size, return_indices=False):
+def adaptive_max_pool2d(input, output_size, return_indices=False, *, device="cpu"):
     """2-D adaptive max pooling, as ``torch.nn.functional.adaptive_max_pool2d``.
 
     Output ``(i, j)`` is the maximum of ``input[..., h0:h1, w0:w1]`` with the windows of
@@ -257,6 +257,6 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     """
     op = "adaptive_max_pool2d"
     x, squeeze = batched_nchw(op, input)
-    result = _cvcore.adaptive_max_pool2d(x, _adaptive_size(op, output_size, x.shape[2:]),
-                                         bool(return_indices))
+    result = _cvcore.adaptive_max_pool2d(x, _adaptive_size(op, output_size, x.shape[2:]), bool(return_indices),
+                                         as_str(op, "device", device))
     return _unbatch(result, squeeze)

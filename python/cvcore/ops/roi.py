@@ -4,7 +4,7 @@
 import numpy as np
 
 from .. import _cvcore
-from .._validation import as_float32, as_int, check_finite_scalar, pair, uint8_pixels
+from .._validation import as_float, as_float32, as_int, as_str, pair, uint8_pixels
 
 
 def _roi_boxes(op, boxes):
@@ -23,21 +23,14 @@ def _roi_boxes(op, boxes):
                                  f"got {arr.shape}")
             parts.append(np.concatenate([np.full((arr.shape[0], 1), i, np.float32), arr], axis=1))
         return np.concatenate(parts, axis=0) if parts else np.zeros((0, 5), np.float32)
-    arr = as_float32(op, "boxes", boxes, ndims=(2,))
-    if arr.shape[1] != 5:
-        raise ValueError(f"{op}: boxes must have shape (K, 5) (batch_index, x1, y1, x2, y2), or be a list of "
-                         f"(Ki, 4) arrays, got {arr.shape}")
-    return arr
+    return as_float32(op, "boxes", boxes)
 
 
 def _roi_args(op, input, boxes, output_size, spatial_scale, uint8_ok=False):
     x = uint8_pixels(input, (4,)) if uint8_ok else None  # pixels read as bytes: the float32 copy's values
     if x is None:
-        x = as_float32(op, "input", input, ndims=(4,))
-    scale = check_finite_scalar(op, "spatial_scale", spatial_scale)
-    if scale < 0:
-        raise ValueError(f"{op}: spatial_scale must be >= 0, got {spatial_scale!r}")
-    return x, _roi_boxes(op, boxes), pair(op, "output_size", output_size, 1), scale
+        x = as_float32(op, "input", input)
+    return x, _roi_boxes(op, boxes), pair(op, "output_size", output_size), as_float(op, "spatial_scale", spatial_scale)
 
 
 _BOXES_DOC = """input : array_like, shape (N, C, H, W)
@@ -56,7 +49,7 @@ _BOXES_DOC = """input : array_like, shape (N, C, H, W)
         Factor from image to map coordinates (1 / stride), finite and >= 0; applied in float32."""
 
 
-def roi_align(input, boxes, output_size, spatial_scale=1.0, sampling_ratio=-1, aligned=False):
+def roi_align(input, boxes, output_size, spatial_scale=1.0, sampling_ratio=-1, aligned=False, *, device="cpu"):
     """RoIAlign (Mask R-CNN), as ``torchvision.ops.roi_align``: bit-identical to it on float32.
 
     Each RoI ``(x1, y1, x2, y2) * spatial_scale`` (minus 0.5 when ``aligned``) is divided into
@@ -101,10 +94,10 @@ def roi_align(input, boxes, output_size, spatial_scale=1.0, sampling_ratio=-1, a
     op = "roi_align"
     x, rois, size, scale = _roi_args(op, input, boxes, output_size, spatial_scale, uint8_ok=True)
     ratio = as_int(op, "sampling_ratio", sampling_ratio)
-    return _cvcore.roi_align(x, rois, size, scale, ratio, bool(aligned))
+    return _cvcore.roi_align(x, rois, size, scale, ratio, bool(aligned), as_str(op, "device", device))
 
 
-def crop_resize(input, boxes, output_size, spatial_scale=1.0, sampling_ratio=-1, aligned=True):
+def crop_resize(input, boxes, output_size, spatial_scale=1.0, sampling_ratio=-1, aligned=True, *, device="cpu"):
     """Crops resized by bilinear sampling: ``roi_align``'s result up to float32 rounding, computed
     separably (much faster on images and other maps of few channels).
 
@@ -145,10 +138,10 @@ def crop_resize(input, boxes, output_size, spatial_scale=1.0, sampling_ratio=-1,
     op = "crop_resize"
     x, rois, size, scale = _roi_args(op, input, boxes, output_size, spatial_scale, uint8_ok=True)
     ratio = as_int(op, "sampling_ratio", sampling_ratio)
-    return _cvcore.crop_resize(x, rois, size, scale, ratio, bool(aligned))
+    return _cvcore.crop_resize(x, rois, size, scale, ratio, bool(aligned), as_str(op, "device", device))
 
 
-def roi_pool(input, boxes, output_size, spatial_scale=1.0, return_indices=False):
+def roi_pool(input, boxes, output_size, spatial_scale=1.0, return_indices=False, *, device="cpu"):
     """RoI max pooling (Fast R-CNN), as ``torchvision.ops.roi_pool``: bit-identical to it on float32.
 
     The scaled RoI corners are rounded half away from zero (C ``round``) to ``(x1, y1, x2, y2)``;
@@ -184,7 +177,7 @@ def roi_pool(input, boxes, output_size, spatial_scale=1.0, return_indices=False)
     """
     op = "roi_pool"
     x, rois, size, scale = _roi_args(op, input, boxes, output_size, spatial_scale)
-    return _cvcore.roi_pool(x, rois, size, scale, bool(return_indices))
+    return _cvcore.roi_pool(x, rois, size, scale, bool(return_indices), as_str(op, "device", device))
 
 
 roi_align.__doc__ = roi_align.__doc__.replace("{boxes}", _BOXES_DOC)

@@ -18,9 +18,8 @@ def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1, ceil_mo
     op = "conv_output_size"
     args = (size, kernel_size, stride, padding, dilation)
     scalar = all(not isinstance(a, (tuple, list, np.ndarray)) for a in args)
-    size, kernel_size = pair(op, "size", size, 0), pair(op, "kernel_size", kernel_size, 1)
-    stride, padding = pair(op, "stride", stride, 1), pair(op, "padding", padding, 0)
-    dilation = pair(op, "dilation", dilation, 1)
+    size, kernel_size = pair(op, "size", size), pair(op, "kernel_size", kernel_size)
+    stride, padding, dilation = pair(op, "stride", stride), pair(op, "padding", padding), pair(op, "dilation", dilation)
     out = tuple(_cvcore.conv_output_size(size[i], kernel_size[i], stride[i], padding[i], padding[i],
                                          dilation[i], bool(ceil_mode)) for i in range(2))
     return out[0] if scalar else out
