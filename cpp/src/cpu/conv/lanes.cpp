@@ -33,11 +33,11 @@ LanePlan prepare_lanes(const ConvProblem& p) {
   const TileRows t = tile_rows(c.M, static_cast<int>(c.nv), p.k->tile_accumulators);
   c.blocks = t.blocks;
   c.mr = t.mr;
-  const int64_t padded_m = c.blocks * c.mr;
-  float* packed =
-      scratch_array<float>(ScratchSlot::packed_weights, static_cast<size_t>(padded_m * (c.K + 1) + 2 * c.K));
+  // One buffer: the packed weights, the slopes, then the offsets on an 8-byte boundary.
+  const int64_t padded_m = c.blocks * c.mr, floats = padded_m * (c.K + 1);
+  float* packed = scratch_array<float>(ScratchSlot::packed_weights, static_cast<size_t>(floats + 1 + 2 * c.K));
   float* slopes = packed + padded_m * c.K;
-  int64_t* offsets = reinterpret_cast<int64_t*>(slopes + padded_m + (padded_m & 1));
+  int64_t* offsets = reinterpret_cast<int64_t*>(packed + floats + (floats & 1));
   pack_channel_blocks(p.w, c.M, c.K, t, packed);
   pad_per_channel(p.act.slope, c.M, t, slopes);
   // Tap k's offset in x_l: its offset in one image's planes, times the lanes.
