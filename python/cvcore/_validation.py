@@ -14,9 +14,11 @@ Dtypes follow one rule:
   float32: every real dtype is converted to it once (``as_float32``); the ops that read images also
   take uint8 as it is (``uint8_pixels``).
 - The ops that keep the caller's precision (box ops, NMS, detection post-processing, box coders,
-  scale_boxes) keep float32 and float64, round float16 up to float32 and turn integers into float64
-  (exact for every int32, and for int64 up to 2**53); the arrays of one call share the widest of
-  their dtypes (``as_float32_or_64``).
+  scale_boxes, k-means, nearest neighbours) keep float32 and float64, round float16 up to float32 and
+  turn integers into float64 (exact for every int32, and for int64 up to 2**53); the arrays of one
+  call share the widest of their dtypes (``as_float32_or_64``), except that k-means' weights and
+  initial centres, and new data for fitted centres or training data, take the data's dtype
+  (``as_float_dtype``).
 
 bool, complex, string and object data raise TypeError everywhere.
 """
@@ -71,8 +73,16 @@ def as_float32_or_64(op, *names_and_arrays):
 
 def as_float64(op, name, x):
     """x as a C-contiguous float64 ndarray, for computations an op makes in float64 whatever the input
-    (anchor statistics)."""
+    (anchor statistics, metrics)."""
+    if type(x) is np.ndarray and x.dtype == _FLOAT64 and x.flags.c_contiguous:
+        return x  # as as_float32
     return np.asarray(_real_array(op, name, x), dtype=np.float64, order="C")
+
+
+def as_float_dtype(op, name, x, dtype):
+    """x as a C-contiguous ndarray of ``dtype``, float32 or float64: the dtype of the data that x goes
+    with (k-means' weights and initial centres; new data for fitted centres or training data)."""
+    return as_float32(op, name, x) if dtype == _FLOAT32 else as_float64(op, name, x)
 
 
 def as_int64(op, name, x):
