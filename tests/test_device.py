@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import cvcore
-from cvcore import cluster, ops
+from cvcore import cluster, detection, ops
 
 X = np.random.default_rng(0).random((1, 3, 6, 6), dtype=np.float32)
 W = np.ones((2, 3, 3, 3), np.float32)
@@ -74,6 +74,7 @@ OTHER_CALLS = {
         DATA, LABELS)),
     "KNeighborsClassifier.predict": ("knn_search", lambda device: on(KNN, device).predict(DATA)),
     "KNeighborsClassifier.kneighbors": ("knn_search", lambda device: on(KNN, device).kneighbors()),
+    "to_blob": ("to_blob", lambda device: detection.to_blob(np.zeros((4, 5, 3), np.uint8), device=device)),
 }
 
 

@@ -31,7 +31,9 @@ import numpy as np
 _FLOAT32, _FLOAT64 = np.dtype(np.float32), np.dtype(np.float64)
 
 
-def _real_array(op, name, x, ndims=None):
+def real_array(op, name, x, ndims=None):
+    """x as an ndarray (no copy) of a real numeric dtype, else TypeError; with one of ``ndims``
+    dimensions when given, else ValueError. For the arrays that keep their dtype."""
     arr = np.asarray(x)
     if arr.dtype.kind not in "fiu":
         raise TypeError(f"{op}: {name} must be a real numeric array, got dtype {arr.dtype}")
@@ -49,7 +51,7 @@ def as_float32(op, name, x, ndims=None):
     """
     if type(x) is np.ndarray and x.dtype == _FLOAT32 and x.flags.c_contiguous and (ndims is None or x.ndim in ndims):
         return x  # the common case, without the conversions' overhead (a few microseconds per op)
-    return np.asarray(_real_array(op, name, x, ndims), dtype=np.float32, order="C")
+    return np.asarray(real_array(op, name, x, ndims), dtype=np.float32, order="C")
 
 
 def as_float32_or_64(op, *names_and_arrays):
@@ -65,7 +67,7 @@ def as_float32_or_64(op, *names_and_arrays):
                 break
         else:
             return arrays if len(arrays) > 1 else arrays[0]
-    arrays = [_real_array(op, name, x) for name, x in zip(names_and_arrays[::2], arrays)]
+    arrays = [real_array(op, name, x) for name, x in zip(names_and_arrays[::2], arrays)]
     wide = any(a.dtype.kind != "f" or a.dtype.itemsize > 4 for a in arrays)
     out = tuple(np.asarray(a, dtype=_FLOAT64 if wide else _FLOAT32, order="C") for a in arrays)
     return out if len(out) > 1 else out[0]
@@ -76,7 +78,7 @@ def as_float64(op, name, x):
     (anchor statistics, metrics)."""
     if type(x) is np.ndarray and x.dtype == _FLOAT64 and x.flags.c_contiguous:
         return x  # as as_float32
-    return np.asarray(_real_array(op, name, x), dtype=np.float64, order="C")
+    return np.asarray(real_array(op, name, x), dtype=np.float64, order="C")
 
 
 def as_float_dtype(op, name, x, dtype):
