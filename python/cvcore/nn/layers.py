@@ -92,11 +92,11 @@ class Conv2d(Module):
         self.stride = pair(op, "stride", stride)
         self.dilation = pair(op, "dilation", dilation)
         self.groups = as_int(op, "groups", groups)
+        pad = _conv_padding(op, padding, self.kernel_size, self.dilation, self.stride)
         # The rest is checked now, by C++ as conv2d checks it (groups, kernel size, stride, dilation, padding).
-        _cvcore.check_conv2d_params(op, self.in_channels, self.out_channels, self.kernel_size, self.stride,
-                                    _conv_padding(op, padding, self.kernel_size, self.dilation, self.stride),
+        _cvcore.check_conv2d_params(op, self.in_channels, self.out_channels, self.kernel_size, self.stride, pad,
                                     self.dilation, self.groups)
-        self.padding = padding if isinstance(padding, str) else pair(op, "padding", padding)
+        self.padding = padding if isinstance(padding, str) else pad[:2]
         if not isinstance(winograd, (bool, np.bool_)):
             raise TypeError(f"{op}: winograd must be a bool, got {winograd!r}")
         self.winograd = bool(winograd)
