@@ -12,11 +12,9 @@ namespace cvcore::bindings {
 
 namespace {
 
-Int64Array int64_array(py::handle obj, const char* op, const char* name) {
-  py::array arr = py::array::ensure(obj);
-  if (!arr || arr.dtype().kind() != 'i') throw TypeError(std::string(op) + ": " + name + " must be an integer array");
-  return Int64Array::ensure(arr);
-}
+// A view of an array that the Python layer normalised (int64 ids, float64 boxes and values, uint8
+// flags). The evaluation runs on the CPU: its Python API has no device.
+TensorView host_view(py::handle obj, const char* name) { return view(obj, name, Device::cpu); }
 
 // A new array of `shape` holding v.
 template <typename T>
@@ -51,14 +49,11 @@ void register_cocoeval(py::module_& m) {
          int64_t num_images, int64_t num_categories, std::vector<double> iou_thresholds,
          std::vector<double> recall_thresholds, std::vector<int64_t> max_dets,
          std::vector<std::array<double, 2>> area_ranges) {
-        constexpr const char* op = "coco_evaluate";
-        const Int64Array gi = int64_array(gt_image, op, "gt_image"), gc = int64_array(gt_category, op, "gt_category"),
-                         gcr = int64_array(gt_crowd, op, "gt_crowd"), gid = int64_array(gt_id, op, "gt_id"),
-                         di = int64_array(dt_image, op, "dt_image"), dc = int64_array(dt_category, op, "dt_category");
-        const Float64Array gb = float64_array(gt_boxes, "gt_boxes"), ga = float64_array(gt_area, "gt_area"),
-                           db = float64_array(dt_boxes, "dt_boxes"), ds = float64_array(dt_score, "dt_score");
-        const CocoGroundTruth gt{view(gi), view(gc), view(gb), view(ga), view(gcr), view(gid)};
-        const CocoDetections dt{view(di), view(dc), view(db), view(ds)};
+        const CocoGroundTruth gt{host_view(gt_image, "gt_image"), host_view(gt_category, "gt_category"),
+                                 host_view(gt_boxes, "gt_boxes"), host_view(gt_area, "gt_area"),
+                                 host_view(gt_crowd, "gt_crowd"), host_view(gt_id, "gt_id")};
+        const CocoDetections dt{host_view(dt_image, "dt_image"), host_view(dt_category, "dt_category"),
+                                host_view(dt_boxes, "dt_boxes"), host_view(dt_score, "dt_score")};
         const CocoEvalParams params{std::move(iou_thresholds), std::move(recall_thresholds), std::move(max_dets),
                                     std::move(area_ranges)};
         CocoEvalResult r;
@@ -84,15 +79,10 @@ void register_cocoeval(py::module_& m) {
       [](py::handle gt_image, py::handle gt_label, py::handle gt_boxes, py::handle gt_difficult, py::handle dt_image,
          py::handle dt_label, py::handle dt_boxes, py::handle dt_score, int64_t num_images, int64_t num_classes,
          double iou_threshold, bool pixel_inclusive) {
-        constexpr const char* op = "voc_match";
-        const Int64Array gi = int64_array(gt_image, op, "gt_image"), gl = int64_array(gt_label, op, "gt_label"),
-                         di = int64_array(dt_image, op, "dt_image"), dl = int64_array(dt_label, op, "dt_label");
-        const Float64Array gb = float64_array(gt_boxes, "gt_boxes"), db = float64_array(dt_boxes, "dt_boxes"),
-                           ds = float64_array(dt_score, "dt_score");
-        const Uint8Array gd = Uint8Array::ensure(gt_difficult);
-        if (!gd) throw TypeError("voc_match: gt_difficult must be a uint8 array");
-        const VocGroundTruth gt{view(gi), view(gl), view(gb), view(gd)};
-        const VocDetections dt{view(di), view(dl), view(db), view(ds)};
+        const VocGroundTruth gt{host_view(gt_image, "gt_image"), host_view(gt_label, "gt_label"),
+                                host_view(gt_boxes, "gt_boxes"), host_view(gt_difficult, "gt_difficult")};
+        const VocDetections dt{host_view(dt_image, "dt_image"), host_view(dt_label, "dt_label"),
+                               host_view(dt_boxes, "dt_boxes"), host_view(dt_score, "dt_score")};
         VocMatchResult r;
         {
           py::gil_scoped_release release;

@@ -27,53 +27,6 @@ TensorView optional_view(py::handle obj, const char* name, Device device);
 py::array new_array(DType dtype, const std::vector<int64_t>& shape);
 py::array new_like(const TensorView& v);
 
-// Conversions for the bindings whose Python layer does not normalise its arrays yet (to_blob,
-// k-means, COCO evaluation).
-using FloatArray = py::array_t<float, py::array::c_style>;
-using Int64Array = py::array_t<int64_t, py::array::c_style>;
-using Float64Array = py::array_t<double, py::array::c_style>;
-using Int32Array = py::array_t<int32_t, py::array::c_style>;
-using Uint8Array = py::array_t<uint8_t, py::array::c_style>;
-
-// obj as a C-contiguous float32 array, copied only when its dtype or layout differ. Integer and
-// float inputs are converted; bool, complex, string and object arrays raise TypeError naming
-// `name` (pybind11's forcecast alone would turn "1" and True into 1.0).
-FloatArray float32_array(py::handle obj, const char* name);
-// The same rules, as float64.
-Float64Array float64_array(py::handle obj, const char* name);
-
-// obj as a C-contiguous uint8 array when it is one (pixels, read as their values by the ops that
-// accept them), else as float32_array: `view` sees whichever holds the data.
-struct Uint8OrFloat32 {
-  Uint8Array bytes;
-  FloatArray floats;
-  TensorView view;
-};
-Uint8OrFloat32 uint8_or_float32_array(py::handle obj, const char* name);
-
-// Ops that keep the caller's precision: obj as a C-contiguous float32 array when it is float32,
-// else as float64 (other real dtypes are converted once); TypeError naming `name` otherwise.
-py::array real_array(py::handle obj, const char* name);
-// obj as a C-contiguous array of the float32 / float64 dtype `dtype` (None gives an empty array).
-py::array real_array_as(py::handle obj, const py::dtype& dtype, const char* name);
-
-// Views of arrays (inputs may be read-only: cvcore never writes through an input view).
-TensorView view(const FloatArray& a);
-TensorView view(const Int64Array& a);
-TensorView view(const Float64Array& a);
-TensorView view(const Int32Array& a);
-TensorView view(const Uint8Array& a);
-// A view of a float32 or float64 array from real_array / real_array_as.
-TensorView real_view(const py::array& a);
-
-// A new float32 / float64 / int64 / int32 array of the given shape.
-FloatArray new_float32(const std::vector<int64_t>& shape);
-Float64Array new_float64(const std::vector<int64_t>& shape);
-Int64Array new_int64(const std::vector<int64_t>& shape);
-Int32Array new_int32(const std::vector<int64_t>& shape);
-// A new float32 or float64 array (dtype of a real_array) of the given shape.
-py::array new_real(const py::dtype& dtype, const std::vector<int64_t>& shape);
-
 // Registration of each domain (one bindings file each).
 void register_runtime(py::module_& m);
 void register_window(py::module_& m);

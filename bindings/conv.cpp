@@ -45,8 +45,22 @@ void register_conv(py::module_& m) {
       py::arg("pool_ceil_mode") = false, py::arg("pointwise_weight") = py::none(),
       py::arg("pointwise_bias") = py::none(), py::arg("winograd") = false, py::arg("device") = "cpu");
 
-  // A fused epilogue's arguments, checked as conv2d and linear check them (for layers that check at
-  // construction).
+  // A convolution's hyper-parameters and a fused epilogue's arguments, checked as conv2d (and linear)
+  // check them (for layers that check at construction).
+  m.def(
+      "check_conv2d_params",
+      [](const std::string& op, int64_t in_channels, int64_t out_channels, std::array<int64_t, 2> kernel_size,
+         std::array<int64_t, 2> stride, std::array<int64_t, 4> padding, std::array<int64_t, 2> dilation,
+         int64_t groups) {
+        Conv2dParams params;
+        params.stride = stride;
+        params.padding = padding;
+        params.dilation = dilation;
+        params.groups = groups;
+        check_conv2d_params(op.c_str(), in_channels, out_channels, kernel_size, params);
+      },
+      py::arg("op"), py::arg("in_channels"), py::arg("out_channels"), py::arg("kernel_size"), py::arg("stride"),
+      py::arg("padding"), py::arg("dilation"), py::arg("groups"));
   m.def(
       "check_epilogue",
       [](const std::string& op, const std::string& activation, py::handle prelu_weight, int64_t channels) {

@@ -1,56 +1,48 @@
 #include "cvcore/kmeans.hpp"
 
-#include <tuple>
-
 #include "common.hpp"
-#include "cvcore/error.hpp"
 
 namespace cvcore::bindings {
+
 namespace {
 
-KMeansMetric parse_metric(const std::string& name) {
-  if (name == "euclidean") return KMeansMetric::euclidean;
-  if (name == "iou") return KMeansMetric::iou;
-  throw ValueError("metric must be 'euclidean' or 'iou', got '" + name + "'");
+// The centres that kmeans and kmeans_plusplus write: (n_clusters, d) of x's dtype, after the shape checks.
+py::array new_centers(const TensorView& x, int64_t n_clusters, const char* op) {
+  const std::array<int64_t, 2> shape = kmeans_centers_shape(x, n_clusters, op);
+  return new_array(x.dtype, {shape[0], shape[1]});
 }
-
-KMeansInit parse_init(const std::string& name) {
-  if (name == "k-means++") return KMeansInit::kmeans_plusplus;
-  if (name == "random") return KMeansInit::random;
-  if (name == "array") return KMeansInit::array;
-  throw ValueError("init must be 'k-means++', 'random' or an array, got '" + name + "'");
-}
-
-TensorView optional_real_view(py::handle obj, const py::array& a) { return obj.is_none() ? TensorView{} : real_view(a); }
 
 }  // namespace
 
 void register_kmeans(py::module_& m) {
   m.def(
       "kmeans",
-      [](py::handle x, int64_t n_clusters, py::handle sample_weight, const std::string& init, py::handle init_array,
-         int64_t n_init, int64_t max_iter, double tol, const std::string& metric, bool median, uint64_t seed,
-         int64_t n_local_trials) {
-        const py::array xa = real_array(x, "X");
-        const py::array wa = real_array_as(sample_weight, xa.dtype(), "sample_weight");
-        const py::array ia = real_array_as(init_array, xa.dtype(), "init");
+      [](py::handle x, int64_t n_clusters, py::handle sample_weight, py::handle init, int64_t n_init,
+         int64_t max_iter, double tol, const std::string& metric, const std::string& update, uint64_t seed,
+         int64_t n_local_trials, const std::string& device) {
+        constexpr const char* op = "kmeans";
+        const Device on = parse_device(device, op);
         KMeansOptions opt;
         opt.n_clusters = n_clusters;
-        opt.init = parse_init(init);
         opt.n_init = n_init;
         opt.max_iter = max_iter;
         opt.tol = tol;
-        opt.metric = parse_metric(metric);
-        opt.median = median;
+        opt.metric = parse_kmeans_metric(metric, op);
+        opt.median = parse_kmeans_median(update, op);
         opt.seed = seed;
         opt.n_local_trials = n_local_trials;
-        const TensorView xv = real_view(xa), wv = optional_real_view(sample_weight, wa),
-                         iv = optional_real_view(init_array, ia);
-        check(xv.ndim == 2, "kmeans: X must have 2 dimensions (n_samples, n_features), got ", xv.ndim, " (shape ",
-              xv.shape_text(), ")");
-        py::array centers = new_real(xa.dtype(), {n_clusters > 0 ? n_clusters : 0, xv.shape[1]});
-        Int32Array labels = new_int32({xv.shape[0]});
-        const TensorView cv = real_view(centers), lv = view(labels);
+        // init: a name, or the initial centres.
+        TensorView iv;
+        if (py::isinstance<py::str>(init))
+          opt.init = parse_kmeans_init(init.cast<std::string>(), op);
+        else {
+          opt.init = KMeansInit::array;
+          iv = view(init, "init", on);
+        }
+        const TensorView xv = view(x, "X", on), wv = optional_view(sample_weight, "sample_weight", on);
+        py::array centers = new_centers(xv, n_clusters, op);
+        py::array labels = new_array(DType::int32, {xv.shape[0]});
+        const TensorView cv = view(centers, "centers", on), lv = view(labels, "labels", on);
         KMeansResult r;
         {
           py::gil_scoped_release release;
@@ -58,22 +50,21 @@ void register_kmeans(py::module_& m) {
         }
         return py::make_tuple(centers, labels, r.inertia, r.n_iter);
       },
-      py::arg("X"), py::arg("n_clusters"), py::arg("sample_weight"), py::arg("init"), py::arg("init_array"),
-      py::arg("n_init"), py::arg("max_iter"), py::arg("tol"), py::arg("metric"), py::arg("median"), py::arg("seed"),
-      py::arg("n_local_trials"));
+      py::arg("X"), py::arg("n_clusters"), py::arg("sample_weight"), py::arg("init"), py::arg("n_init"),
+      py::arg("max_iter"), py::arg("tol"), py::arg("metric"), py::arg("update"), py::arg("seed"),
+      py::arg("n_local_trials"), py::arg("device") = "cpu");
 
   m.def(
       "kmeans_plusplus",
       [](py::handle x, int64_t n_clusters, py::handle sample_weight, uint64_t seed, int64_t n_local_trials,
-         const std::string& metric) {
-        const py::array xa = real_array(x, "X");
-        const py::array wa = real_array_as(sample_weight, xa.dtype(), "sample_weight");
-        const TensorView xv = real_view(xa), wv = optional_real_view(sample_weight, wa);
-        check(xv.ndim == 2, "kmeans_plusplus: X must have 2 dimensions (n_samples, n_features), got ", xv.ndim);
-        py::array centers = new_real(xa.dtype(), {n_clusters > 0 ? n_clusters : 0, xv.shape[1]});
-        Int64Array indices = new_int64({n_clusters > 0 ? n_clusters : 0});
-        const TensorView cv = real_view(centers), idx = view(indices);
-        const KMeansMetric met = parse_metric(metric);
+         const std::string& metric, const std::string& device) {
+        constexpr const char* op = "kmeans_plusplus";
+        const Device on = parse_device(device, op);
+        const KMeansMetric met = parse_kmeans_metric(metric, op);
+        const TensorView xv = view(x, "X", on), wv = optional_view(sample_weight, "sample_weight", on);
+        py::array centers = new_centers(xv, n_clusters, op);
+        py::array indices = new_array(DType::int64, {n_clusters});
+        const TensorView cv = view(centers, "centers", on), idx = view(indices, "indices", on);
         {
           py::gil_scoped_release release;
           kmeans_plusplus(xv, wv, n_clusters, seed, n_local_trials, met, cv, idx);
@@ -81,47 +72,47 @@ void register_kmeans(py::module_& m) {
         return py::make_tuple(centers, indices);
       },
       py::arg("X"), py::arg("n_clusters"), py::arg("sample_weight"), py::arg("seed"), py::arg("n_local_trials"),
-      py::arg("metric"));
+      py::arg("metric"), py::arg("device") = "cpu");
 
   m.def(
       "kmeans_assign",
-      [](py::handle x, py::handle centers, py::handle sample_weight, const std::string& metric) {
-        const py::array ca = real_array(centers, "centers");
-        const py::array xa = real_array_as(x, ca.dtype(), "X");
-        const py::array wa = real_array_as(sample_weight, ca.dtype(), "sample_weight");
-        const TensorView xv = real_view(xa), cv = real_view(ca), wv = optional_real_view(sample_weight, wa);
-        check(xv.ndim == 2, "kmeans_assign: X must have 2 dimensions (n_samples, n_features), got ", xv.ndim);
-        Int32Array labels = new_int32({xv.shape[0]});
-        py::array mind = new_real(ca.dtype(), {xv.shape[0]});
-        const TensorView lv = view(labels), mv = real_view(mind);
-        const KMeansMetric met = parse_metric(metric);
+      [](py::handle x, py::handle centers, py::handle sample_weight, const std::string& metric,
+         const std::string& device) {
+        constexpr const char* op = "kmeans_assign";
+        const Device on = parse_device(device, op);
+        const KMeansMetric met = parse_kmeans_metric(metric, op);
+        const TensorView xv = view(x, "X", on), cv = view(centers, "centers", on),
+                         wv = optional_view(sample_weight, "sample_weight", on);
+        const int64_t n = kmeans_distances_shape(xv, cv, op)[0];
+        py::array labels = new_array(DType::int32, {n});
+        py::array min_distances = new_array(xv.dtype, {n});
+        const TensorView lv = view(labels, "labels", on), mv = view(min_distances, "min_distances", on);
         double inertia;
         {
           py::gil_scoped_release release;
           inertia = kmeans_assign(xv, wv, cv, met, lv, mv);
         }
-        return py::make_tuple(labels, mind, inertia);
+        return py::make_tuple(labels, min_distances, inertia);
       },
-      py::arg("X"), py::arg("centers"), py::arg("sample_weight"), py::arg("metric"));
+      py::arg("X"), py::arg("centers"), py::arg("sample_weight"), py::arg("metric"), py::arg("device") = "cpu");
 
   m.def(
       "kmeans_transform",
-      [](py::handle x, py::handle centers, const std::string& metric) {
-        const py::array ca = real_array(centers, "centers");
-        const py::array xa = real_array_as(x, ca.dtype(), "X");
-        const TensorView xv = real_view(xa), cv = real_view(ca);
-        check(xv.ndim == 2, "kmeans_transform: X must have 2 dimensions (n_samples, n_features), got ", xv.ndim);
-        check(cv.ndim == 2, "kmeans_transform: centers must have 2 dimensions, got ", cv.ndim);
-        py::array out = new_real(ca.dtype(), {xv.shape[0], cv.shape[0]});
-        const TensorView ov = real_view(out);
-        const KMeansMetric met = parse_metric(metric);
+      [](py::handle x, py::handle centers, const std::string& metric, const std::string& device) {
+        constexpr const char* op = "kmeans_transform";
+        const Device on = parse_device(device, op);
+        const KMeansMetric met = parse_kmeans_metric(metric, op);
+        const TensorView xv = view(x, "X", on), cv = view(centers, "centers", on);
+        const std::array<int64_t, 2> shape = kmeans_distances_shape(xv, cv, op);
+        py::array out = new_array(xv.dtype, {shape[0], shape[1]});
+        const TensorView ov = view(out, "out", on);
         {
           py::gil_scoped_release release;
           kmeans_transform(xv, cv, met, ov);
         }
         return out;
       },
-      py::arg("X"), py::arg("centers"), py::arg("metric"));
+      py::arg("X"), py::arg("centers"), py::arg("metric"), py::arg("device") = "cpu");
 }
 
 }  // namespace cvcore::bindings

@@ -1,30 +1,26 @@
 #include "cvcore/neighbors.hpp"
 
 #include "common.hpp"
-#include "cvcore/error.hpp"
 
 namespace cvcore::bindings {
 
 void register_neighbors(py::module_& m) {
   m.def(
       "knn_search",
-      [](py::handle train, py::handle query, int64_t n_neighbors) {
-        const py::array ta = real_array(train, "X");
-        const py::array qa = real_array_as(query, ta.dtype(), "query");
-        const TensorView tv = real_view(ta), qv = real_view(qa);
-        check(tv.ndim == 2, "knn_search: X must have 2 dimensions (n_samples, n_features), got ", tv.ndim);
-        check(qv.ndim == 2, "knn_search: query must have 2 dimensions (n_queries, n_features), got ", qv.ndim);
-        const int64_t kk = n_neighbors > 0 ? n_neighbors : 0;
-        py::array dist = new_real(ta.dtype(), {qv.shape[0], kk});
-        Int64Array idx = new_int64({qv.shape[0], kk});
-        const TensorView dv = real_view(dist), iv = view(idx);
+      [](py::handle train, py::handle query, int64_t n_neighbors, const std::string& device) {
+        const Device on = parse_device(device, "knn_search");
+        const TensorView tv = view(train, "train", on), qv = view(query, "query", on);
+        const std::array<int64_t, 2> shape = knn_search_output_shape(tv, qv, n_neighbors);
+        py::array distances = new_array(tv.dtype, {shape[0], shape[1]});
+        py::array indices = new_array(DType::int64, {shape[0], shape[1]});
+        const TensorView dv = view(distances, "distances", on), iv = view(indices, "indices", on);
         {
           py::gil_scoped_release release;
           knn_search(tv, qv, n_neighbors, dv, iv);
         }
-        return py::make_tuple(dist, idx);
+        return py::make_tuple(distances, indices);
       },
-      py::arg("X"), py::arg("query"), py::arg("n_neighbors"));
+      py::arg("train"), py::arg("query"), py::arg("n_neighbors"), py::arg("device") = "cpu");
 }
 
 }  // namespace cvcore::bindings

@@ -10,8 +10,8 @@ namespace cvcore::bindings {
 
 namespace {
 
-Int64Array to_array(const std::vector<int64_t>& v) {
-  Int64Array out = new_int64({static_cast<int64_t>(v.size())});
+py::array to_array(const std::vector<int64_t>& v) {
+  py::array out = new_array(DType::int64, {static_cast<int64_t>(v.size())});
   if (!v.empty()) std::memcpy(out.mutable_data(), v.data(), v.size() * sizeof(int64_t));
   return out;
 }
@@ -19,15 +19,14 @@ Int64Array to_array(const std::vector<int64_t>& v) {
 // Scores in the boxes' dtype (the kernels computed them in it, so the conversion is exact).
 py::array scores_array(const std::vector<double>& v, DType dtype) {
   const int64_t n = static_cast<int64_t>(v.size());
+  py::array out = new_array(dtype, {n});
   if (dtype == DType::float64) {
-    Float64Array out = new_float64({n});
     if (n) std::memcpy(out.mutable_data(), v.data(), v.size() * sizeof(double));
-    return std::move(out);
+    return out;
   }
-  FloatArray out = new_float32({n});
-  float* p = out.mutable_data();
+  float* p = static_cast<float*>(out.mutable_data());
   for (int64_t i = 0; i < n; ++i) p[i] = static_cast<float>(v[i]);
-  return std::move(out);
+  return out;
 }
 
 NmsOptions nms_options(double iou_threshold, std::optional<double> score_threshold, std::optional<int64_t> max_output,

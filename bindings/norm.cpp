@@ -44,6 +44,11 @@ void register_norm(py::module_& m) {
       },
       py::arg("conv_weight"), py::arg("conv_bias"), py::arg("running_mean"), py::arg("running_var"),
       py::arg("weight"), py::arg("bias"), py::arg("eps"), py::arg("device") = "cpu");
+
+  // eps, checked as batch_norm checks it (for layers that check at construction).
+  m.def(
+      "check_batch_norm_eps", [](const std::string& op, double eps) { check_batch_norm_eps(op.c_str(), eps); },
+      py::arg("op"), py::arg("eps"));
 }
 
 }  // namespace cvcore::bindings

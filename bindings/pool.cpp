@@ -102,6 +102,24 @@ void register_pool(py::module_& m) {
                         });
       },
       py::arg("input"), py::arg("output_size"), py::arg("return_indices"), py::arg("device") = "cpu");
+
+  // The pooling parameters, checked as the ops check them (for layers that check at construction).
+  m.def(
+      "check_max_pool2d_params",
+      [](const std::string& op, Pair kernel, Pair stride, Pair padding, Pair dilation) {
+        check_max_pool2d_params(op.c_str(), MaxPool2dParams{kernel, stride, padding, dilation});
+      },
+      py::arg("op"), py::arg("kernel_size"), py::arg("stride"), py::arg("padding"), py::arg("dilation"));
+  m.def(
+      "check_avg_pool2d_params",
+      [](const std::string& op, Pair kernel, Pair stride, Pair padding, std::optional<int64_t> divisor_override) {
+        check_avg_pool2d_params(op.c_str(), AvgPool2dParams{kernel, stride, padding, false, true, divisor_override});
+      },
+      py::arg("op"), py::arg("kernel_size"), py::arg("stride"), py::arg("padding"), py::arg("divisor_override"));
+  m.def(
+      "check_adaptive_output_size",
+      [](const std::string& op, Pair output_size) { check_adaptive_output_size(op.c_str(), output_size); },
+      py::arg("op"), py::arg("output_size"));
 }
 
 }  // namespace cvcore::bindings

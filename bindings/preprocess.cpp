@@ -12,16 +12,15 @@ void register_preprocess(py::module_& m) {
       [](py::handle images, double scale, const std::vector<double>& mean, bool swap_rb, bool uint8_out,
          const std::string& device) {
         const Device on = parse_device(device, "to_blob");
-        Uint8OrFloat32 xa = uint8_or_float32_array(images, "images");
-        xa.view.device = on;
+        const TensorView iv = view(images, "images", on);
         const BlobParams params{scale, mean, swap_rb};
         const DType out_dtype = uint8_out ? DType::uint8 : DType::float32;
-        const std::array<int64_t, 4> shape = to_blob_output_shape(xa.view, params, out_dtype);
+        const std::array<int64_t, 4> shape = to_blob_output_shape(iv, params, out_dtype);
         py::array out = new_array(out_dtype, {shape.begin(), shape.end()});
         const TensorView ov = view(out, "out", on);
         {
           py::gil_scoped_release release;
-          to_blob(xa.view, params, ov);
+          to_blob(iv, params, ov);
         }
         return out;
       },

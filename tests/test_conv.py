@@ -455,7 +455,7 @@ def test_nan_propagates(rng, isa):
     (dict(activation="prelu", prelu_weight=[True] * 4), TypeError, "prelu_weight must be a real numeric array"),
     (dict(padding=2**62), ValueError, "overflow"),
     (dict(padding=2**70), ValueError, "64 bits"),
-    (dict(w=np.zeros((4, 3, 0, 3))), ValueError, "kernel size must be >= 1"),
+    (dict(w=np.zeros((4, 3, 0, 3))), ValueError, r"conv2d: kernel_size \(weight.shape\[2:\]\) must be >= 1, got \(0, 3\)"),
     (dict(max_pool=(0, 2)), ValueError, "max_pool kernel_size must be >= 1, got 0"),
     (dict(max_pool=(2, (1, 0))), ValueError, r"max_pool stride must be >= 1, got \(1, 0\)"),
     (dict(max_pool=(4, 1)), ValueError, r"max_pool kernel_size \(4, 4\) is larger than the convolution's output \(3, 3\)"),

@@ -2,13 +2,14 @@
 saying why it cannot run (this build has no CUDA backend, no CUDA device is usable, or the op has no
 CUDA kernel yet) instead of running on the CPU; the name is parsed in C++."""
 
+import copy
 import re
 
 import numpy as np
 import pytest
 
 import cvcore
-from cvcore import ops
+from cvcore import cluster, detection, ops
 
 X = np.random.default_rng(0).random((1, 3, 6, 6), dtype=np.float32)
 W = np.ones((2, 3, 3, 3), np.float32)
@@ -45,6 +46,36 @@ for name in ("relu", "relu6", "leaky_relu", "elu", "selu", "sigmoid", "tanh", "g
     CALLS[name] = lambda fn=getattr(ops, name), **kw: fn(X, **kw)
 for name in ("box_iou", "generalized_box_iou", "distance_box_iou", "complete_box_iou"):
     CALLS[name] = lambda fn=getattr(ops, name), **kw: fn(BOXES, BOXES, **kw)
+
+
+DATA = np.random.default_rng(0).uniform(1, 2, (10, 2))
+LABELS = np.arange(10) % 2
+KMEANS = cluster.KMeans(2, random_state=0).fit(DATA)
+KNN = cluster.KNeighborsClassifier(2).fit(DATA, LABELS)
+
+
+def on(estimator, device):
+    """A copy of a fitted estimator whose later calls run on `device`."""
+    moved = copy.copy(estimator)
+    moved.device = device
+    return moved
+
+
+# The functions and estimators outside cvcore.ops that take a device (the estimators in their
+# constructor, as scikit-learn's n_jobs): a call of each, and the C++ op that its messages name.
+OTHER_CALLS = {
+    "kmeans": ("kmeans", lambda device: cluster.kmeans(DATA, 2, device=device)),
+    "kmeans_plusplus": ("kmeans_plusplus", lambda device: cluster.kmeans_plusplus(DATA, 2, device=device)),
+    "KMeans.fit": ("kmeans", lambda device: cluster.KMeans(2, device=device).fit(DATA)),
+    "KMeans.predict": ("kmeans_assign", lambda device: on(KMEANS, device).predict(DATA)),
+    "KMeans.transform": ("kmeans_transform", lambda device: on(KMEANS, device).transform(DATA)),
+    "KMeans.score": ("kmeans_assign", lambda device: on(KMEANS, device).score(DATA)),
+    "KNeighborsClassifier.fit": ("knn_search", lambda device: cluster.KNeighborsClassifier(2, device=device).fit(
+        DATA, LABELS)),
+    "KNeighborsClassifier.predict": ("knn_search", lambda device: on(KNN, device).predict(DATA)),
+    "KNeighborsClassifier.kneighbors": ("knn_search", lambda device: on(KNN, device).kneighbors()),
+    "to_blob": ("to_blob", lambda device: detection.to_blob(np.zeros((4, 5, 3), np.uint8), device=device)),
+}
 
 
 def cuda_refusal():
@@ -89,3 +120,15 @@ def test_cuda_module():
     assert isinstance(cvcore.cuda.is_built(), bool) and cvcore.cuda.is_built() == cvcore.build_info()["cuda"]
     assert cvcore.cuda.device_count() >= 0
     assert cvcore.cuda.is_available() == (cvcore.cuda.is_built() and cvcore.cuda.device_count() > 0)
+
+
+@pytest.mark.parametrize("name", list(OTHER_CALLS))
+def test_other_functions_take_a_device(name):
+    op, call = OTHER_CALLS[name]
+    call("cpu")
+    with pytest.raises(RuntimeError, match="^" + re.escape(f"{op}: {cuda_refusal()}")):
+        call("cuda")
+    with pytest.raises(ValueError, match=rf"^{op}: device must be one of 'cpu', 'cuda', got 'gpu'$"):
+        call("gpu")
+    with pytest.raises(TypeError, match=r": device must be a str, got None$"):
+        call(None)

@@ -1,5 +1,7 @@
 """k-means against the NumPy reference Lloyd in tests/reference/kmeans.py."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -172,33 +174,41 @@ def test_iou_transform_and_predict(rng):
     np.testing.assert_array_equal(km.predict(wh), ref.iou_distance(wh, km.cluster_centers_).argmin(axis=1))
 
 
-@pytest.mark.parametrize("bad,exc,match", [
-    (dict(n_clusters=0), ValueError, "n_clusters must be >= 1"),
-    (dict(n_clusters=11), ValueError, "n_clusters must be <= the number of samples"),
-    (dict(X=np.full((10, 2), np.nan)), ValueError, "NaN or infinity"),
-    (dict(X=np.zeros((10, 0))), ValueError, "at least one feature"),
-    (dict(X=np.zeros(10)), ValueError, "2 dimensions"),
-    (dict(X=np.array([["a", "b"]] * 10)), TypeError, "real numeric"),
-    (dict(sample_weight=-np.ones(10)), ValueError, "sample_weight must be >= 0"),
-    (dict(sample_weight=np.ones(9)), ValueError, "sample_weight must have shape"),
-    (dict(sample_weight=np.zeros(10)), ValueError, "positive sum"),
-    (dict(init=np.zeros((3, 2))), ValueError, "init must have shape"),
-    (dict(init="kmeans"), ValueError, "init must be"),
-    (dict(metric="cosine"), ValueError, "metric must be"),
-    (dict(metric="iou", X=np.ones((10, 3))), ValueError, "2 columns"),
-    (dict(metric="iou", X=-np.ones((10, 2))), ValueError, "sizes > 0"),
-    (dict(update="median"), ValueError, "only for metric='iou'"),
-    (dict(tol=-1), ValueError, "tol must be >= 0"),
-    (dict(max_iter=0), ValueError, "max_iter must be >= 1"),
-    (dict(n_init=0), ValueError, "n_init must be >= 1"),
-    (dict(n_clusters=2.5), TypeError, "n_clusters must be an int"),
-    (dict(random_state="x"), TypeError, "random_state"),
+@pytest.mark.parametrize("bad,exc,message", [
+    (dict(n_clusters=0), ValueError, "kmeans: n_clusters must be >= 1, got 0"),
+    (dict(n_clusters=11), ValueError, "kmeans: n_clusters must be <= the number of samples (10), got 11"),
+    (dict(X=np.full((10, 2), np.nan)), ValueError, "kmeans: X must not contain NaN or infinity"),
+    (dict(X=np.zeros((10, 0))), ValueError, "kmeans: X must have at least one feature (d >= 1), got shape (10, 0)"),
+    (dict(X=np.zeros(10)), ValueError, "kmeans: X must have 2 dimensions (samples, features), got 1 (shape (10,))"),
+    (dict(X=np.array([["a", "b"]] * 10)), TypeError, "kmeans: X must be a real numeric array, got dtype <U1"),
+    (dict(sample_weight=-np.ones(10)), ValueError, "kmeans: sample_weight must be >= 0, got a negative weight"),
+    (dict(sample_weight=np.ones(9)), ValueError, "kmeans: sample_weight must have 10 elements, got 9"),
+    (dict(sample_weight=np.zeros(10)), ValueError, "kmeans: sample_weight must have a positive sum, got 0"),
+    (dict(init=np.zeros((3, 2))), ValueError, "kmeans: init must have n_clusters = 2 rows, got shape (3, 2)"),
+    (dict(init=np.zeros((2, 3))), ValueError,
+     "kmeans: X and init must have the same number of features, got shapes (10, 2) and (2, 3)"),
+    (dict(init="kmeans"), ValueError, "kmeans: init must be an array or one of 'k-means++', 'random', got 'kmeans'"),
+    (dict(metric="cosine"), ValueError, "kmeans: metric must be one of 'euclidean', 'iou', got 'cosine'"),
+    (dict(metric=None), TypeError, "kmeans: metric must be a str, got None"),
+    (dict(metric="iou", X=np.ones((10, 3))), ValueError,
+     "kmeans: metric 'iou' needs (w, h) pairs, so X must have 2 columns, got shape (10, 3)"),
+    (dict(metric="iou", X=-np.ones((10, 2))), ValueError,
+     "kmeans: metric 'iou' needs box sizes > 0, but X has a width or height <= 0"),
+    (dict(update="median"), ValueError, "kmeans: update 'median' is only for metric 'iou'"),
+    (dict(update="avg"), ValueError, "kmeans: update must be one of 'mean', 'median', got 'avg'"),
+    (dict(tol=-1), ValueError, "kmeans: tol must be a finite number >= 0, got -1"),
+    (dict(max_iter=0), ValueError, "kmeans: max_iter must be >= 1, got 0"),
+    (dict(n_init=0), ValueError, "kmeans: n_init must be >= 1, got 0"),
+    (dict(n_clusters=2.5), TypeError, "kmeans: n_clusters must be an int, got 2.5"),
+    (dict(random_state="x"), TypeError, "kmeans: random_state must be None, an int or a numpy Generator, got 'x'"),
+    (dict(device="gpu"), ValueError, "kmeans: device must be one of 'cpu', 'cuda', got 'gpu'"),
 ])
-def test_bad_input(bad, exc, match):
+def test_bad_input(bad, exc, message):
+    # Every rule but the Python types is the C++ op's, which names itself, the argument and the value.
     args = dict(X=np.random.default_rng(0).uniform(1, 2, (10, 2)), n_clusters=2)
     args.update(bad)
     X, k = args.pop("X"), args.pop("n_clusters")
-    with pytest.raises(exc, match=match):
+    with pytest.raises(exc, match="^" + re.escape(message) + "$"):
         kmeans(X, k, **args)
 
 
@@ -206,8 +216,36 @@ def test_not_fitted_and_feature_mismatch(rng):
     with pytest.raises(RuntimeError, match="not fitted"):
         KMeans(2).predict(np.zeros((3, 2)))
     km = KMeans(2, random_state=0).fit(rng.normal(size=(20, 3)))
-    with pytest.raises(ValueError, match="3 features"):
+    message = "X and centers must have the same number of features, got shapes (3, 2) and (2, 3)"
+    with pytest.raises(ValueError, match=re.escape(f"kmeans_assign: {message}")):
         km.predict(np.zeros((3, 2)))
+    with pytest.raises(ValueError, match=re.escape(f"kmeans_transform: {message}")):
+        km.transform(np.zeros((3, 2)))
+
+
+@pytest.mark.parametrize("dtype, computed", [(np.float32, np.float32), (np.float64, np.float64),
+                                             (np.float16, np.float32), (np.int32, np.float64),
+                                             (np.uint8, np.float64), (np.int64, np.float64)])
+def test_dtype_rule(dtype, computed):
+    # The rule of the ops that keep the caller's precision: float32 / float64 kept, float16 in float32,
+    # integers in float64; weights, initial centres and new data take the data's (centres') dtype.
+    x = np.random.default_rng(0).integers(1, 60, (80, 2)).astype(dtype)
+    w, init = np.arange(1, 81), x[:3].astype(np.int64)
+    for metric in ("euclidean", "iou"):
+        got = kmeans(x, 3, sample_weight=w, init=init, metric=metric)
+        want = kmeans(x.astype(computed), 3, sample_weight=w.astype(computed), init=init.astype(computed),
+                      metric=metric)
+        assert got[0].dtype == computed
+        for g, v in zip(got, want):
+            np.testing.assert_array_equal(g, v)
+        centers, idx = kmeans_plusplus(x, 3, sample_weight=w, random_state=0, metric=metric)
+        assert centers.dtype == computed
+        np.testing.assert_array_equal(centers, x[idx].astype(computed))
+    km = KMeans(3, random_state=0).fit(x, sample_weight=w)
+    for new in (x.astype(np.float64), x.astype(np.float32), x.astype(np.int16)):
+        np.testing.assert_array_equal(km.predict(new), km.labels_)
+        assert km.transform(new).dtype == computed
+        assert km.score(new, sample_weight=1) == km.score(x.astype(computed))
 
 
 def test_explicit_init_with_n_init_warns(rng):

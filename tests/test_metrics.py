@@ -204,3 +204,33 @@ def test_voc_evaluate_edges():
           {"boxes": [[0, 0, 5, 5]], "scores": [0.9], "labels": [7]}]
     assert voc_evaluate(gt, dt)[0] == {1: 1.0, 2: 0.0}
 
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.int32, np.uint8, np.int64])
+def test_metrics_compute_in_float64(dtype):
+    # Metrics compute in float64 whatever the real dtype given (the values below are exact in each).
+    rec, prec = np.array([0, 1, 1, 2, 3]) / 4, np.array([4, 4, 2, 2, 1]) / 4
+    if np.dtype(dtype).kind == "f":
+        for method in ("voc07", "voc", "coco"):
+            assert average_precision(rec.astype(dtype), prec.astype(dtype), method) == average_precision(rec, prec, method)
+    counts = np.array([3, 0, 5]), np.array([1, 0, 2]), np.array([0, 0, 4])
+    got = precision_recall_fscore_from_counts(*(c.astype(dtype) for c in counts))
+    for g, want in zip(got, precision_recall_fscore_from_counts(*(c.astype(np.float64) for c in counts))):
+        assert g.dtype == np.float64
+        np.testing.assert_array_equal(g, want)
+    gt, dt = voc_set(np.random.default_rng(5), n_images=8)
+    as_dtype = [{**d, "boxes": np.asarray(d["boxes"]).astype(dtype)} for d in gt]
+    assert voc_evaluate(as_dtype, dt) == voc_evaluate([{**d, "boxes": d["boxes"].astype(dtype).astype(np.float64)}
+                                                       for d in gt], dt)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: average_precision(np.array([True]), [1.0]),
+    lambda: precision_recall_fscore_from_counts(["1"], [0], [0]),
+    lambda: voc_evaluate([{"boxes": np.zeros((1, 4), bool), "labels": [0]}], [{"boxes": [], "scores": [], "labels": []}]),
+    lambda: voc_evaluate([{"boxes": [[0, 0, 1, 1]], "labels": [0]}], [{"boxes": [[0, 0, 1, 1]], "scores": ["a"],
+                                                                          "labels": [0]}]),
+])
+def test_metrics_reject_data_that_is_not_real(call):
+    with pytest.raises(TypeError, match="must be a real numeric array, got dtype"):
+        call()

@@ -398,8 +398,11 @@ def test_weights_loading(tmp_path):
         MTCNN(weights={**WEIGHTS, "pnet.conv1.weight": np.zeros((10, 3, 3, 2))})
     with pytest.raises(ValueError, match="NaN"):
         MTCNN(weights={**WEIGHTS, "rnet.fc4.bias": np.full(128, np.nan)})
-    with pytest.raises(TypeError, match="floating-point"):
-        MTCNN(weights={**WEIGHTS, "rnet.fc4.bias": np.zeros(128, np.int32)})
+    with pytest.raises(TypeError, match=r"^MTCNN: weights: rnet.fc4.bias must be a real numeric array, got dtype bool$"):
+        MTCNN(weights={**WEIGHTS, "rnet.fc4.bias": np.zeros(128, bool)})
+    # Other real dtypes are converted to float32, as the CNN ops convert them.
+    as_float64 = {key: value.astype(np.float64) for key, value in WEIGHTS.items()}
+    np.testing.assert_array_equal(MTCNN(weights=as_float64).detect(sample_image())[0], same[0])
     with pytest.raises(ValueError, match="unexpected arrays"):
         MTCNN(weights={**WEIGHTS, "extra": np.zeros(1)})
     with pytest.raises(FileNotFoundError):

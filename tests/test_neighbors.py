@@ -88,3 +88,34 @@ def test_bad_input(rng):
         KNeighborsClassifier(2).fit(x, np.zeros(10)).kneighbors(np.zeros((1, 3)))
     with pytest.raises(RuntimeError, match="not fitted"):
         KNeighborsClassifier().predict(x)
+
+
+@pytest.mark.parametrize("dtype, computed", [(np.float32, np.float32), (np.float64, np.float64),
+                                             (np.float16, np.float32), (np.int32, np.float64), (np.uint8, np.float64)])
+def test_dtype_rule(dtype, computed):
+    # As k-means: float32 / float64 kept, float16 in float32, integers in float64; queries take the
+    # training data's dtype.
+    x = np.random.default_rng(0).integers(0, 50, (60, 3)).astype(dtype)
+    y = np.arange(60) % 3
+    clf = KNeighborsClassifier(4).fit(x, y)
+    ref_clf = KNeighborsClassifier(4).fit(x.astype(computed), y)
+    for query in (x[:7], x[:7].astype(np.float64), x[:7].astype(np.int16)):
+        dist, idx = clf.kneighbors(query)
+        rdist, ridx = ref_clf.kneighbors(x[:7].astype(computed))
+        assert dist.dtype == computed
+        np.testing.assert_array_equal(dist, rdist)
+        np.testing.assert_array_equal(idx, ridx)
+
+
+def test_messages(rng):
+    x = rng.normal(size=(10, 2))
+    clf = KNeighborsClassifier(3).fit(x, np.zeros(10))
+    with pytest.raises(ValueError, match=r"^KNeighborsClassifier.kneighbors: n_neighbors must be in \[1, 9\] \(the "
+                                         r"training samples other than the row itself\), got 10$"):
+        clf.kneighbors(n_neighbors=10)
+    with pytest.raises(ValueError, match=r"^knn_search: n_neighbors must be >= 1, got 0$"):
+        clf.kneighbors(x, n_neighbors=0)
+    with pytest.raises(ValueError, match=r"^knn_search: train must have 2 dimensions \(samples, features\), got 1"):
+        KNeighborsClassifier().fit(np.zeros(10), np.zeros(10))
+    with pytest.raises(TypeError, match=r"^KNeighborsClassifier.fit: X must be a real numeric array, got dtype bool$"):
+        KNeighborsClassifier().fit(np.zeros((10, 2), bool), np.zeros(10))

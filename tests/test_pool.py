@@ -150,7 +150,7 @@ def test_adaptive_avg_pool2d_levels(threads, isa, rng):
 
 @pytest.mark.parametrize("sizes,exc,match", [
     ([(3, 4, 5)], ValueError, "output_size must be an int or a pair"),
-    ([(3, -1)], ValueError, r"output_size must be an int or a pair of ints >= 0 or None, got \(3, -1\)"),
+    ([(3, -1)], ValueError, r"adaptive_avg_pool2d_levels: output_size must be >= 0, got \(3, -1\)"),
     (5, TypeError, r"output_sizes must be a sequence of \(Ho, Wo\) pairs"),
     ("ab", TypeError, "output_sizes must be a sequence"),
 ])
@@ -302,10 +302,10 @@ X = np.zeros((1, 2, 6, 6), np.float32)
 
 
 @pytest.mark.parametrize("call, error, match", [
-    (lambda: ops.max_pool2d(X, 0), ValueError, r"max_pool2d: kernel_size must be .*>= 1, got 0"),
-    (lambda: ops.max_pool2d(X, 2, stride=0), ValueError, r"max_pool2d: stride must be .*>= 1, got 0"),
+    (lambda: ops.max_pool2d(X, 0), ValueError, r"max_pool2d: kernel_size must be >= 1, got \(0, 0\)"),
+    (lambda: ops.max_pool2d(X, 2, stride=0), ValueError, r"max_pool2d: stride must be >= 1, got \(0, 0\)"),
     (lambda: ops.max_pool2d(X, 2, dilation=(1, 0)), ValueError, r"max_pool2d: dilation must be >= 1, got \(1, 0\)"),
-    (lambda: ops.max_pool2d(X, 2, padding=-1), ValueError, r"max_pool2d: padding must be .*>= 0, got -1"),
+    (lambda: ops.max_pool2d(X, 2, padding=-1), ValueError, r"max_pool2d: padding must be >= 0, got \(-1, -1\)"),
     (lambda: ops.max_pool2d(X, 3, padding=2), ValueError,
      r"max_pool2d: padding must be at most half the kernel size, got padding=\(2, 2\) with kernel_size=\(3, 3\)"),
     # PyTorch bounds the padding by kernel_size // 2 even when dilation widens the window.
@@ -323,9 +323,9 @@ X = np.zeros((1, 2, 6, 6), np.float32)
     (lambda: ops.avg_pool2d(X, 2, divisor_override=0), ValueError, r"avg_pool2d: divisor_override must be non-zero"),
     (lambda: ops.avg_pool2d(X, 2, divisor_override=1.5), TypeError, r"avg_pool2d: divisor_override must be an int"),
     (lambda: ops.avg_pool2d(X, 4, padding=3), ValueError, r"avg_pool2d: padding must be at most half"),
-    (lambda: ops.avg_pool2d(X, 2, stride=-1), ValueError, r"avg_pool2d: stride must be .*>= 1, got -1"),
+    (lambda: ops.avg_pool2d(X, 2, stride=-1), ValueError, r"avg_pool2d: stride must be >= 1, got \(-1, -1\)"),
     (lambda: ops.avg_pool2d(X, 8), ValueError, r"avg_pool2d: output size \(0, 0\) is too small"),
-    (lambda: ops.adaptive_avg_pool2d(X, -1), ValueError, r"adaptive_avg_pool2d: output_size .*>= 0.*got -1"),
+    (lambda: ops.adaptive_avg_pool2d(X, -1), ValueError, r"adaptive_avg_pool2d: output_size must be >= 0, got \(-1, -1\)"),
     (lambda: ops.adaptive_avg_pool2d(X, (2, 3, 4)), ValueError, r"adaptive_avg_pool2d: output_size must be"),
     (lambda: ops.adaptive_avg_pool2d(X, None), TypeError, r"adaptive_avg_pool2d: output_size .*got None"),
     (lambda: ops.adaptive_max_pool2d(X, (2, -3)), ValueError, r"adaptive_max_pool2d: output_size .*\(2, -3\)"),

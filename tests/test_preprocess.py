@@ -96,7 +96,7 @@ def test_to_blob_layouts(rng, isa, threads, channels):
     (dict(mean=(1, 2)), ValueError, r"mean must have 1 or 3 values \(one per channel\), got 2"),
     (dict(mean=()), ValueError, "mean must be a number or one number per channel"),
     (dict(mean=((1, 2, 3),)), ValueError, "mean must be a number or one number per channel"),
-    (dict(mean="abc"), ValueError, "mean must be a number or one number per channel"),
+    (dict(mean="abc"), TypeError, "to_blob: mean must be a real numeric array, got dtype <U3"),
     (dict(mean=(0, np.nan, 0)), ValueError, r"mean\[1\] must be finite"),
     (dict(mean=1e39), ValueError, "must be finite \\(also in float32\\)"),
     (dict(scale=np.inf), ValueError, "scale must be finite"),
@@ -111,8 +111,13 @@ def test_to_blob_errors(kwargs, exc, match):
 def test_to_blob_image_errors():
     with pytest.raises(TypeError, match="uint8 output needs uint8 images, got float32"):
         to_blob(np.zeros((4, 5, 3), np.float32), dtype=np.uint8)
-    with pytest.raises(ValueError, match=r"shape \(H, W, C\) with C >= 1"):
+    with pytest.raises(ValueError, match=r"^to_blob: images must have shape \(N, H, W, C\) with every size >= 1, "
+                                         r"got \(1, 4, 5, 0\)$"):
         to_blob(np.zeros((4, 5, 0), np.uint8))
+    with pytest.raises(ValueError, match=r"^to_blob: each image must have 3 dimensions \(H, W, C\), got shape \(4, 5\)$"):
+        to_blob([np.zeros((4, 5), np.uint8)])
+    with pytest.raises(TypeError, match=r"^to_blob: images must be a real numeric array, got dtype bool$"):
+        to_blob([np.zeros((4, 5, 3), np.uint8), np.zeros((4, 5, 3), bool)])
     with pytest.raises(ValueError, match="at least one image"):
         to_blob([])
     with pytest.raises(TypeError, match="real numeric array"):
@@ -125,6 +130,8 @@ def test_normalize_and_to_blob(rng):
     np.testing.assert_allclose(normalize(img, mean, std), (img - np.array(mean)) / np.array(std), rtol=1e-6, atol=1e-6)
     with pytest.raises(ValueError, match="std must not be 0"):
         normalize(img, 0, 0)
+    with pytest.raises(TypeError, match="^normalize: mean must be a real numeric array, got dtype bool$"):
+        normalize(img, True, 1)
     blob = to_blob(img, scale=1 / 255, mean=(10, 20, 30), swap_rb=True)
     assert blob.shape == (1, 3, 6, 8) and blob.dtype == np.float32
     expected = (img[..., ::-1].astype(np.float64) - np.array([10, 20, 30])) / 255

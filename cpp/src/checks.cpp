@@ -51,6 +51,8 @@ void check_array(const TensorView& t, const char* op, const char* name, DType dt
 void check_real_matrix(const TensorView& t, const char* op, const char* name) {
   check<TypeError>(t.dtype == DType::float32 || t.dtype == DType::float64, op, ": ", name,
                    " must be a float32 or float64 array, got ", dtype_name(t.dtype));
+  check(t.ndim == 2, op, ": ", name, " must have 2 dimensions (samples, features), got ", t.ndim, " (shape ",
+        t.shape_text(), ")");
   check_array(t, op, name, t.dtype, 2);
   check(t.shape[0] >= 1, op, ": ", name, " must have at least one row, got shape ", t.shape_text());
   check(t.shape[1] >= 1, op, ": ", name, " must have at least one feature (d >= 1), got shape ", t.shape_text());

@@ -65,14 +65,17 @@ struct Named {
   E value;
 };
 
-// The value named `text`, or ValueError "<op>: <arg> must be one of 'a', 'b', got '<text>'".
+// The value named `text`, or ValueError "<op>: <arg> must be one of 'a', 'b', got '<text>'". An argument
+// that also takes another form (k-means' init: an array) names it: "must be an array or one of ...".
 template <typename E, size_t N>
-E parse_named(const Named<E> (&names)[N], const std::string& text, const char* op, const char* arg) {
+E parse_named(const Named<E> (&names)[N], const std::string& text, const char* op, const char* arg,
+              const char* other_form = nullptr) {
   for (const Named<E>& n : names)
     if (text == n.name) return n.value;
   std::string accepted;
   for (const Named<E>& n : names) accepted += (accepted.empty() ? "'" : ", '") + std::string(n.name) + "'";
-  throw ValueError(concat(op, ": ", arg, " must be one of ", accepted, ", got '", text, "'"));
+  throw ValueError(concat(op, ": ", arg, " must be ", other_form ? other_form : "", other_form ? " or " : "",
+                          "one of ", accepted, ", got '", text, "'"));
 }
 
 // The name of `value` in `names`.

@@ -195,6 +195,9 @@ class DetectionReader {
 
 CocoEvalResult coco_evaluate(const CocoGroundTruth& gt, const CocoDetections& dt, int64_t num_images,
                              int64_t num_categories, const CocoEvalParams& params) {
+  detail::require_cpu(kOp, {{"gt_image", gt.image}, {"gt_category", gt.category}, {"gt_boxes", gt.boxes},
+                            {"gt_area", gt.area}, {"gt_crowd", gt.crowd}, {"gt_id", gt.id}, {"dt_image", dt.image},
+                            {"dt_category", dt.category}, {"dt_boxes", dt.boxes}, {"dt_score", dt.score}});
   check(num_images >= 0 && num_categories >= 0, kOp, ": num_images and num_categories must be >= 0, got ",
         num_images, " and ", num_categories);
   check_params(params);
@@ -229,6 +232,9 @@ CocoEvalResult coco_evaluate(const CocoGroundTruth& gt, const CocoDetections& dt
 VocMatchResult voc_match(const VocGroundTruth& gt, const VocDetections& dt, int64_t num_images, int64_t num_classes,
                          const VocMatchParams& params) {
   constexpr const char* op = "voc_match";
+  detail::require_cpu(op, {{"gt_image", gt.image}, {"gt_label", gt.label}, {"gt_boxes", gt.boxes},
+                           {"gt_difficult", gt.difficult}, {"dt_image", dt.image}, {"dt_label", dt.label},
+                           {"dt_boxes", dt.boxes}, {"dt_score", dt.score}});
   check(num_images >= 0 && num_classes >= 0, op, ": num_images and num_classes must be >= 0, got ", num_images,
         " and ", num_classes);
   // torchvision's overlap is box_iou's, on its domain (where no area overflows).

@@ -18,21 +18,10 @@ std::array<int64_t, 4> conv_shape(const TensorView& x, const TensorView& weight,
   detail::check_array(weight, op, "weight", DType::float32, 4);
   const int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
   const int64_t O = weight.shape[0], kh = weight.shape[2], kw = weight.shape[3];
-  check(p.groups >= 1, op, ": groups must be >= 1, got ", p.groups);
-  check(C % p.groups == 0, op, ": groups (", p.groups, ") must divide the input channels (", C, ")");
-  check(O % p.groups == 0, op, ": groups (", p.groups, ") must divide the output channels (weight.shape[0] = ", O,
-        ")");
+  check_conv2d_params(op, C, O, {kh, kw}, p);
   check(weight.shape[1] * p.groups == C, op, ": weight.shape[1] must be input channels / groups = ", C / p.groups,
         ", got ", weight.shape[1], " (weight shape ", weight.shape_text(), ", input shape ", x.shape_text(), ")");
   check(C >= 1, op, ": input must have at least one channel, got shape ", x.shape_text());
-  check(kh >= 1 && kw >= 1, op, ": weight's kernel size must be >= 1, got (", kh, ", ", kw, ")");
-  for (int i = 0; i < 2; ++i) {
-    check(p.stride[i] >= 1, op, ": stride must be >= 1, got (", p.stride[0], ", ", p.stride[1], ")");
-    check(p.dilation[i] >= 1, op, ": dilation must be >= 1, got (", p.dilation[0], ", ", p.dilation[1], ")");
-  }
-  for (int64_t pad : p.padding)
-    check(pad >= 0, op, ": padding must be >= 0, got (", p.padding[0], ", ", p.padding[1], ", ", p.padding[2], ", ",
-          p.padding[3], ")");
   detail::check_optional_vector(bias, op, "bias", DType::float32, O);
   check_epilogue(op, p.activation, p.prelu_weight, O);
 
@@ -89,6 +78,24 @@ ConvShapes conv_shapes(const TensorView& x, const TensorView& weight, const Tens
 }
 
 }  // namespace
+
+void check_conv2d_params(const char* op, int64_t in_channels, int64_t out_channels, std::array<int64_t, 2> kernel_size,
+                         const Conv2dParams& p) {
+  check(p.groups >= 1, op, ": groups must be >= 1, got ", p.groups);
+  check(in_channels % p.groups == 0, op, ": groups (", p.groups, ") must divide the input channels (", in_channels,
+        ")");
+  check(out_channels % p.groups == 0, op, ": groups (", p.groups, ") must divide the output channels (weight.shape[0] = ",
+        out_channels, ")");
+  check(kernel_size[0] >= 1 && kernel_size[1] >= 1, op, ": kernel_size (weight.shape[2:]) must be >= 1, got (",
+        kernel_size[0], ", ", kernel_size[1], ")");
+  for (int i = 0; i < 2; ++i) {
+    check(p.stride[i] >= 1, op, ": stride must be >= 1, got (", p.stride[0], ", ", p.stride[1], ")");
+    check(p.dilation[i] >= 1, op, ": dilation must be >= 1, got (", p.dilation[0], ", ", p.dilation[1], ")");
+  }
+  for (int64_t pad : p.padding)
+    check(pad >= 0, op, ": padding must be >= 0, got (", p.padding[0], ", ", p.padding[1], ", ", p.padding[2], ", ",
+          p.padding[3], ")");
+}
 
 std::array<int64_t, 4> conv2d_output_shape(const TensorView& x, const TensorView& weight, const TensorView& bias,
                                            const Conv2dParams& p) {

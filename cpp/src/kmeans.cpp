@@ -43,25 +43,18 @@ void check_weights(const TensorView& w, const TensorView& x, const char* op) {
   check(sum > 0, op, ": sample_weight must have a positive sum, got ", sum);
 }
 
-// centres (k, d) of x's dtype, finite, in the metric's domain.
-void check_centers(const TensorView& c, const TensorView& x, KMeansMetric metric, const char* op, const char* name) {
+// centres (k, d) of x's dtype with k >= 1 (shapes only).
+void check_centers_shape(const TensorView& c, const TensorView& x, const char* op, const char* name) {
   detail::check_array(c, op, name, x.dtype, 2);
-  check(c.shape[1] == x.shape[1], op, ": ", name, " must have ", x.shape[1], " columns like the data, got shape ",
-        c.shape_text());
+  check(c.shape[1] == x.shape[1], op, ": X and ", name, " must have the same number of features, got shapes ",
+        x.shape_text(), " and ", c.shape_text());
   check(c.shape[0] >= 1, op, ": ", name, " must have at least one row, got shape ", c.shape_text());
-  detail::check_finite_values(c, op, name);
-  check_metric_domain(c, metric, op, name);
 }
 
-void check_input(const TensorView& x, KMeansMetric metric, const char* op) {
-  detail::check_real_matrix(x, op, "X");
-  detail::check_finite_values(x, op, "X");
-  check_metric_domain(x, metric, op, "X");
-}
-
-void check_clusters(int64_t k, int64_t n, const char* op) {
-  check(k >= 1, op, ": n_clusters must be >= 1, got ", k);
-  check(k <= n, op, ": n_clusters must be <= the number of samples (", n, "), got ", k);
+// The values of data or centres: finite, in the metric's domain.
+void check_values(const TensorView& t, KMeansMetric metric, const char* op, const char* name) {
+  detail::check_finite_values(t, op, name);
+  check_metric_domain(t, metric, op, name);
 }
 
 template <typename T>
@@ -71,24 +64,57 @@ const T* optional_ptr(const TensorView& t) {
 
 }  // namespace
 
+KMeansMetric parse_kmeans_metric(const std::string& name, const char* op) {
+  static constexpr detail::Named<KMeansMetric> metrics[] = {{"euclidean", KMeansMetric::euclidean},
+                                                            {"iou", KMeansMetric::iou}};
+  return detail::parse_named(metrics, name, op, "metric");
+}
+
+KMeansInit parse_kmeans_init(const std::string& name, const char* op) {
+  static constexpr detail::Named<KMeansInit> inits[] = {{"k-means++", KMeansInit::kmeans_plusplus},
+                                                        {"random", KMeansInit::random}};
+  return detail::parse_named(inits, name, op, "init", "an array");
+}
+
+bool parse_kmeans_median(const std::string& update, const char* op) {
+  static constexpr detail::Named<bool> updates[] = {{"mean", false}, {"median", true}};
+  return detail::parse_named(updates, update, op, "update");
+}
+
+std::array<int64_t, 2> kmeans_centers_shape(const TensorView& x, int64_t n_clusters, const char* op) {
+  detail::check_real_matrix(x, op, "X");
+  const int64_t n = x.shape[0];
+  check(n_clusters >= 1, op, ": n_clusters must be >= 1, got ", n_clusters);
+  check(n_clusters <= n, op, ": n_clusters must be <= the number of samples (", n, "), got ", n_clusters);
+  return {n_clusters, x.shape[1]};
+}
+
+std::array<int64_t, 2> kmeans_distances_shape(const TensorView& x, const TensorView& centers, const char* op) {
+  detail::check_real_matrix(x, op, "X");
+  check_centers_shape(centers, x, op, "centers");
+  return {x.shape[0], centers.shape[0]};
+}
+
 KMeansResult kmeans(const TensorView& x, const TensorView& sample_weight, const TensorView& init,
                     const KMeansOptions& opt, const TensorView& centers, const TensorView& labels) {
   constexpr const char* op = "kmeans";
-  check_input(x, opt.metric, op);
+  detail::require_cpu(op, {{"X", x}, {"sample_weight", sample_weight}, {"init", init}, {"centers", centers},
+                           {"labels", labels}});
+  const std::array<int64_t, 2> cshape = kmeans_centers_shape(x, opt.n_clusters, op);
+  check_values(x, opt.metric, op, "X");
   const int64_t n = x.shape[0], d = x.shape[1], k = opt.n_clusters;
-  check_clusters(k, n, op);
   check(opt.n_init >= 1, op, ": n_init must be >= 1, got ", opt.n_init);
   check(opt.max_iter >= 1, op, ": max_iter must be >= 1, got ", opt.max_iter);
   check(std::isfinite(opt.tol) && opt.tol >= 0, op, ": tol must be a finite number >= 0, got ", opt.tol);
-  check(!opt.median || opt.metric == KMeansMetric::iou, op, ": the median update is only for metric 'iou'");
+  check(!opt.median || opt.metric == KMeansMetric::iou, op, ": update 'median' is only for metric 'iou'");
   check(opt.n_local_trials >= 0, op, ": n_local_trials must be >= 0, got ", opt.n_local_trials);
   check_weights(sample_weight, x, op);
   if (opt.init == KMeansInit::array) {
-    check_centers(init, x, opt.metric, op, "init");
+    check_centers_shape(init, x, op, "init");
     check(init.shape[0] == k, op, ": init must have n_clusters = ", k, " rows, got shape ", init.shape_text());
+    check_values(init, opt.metric, op, "init");
   }
-  const int64_t cshape[2] = {k, d};
-  detail::check_output(centers, op, cshape, 2, x.dtype, "centers");
+  detail::check_output(centers, op, cshape.data(), 2, x.dtype, "centers");
   detail::check_output(labels, op, &x.shape[0], 1, DType::int32, "labels");
   const int threads = get_num_threads();
   if (x.dtype == DType::float32)
@@ -102,13 +128,13 @@ void kmeans_plusplus(const TensorView& x, const TensorView& sample_weight, int64
                      int64_t n_local_trials, KMeansMetric metric, const TensorView& centers,
                      const TensorView& indices) {
   constexpr const char* op = "kmeans_plusplus";
-  check_input(x, metric, op);
+  detail::require_cpu(op, {{"X", x}, {"sample_weight", sample_weight}, {"centers", centers}, {"indices", indices}});
+  const std::array<int64_t, 2> cshape = kmeans_centers_shape(x, n_clusters, op);
+  check_values(x, metric, op, "X");
   const int64_t n = x.shape[0], d = x.shape[1];
-  check_clusters(n_clusters, n, op);
   check(n_local_trials >= 0, op, ": n_local_trials must be >= 0, got ", n_local_trials);
   check_weights(sample_weight, x, op);
-  const int64_t cshape[2] = {n_clusters, d};
-  detail::check_output(centers, op, cshape, 2, x.dtype, "centers");
+  detail::check_output(centers, op, cshape.data(), 2, x.dtype, "centers");
   if (!indices.empty()) detail::check_output(indices, op, &n_clusters, 1, DType::int64, "indices");
   int64_t* idx = indices.empty() ? nullptr : indices.ptr<int64_t>();
   const int threads = get_num_threads();
@@ -123,10 +149,13 @@ void kmeans_plusplus(const TensorView& x, const TensorView& sample_weight, int64
 double kmeans_assign(const TensorView& x, const TensorView& sample_weight, const TensorView& centers,
                      KMeansMetric metric, const TensorView& labels, const TensorView& min_distances) {
   constexpr const char* op = "kmeans_assign";
-  check_input(x, metric, op);
-  check_centers(centers, x, metric, op, "centers");
+  detail::require_cpu(op, {{"X", x}, {"sample_weight", sample_weight}, {"centers", centers}, {"labels", labels},
+                           {"min_distances", min_distances}});
+  const int64_t k = kmeans_distances_shape(x, centers, op)[1];
+  check_values(x, metric, op, "X");
+  check_values(centers, metric, op, "centers");
   check_weights(sample_weight, x, op);
-  const int64_t n = x.shape[0], d = x.shape[1], k = centers.shape[0];
+  const int64_t n = x.shape[0], d = x.shape[1];
   detail::check_output(labels, op, &n, 1, DType::int32, "labels");
   if (!min_distances.empty()) detail::check_output(min_distances, op, &n, 1, x.dtype, "min_distances");
   const int threads = get_num_threads();
@@ -139,11 +168,12 @@ double kmeans_assign(const TensorView& x, const TensorView& sample_weight, const
 
 void kmeans_transform(const TensorView& x, const TensorView& centers, KMeansMetric metric, const TensorView& out) {
   constexpr const char* op = "kmeans_transform";
-  check_input(x, metric, op);
-  check_centers(centers, x, metric, op, "centers");
-  const int64_t n = x.shape[0], d = x.shape[1], k = centers.shape[0];
-  const int64_t oshape[2] = {n, k};
-  detail::check_output(out, op, oshape, 2, x.dtype);
+  detail::require_cpu(op, {{"X", x}, {"centers", centers}, {"out", out}});
+  const std::array<int64_t, 2> oshape = kmeans_distances_shape(x, centers, op);
+  check_values(x, metric, op, "X");
+  check_values(centers, metric, op, "centers");
+  detail::check_output(out, op, oshape.data(), 2, x.dtype);
+  const int64_t n = x.shape[0], d = x.shape[1], k = oshape[1];
   const int threads = get_num_threads();
   if (x.dtype == DType::float32)
     cpu::kmeans_transform(x.ptr<float>(), n, d, centers.ptr<float>(), k, metric, out.ptr<float>(), threads);

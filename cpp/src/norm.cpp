@@ -17,7 +17,7 @@ namespace {
 std::vector<double> batch_norm_scale(const char* op, int64_t channels, const TensorView& running_mean,
                                      const TensorView& running_var, const TensorView& weight, const TensorView& bias,
                                      double eps) {
-  check(std::isfinite(eps) && eps >= 0, op, ": eps must be finite and >= 0, got ", eps);
+  check_batch_norm_eps(op, eps);
   check(!running_mean.empty(), op, ": running_mean is missing");
   check(!running_var.empty(), op, ": running_var is missing");
   detail::check_optional_vector(running_mean, op, "running_mean", DType::float32, channels);
@@ -58,6 +58,10 @@ std::vector<double> fold_batch_norm_scale(const TensorView& conv_weight, const T
 }
 
 }  // namespace
+
+void check_batch_norm_eps(const char* op, double eps) {
+  check(std::isfinite(eps) && eps >= 0, op, ": eps must be finite and >= 0, got ", eps);
+}
 
 void check_batch_norm(const TensorView& x, const TensorView& running_mean, const TensorView& running_var,
                       const TensorView& weight, const TensorView& bias, double eps) {

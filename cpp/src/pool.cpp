@@ -26,11 +26,8 @@ std::array<int64_t, 4> checked_shape(const TensorView& x, const Pair& out, const
   return {x.shape[0], x.shape[1], out[0], out[1]};
 }
 
-// Checks shared by max and average pooling (PyTorch's pool2d_shape_check) and the output shape.
-std::array<int64_t, 4> window_output_shape(const TensorView& x, const char* op, const Pair& kernel,
-                                           const Pair& stride, const Pair& padding, const Pair& dilation,
-                                           bool ceil_mode) {
-  check_pool_input(x, op);
+// The window's checks shared by max and average pooling (PyTorch's pool2d_shape_check).
+void check_window(const char* op, const Pair& kernel, const Pair& stride, const Pair& padding, const Pair& dilation) {
   for (int i = 0; i < 2; ++i) {
     check(kernel[i] >= 1, op, ": kernel_size must be >= 1, got ", pair_str(kernel));
     check(stride[i] >= 1, op, ": stride must be >= 1, got ", pair_str(stride));
@@ -40,6 +37,12 @@ std::array<int64_t, 4> window_output_shape(const TensorView& x, const char* op, 
     check(padding[i] <= kernel[i] / 2, op, ": padding must be at most half the kernel size, got padding=",
           pair_str(padding), " with kernel_size=", pair_str(kernel));
   }
+}
+
+// The output shape of max or average pooling of x, whose parameters are checked.
+std::array<int64_t, 4> window_output_shape(const TensorView& x, const char* op, const Pair& kernel,
+                                           const Pair& stride, const Pair& padding, const Pair& dilation,
+                                           bool ceil_mode) {
   const Pair in{x.shape[2], x.shape[3]};
   Pair out;
   for (int i = 0; i < 2; ++i)
@@ -66,19 +69,36 @@ bool check_outputs(const char* op, const std::array<int64_t, 4>& shape, const Te
 
 }  // namespace
 
+void check_max_pool2d_params(const char* op, const MaxPool2dParams& p) {
+  check_window(op, p.kernel, p.stride, p.padding, p.dilation);
+}
+
+void check_avg_pool2d_params(const char* op, const AvgPool2dParams& p) {
+  check(!p.divisor_override || *p.divisor_override != 0, op, ": divisor_override must be non-zero, got 0");
+  check_window(op, p.kernel, p.stride, p.padding, {1, 1});
+}
+
+void check_adaptive_output_size(const char* op, Pair output_size) {
+  check(output_size[0] >= 0 && output_size[1] >= 0, op, ": output_size must be >= 0, got ", pair_str(output_size));
+}
+
 std::array<int64_t, 4> max_pool2d_output_shape(const TensorView& x, const MaxPool2dParams& p) {
-  return window_output_shape(x, "max_pool2d", p.kernel, p.stride, p.padding, p.dilation, p.ceil_mode);
+  constexpr const char* op = "max_pool2d";
+  check_pool_input(x, op);
+  check_max_pool2d_params(op, p);
+  return window_output_shape(x, op, p.kernel, p.stride, p.padding, p.dilation, p.ceil_mode);
 }
 
 std::array<int64_t, 4> avg_pool2d_output_shape(const TensorView& x, const AvgPool2dParams& p) {
   constexpr const char* op = "avg_pool2d";
-  check(!p.divisor_override || *p.divisor_override != 0, op, ": divisor_override must be non-zero, got 0");
+  check_avg_pool2d_params(op, p);
+  check_pool_input(x, op);
   return window_output_shape(x, op, p.kernel, p.stride, p.padding, {1, 1}, p.ceil_mode);
 }
 
 std::array<int64_t, 4> adaptive_pool2d_output_shape(const TensorView& x, Pair output_size, const char* op) {
   check_pool_input(x, op, /*uint8_ok=*/true);  // adaptive_max_pool2d checks float32 itself
-  check(output_size[0] >= 0 && output_size[1] >= 0, op, ": output_size must be >= 0, got ", pair_str(output_size));
+  check_adaptive_output_size(op, output_size);
   // The kernels compute (i + 1) * in + out - 1 for i < out.
   for (int i = 0; i < 2; ++i)
     detail::checked_add(checked_mul(x.shape[2 + i], output_size[i], op), output_size[i], op);

@@ -160,6 +160,19 @@ TEST(conv2d_errors_name_the_argument) {
   CHECK_THROWS(conv2d(xv, wv, TensorView{}, p, TensorView(y.data(), {1, 4, 3, 2})), ValueError, "out has shape");
 }
 
+TEST(conv2d_params_are_checked_alone_for_layers) {
+  Conv2dParams p;
+  check_conv2d_params("Conv2d", 3, 4, {3, 3}, p);
+  p.padding = {0, -1, 0, -1};
+  CHECK_THROWS(check_conv2d_params("Conv2d", 3, 4, {3, 3}, p), ValueError,
+               "Conv2d: padding must be >= 0, got (0, -1, 0, -1)");
+  p.groups = 4;
+  CHECK_THROWS(check_conv2d_params("Conv2d", 4, 6, {3, 3}, p), ValueError,
+               "Conv2d: groups (4) must divide the output channels (weight.shape[0] = 6)");
+  CHECK_THROWS(check_conv2d_params("Conv2d", 4, 4, {0, 3}, p), ValueError,
+               "Conv2d: kernel_size (weight.shape[2:]) must be >= 1, got (0, 3)");
+}
+
 TEST(conv_output_size_rules) {
   CHECK(conv_output_size(224, 3, 2, 1, 1, 1, false) == 112);
   CHECK(conv_output_size(5, 2, 2, 0, 0, 1, true) == 3);   // ceil_mode keeps the partial window

@@ -2,6 +2,7 @@
 // COCO evaluation and detection files, VOC matching, to_blob.
 #include <cvcore/cvcore.hpp>
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -120,6 +121,26 @@ TEST(kmeans_separates_two_clusters) {
   CHECK(labels[0] != labels[3]);
   CHECK(cvcore_test::close(centers[labels[0]], 0.4375, 1e-12) && cvcore_test::close(centers[labels[3]], 10.4375, 1e-12));
   CHECK(r.inertia > 0 && r.n_iter >= 1);
+}
+
+TEST(kmeans_names_and_shapes) {
+  CHECK(parse_kmeans_metric("iou", "kmeans") == KMeansMetric::iou && parse_kmeans_init("random") == KMeansInit::random);
+  CHECK(parse_kmeans_median("median") && !parse_kmeans_median("mean"));
+  CHECK_THROWS(parse_kmeans_metric("cosine", "kmeans_assign"), ValueError,
+               "kmeans_assign: metric must be one of 'euclidean', 'iou', got 'cosine'");
+  // An array of initial centres is given as an array, not by name.
+  CHECK_THROWS(parse_kmeans_init("array"), ValueError,
+               "kmeans: init must be an array or one of 'k-means++', 'random', got 'array'");
+  const double data[6] = {0, 1, 2, 3, 4, 5};
+  const TensorView x(data, {3, 2});
+  CHECK((kmeans_centers_shape(x, 2, "kmeans") == std::array<int64_t, 2>{2, 2}));
+  CHECK((kmeans_distances_shape(x, TensorView(data, {1, 2}), "kmeans_transform") == std::array<int64_t, 2>{3, 1}));
+  CHECK_THROWS(kmeans_centers_shape(TensorView(data, {6}), 2, "kmeans"), ValueError,
+               "kmeans: X must have 2 dimensions (samples, features), got 1 (shape (6,))");
+  CHECK_THROWS(kmeans_centers_shape(x, 4, "kmeans_plusplus"), ValueError,
+               "kmeans_plusplus: n_clusters must be <= the number of samples (3), got 4");
+  CHECK_THROWS(kmeans_distances_shape(x, TensorView(data, {2, 3}), "kmeans_assign"), ValueError,
+               "kmeans_assign: X and centers must have the same number of features, got shapes (3, 2) and (2, 3)");
 }
 
 TEST(coco_evaluate_perfect_match) {

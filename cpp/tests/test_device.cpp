@@ -82,6 +82,23 @@ TEST(every_frontend_refuses_cuda_views_before_reading_them) {
       {"crop_resize", [&] { crop_resize(map, rois, RoiAlignParams{}, on(cuda, buf, {1, 2, 1, 1})); }},
       {"roi_pool", [&] { roi_pool(map, rois, RoiPoolParams{}, on(cuda, buf, {1, 2, 1, 1})); }},
       {"to_blob", [&] { to_blob(images, BlobParams{}, on(cuda, buf, {1, 3, 8, 8})); }},
+      {"kmeans", [&] { kmeans(pairs, TensorView{}, TensorView{}, KMeansOptions{}, on(cuda, buf, {8, 3}), ids); }},
+      {"kmeans_plusplus", [&] {
+         kmeans_plusplus(pairs, TensorView{}, 2, 0, 0, KMeansMetric::euclidean, on(cuda, buf, {2, 3}), TensorView{});
+       }},
+      {"kmeans_assign", [&] { kmeans_assign(pairs, scores, pairs, KMeansMetric::iou, ids, scores); }},
+      {"kmeans_transform", [&] { kmeans_transform(pairs, pairs, KMeansMetric::euclidean, pairs); }},
+      {"knn_search", [&] { knn_search(pairs, pairs, 1, on(cuda, buf, {3, 1}), ids); }},
+      {"coco_evaluate", [&] {
+         const CocoEvalParams params{{0.5}, {0.0, 1.0}, {10}, {{0.0, 1e10}}};
+         coco_evaluate({ids, ids, boxes, scores, ids, ids}, {ids, ids, boxes, scores}, 1, 1, params);
+       }},
+      {"voc_match", [&] {
+         std::vector<uint8_t> flags(3);
+         TensorView difficult(flags.data(), {3});
+         difficult.device = cuda;
+         voc_match({ids, ids, boxes, difficult}, {ids, ids, boxes, scores}, 1, 1, VocMatchParams{});
+       }},
   };
   for (const auto& [op, call] : calls) CHECK_THROWS(call(), BackendError, std::string(op) + ": " + cuda_refusal());
 }

@@ -1,6 +1,7 @@
 // C++ API of nearest neighbours: knn_search.
 #include <cvcore/cvcore.hpp>
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -54,6 +55,16 @@ TEST(knn_search_errors_name_the_argument) {
   CHECK_THROWS(knn_search(TensorView(train, {2, 1}), TensorView(train, {1, 1}), 3, TensorView(dist, {1, 2}),
                           TensorView(idx, {1, 2})),
                ValueError, "n_neighbors must be <= the number of training samples (2)");
+}
+
+TEST(knn_search_output_shape_checks_shapes_only) {
+  const float train[6] = {0, 1, 2, 3, 4, NAN};  // values are knn_search's to check
+  CHECK((knn_search_output_shape(TensorView(train, {3, 2}), TensorView(train, {1, 2}), 2) ==
+         std::array<int64_t, 2>{1, 2}));
+  CHECK_THROWS(knn_search_output_shape(TensorView(train, {3, 2}), TensorView(train, {2, 3}), 1), ValueError,
+               "knn_search: query must have 2 features like the training data, got shape (2, 3)");
+  CHECK_THROWS(knn_search_output_shape(TensorView(train, {3, 2}), TensorView(train, {1, 2}), 0), ValueError,
+               "knn_search: n_neighbors must be >= 1, got 0");
 }
 
 CVCORE_TEST_MAIN

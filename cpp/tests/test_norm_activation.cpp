@@ -19,6 +19,12 @@ TEST(batch_norm_per_channel) {
                ValueError, "eps");
 }
 
+TEST(batch_norm_eps_is_checked_alone_for_layers) {
+  check_batch_norm_eps("BatchNorm2d", 0.0);
+  CHECK_THROWS(check_batch_norm_eps("BatchNorm2d", -1.0), ValueError, "BatchNorm2d: eps must be finite and >= 0, got -1");
+  CHECK_THROWS(check_batch_norm_eps("BatchNorm2d", NAN), ValueError, "BatchNorm2d: eps must be finite and >= 0, got nan");
+}
+
 TEST(activations_and_softmax) {
   const float x[4] = {-2, -0.5f, 0, 3};
   float y[4];

@@ -78,6 +78,15 @@ TEST(pool_errors) {
   p.padding = {0, 0};
   p.kernel = {5, 5};
   CHECK_THROWS(max_pool2d_output_shape(xv, p), ValueError, "max_pool2d");
+  // The parameters alone, for layers that check them when they are built.
+  p.kernel = {2, 2};
+  p.stride = {2, 0};
+  CHECK_THROWS(check_max_pool2d_params("MaxPool2d", p), ValueError, "MaxPool2d: stride must be >= 1, got (2, 0)");
+  AvgPool2dParams a;
+  a.divisor_override = 0;
+  CHECK_THROWS(check_avg_pool2d_params("AvgPool2d", a), ValueError, "AvgPool2d: divisor_override must be non-zero");
+  CHECK_THROWS(check_adaptive_output_size("AdaptiveAvgPool2d", {-1, 2}), ValueError,
+               "AdaptiveAvgPool2d: output_size must be >= 0, got (-1, 2)");
 }
 
 CVCORE_TEST_MAIN

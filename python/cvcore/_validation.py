@@ -14,9 +14,11 @@ Dtypes follow one rule:
   float32: every real dtype is converted to it once (``as_float32``); the ops that read images also
   take uint8 as it is (``uint8_pixels``).
 - The ops that keep the caller's precision (box ops, NMS, detection post-processing, box coders,
-  scale_boxes) keep float32 and float64, round float16 up to float32 and turn integers into float64
-  (exact for every int32, and for int64 up to 2**53); the arrays of one call share the widest of
-  their dtypes (``as_float32_or_64``).
+  scale_boxes, k-means, nearest neighbours) keep float32 and float64, round float16 up to float32 and
+  turn integers into float64 (exact for every int32, and for int64 up to 2**53); the arrays of one
+  call share the widest of their dtypes (``as_float32_or_64``), except that k-means' weights and
+  initial centres, and new data for fitted centres or training data, take the data's dtype
+  (``as_float_dtype``).
 
 bool, complex, string and object data raise TypeError everywhere.
 """
@@ -29,7 +31,9 @@ import numpy as np
 _FLOAT32, _FLOAT64 = np.dtype(np.float32), np.dtype(np.float64)
 
 
-def _real_array(op, name, x, ndims=None):
+def real_array(op, name, x, ndims=None):
+    """x as an ndarray (no copy) of a real numeric dtype, else TypeError; with one of ``ndims``
+    dimensions when given, else ValueError. For the arrays that keep their dtype."""
     arr = np.asarray(x)
     if arr.dtype.kind not in "fiu":
         raise TypeError(f"{op}: {name} must be a real numeric array, got dtype {arr.dtype}")
@@ -47,7 +51,7 @@ def as_float32(op, name, x, ndims=None):
     """
     if type(x) is np.ndarray and x.dtype == _FLOAT32 and x.flags.c_contiguous and (ndims is None or x.ndim in ndims):
         return x  # the common case, without the conversions' overhead (a few microseconds per op)
-    return np.asarray(_real_array(op, name, x, ndims), dtype=np.float32, order="C")
+    return np.asarray(real_array(op, name, x, ndims), dtype=np.float32, order="C")
 
 
 def as_float32_or_64(op, *names_and_arrays):
@@ -63,7 +67,7 @@ def as_float32_or_64(op, *names_and_arrays):
                 break
         else:
             return arrays if len(arrays) > 1 else arrays[0]
-    arrays = [_real_array(op, name, x) for name, x in zip(names_and_arrays[::2], arrays)]
+    arrays = [real_array(op, name, x) for name, x in zip(names_and_arrays[::2], arrays)]
     wide = any(a.dtype.kind != "f" or a.dtype.itemsize > 4 for a in arrays)
     out = tuple(np.asarray(a, dtype=_FLOAT64 if wide else _FLOAT32, order="C") for a in arrays)
     return out if len(out) > 1 else out[0]
@@ -71,8 +75,16 @@ def as_float32_or_64(op, *names_and_arrays):
 
 def as_float64(op, name, x):
     """x as a C-contiguous float64 ndarray, for computations an op makes in float64 whatever the input
-    (anchor statistics)."""
-    return np.asarray(_real_array(op, name, x), dtype=np.float64, order="C")
+    (anchor statistics, metrics)."""
+    if type(x) is np.ndarray and x.dtype == _FLOAT64 and x.flags.c_contiguous:
+        return x  # as as_float32
+    return np.asarray(real_array(op, name, x), dtype=np.float64, order="C")
+
+
+def as_float_dtype(op, name, x, dtype):
+    """x as a C-contiguous ndarray of ``dtype``, float32 or float64: the dtype of the data that x goes
+    with (k-means' weights and initial centres; new data for fitted centres or training data)."""
+    return as_float32(op, name, x) if dtype == _FLOAT32 else as_float64(op, name, x)
 
 
 def as_int64(op, name, x):

@@ -40,6 +40,13 @@ struct Conv2dParams {
   bool winograd = false;
 };
 
+// The hyper-parameters of a convolution with in_channels inputs, out_channels outputs and a (kH, kW)
+// kernel, checked as conv2d checks them (layers check theirs with it when they are built, naming
+// themselves as `op`): groups >= 1 dividing in_channels and out_channels, kernel_size, stride and
+// dilation >= 1, padding >= 0. Other members of params are not looked at. Throws ValueError.
+void check_conv2d_params(const char* op, int64_t in_channels, int64_t out_channels, std::array<int64_t, 2> kernel_size,
+                         const Conv2dParams& params);
+
 // Validates x (N, C, H, W), weight (O, C / groups, kH, kW), bias (O,) or empty, and params (with
 // prelu_weight given exactly when the activation is prelu), and returns the output shape
 // (N, O, Ho, Wo), after the pooling when there is one. Throws ValueError / TypeError naming the

@@ -6,7 +6,9 @@
 // across runs.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <string>
 
 #include "cvcore/tensor.hpp"
 
@@ -22,6 +24,13 @@ enum class KMeansInit {
   random,           // n_clusters distinct points drawn with probability proportional to weight
   array,            // the given initial centres
 };
+
+// "euclidean" or "iou"; "k-means++" or "random" (KMeansInit::array is chosen by giving the initial
+// centres); and the centre update, "mean" or "median" (true: KMeansOptions::median). ValueError
+// naming `op`, the argument (metric, init, update), the names and the one received otherwise.
+KMeansMetric parse_kmeans_metric(const std::string& name, const char* op);
+KMeansInit parse_kmeans_init(const std::string& name, const char* op = "kmeans");
+bool parse_kmeans_median(const std::string& update, const char* op = "kmeans");
 
 struct KMeansOptions {
   int64_t n_clusters = 8;
@@ -39,6 +48,14 @@ struct KMeansResult {
   double inertia = 0;  // sum_i w_i * distance(x_i, centre of x_i), accumulated in float64
   int64_t n_iter = 0;  // Lloyd iterations of the kept run
 };
+
+// Shape checks only (cheap; the calls below also check the values): x is a C-contiguous (n, d) float32
+// or float64 array with n, d >= 1, and 1 <= n_clusters <= n. Returns the centres' shape (n_clusters,
+// d). `op` names the caller (kmeans or kmeans_plusplus) in messages.
+std::array<int64_t, 2> kmeans_centers_shape(const TensorView& x, int64_t n_clusters, const char* op);
+// x as above, and centers (k, d) of x's dtype with k >= 1. Returns (n, k), the shape of
+// kmeans_transform's output (kmeans_assign's labels are (n,)).
+std::array<int64_t, 2> kmeans_distances_shape(const TensorView& x, const TensorView& centers, const char* op);
 
 // Lloyd's k-means. x (n, d); sample_weight (n,) of x's dtype, >= 0, or empty; init (k, d) of x's
 // dtype when opt.init is array (else empty). Writes centers (k, d) of x's dtype and labels (n,)

@@ -6,11 +6,16 @@
 // ||t||^2 on rows shifted by the training mean), so its distances are float32-rounded.
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 #include "cvcore/tensor.hpp"
 
 namespace cvcore {
+
+// Shape checks only (cheap; knn_search also checks the values): train and query as above, 1 <=
+// n_neighbors <= n_train. Returns the outputs' shape (n_query, n_neighbors).
+std::array<int64_t, 2> knn_search_output_shape(const TensorView& train, const TensorView& query, int64_t n_neighbors);
 
 // The n_neighbors (1 <= n_neighbors <= n_train) nearest rows of `train` for every row of `query`,
 // nearest first, ties by the lower train index: distances (n_query, n_neighbors) of the data dtype,

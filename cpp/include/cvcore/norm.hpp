@@ -8,6 +8,10 @@
 
 namespace cvcore {
 
+// eps finite and >= 0, the check of batch_norm and fold_batch_norm (for layers, naming themselves as
+// `op`). Throws ValueError.
+void check_batch_norm_eps(const char* op, double eps);
+
 // Validates x (N, C, ...) with 2 to kMaxDims dimensions, running_mean and running_var (C,),
 // weight and bias (C,) or empty, eps finite and >= 0, and running_var >= 0 (NaN propagates).
 // Throws ValueError / TypeError naming the argument.

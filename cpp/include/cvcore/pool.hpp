@@ -34,6 +34,12 @@ struct AvgPool2dParams {
   std::optional<int64_t> divisor_override;  // non-zero when given
 };
 
+// The parameters of max_pool2d / avg_pool2d, checked as they check them (layers check theirs with
+// these when they are built, naming themselves as `op`): kernel, stride and dilation >= 1,
+// 0 <= padding <= kernel / 2, divisor_override non-zero. Throw ValueError.
+void check_max_pool2d_params(const char* op, const MaxPool2dParams& params);
+void check_avg_pool2d_params(const char* op, const AvgPool2dParams& params);
+
 // Validate x (N, C, H, W) float32 contiguous with H, W >= 1, and the parameters; return the output
 // shape (N, C, Ho, Wo) with Ho = conv_output_size(H, kH, sh, ph, ph, dh, ceil_mode) (likewise Wo).
 // Throw ValueError / TypeError naming the argument, also when Ho or Wo < 1.
@@ -54,6 +60,8 @@ void avg_pool2d(const TensorView& x, const AvgPool2dParams& params, const Tensor
 // for adaptive_avg_pool2d).
 std::array<int64_t, 4> adaptive_pool2d_output_shape(const TensorView& x, std::array<int64_t, 2> output_size,
                                                     const char* op = "adaptive_pool2d");
+// output_size >= 0, the check of adaptive_pool2d_output_shape (for layers, naming themselves as `op`).
+void check_adaptive_output_size(const char* op, std::array<int64_t, 2> output_size);
 // The mean of each window. x may also be uint8 (e.g. an image pyramid): the sums are the float32
 // sums of the same values in the same order, so the result equals that of x converted to float32.
 void adaptive_avg_pool2d(const TensorView& x, std::array<int64_t, 2> output_size, const TensorView& out);

@@ -6,37 +6,15 @@ import warnings
 import numpy as np
 
 from .. import _cvcore
-from .._validation import as_int, check_finite_scalar
-
-_METRICS = ("euclidean", "iou")
-_UPDATES = ("mean", "median")
+from .._validation import as_float, as_float32_or_64, as_float_dtype, as_int, as_str
 
 
-def as_data(op, name, X, dtype=None):
-    """X as a C-contiguous 2-D float array: float32 stays float32, other real dtypes become float64
-    (or ``dtype`` when given, the fitted data's dtype)."""
-    arr = np.asarray(X)
-    if arr.dtype.kind not in "fiu":
-        raise TypeError(f"{op}: {name} must be a real numeric array, got dtype {arr.dtype}")
-    if arr.ndim != 2:
-        raise ValueError(f"{op}: {name} must have 2 dimensions (n_samples, n_features), got {arr.ndim} "
-                         f"(shape {arr.shape})")
-    if dtype is None:
-        dtype = np.float32 if arr.dtype == np.float32 else np.float64
-    return np.ascontiguousarray(arr, dtype=dtype)
-
-
-def _weights(op, sample_weight, n, dtype):
+def _weights(op, sample_weight, X):
+    """sample_weight in X's dtype, a scalar repeated for every row; None when unweighted."""
     if sample_weight is None:
         return None
-    w = np.asarray(sample_weight)
-    if w.dtype.kind not in "fiu":
-        raise TypeError(f"{op}: sample_weight must be a real numeric array, got dtype {w.dtype}")
-    if w.ndim == 0:
-        w = np.full(n, w, dtype=dtype)
-    if w.shape != (n,):
-        raise ValueError(f"{op}: sample_weight must have shape ({n},), got {w.shape}")
-    return np.ascontiguousarray(w, dtype=dtype)
+    w = as_float_dtype(op, "sample_weight", sample_weight, X.dtype)
+    return np.full(X.shape[:1], w, X.dtype) if w.ndim == 0 else w
 
 
 def seed_from(op, random_state):
@@ -54,24 +32,16 @@ def seed_from(op, random_state):
     raise TypeError(f"{op}: random_state must be None, an int or a numpy Generator, got {random_state!r}")
 
 
-def _metric(op, metric, update="mean"):
-    if metric not in _METRICS:
-        raise ValueError(f"{op}: metric must be one of {_METRICS}, got {metric!r}")
-    if update not in _UPDATES:
-        raise ValueError(f"{op}: update must be one of {_UPDATES}, got {update!r}")
-    if update == "median" and metric != "iou":
-        raise ValueError(f"{op}: update='median' is only for metric='iou'")
-    return metric
-
-
 def kmeans(X, n_clusters, *, sample_weight=None, init="k-means++", n_init="auto", max_iter=300, tol=1e-4,
-           metric="euclidean", update="mean", random_state=None, n_local_trials=None):
+           metric="euclidean", update="mean", random_state=None, n_local_trials=None, device="cpu"):
     """Lloyd's k-means (the functional form of :class:`KMeans`).
 
     Parameters
     ----------
     X : array_like, shape (n_samples, n_features)
-        float32 data stays float32; other real dtypes are computed in float64. Must be finite.
+        float32 and float64 data keep their precision, float16 is computed in float32 and integers in
+        float64 (the rule of the ops that keep the caller's precision); sample_weight and an init
+        array are converted to that dtype. Must be finite.
     n_clusters : int, 1 <= n_clusters <= n_samples
     sample_weight : array_like, shape (n_samples,), optional
         Non-negative weights (used by the seeding, the centre means and the inertia).
@@ -95,6 +65,9 @@ def kmeans(X, n_clusters, *, sample_weight=None, init="k-means++", n_init="auto"
         Same seed, same result, on any thread count.
     n_local_trials : int, optional
         k-means++ candidates per centre (default ``2 + floor(ln k)``).
+    device : "cpu" or "cuda"
+        Where it runs, as the ops' ``device``: "cuda" raises RuntimeError saying why it cannot run
+        there (no CUDA backend in this build, no CUDA device, or no CUDA kernel yet).
 
     Returns
     -------
@@ -108,63 +81,55 @@ def kmeans(X, n_clusters, *, sample_weight=None, init="k-means++", n_init="auto"
     Raises
     ------
     TypeError for non-numeric data; ValueError for bad shapes, NaN / inf, n_clusters outside
-    [1, n_samples], negative weights, or bad options.
+    [1, n_samples], negative weights, or bad options (checked by the C++ op, whose messages name it).
     """
     op = "kmeans"
-    X = as_data(op, "X", X)
-    metric = _metric(op, metric, update)
+    X = as_float32_or_64(op, "X", X)
     n_clusters = as_int(op, "n_clusters", n_clusters)
-    max_iter = as_int(op, "max_iter", max_iter, minimum=1)
-    tol = check_finite_scalar(op, "tol", tol)
-    if tol < 0:
-        raise ValueError(f"{op}: tol must be >= 0, got {tol}")
     trials = 0 if n_local_trials is None else as_int(op, "n_local_trials", n_local_trials, minimum=1)
-    init_array = None
-    if isinstance(init, str):
-        if init not in ("k-means++", "random"):
-            raise ValueError(f"{op}: init must be 'k-means++', 'random' or an array, got {init!r}")
-        init_name = init
-    else:
-        init_name = "array"
-        init_array = as_data(op, "init", init, dtype=X.dtype)
-        if init_array.shape != (n_clusters, X.shape[1]):
-            raise ValueError(f"{op}: init must have shape ({n_clusters}, {X.shape[1]}), got {init_array.shape}")
+    random_init = isinstance(init, str) and init == "random"
+    if not isinstance(init, str):
+        init = as_float_dtype(op, "init", init, X.dtype)
     if isinstance(n_init, str):
         if n_init != "auto":
             raise ValueError(f"{op}: n_init must be 'auto' or an int, got {n_init!r}")
-        n_init = 10 if init_name == "random" else 1
+        n_init = 10 if random_init else 1
     else:
-        n_init = as_int(op, "n_init", n_init, minimum=1)
-        if init_name == "array" and n_init > 1:
+        n_init = as_int(op, "n_init", n_init)
+        if not isinstance(init, str) and n_init > 1:
             warnings.warn(f"{op}: explicit initial centres given, so n_init={n_init} is ignored and one run is made",
                           RuntimeWarning, stacklevel=2)
             n_init = 1
-    w = _weights(op, sample_weight, X.shape[0], X.dtype)
-    centers, labels, inertia, n_iter = _cvcore.kmeans(X, n_clusters, w, init_name, init_array, n_init, max_iter, tol,
-                                                      metric, update == "median", seed_from(op, random_state), trials)
+    centers, labels, inertia, n_iter = _cvcore.kmeans(
+        X, n_clusters, _weights(op, sample_weight, X), init, n_init, as_int(op, "max_iter", max_iter),
+        as_float(op, "tol", tol), as_str(op, "metric", metric), as_str(op, "update", update),
+        seed_from(op, random_state), trials, as_str(op, "device", device))
     return centers, labels, float(inertia), int(n_iter)
 
 
-def kmeans_plusplus(X, n_clusters, *, sample_weight=None, random_state=None, n_local_trials=None, metric="euclidean"):
+def kmeans_plusplus(X, n_clusters, *, sample_weight=None, random_state=None, n_local_trials=None, metric="euclidean",
+                    device="cpu"):
     """Greedy k-means++ seeding alone (scikit-learn's ``kmeans_plusplus``).
 
-    Returns ``(centers, indices)``: the chosen rows of X (in X's precision) and their indices (int64).
+    Returns ``(centers, indices)``: the chosen rows of X (in X's precision, as :func:`kmeans`) and their
+    indices (int64). ``device`` as :func:`kmeans`.
     """
     op = "kmeans_plusplus"
-    X = as_data(op, "X", X)
-    metric = _metric(op, metric)
+    X = as_float32_or_64(op, "X", X)
     n_clusters = as_int(op, "n_clusters", n_clusters)
     trials = 0 if n_local_trials is None else as_int(op, "n_local_trials", n_local_trials, minimum=1)
-    w = _weights(op, sample_weight, X.shape[0], X.dtype)
-    return _cvcore.kmeans_plusplus(X, n_clusters, w, seed_from(op, random_state), trials, metric)
+    return _cvcore.kmeans_plusplus(X, n_clusters, _weights(op, sample_weight, X), seed_from(op, random_state), trials,
+                                   as_str(op, "metric", metric), as_str(op, "device", device))
 
 
 class KMeans:
     """k-means clustering with scikit-learn's ``KMeans`` interface.
 
     Parameters are those of :func:`kmeans` (``update`` chooses mean or median centres for the iou
-    metric). Attributes after ``fit``: ``cluster_centers_`` (k, d) in the data's precision,
-    ``labels_`` (int32), ``inertia_``, ``n_iter_``, ``n_features_in_``.
+    metric). ``device`` is a constructor parameter, as scikit-learn's ``n_jobs``: fit, predict,
+    transform and score all run there. Attributes after ``fit``: ``cluster_centers_`` (k, d) in the
+    data's precision, ``labels_`` (int32), ``inertia_``, ``n_iter_``, ``n_features_in_``. The data
+    given to predict, transform and score is converted to the centres' dtype.
 
     Differences from scikit-learn: restarts compare inertias only (scikit-learn also skips a run
     giving the same partition); the inertia is accumulated in float64 for float32 data; random
@@ -172,7 +137,7 @@ class KMeans:
     """
 
     def __init__(self, n_clusters=8, *, init="k-means++", n_init="auto", max_iter=300, tol=1e-4, metric="euclidean",
-                 update="mean", random_state=None, n_local_trials=None):
+                 update="mean", random_state=None, n_local_trials=None, device="cpu"):
         self.n_clusters = n_clusters
         self.init = init
         self.n_init = n_init
@@ -182,13 +147,14 @@ class KMeans:
         self.update = update
         self.random_state = random_state
         self.n_local_trials = n_local_trials
+        self.device = device
 
     def fit(self, X, y=None, sample_weight=None):
         """Cluster X (n_samples, n_features); returns self."""
         centers, labels, inertia, n_iter = kmeans(
             X, self.n_clusters, sample_weight=sample_weight, init=self.init, n_init=self.n_init,
             max_iter=self.max_iter, tol=self.tol, metric=self.metric, update=self.update,
-            random_state=self.random_state, n_local_trials=self.n_local_trials)
+            random_state=self.random_state, n_local_trials=self.n_local_trials, device=self.device)
         self.cluster_centers_ = centers
         self.labels_ = labels
         self.inertia_ = inertia
@@ -205,29 +171,28 @@ class KMeans:
         return self.fit(X, sample_weight=sample_weight).transform(X)
 
     def _fitted(self, op, X):
+        """The arguments of a C++ call on new data: X in the centres' dtype, the metric and the device."""
+        op = f"KMeans.{op}"
         if not hasattr(self, "cluster_centers_"):
-            raise RuntimeError(f"KMeans.{op}: this KMeans instance is not fitted yet; call fit first")
-        X = as_data(f"KMeans.{op}", "X", X, dtype=self.cluster_centers_.dtype)
-        if X.shape[1] != self.n_features_in_:
-            raise ValueError(f"KMeans.{op}: X must have {self.n_features_in_} features like the fitted data, "
-                             f"got {X.shape[1]}")
-        return X
+            raise RuntimeError(f"{op}: this KMeans instance is not fitted yet; call fit first")
+        return (as_float_dtype(op, "X", X, self.cluster_centers_.dtype), as_str(op, "metric", self.metric),
+                as_str(op, "device", self.device))
 
     def predict(self, X, sample_weight=None):
         """The index (int32) of the nearest centre for every row of X."""
-        X = self._fitted("predict", X)
-        return _cvcore.kmeans_assign(X, self.cluster_centers_, None, self.metric)[0]
+        X, metric, device = self._fitted("predict", X)
+        return _cvcore.kmeans_assign(X, self.cluster_centers_, None, metric, device)[0]
 
     def transform(self, X):
         """Distances (n_samples, n_clusters) to every centre: Euclidean (not squared), or 1 - IoU."""
-        X = self._fitted("transform", X)
-        return _cvcore.kmeans_transform(X, self.cluster_centers_, self.metric)
+        X, metric, device = self._fitted("transform", X)
+        return _cvcore.kmeans_transform(X, self.cluster_centers_, metric, device)
 
     def score(self, X, y=None, sample_weight=None):
         """Minus the inertia of X under the fitted centres (higher is better)."""
-        X = self._fitted("score", X)
-        w = _weights("KMeans.score", sample_weight, X.shape[0], X.dtype)
-        return -float(_cvcore.kmeans_assign(X, self.cluster_centers_, w, self.metric)[2])
+        X, metric, device = self._fitted("score", X)
+        w = _weights("KMeans.score", sample_weight, X)
+        return -float(_cvcore.kmeans_assign(X, self.cluster_centers_, w, metric, device)[2])
 
     def __repr__(self):
         return (f"KMeans(n_clusters={self.n_clusters!r}, init={self.init if isinstance(self.init, str) else 'array'!r}, "

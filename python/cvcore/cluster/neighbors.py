@@ -3,8 +3,7 @@
 import numpy as np
 
 from .. import _cvcore
-from .._validation import as_int
-from .kmeans import as_data
+from .._validation import as_float32_or_64, as_float_dtype, as_int, as_str
 
 
 class KNeighborsClassifier:
@@ -18,13 +17,18 @@ class KNeighborsClassifier:
         only those (scikit-learn's rule).
 
     Neighbours are found with blocked distances (the SIMD GEMM for float32 data) and a per-row
-    partial top-k; equal distances are broken by the lower training index. float32 data stays
-    float32, other real dtypes are computed in float64.
+    partial top-k; equal distances are broken by the lower training index. float32 and float64 data
+    keep their precision, float16 is computed in float32 and integers in float64 (as k-means); queries
+    are converted to the training data's dtype.
+    device : "cpu" or "cuda"
+        Where fit and the searches run, as the ops' ``device`` (a constructor parameter, as
+        scikit-learn's ``n_jobs``): "cuda" raises RuntimeError saying why it cannot run there.
     """
 
-    def __init__(self, n_neighbors=5, *, weights="uniform"):
+    def __init__(self, n_neighbors=5, *, weights="uniform", device="cpu"):
         self.n_neighbors = n_neighbors
         self.weights = weights
+        self.device = device
 
     def fit(self, X, y):
         """Store the training data X (n_samples, n_features) and labels y (n_samples,); returns self."""
@@ -32,9 +36,9 @@ class KNeighborsClassifier:
         if self.weights not in ("uniform", "distance"):
             raise ValueError(f"{op}: weights must be 'uniform' or 'distance', got {self.weights!r}")
         as_int(op, "n_neighbors", self.n_neighbors, minimum=1)
-        X = as_data(op, "X", X)
-        if not np.isfinite(X).all():
-            raise ValueError(f"{op}: X must not contain NaN or infinity")
+        X = as_float32_or_64(op, "X", X)
+        # C++ checks the data (rank, values) and the device now, in a search for the first row.
+        _cvcore.knn_search(X, np.atleast_1d(X)[:1], 1, as_str(op, "device", self.device))
         y = np.asarray(y)
         if y.shape != (X.shape[0],):
             raise ValueError(f"{op}: y must have shape ({X.shape[0]},), got {y.shape}")
@@ -52,19 +56,16 @@ class KNeighborsClassifier:
         op = "KNeighborsClassifier.kneighbors"
         if not hasattr(self, "_X"):
             raise RuntimeError(f"{op}: this KNeighborsClassifier instance is not fitted yet; call fit first")
-        k = as_int(op, "n_neighbors", self.n_neighbors if n_neighbors is None else n_neighbors, minimum=1)
+        k = as_int(op, "n_neighbors", self.n_neighbors if n_neighbors is None else n_neighbors)
         self_query = X is None
-        if self_query:
+        if self_query:  # one neighbour more, each row itself, which C++ would count as a training sample
+            if not 1 <= k < self.n_samples_fit_:
+                raise ValueError(f"{op}: n_neighbors must be in [1, {self.n_samples_fit_ - 1}] (the training "
+                                 f"samples other than the row itself), got {k}")
             X, k_search = self._X, k + 1
         else:
-            X, k_search = as_data(op, "X", X, dtype=self._X.dtype), k
-            if X.shape[1] != self.n_features_in_:
-                raise ValueError(f"{op}: X must have {self.n_features_in_} features like the training data, "
-                                 f"got {X.shape[1]}")
-        if k_search > self.n_samples_fit_:
-            raise ValueError(f"{op}: n_neighbors must be <= the number of training samples "
-                             f"({self.n_samples_fit_ - self_query}), got {k}")
-        dist, idx = _cvcore.knn_search(self._X, X, k_search)
+            X, k_search = as_float_dtype(op, "X", X, self._X.dtype), k
+        dist, idx = _cvcore.knn_search(self._X, X, k_search, as_str(op, "device", self.device))
         if self_query:  # drop each row itself (or, if a duplicate outranked it, the farthest)
             rows = np.arange(X.shape[0])
             own = idx == rows[:, None]

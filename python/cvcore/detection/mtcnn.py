@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import nn, ops
-from .._validation import check_finite_scalar
+from .._validation import as_float32, check_finite_scalar
 from .preprocess import to_blob
 
 # Architecture, in the weight order of the ``mtcnn`` package's Keras models: ("conv", name, in, out,
@@ -115,19 +115,18 @@ def load_weights(path=None):
 
 
 def check_weights(arrays, source):
-    """``arrays`` (a mapping) as a dict of C-contiguous float32 arrays after checking every key and shape."""
+    """``arrays`` (a mapping) as a dict of C-contiguous float32 arrays after checking every key and shape
+    (real dtypes are converted, as the CNN ops convert them)."""
     out = {}
     for key, shape in weight_shapes().items():
         if key not in arrays:
             raise ValueError(f"{source}: missing array {key!r}")
-        arr = np.asarray(arrays[key])
-        if arr.dtype.kind != "f":
-            raise TypeError(f"{source}: {key} must be a floating-point array, got dtype {arr.dtype}")
+        arr = as_float32(source, key, arrays[key])
         if arr.shape != shape:
             raise ValueError(f"{source}: {key} must have shape {shape}, got {arr.shape}")
         if not np.isfinite(arr).all():
             raise ValueError(f"{source}: {key} holds NaN or infinite values")
-        out[key] = np.ascontiguousarray(arr, dtype=np.float32)
+        out[key] = arr
     extra = sorted(set(arrays) - set(out))
     if extra:
         raise ValueError(f"{source}: unexpected arrays {extra}")

@@ -4,15 +4,15 @@ per-channel normalisation, and an OpenCV-``blobFromImage``-like HWC -> NCHW conv
 import numpy as np
 
 from .. import _cvcore
-from .._validation import as_float32_or_64, as_int, check_finite_scalar
+from .._validation import (as_float, as_float32, as_float32_or_64, as_float64, as_int, as_str, check_finite_scalar,
+                           real_array, uint8_pixels)
 
 
 def _image(op, image):
-    img = np.asarray(image)
+    """image as an (H, W) or (H, W, C) array of a real dtype (kept: the NumPy ops here return it)."""
+    img = real_array(op, "image", image)
     if img.ndim not in (2, 3) or img.shape[0] < 1 or img.shape[1] < 1:
         raise ValueError(f"{op}: image must have shape (H, W) or (H, W, C) with H, W >= 1, got {img.shape}")
-    if img.dtype.kind not in "uif":
-        raise TypeError(f"{op}: image must be a real numeric array, got dtype {img.dtype}")
     return img
 
 
@@ -94,7 +94,8 @@ def letterbox(image, new_shape=640, color=(114, 114, 114), auto=False, stride=32
 def scale_boxes(boxes, ratio, pad, original_shape):
     """Boxes (..., 4) xyxy on a letterboxed image back to the original image: minus the padding,
     divided by the ratio, clipped to ``original_shape`` (height, width). The inverse of
-    :func:`letterbox` for boxes (YOLOv5's ``scale_boxes``)."""
+    :func:`letterbox` for boxes (YOLOv5's ``scale_boxes``). float32 and float64 boxes keep their
+    dtype, float16 boxes give float32 and integer boxes float64 (the box ops' rule)."""
     op = "scale_boxes"
     b = as_float32_or_64(op, "boxes", boxes).copy()
     if b.ndim < 1 or b.shape[-1] != 4:
@@ -115,13 +116,13 @@ def normalize(image, mean, std):
     """``(image - mean) / std`` per channel (the last axis), in float32."""
     op = "normalize"
     img = _image(op, image).astype(np.float32)
-    mean, std = np.asarray(mean, np.float32), np.asarray(std, np.float32)
+    mean, std = as_float32(op, "mean", mean), as_float32(op, "std", std)
     if (std == 0).any():
         raise ValueError(f"{op}: std must not be 0, got {std.tolist()}")
     return (img - mean) / std
 
 
-def to_blob(images, scale=1.0, size=None, mean=0.0, swap_rb=False, dtype=np.float32):
+def to_blob(images, scale=1.0, size=None, mean=0.0, swap_rb=False, dtype=np.float32, *, device="cpu"):
     """HWC images to an NCHW batch, as OpenCV's ``cv2.dnn.blobFromImages`` (no crop).
 
     Each image is resized to ``size`` = (width, height) when given (bilinear, :func:`resize_bilinear`),
@@ -142,6 +143,8 @@ def to_blob(images, scale=1.0, size=None, mean=0.0, swap_rb=False, dtype=np.floa
     dtype : np.float32 or np.uint8
         np.uint8 (OpenCV's ``CV_8U``) gives the pixels themselves in NCHW order: uint8 images only,
         with scale 1 and mean 0.
+    device : "cpu" or "cuda", keyword only
+        Where it runs, as the ops' ``device``.
 
     Returns
     -------
@@ -162,9 +165,8 @@ def to_blob(images, scale=1.0, size=None, mean=0.0, swap_rb=False, dtype=np.floa
     batch = [images] if isinstance(images, np.ndarray) and images.ndim == 3 else list(images)
     if not batch:
         raise ValueError(f"{op}: images must hold at least one image")
-    scale = check_finite_scalar(op, "scale", scale)
-    mean = np.asarray(mean)
-    if mean.ndim > 1 or mean.size == 0 or mean.dtype.kind not in "uif":
+    mean = as_float64(op, "mean", mean)
+    if mean.ndim > 1 or mean.size == 0:
         raise ValueError(f"{op}: mean must be a number or one number per channel, got {mean!r}")
     try:
         dtype = np.dtype(dtype)
@@ -174,9 +176,9 @@ def to_blob(images, scale=1.0, size=None, mean=0.0, swap_rb=False, dtype=np.floa
         raise TypeError(f"{op}: dtype must be np.float32 or np.uint8, got {dtype}")
     prepared = []
     for img in batch:
-        img = _image(op, img)
-        if img.ndim != 3 or img.shape[2] < 1:
-            raise ValueError(f"{op}: each image must have shape (H, W, C) with C >= 1, got {img.shape}")
+        img = real_array(op, "images", img)  # before np.stack, which would promote a bool image
+        if img.ndim != 3:
+            raise ValueError(f"{op}: each image must have 3 dimensions (H, W, C), got shape {img.shape}")
         if size is not None:
             w, h = size
             img = resize_bilinear(img, (h, w))
@@ -185,5 +187,7 @@ def to_blob(images, scale=1.0, size=None, mean=0.0, swap_rb=False, dtype=np.floa
     if len(shapes) != 1:
         raise ValueError(f"{op}: images must all have the same shape (give size), got {sorted(shapes)}")
     stacked = prepared[0][None] if len(prepared) == 1 else np.stack(prepared)
-    return _cvcore.to_blob(stacked, scale, mean.astype(np.float64).reshape(-1).tolist(), bool(swap_rb),
-                           dtype == np.uint8)
+    pixels = uint8_pixels(stacked, (4,))
+    stacked = pixels if pixels is not None else as_float32(op, "images", stacked)
+    return _cvcore.to_blob(stacked, as_float(op, "scale", scale), mean.reshape(-1).tolist(), bool(swap_rb),
+                           dtype == np.uint8, as_str(op, "device", device))

@@ -4,6 +4,7 @@ a PASCAL VOC detection evaluator with the "difficult" flag."""
 import numpy as np
 
 from .. import _cvcore
+from .._validation import as_float64
 
 METHODS = ("voc07", "voc", "coco")
 
@@ -20,7 +21,8 @@ def average_precision(recall, precision, method="voc"):
     """
     if method not in METHODS:
         raise ValueError(f"average_precision: method must be 'voc07', 'voc' or 'coco', got {method!r}")
-    rec, prec = np.asarray(recall, np.float64).ravel(), np.asarray(precision, np.float64).ravel()
+    op = "average_precision"
+    rec, prec = as_float64(op, "recall", recall).ravel(), as_float64(op, "precision", precision).ravel()
     if rec.shape != prec.shape:
         raise ValueError(f"average_precision: recall and precision must have the same length, got {rec.size} "
                          f"and {prec.size}")
@@ -87,31 +89,33 @@ def voc_evaluate(ground_truth, detections, iou_threshold=0.5, method="voc", pixe
     The matching (detections of each class by decreasing score, ties in input order) runs in C++,
     beside the COCO matcher and with the same overlap routine; boxes must be finite.
     """
+    op = "voc_evaluate"
     if len(ground_truth) != len(detections):
-        raise ValueError(f"voc_evaluate: ground_truth and detections must list the same images, got "
+        raise ValueError(f"{op}: ground_truth and detections must list the same images, got "
                          f"{len(ground_truth)} and {len(detections)}")
     if method not in ("voc", "voc07"):
-        raise ValueError(f"voc_evaluate: method must be 'voc' or 'voc07', got {method!r}")
+        raise ValueError(f"{op}: method must be 'voc' or 'voc07', got {method!r}")
     gts = []
     for i, g in enumerate(ground_truth):
-        boxes = np.asarray(g["boxes"], np.float64).reshape(-1, 4)
+        boxes = as_float64(op, f"ground_truth[{i}]['boxes']", g["boxes"]).reshape(-1, 4)
         labels = np.asarray(g["labels"]).ravel()
         difficult = np.asarray(g.get("difficult", np.zeros(len(labels), bool)), bool).ravel()
         if not len(boxes) == len(labels) == len(difficult):
-            raise ValueError(f"voc_evaluate: ground_truth[{i}] boxes, labels and difficult must have the same length")
+            raise ValueError(f"{op}: ground_truth[{i}] boxes, labels and difficult must have the same length")
         if not np.isfinite(boxes).all():
-            raise ValueError(f"voc_evaluate: ground_truth[{i}] has boxes that are not finite")
+            raise ValueError(f"{op}: ground_truth[{i}] has boxes that are not finite")
         gts.append((boxes, labels, difficult))
     dets = []
     for i, d in enumerate(detections):
-        boxes = np.asarray(d["boxes"], np.float64).reshape(-1, 4)
-        scores, labels = np.asarray(d["scores"], np.float64).ravel(), np.asarray(d["labels"]).ravel()
+        boxes = as_float64(op, f"detections[{i}]['boxes']", d["boxes"]).reshape(-1, 4)
+        scores = as_float64(op, f"detections[{i}]['scores']", d["scores"]).ravel()
+        labels = np.asarray(d["labels"]).ravel()
         if not len(boxes) == len(scores) == len(labels):
-            raise ValueError(f"voc_evaluate: detections[{i}] boxes, scores and labels must have the same length")
+            raise ValueError(f"{op}: detections[{i}] boxes, scores and labels must have the same length")
         if np.isnan(scores).any():
-            raise ValueError(f"voc_evaluate: detections[{i}] has NaN scores")
+            raise ValueError(f"{op}: detections[{i}] has NaN scores")
         if not np.isfinite(boxes).all():
-            raise ValueError(f"voc_evaluate: detections[{i}] has boxes that are not finite")
+            raise ValueError(f"{op}: detections[{i}] has boxes that are not finite")
         dets.append((boxes, labels, scores))
     classes = np.unique(np.concatenate([g[1][~g[2]] for g in gts] or [np.zeros(0)]))
     if not classes.size:

@@ -3,6 +3,8 @@
 
 import numpy as np
 
+from .._validation import as_float64
+
 _AVERAGES = (None, "micro", "macro", "weighted")
 
 
@@ -38,7 +40,7 @@ def confusion_matrix(y_true, y_pred, labels=None):
 
 
 def _divide(num, den, zero_division):
-    num, den = np.asarray(num, np.float64), np.asarray(den, np.float64)
+    """num / den for float64 arrays, zero_division where den is 0."""
     with np.errstate(divide="ignore", invalid="ignore"):
         out = num / den
     return np.where(den == 0, zero_division, out)
@@ -48,7 +50,8 @@ def precision_recall_fscore_from_counts(tp, fp, fn, beta=1.0, zero_division=0.0)
     """Per-class precision ``tp / (tp + fp)``, recall ``tp / (tp + fn)`` and F-beta
     ``(1 + b^2) tp / ((1 + b^2) tp + b^2 fn + fp)`` from counts (arrays or scalars); a zero denominator
     gives ``zero_division`` (0, 1 or NaN)."""
-    tp, fp, fn = (np.asarray(v, np.float64) for v in (tp, fp, fn))
+    tp, fp, fn = (as_float64("precision_recall_fscore_from_counts", name, v)
+                  for name, v in (("tp", tp), ("fp", fp), ("fn", fn)))
     if (tp < 0).any() or (fp < 0).any() or (fn < 0).any():
         raise ValueError("tp, fp and fn must be >= 0")
     if not beta >= 0:

@@ -9,7 +9,7 @@ import numbers
 import numpy as np
 
 from .. import _cvcore, ops
-from .._validation import as_float32, as_int, check_finite_scalar, epilogue, pair
+from .._validation import as_float, as_float32, as_int, check_finite_scalar, epilogue, pair
 from ..ops.conv import _conv_padding, _max_pool_args, _pointwise_args
 from ..ops.pool import _adaptive_size, _window_args
 from .module import Module, _shape
@@ -88,15 +88,15 @@ class Conv2d(Module):
         op = "Conv2d"
         self.in_channels = as_int(op, "in_channels", in_channels, 1)
         self.out_channels = as_int(op, "out_channels", out_channels, 1)
-        self.kernel_size = pair(op, "kernel_size", kernel_size, 1)
-        self.stride = pair(op, "stride", stride, 1)
-        self.dilation = pair(op, "dilation", dilation, 1)
-        self.groups = as_int(op, "groups", groups, 1)
-        for name, value in (("in_channels", self.in_channels), ("out_channels", self.out_channels)):
-            if value % self.groups:
-                raise ValueError(f"{op}: {name} must be divisible by groups = {self.groups}, got {value}")
-        _conv_padding(op, padding, self.kernel_size, self.dilation, self.stride)  # validates
-        self.padding = padding if isinstance(padding, str) else pair(op, "padding", padding, 0)
+        self.kernel_size = pair(op, "kernel_size", kernel_size)
+        self.stride = pair(op, "stride", stride)
+        self.dilation = pair(op, "dilation", dilation)
+        self.groups = as_int(op, "groups", groups)
+        pad = _conv_padding(op, padding, self.kernel_size, self.dilation, self.stride)
+        # The rest is checked now, by C++ as conv2d checks it (groups, kernel size, stride, dilation, padding).
+        _cvcore.check_conv2d_params(op, self.in_channels, self.out_channels, self.kernel_size, self.stride, pad,
+                                    self.dilation, self.groups)
+        self.padding = padding if isinstance(padding, str) else pad[:2]
         if not isinstance(winograd, (bool, np.bool_)):
             raise TypeError(f"{op}: winograd must be a bool, got {winograd!r}")
         self.winograd = bool(winograd)
@@ -309,9 +309,8 @@ class BatchNorm2d(Module):
         super().__init__()
         op = "BatchNorm2d"
         self.num_features = as_int(op, "num_features", num_features, 1)
-        self.eps = check_finite_scalar(op, "eps", eps)
-        if self.eps < 0:
-            raise ValueError(f"{op}: eps must be >= 0, got {eps!r}")
+        self.eps = as_float(op, "eps", eps)
+        _cvcore.check_batch_norm_eps(op, self.eps)
         c = self.num_features
         self._add_parameter("weight", np.ones(c, np.float32) if affine else None)
         self._add_parameter("bias", np.zeros(c, np.float32) if affine else None)
@@ -351,9 +350,9 @@ class MaxPool2d(Module):
         super().__init__()
         op = "MaxPool2d"
         self.kernel_size, self.stride, self.padding = _window_args(op, kernel_size, stride, padding)
-        self.dilation = pair(op, "dilation", dilation, 1)
+        self.dilation = pair(op, "dilation", dilation)
         self.ceil_mode = bool(ceil_mode)
-        _check_pool_padding(op, self.kernel_size, self.padding)
+        _cvcore.check_max_pool2d_params(op, self.kernel_size, self.stride, self.padding, self.dilation)
 
     def forward(self, input):
         return ops.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode)
@@ -378,10 +377,8 @@ class AvgPool2d(Module):
         self.kernel_size, self.stride, self.padding = _window_args(op, kernel_size, stride, padding)
         self.ceil_mode = bool(ceil_mode)
         self.count_include_pad = bool(count_include_pad)
-        if divisor_override is not None and as_int(op, "divisor_override", divisor_override) == 0:
-            raise ValueError(f"{op}: divisor_override must be non-zero, got 0")
-        self.divisor_override = divisor_override
-        _check_pool_padding(op, self.kernel_size, self.padding)
+        self.divisor_override = None if divisor_override is None else as_int(op, "divisor_override", divisor_override)
+        _cvcore.check_avg_pool2d_params(op, self.kernel_size, self.stride, self.padding, self.divisor_override)
 
     def forward(self, input):
         return ops.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
@@ -396,16 +393,11 @@ class AvgPool2d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-def _check_pool_padding(op, kernel, padding):
-    for k, p in zip(kernel, padding):
-        if p > k // 2:
-            raise ValueError(f"{op}: padding must be <= kernel_size // 2 = {k // 2}, got {padding}")
-
-
 class _Adaptive(Module):
     def __init__(self, output_size):
         super().__init__()
-        _adaptive_size(type(self).__name__, output_size, (1, 1))  # validates
+        op = type(self).__name__
+        _cvcore.check_adaptive_output_size(op, _adaptive_size(op, output_size, (1, 1)))
         self.output_size = output_size
 
     def forward(self, input):

@@ -19,7 +19,7 @@ def _conv_padding(op, padding, kernel, dilation, stride):
             begin = [t // 2 for t in total]
             return (begin[0], begin[1], total[0] - begin[0], total[1] - begin[1])
         raise ValueError(f"{op}: padding must be an int, a pair, 'valid' or 'same', got {padding!r}")
-    ph, pw = pair(op, "padding", padding, 0)
+    ph, pw = pair(op, "padding", padding)
     return (ph, pw, ph, pw)
 
 

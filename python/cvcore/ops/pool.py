@@ -8,10 +8,10 @@ from .._validation import as_int, as_str, batched_nchw, pair, uint8_pixels
 
 def _window_args(op, kernel_size, stride, padding):
     """kernel_size, stride (None or empty: the kernel size, as PyTorch) and padding as pairs."""
-    kernel = pair(op, "kernel_size", kernel_size, 1)
+    kernel = pair(op, "kernel_size", kernel_size)
     if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0):
         stride = kernel
-    return kernel, pair(op, "stride", stride, 1), pair(op, "padding", padding, 0)
+    return kernel, pair(op, "stride", stride), pair(op, "padding", padding)
 
 
 def _unbatch(result, squeeze):
@@ -136,7 +136,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
 
 
 def _adaptive_size(op, output_size, shape):
-    """output_size (an int, or a pair whose None entries keep the input size) as a pair of ints >= 0."""
+    """output_size (an int, or a pair whose None entries keep the input size) as a pair of ints."""
     if isinstance(output_size, (tuple, list, np.ndarray)):
         if len(output_size) != 2:
             raise ValueError(f"{op}: output_size must be an int or a pair, got {tuple(output_size)!r}")
@@ -144,10 +144,9 @@ def _adaptive_size(op, output_size, shape):
     else:
         items = [output_size, output_size]
     try:
-        return tuple(as_int(op, "output_size", v, 0) for v in items)
+        return tuple(as_int(op, "output_size", v) for v in items)
     except (TypeError, ValueError) as e:
-        raise type(e)(f"{op}: output_size must be an int or a pair of ints >= 0 or None, "
-                      f"got {output_size!r}") from None
+        raise type(e)(f"{op}: output_size must be an int or a pair of ints or None, got {output_size!r}") from None
 
 
 def adaptive_avg_pool2d(input, output_size, *, device="cpu"):
