@@ -192,7 +192,9 @@ void by_team(const LaneBatch& lb, const ConvProblem* tail, float* y_tail, ConvIm
         else
           lb.direct_blocks(group(u / per_group), part, part + 1);
       },
-      Schedule::dynamic);
+      // Consecutive units (a group's rows or blocks) to the same thread, which then keeps the group in
+      // its cache; one unit at a time when the tail's unit, heavier than the others, needs balancing.
+      tail ? Schedule::dynamic : Schedule::guided);
   if (lb.wino && lb.pool) {
     const int64_t lane_plane = lb.plane * lb.width, lane_pooled = lb.pooled_plane * lb.width;
     parallel_for(lb.groups * g.out_channels, lb.p.threads, [&](int64_t u) {
