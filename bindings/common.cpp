@@ -48,8 +48,8 @@ TensorView optional_view(py::handle obj, const char* name, Device device) {
 namespace {
 
 // Large outputs come from a small cache of buffers that earlier outputs gave back when NumPy freed
-// them: malloc maps a fresh block that large from the OS, and faulting its zeroed pages in costs
-// about 10% of a large convolution. The cache keeps at most kMaxBuffers buffers and kMaxBytes.
+// them: malloc maps a fresh block that large from the OS, and faulting its zeroed pages in is a
+// noticeable part of a large convolution. The cache keeps at most kMaxBuffers buffers and kMaxBytes.
 class OutputCache {
  public:
   static constexpr size_t kMinBytes = size_t(1) << 22;  // 4 MiB: smaller ones stay on malloc's heap

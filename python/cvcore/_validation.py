@@ -50,7 +50,7 @@ def as_float32(op, name, x, ndims=None):
     ``ndims``, when given, is the tuple of ranks of the forms the caller accepts.
     """
     if type(x) is np.ndarray and x.dtype == _FLOAT32 and x.flags.c_contiguous and (ndims is None or x.ndim in ndims):
-        return x  # the common case, without the conversions' overhead (a few microseconds per op)
+        return x  # the common case, without the conversions' overhead
     return np.asarray(real_array(op, name, x, ndims), dtype=np.float32, order="C")
 
 

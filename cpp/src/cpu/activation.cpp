@@ -94,7 +94,7 @@ void prelu(int64_t n, int64_t channels, int64_t inner, const float* x, const flo
   parallel_channel_segments(n, channels, inner, threads, [&](int64_t begin, int64_t end, int64_t c) {
     // float arithmetic gives the same bits as double (a float32 product is the exact double
     // product rounded once), and with -fno-trapping-math (CMakeLists) the select vectorizes: a
-    // branch on the sign mispredicts on half of real activations (5x slower).
+    // branch on the sign would mispredict on half of real activations.
     const float slope = weight[c];
     for (int64_t i = begin; i < end; ++i) {
       const float v = x[i];

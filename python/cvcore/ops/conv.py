@@ -75,9 +75,9 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, 
         output sides are both multiples of 3 (any batch size) run F(3x3, 3x3) instead (25 multiplies
         per 3x3 outputs instead of 81, no tile past the map; error about 3x, on small reductions up
         to 11x, the direct sum's, ~3e-6 of the output's magnitude). Ignored for other shapes.
-        The transformed kernels of small layers are kept per calling thread (up to 16 layers) and
-        reused while the same weight array holds the same values (compared in full on every call).
-        Default False.
+        Results are always those of a fresh transform of the weights' current values (transformed
+        kernels are reused between calls only while the weights are unchanged, so editing them in
+        place is safe). Default False.
 
     Returns
     -------

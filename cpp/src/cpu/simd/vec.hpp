@@ -147,7 +147,7 @@ static inline void vstore_interleave(float* p, Vec a, Vec b) {
   _mm256_storeu_ps(p, _mm256_permute2f128_ps(lo, hi, 0x20));
   _mm256_storeu_ps(p + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
 }
-// base[idx[0]], ..., base[idx[kWidth - 1]]. Scalar loads: AVX2 gathers are slower on AMD Zen.
+// base[idx[0]], ..., base[idx[kWidth - 1]]. Scalar loads: AVX2 gathers are slow on AMD Zen.
 static inline Vec vgather(const float* base, const int32_t* idx) {
   return {_mm256_setr_ps(base[idx[0]], base[idx[1]], base[idx[2]], base[idx[3]], base[idx[4]], base[idx[5]],
                          base[idx[6]], base[idx[7]])};
