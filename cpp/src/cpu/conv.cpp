@@ -106,8 +106,9 @@ void conv2d_pooled(const ConvProblem& p, const PoolGeometry* pool, float* y) {
   const Kernels& k = *p.k;
   if (lane_batched(g, k)) return conv2d_lanes(p, lane_algorithm(g), pool, y, &conv2d_pooled);
   if (!winograd(g)) {
-    if (small_k(g, k) && pooled_in_registers(g, *pool, k)) return conv2d_small_k_pool2(p, *pool, y);
-    if (small_k(g, k)) return conv2d_small_k_max_pool(p, *pool, y);
+    if (small_k(g, k))
+      return pooled_in_registers(g, *pool, k) ? conv2d_small_k_pool2(p, *pool, y)
+                                              : conv2d_small_k_max_pool(p, *pool, y);
     if (stackable(g, p.threads)) return conv2d_gemm_stacked_max_pool(p, *pool, y);
   }
   float* full = unfused_output(g);

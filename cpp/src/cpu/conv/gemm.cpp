@@ -4,6 +4,7 @@
 // padding), C = the output planes (bias and activation fused). Every output element is reduced the
 // same way whatever the split, so results do not depend on the thread count.
 #include <cstring>
+#include <numeric>
 
 #include "cpu/conv/drivers.hpp"
 #include "cpu/conv/layout.hpp"
@@ -12,15 +13,6 @@
 
 namespace cvcore::cpu {
 namespace {
-
-int64_t gcd(int64_t a, int64_t b) {
-  while (b) {
-    const int64_t t = a % b;
-    a = b;
-    b = t;
-  }
-  return a;
-}
 
 // A thread's buffers: its packed-B panel and, for whole images, its padded image.
 struct GemmBuffers {
@@ -49,7 +41,7 @@ void conv2d_gemm(const ConvProblem& p, float* y) {
   // `pieces` blocks so that groups * pieces is a multiple of the thread count.
   const int threads = p.threads;
   const bool by_image = threads > 1 && (g.batch >= 4 * threads || (g.batch >= threads && g.batch % threads == 0));
-  const int64_t pieces = by_image ? 1 : threads / gcd(g.groups, threads), items = g.groups * pieces;
+  const int64_t pieces = by_image ? 1 : threads / std::gcd(g.groups, int64_t{threads}), items = g.groups * pieces;
   // Item `it` (group, piece) of image n, read from src (its padded copy, or the image).
   const auto item = [&](const float* src, int64_t n, int64_t it, float* bpack) {
     const int64_t grp = it / pieces;

@@ -220,19 +220,12 @@ void conv2d_lanes(const ConvProblem& p, LaneAlgorithm algorithm, const PoolGeome
   tail.x = p.x + lb.images * lb.image;
   float* y_tail = y + lb.images * lb.out;
   const bool team = p.threads > 1 && lb.groups < 4 * p.threads && lb.groups * lb.floats <= kLaneTeamFloats;
+  lb.prepare(algorithm);
   if (!team) {
-    if (tail_batch > 0) {
-      ConvProblem grouped = p;
-      grouped.g.batch = lb.images;
-      conv2d_lanes(grouped, algorithm, pool, y, single_images);
-      single_images(tail, pool, y_tail);
-      return;
-    }
-    lb.prepare(algorithm);
     by_group(lb, y);
+    if (tail_batch > 0) single_images(tail, pool, y_tail);
     return;
   }
-  lb.prepare(algorithm);
   tail.threads = 1;
   by_team(lb, tail_batch > 0 ? &tail : nullptr, y_tail, single_images, y);
 }
