@@ -29,6 +29,12 @@ class IndexError : public Error {
  public:
   using Error::Error;
 };
+// A long call stopped because the interrupt check said so (set_interrupt_check; Python:
+// KeyboardInterrupt, or whatever the SIGINT handler raised).
+class Interrupted : public Error {
+ public:
+  using Error::Error;
+};
 // A backend that is not built or failed (Python: RuntimeError).
 class BackendError : public Error {
  public:

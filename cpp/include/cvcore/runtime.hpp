@@ -12,6 +12,14 @@ namespace cvcore {
 void set_num_threads(int n);
 int get_num_threads();
 
+// Interrupting long calls: a check that ops call from the calling thread about every 100 ms while
+// they compute; when it returns true the op stops and throws cvcore::Interrupted. It must be cheap
+// and thread-safe. Null (the default) never interrupts. The Python package installs one that
+// reports Ctrl-C.
+using InterruptCheck = bool (*)();
+void set_interrupt_check(InterruptCheck check);
+InterruptCheck interrupt_check();
+
 // SIMD instruction sets that kernels are compiled for, best last.
 enum class Isa { generic, avx2, avx512 };
 const char* isa_name(Isa isa);

@@ -146,7 +146,10 @@ inline int64_t adaptive_end(int64_t i, int64_t in, int64_t out) { return ((i + 1
 template <typename T, typename Row>
 void for_each_row(const PoolGeometry& g, const T* x, float* y, int64_t* indices, int threads, Row row) {
   const int64_t in_plane = g.in_h * g.in_w;
-  parallel_for(g.planes * g.out_h, threads, [&](int64_t r) {
+  // A row's cost: its windows' taps (an adaptive window spans about in / out rows and columns).
+  const int64_t kh = max64(g.kernel_h, ceil_div(g.in_h, max64(1, g.out_h)));
+  const int64_t kw = max64(g.kernel_w, ceil_div(g.in_w, max64(1, g.out_w)));
+  parallel_for(g.planes * g.out_h, threads, elements(double(g.out_w) * double(kh) * double(kw)), [&](int64_t r) {
     const int64_t plane = r / g.out_h, oh = r % g.out_h, o = r * g.out_w;
     row(x + plane * in_plane, oh, y + o, indices ? indices + o : nullptr);
   });
@@ -183,7 +186,8 @@ void max_pool_whole_planes(const PoolGeometry& g, const float* x, float* y, int 
     }
   }
   const auto kernel = active_kernels().max_pool_planes;
-  parallel_for(g.planes, threads, [&](int64_t p) { kernel(x, H * W, p, p + 1, idx.data(), taps, stride, out, y); });
+  parallel_for(g.planes, threads, elements(double(taps * out)),
+               [&](int64_t p) { kernel(x, H * W, p, p + 1, idx.data(), taps, stride, out, y); });
 }
 
 // Planes whose rows fit a small buffer, with at least a vector of outputs per row, pool separably
@@ -199,7 +203,7 @@ bool separable_planes(const PoolGeometry& g, bool indices) {
 void max_pool2d(const PoolGeometry& g, const float* x, float* y, int64_t* indices, int threads) {
   if (separable_planes(g, indices != nullptr)) {
     const auto kernel = active_kernels().max_pool_separable;
-    parallel_for(g.planes, threads, [&](int64_t p) {
+    parallel_for(g.planes, threads, elements(double(g.in_h * g.in_w) * double(g.kernel_h + g.kernel_w)), [&](int64_t p) {
       kernel(x, g.in_h, g.in_w, p, p + 1, g.kernel_h, g.kernel_w, g.stride_h, g.stride_w, g.out_h, g.out_w, y);
     });
     return;
@@ -308,7 +312,7 @@ void adaptive_avg_levels_streamed(const PoolGeometry& g, const uint8_t* x, const
   // Bands of at least kLevelBandRows rows, enough for about four units per thread.
   constexpr int64_t kLevelBandRows = 64;
   const int64_t bands = threads > 1 ? max64(1, min64(ceil_div(4 * threads, g.planes), H / kLevelBandRows)) : 1;
-  parallel_for(g.planes * bands, threads, [&](int64_t unit) {
+  parallel_for(g.planes * bands, threads, elements(4.0 * double(H * W) * double(count) / double(bands)), [&](int64_t unit) {
     const int64_t p = unit / bands, r0 = unit % bands * H / bands, r1 = (unit % bands + 1) * H / bands;
     // Each level's output rows whose windows start in [r0, r1): next[l] .. last[l].
     std::vector<int64_t> next(static_cast<size_t>(count)), last(static_cast<size_t>(count));

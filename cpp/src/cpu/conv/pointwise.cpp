@@ -43,7 +43,7 @@ void conv2d_pointwise(const ConvProblem& p, bool winograd, const PointwiseHead& 
   std::optional<WinogradPlan> wino;
   if (winograd) wino.emplace(prepare_winograd(p, g, false, 2));
   parallel_for(
-      units, p.threads,
+      units, p.threads, conv_share(g, units),
       [&] {
         BandBuffers b{gemm_pack_buffer(k), scratch_array<float>(ScratchSlot::conv_band, static_cast<size_t>(M * max_cols)),
                       scratch_array<int64_t>(ScratchSlot::conv_band_offsets, static_cast<size_t>(M + max_cols)),
