@@ -87,4 +87,5 @@ PYBIND11_MODULE(_cvcore, m) {
   register_kmeans(m);
   register_neighbors(m);
   register_cocoeval(m);
+  register_json(m);
 }

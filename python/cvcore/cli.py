@@ -9,16 +9,17 @@
 """
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 import numpy as np
 
+from ._json import load_json
+
 
 def _coco_wh(path, img_size):
     """(w, h) of every box in a COCO-format JSON file, scaled so each image's long side is img_size."""
-    data = json.loads(Path(path).read_text())
+    data = load_json(path, "cvcore anchors")
     images = {im["id"]: (im["width"], im["height"]) for im in data.get("images", [])}
     wh = []
     for ann in data.get("annotations", []):
@@ -49,7 +50,10 @@ def _cmd_anchors(args):
     if path.is_dir():
         wh = _yolo_wh(path, args.img_size)
     elif path.is_file():
-        wh = _coco_wh(path, args.img_size)
+        try:
+            wh = _coco_wh(path, args.img_size)
+        except ValueError as e:  # not JSON: the message names the file, line and column
+            raise SystemExit(str(e)) from None
     else:
         raise SystemExit(f"cvcore anchors: {path} is neither a COCO JSON file nor a YOLO labels folder")
     wh = wh[(wh > 0).all(axis=1)]

@@ -4,7 +4,7 @@ a PASCAL VOC detection evaluator with the "difficult" flag."""
 import numpy as np
 
 from .. import _cvcore
-from .._validation import as_float64
+from .._validation import as_float, as_float64
 
 METHODS = ("voc07", "voc", "coco")
 
@@ -62,6 +62,15 @@ def _flatten(records, columns):
     return flat, np.repeat(np.arange(len(records), dtype=np.int64), counts)
 
 
+def _member(op, what, i, image, key):
+    """image[key] of the i-th dict of ``what``; the error names the image and the key."""
+    if not isinstance(image, dict):
+        raise TypeError(f"{op}: {what}[{i}] must be a dict, got {type(image).__name__}")
+    if key not in image:
+        raise ValueError(f"{op}: {what}[{i}] has no {key!r}")
+    return image[key]
+
+
 def voc_evaluate(ground_truth, detections, iou_threshold=0.5, method="voc", pixel_inclusive=True):
     """PASCAL VOC detection AP per class (the devkit's ``voc_eval``).
 
@@ -70,7 +79,7 @@ def voc_evaluate(ground_truth, detections, iou_threshold=0.5, method="voc", pixe
     ground_truth : list (one per image) of dicts ``{"boxes": (G, 4) xyxy, "labels": (G,),
         "difficult": (G,) bool, optional}``
     detections : list (same images) of dicts ``{"boxes": (D, 4), "scores": (D,), "labels": (D,)}``
-    iou_threshold : float
+    iou_threshold : float in [0, 1]
         A detection is a true positive when its best overlap with a ground truth of its class and
         image is ``> iou_threshold`` and that ground truth is not yet taken; a match to a
         "difficult" box counts as neither true nor false positive; difficult boxes are not counted
@@ -90,6 +99,12 @@ def voc_evaluate(ground_truth, detections, iou_threshold=0.5, method="voc", pixe
     beside the COCO matcher and with the same overlap routine; boxes must be finite.
     """
     op = "voc_evaluate"
+    iou_threshold = as_float(op, "iou_threshold", iou_threshold)
+    if not isinstance(pixel_inclusive, (bool, np.bool_)):
+        raise TypeError(f"{op}: pixel_inclusive must be a bool, got {pixel_inclusive!r}")
+    for name, images in (("ground_truth", ground_truth), ("detections", detections)):
+        if not isinstance(images, (list, tuple)):
+            raise TypeError(f"{op}: {name} must be a list of dicts (one per image), got {type(images).__name__}")
     if len(ground_truth) != len(detections):
         raise ValueError(f"{op}: ground_truth and detections must list the same images, got "
                          f"{len(ground_truth)} and {len(detections)}")
@@ -97,8 +112,8 @@ def voc_evaluate(ground_truth, detections, iou_threshold=0.5, method="voc", pixe
         raise ValueError(f"{op}: method must be 'voc' or 'voc07', got {method!r}")
     gts = []
     for i, g in enumerate(ground_truth):
-        boxes = as_float64(op, f"ground_truth[{i}]['boxes']", g["boxes"]).reshape(-1, 4)
-        labels = np.asarray(g["labels"]).ravel()
+        boxes = as_float64(op, f"ground_truth[{i}]['boxes']", _member(op, "ground_truth", i, g, "boxes")).reshape(-1, 4)
+        labels = np.asarray(_member(op, "ground_truth", i, g, "labels")).ravel()
         difficult = np.asarray(g.get("difficult", np.zeros(len(labels), bool)), bool).ravel()
         if not len(boxes) == len(labels) == len(difficult):
             raise ValueError(f"{op}: ground_truth[{i}] boxes, labels and difficult must have the same length")
@@ -107,9 +122,9 @@ def voc_evaluate(ground_truth, detections, iou_threshold=0.5, method="voc", pixe
         gts.append((boxes, labels, difficult))
     dets = []
     for i, d in enumerate(detections):
-        boxes = as_float64(op, f"detections[{i}]['boxes']", d["boxes"]).reshape(-1, 4)
-        scores = as_float64(op, f"detections[{i}]['scores']", d["scores"]).ravel()
-        labels = np.asarray(d["labels"]).ravel()
+        boxes = as_float64(op, f"detections[{i}]['boxes']", _member(op, "detections", i, d, "boxes")).reshape(-1, 4)
+        scores = as_float64(op, f"detections[{i}]['scores']", _member(op, "detections", i, d, "scores")).ravel()
+        labels = np.asarray(_member(op, "detections", i, d, "labels")).ravel()
         if not len(boxes) == len(scores) == len(labels):
             raise ValueError(f"{op}: detections[{i}] boxes, scores and labels must have the same length")
         if np.isnan(scores).any():
@@ -126,7 +141,7 @@ def voc_evaluate(ground_truth, detections, iou_threshold=0.5, method="voc", pixe
     g, d = gt_class >= 0, dt_class >= 0  # records of other labels take no part
     class_start, tp_flags, fp_flags, npos = _cvcore.voc_match(
         gt_image[g], gt_class[g], gt_boxes[g], gt_difficult[g].astype(np.uint8), dt_image[d], dt_class[d], dt_boxes[d],
-        dt_scores[d], len(gts), len(classes), float(iou_threshold), bool(pixel_inclusive))
+        dt_scores[d], len(gts), len(classes), iou_threshold, bool(pixel_inclusive))
     result = {}
     for k, c in enumerate(classes.tolist()):
         rows = slice(class_start[k], class_start[k + 1])
