@@ -158,6 +158,10 @@ def test_voc_evaluate_recall_and_07():
     (dict(detections=[[]]), TypeError, r"voc_evaluate: detections\[0\] must be a dict, got list"),
     (dict(detections=[{"boxes": [[0, 0, 1, 1]], "labels": [0]}]), ValueError, r"voc_evaluate: detections\[0\] has no 'scores'"),
     (dict(ground_truth=[{"labels": [0]}]), ValueError, r"voc_evaluate: ground_truth\[0\] has no 'boxes'"),
+    (dict(ground_truth=[{"boxes": [[0, 0, 10, 10]], "labels": [0], "difficult": ["no"]}]), TypeError,
+     r"voc_evaluate: ground_truth\[0\]\['difficult'\] must hold bools \(or 0 / 1\), got <U2 \['no'\]"),
+    (dict(ground_truth=[{"boxes": [[0, 0, 10, 10]], "labels": [0], "difficult": [2]}]), TypeError,
+     r"voc_evaluate: ground_truth\[0\]\['difficult'\] must hold bools \(or 0 / 1\), got int64 \[2\]"),
 ])
 def test_voc_evaluate_arguments_are_named(kwargs, error, match):
     args = dict(ground_truth=[{"boxes": [[0, 0, 10, 10]], "labels": [0]}],

@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "cvcore/error.hpp"
+#include "interrupt.hpp"
 
 namespace cvcore {
 namespace {
@@ -181,7 +182,8 @@ class Parser {
       : p_(text.data()), end_(text.data() + text.size()), token_(p_), handler_(handler) {}
 
   void run() {
-    for (;;) {
+    for (int64_t values = 1;; ++values) {
+      if (values % 4096 == 0) detail::poll_interrupt();  // Ctrl-C while reading a large file
       skip_space();
       token_ = p_;
       if (p_ < end_ && (*p_ == '{' || *p_ == '[')) {

@@ -67,14 +67,6 @@ void set_num_threads(int n) {
 
 int get_num_threads() { return thread_setting(); }
 
-namespace {
-std::atomic<InterruptCheck> g_interrupt_check{nullptr};
-}
-
-void set_interrupt_check(InterruptCheck check) { g_interrupt_check.store(check); }
-
-InterruptCheck interrupt_check() { return g_interrupt_check.load(std::memory_order_relaxed); }
-
 const char* isa_name(Isa isa) { return detail::name_of(kIsas, isa); }
 
 Isa parse_isa(const std::string& name, const char* op) { return detail::parse_named(kIsas, name, op, "isa"); }

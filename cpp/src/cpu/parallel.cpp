@@ -7,8 +7,6 @@
 #include <system_error>
 #include <thread>
 
-#include "cvcore/error.hpp"
-#include "cvcore/runtime.hpp"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -123,15 +121,5 @@ Pool& pool() {
 }  // namespace
 
 bool run_on_pool(Job& job) { return pool().run(job); }
-
-void poll_interrupt() {
-  const InterruptCheck check = interrupt_check();
-  if (!check) return;
-  thread_local std::chrono::steady_clock::time_point last;
-  const auto now = std::chrono::steady_clock::now();
-  if (now - last < std::chrono::milliseconds(kInterruptPeriodMs)) return;
-  last = now;
-  if (check()) throw Interrupted("interrupted");
-}
 
 }  // namespace cvcore::cpu

@@ -11,7 +11,7 @@
 // An exception thrown by a unit (or by a thread's init) stops the loop: units not yet started are
 // skipped, and the first exception is rethrown on the calling thread, with its type, once every
 // thread has left the loop. The calling thread also polls for an interrupt (set_interrupt_check,
-// e.g. Ctrl-C in Python) about every kInterruptPeriod, which stops the loop with cvcore::Interrupted.
+// e.g. Ctrl-C in Python; interrupt.hpp), which stops the loop with cvcore::Interrupted.
 //
 // Used by the ISA-independent drivers only: kernels (cpu/simd/) compute on the calling thread.
 #pragma once
@@ -23,6 +23,7 @@
 #include <optional>
 
 #include "cpu/ranges.hpp"
+#include "interrupt.hpp"
 
 namespace cvcore::cpu {
 
@@ -99,11 +100,6 @@ struct Job {
 // the loop alone.
 bool run_on_pool(Job& job);
 
-// Throws cvcore::Interrupted when the interrupt check (set_interrupt_check) says so; calls it at
-// most once per kInterruptPeriodMs on each thread.
-constexpr int kInterruptPeriodMs = 100;
-void poll_interrupt();
-
 namespace detail {
 
 // Units between two interrupt polls: about a millisecond of work.
@@ -129,7 +125,7 @@ struct Loop {
           loop.body(*state, i);
           if (caller && ++since_poll == loop.stride) {
             since_poll = 0;
-            poll_interrupt();
+            cvcore::detail::poll_interrupt();
           }
         }
       } catch (...) {

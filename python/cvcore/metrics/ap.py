@@ -114,7 +114,11 @@ def voc_evaluate(ground_truth, detections, iou_threshold=0.5, method="voc", pixe
     for i, g in enumerate(ground_truth):
         boxes = as_float64(op, f"ground_truth[{i}]['boxes']", _member(op, "ground_truth", i, g, "boxes")).reshape(-1, 4)
         labels = np.asarray(_member(op, "ground_truth", i, g, "labels")).ravel()
-        difficult = np.asarray(g.get("difficult", np.zeros(len(labels), bool)), bool).ravel()
+        difficult = np.asarray(g.get("difficult", np.zeros(len(labels), bool))).ravel()
+        if difficult.dtype != bool and not (np.issubdtype(difficult.dtype, np.integer) and np.isin(difficult, (0, 1)).all()):
+            raise TypeError(f"{op}: ground_truth[{i}]['difficult'] must hold bools (or 0 / 1), got "
+                            f"{difficult.dtype} {difficult[:4].tolist()!r}")
+        difficult = difficult.astype(bool)
         if not len(boxes) == len(labels) == len(difficult):
             raise ValueError(f"{op}: ground_truth[{i}] boxes, labels and difficult must have the same length")
         if not np.isfinite(boxes).all():
