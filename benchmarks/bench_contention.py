@@ -1,17 +1,19 @@
 """cvcore on a busy machine: each op family, MTCNN and a whole network (ResNet-18 run op by op), timed
 at 1 thread on a quiet machine, at 2 threads quiet, at 2 threads while another process keeps one core
-busy, and at 2 threads beside PyTorch ops in the same process.
+busy, and at 1 and 2 threads beside PyTorch ops in the same process.
 
     python benchmarks/bench_contention.py [--rounds 3] [--budget 0.4] [--only conv nms ...]
 
 Each condition runs in a fresh process (so that no other engine's threads linger), in alternating
 rounds; a workload's time is the median of its per-round medians. The competing process is a Python
-busy loop pinned to the last CPU; cvcore's process is not pinned. "Beside torch": before every timed
-cvcore call the same process runs a torch convolution on 2 threads (whose OpenMP threads then spin);
-only the cvcore call is timed. torch is a dev-only peer: without it that column is left out.
+busy loop pinned to the last CPU; cvcore's process is not pinned. "Beside torch" (torch1, torch2: cvcore
+on 1 or 2 threads): before every timed cvcore call the same process runs a torch convolution on 2
+threads (whose OpenMP threads then spin); only the cvcore call is timed. torch is a dev-only peer:
+without it those columns are left out.
 
-Prints per workload: the median milliseconds in each condition, `loaded / quiet 1` (the target: at
-most 1.25) and `quiet 1 / quiet 2` (the speed-up of the second thread on a quiet machine).
+Prints per workload: the median milliseconds in each condition, `loaded2 / quiet1` (the target: at
+most 1.25), `quiet1 / quiet2` (the speed-up of the second thread on a quiet machine), and how much
+torch's spinning threads slow cvcore at 1 and 2 threads (`torch1 / quiet1`, `torch2 / quiet1`).
 """
 
 import argparse
@@ -28,7 +30,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 CONDITIONS = [("quiet1", 1, False, False), ("quiet2", 2, False, False), ("loaded2", 2, True, False),
-              ("torch2", 2, False, True)]
+              ("torch1", 1, False, True), ("torch2", 2, False, True)]
+# The ratios printed: (numerator, denominator) conditions.
+RATIOS = [("loaded2", "quiet1"), ("quiet1", "quiet2"), ("torch1", "quiet1"), ("torch2", "quiet1")]
 
 
 def resnet18(rng):
@@ -213,17 +217,12 @@ def main(argv=None):
 
     names = list(runs[conditions[0][0]][0])
     ms = {c: {n: 1e3 * statistics.median(run[n] for run in runs[c]) for n in names} for c in runs}
-    header = f"{'workload':32s} |" + "".join(f" {c + ' ms':>10s} |" for c in runs)
-    header += " loaded / quiet1 | quiet1 / quiet2"
-    if "torch2" in runs:
-        header += " | torch2 / quiet2"
-    print(header)
+    ratios = [(a, b) for a, b in RATIOS if a in runs and b in runs]
+    print(f"{'workload':32s} |" + "".join(f" {c + ' ms':>10s} |" for c in runs) +
+          " |".join(f" {a + ' / ' + b:>17s}" for a, b in ratios))
     for n in names:
-        line = f"{n:32s} |" + "".join(f" {ms[c][n]:10.3f} |" for c in runs)
-        line += f" {ms['loaded2'][n] / ms['quiet1'][n]:15.2f} | {ms['quiet1'][n] / ms['quiet2'][n]:15.2f}"
-        if "torch2" in runs:
-            line += f" | {ms['torch2'][n] / ms['quiet2'][n]:15.2f}"
-        print(line)
+        print(f"{n:32s} |" + "".join(f" {ms[c][n]:10.3f} |" for c in runs) +
+              " |".join(f" {ms[a][n] / ms[b][n]:17.2f}" for a, b in ratios))
 
 
 if __name__ == "__main__":

@@ -8,25 +8,14 @@
 #include <thread>
 
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#endif
-
 namespace cvcore::cpu {
 namespace {
 
 // How long an idle worker polls for the next loop before it sleeps: loops that follow each other
 // closely (the steps of an op, the layers of a network) find it awake, while a worker whose process
-// has gone on to other work stops taking CPU time soon after.
+// has gone on to other work stops taking CPU time soon after. It polls by yielding its core, so
+// that the calling thread or another process that shares the core runs meanwhile.
 constexpr std::chrono::microseconds kPoll{100};
-
-inline void relax() {
-#if defined(__x86_64__) || defined(__i386__)
-  _mm_pause();
-#else
-  std::this_thread::yield();
-#endif
-}
 
 class Pool {
  public:
@@ -72,7 +61,7 @@ class Pool {
     for (;;) {
       const auto until = std::chrono::steady_clock::now() + kPoll;
       while (posted_.load(std::memory_order_acquire) == seen && std::chrono::steady_clock::now() < until)
-        for (int i = 0; i < 64; ++i) relax();
+        std::this_thread::yield();
       std::unique_lock<std::mutex> lock(mutex_);
       if (posted_.load(std::memory_order_relaxed) == seen) {
         ++sleeping_;
