@@ -69,13 +69,34 @@ inline void max_window(const float* xp, int64_t W, Taps th, int64_t dh, Taps tw,
   if constexpr (WithIndices) *index = mi;
 }
 
-// Sum of xp[h0:h1, w0:w1] in row-major order, accumulated in Acc (float or double, see kFloatSumTaps).
-template <typename Acc, typename T>
-inline Acc window_sum(const T* xp, int64_t W, int64_t h0, int64_t h1, int64_t w0, int64_t w1) {
-  Acc s = 0;
+// Sum of xp[h0:h1, w0:w1] in float32, in row-major order (PyTorch's, see kFloatSumTaps).
+inline float float_sum(const float* xp, int64_t W, int64_t h0, int64_t h1, int64_t w0, int64_t w1) {
+  float s = 0.0f;
   for (int64_t ih = h0; ih < h1; ++ih)
-    for (int64_t iw = w0; iw < w1; ++iw) s += static_cast<Acc>(xp[ih * W + iw]);
+    for (int64_t iw = w0; iw < w1; ++iw) s += xp[ih * W + iw];
   return s;
+}
+
+// Sum of xp[h0:h1, w0:w1] in double, in four partial sums (columns w0 + l, w0 + l + 4, ... of every
+// row) added in a fixed order at the end: the adds of a window overlap instead of waiting for each
+// other. Any order of double adds is exact on the maps whose means must be exact (a constant, or
+// integers as uint8 pixels), and within double rounding of the exact sum otherwise.
+inline double double_sum(const float* xp, int64_t W, int64_t h0, int64_t h1, int64_t w0, int64_t w1) {
+  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;  // (variables, not an array: they stay in registers)
+  for (int64_t ih = h0; ih < h1; ++ih) {
+    const float* row = xp + ih * W;
+    int64_t iw = w0;
+    for (; iw + 4 <= w1; iw += 4) {
+      s0 += static_cast<double>(row[iw]);
+      s1 += static_cast<double>(row[iw + 1]);
+      s2 += static_cast<double>(row[iw + 2]);
+      s3 += static_cast<double>(row[iw + 3]);
+    }
+    if (iw < w1) s0 += static_cast<double>(row[iw++]);
+    if (iw < w1) s1 += static_cast<double>(row[iw++]);
+    if (iw < w1) s2 += static_cast<double>(row[iw]);
+  }
+  return (s0 + s1) + (s2 + s3);
 }
 
 // Window rows at most for the SIMD interior kernel.
@@ -157,9 +178,9 @@ void avg_pool_row(const PoolGeometry& g, bool count_include_pad, int64_t divisor
     if (h0 >= h1 || w0 >= w1)
       y[ow] = 0.0f;
     else if ((h1 - h0) * (w1 - w0) <= kFloatSumTaps)
-      y[ow] = window_sum<float>(xp, W, h0, h1, w0, w1) / divisor_f(ws);
+      y[ow] = float_sum(xp, W, h0, h1, w0, w1) / divisor_f(ws);
     else
-      y[ow] = static_cast<float>(window_sum<double>(xp, W, h0, h1, w0, w1) / divisor_d(ws));
+      y[ow] = static_cast<float>(double_sum(xp, W, h0, h1, w0, w1) / divisor_d(ws));
   };
   for (int64_t ow = 0; ow < inner.begin; ++ow) border(ow);
   if (inner.begin < inner.end) {
@@ -286,13 +307,8 @@ struct AdaptiveColumns {
     }
   }
 
-  // y[o] = sum[o] / (rows * width[o]) in double, rounded to float32 (see adaptive_avg), in a separate
-  // pass so that the divisions vectorise.
-  void divide(const double* sum, float* __restrict y, int64_t rows) const {
-    const double* w = width.data();
-    const double r = static_cast<double>(rows);
-    for (size_t o = 0; o < width.size(); ++o) y[o] = static_cast<float>(sum[o] / (r * w[o]));
-  }
+  // The mean of window o, `rows` high, from its sum: divided once in double, rounded to float32.
+  float mean(double sum, int64_t o, double rows) const { return static_cast<float>(sum / (rows * width[o])); }
 };
 
 // Every adaptive window sums in double (uint8: in integers, exactly) and divides once by its number
@@ -308,7 +324,7 @@ void adaptive_avg(const PoolGeometry& g, const T* x, float* y, int threads) {
   const int64_t* e = cols.end.data();
   // uint8: column sums over the window's rows (a vectorised pass), their running sums along the row
   // (int32 while 255 * rows * W fits), and each window's sum as the difference of two running sums.
-  auto integer_sums = [&](auto zero, const T* xp, int64_t h0, int64_t h1, double* sums) {
+  auto integer_means = [&](auto zero, const T* xp, int64_t h0, int64_t h1, float* yr) {
     using Int = decltype(zero);
     thread_local std::vector<Int> column;
     column.assign(static_cast<size_t>(W + 1), 0);
@@ -318,22 +334,21 @@ void adaptive_avg(const PoolGeometry& g, const T* x, float* y, int threads) {
       for (int64_t iw = 0; iw < W; ++iw) col[iw] += row[iw];
     }
     for (int64_t iw = 1; iw < W; ++iw) col[iw] += col[iw - 1];  // col[i] = sum of columns 0..i
-    for (int64_t ow = 0; ow < g.out_w; ++ow) sums[ow] = static_cast<double>(col[e[ow] - 1] - col[b[ow] - 1]);
+    const double rows = static_cast<double>(h1 - h0);
+    for (int64_t o = 0; o < g.out_w; ++o) yr[o] = cols.mean(static_cast<double>(col[e[o] - 1] - col[b[o] - 1]), o, rows);
   };
   const bool int32_sums = (ceil_div(H, g.out_h) + 1) * (W + 1) <= INT32_MAX / 255;
   for_each_row(g, x, y, nullptr, threads, [&](const T* xp, int64_t oh, float* __restrict yr, int64_t*) {
     const int64_t h0 = adaptive_begin(oh, H, g.out_h), h1 = adaptive_end(oh, H, g.out_h);
-    thread_local std::vector<double> sums;
-    sums.resize(static_cast<size_t>(g.out_w));
     if constexpr (std::is_same<T, uint8_t>::value) {
       if (int32_sums)
-        integer_sums(int32_t(0), xp, h0, h1, sums.data());
+        integer_means(int32_t(0), xp, h0, h1, yr);
       else
-        integer_sums(int64_t(0), xp, h0, h1, sums.data());
+        integer_means(int64_t(0), xp, h0, h1, yr);
     } else {
-      for (int64_t ow = 0; ow < g.out_w; ++ow) sums[ow] = window_sum<double>(xp, W, h0, h1, b[ow], e[ow]);
+      const double rows = static_cast<double>(h1 - h0);
+      for (int64_t o = 0; o < g.out_w; ++o) yr[o] = cols.mean(double_sum(xp, W, h0, h1, b[o], e[o]), o, rows);
     }
-    cols.divide(sums.data(), yr, h1 - h0);
   });
 }
 
