@@ -131,6 +131,14 @@ def as_int(op, name, value, minimum=None):
     return value
 
 
+def check_nbytes(op, what, shape, itemsize):
+    """ValueError naming ``what`` when an array of ``shape`` with ``itemsize``-byte elements, which the
+    caller allocates with NumPy, would not have a size in bytes that fits 64 bits (the C++ ops check
+    their own outputs)."""
+    if math.prod(shape) * itemsize >= 2**63:
+        raise ValueError(f"{op}: {what} of shape {tuple(shape)} is too large: its size in bytes overflows 64 bits")
+
+
 def _plain(value, minimum):
     # A plain int in range (the common case, checked without the abstract-class machinery).
     return type(value) is int and (minimum if minimum is not None else -2**63) <= value < 2**63

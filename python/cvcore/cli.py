@@ -223,7 +223,7 @@ def build_parser():
                    help="PNG files (other formats need Pillow); none: the sample photograph shipped with cvcore")
     p.add_argument("-o", "--output", metavar="OUT",
                    help="output PNG (one image) or folder; default <name>_faces.png in the current folder")
-    p.add_argument("--min-face-size", type=float, default=20.0, help="smallest face side in pixels (default 20)")
+    p.add_argument("--min-face-size", type=float, default=20.0, help="smallest face side in pixels, >= 1 (default 20)")
     p.set_defaults(func=_cmd_detect)
 
     from .nn import ARCHITECTURES

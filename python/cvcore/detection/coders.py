@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from .._validation import as_float32_or_64
+from .._validation import as_float32_or_64, as_int, check_nbytes
 
 # SSD300 (Liu et al. 2016, ssd.pytorch's VOC config).
 SSD300 = dict(image_size=300, feature_maps=(38, 19, 10, 5, 3, 1), steps=(8, 16, 32, 64, 100, 300),
@@ -53,6 +53,7 @@ def ssd_priors(image_size=300, feature_maps=SSD300["feature_maps"], steps=SSD300
         if f < 1 or step <= 0 or lo <= 0 or hi <= 0 or any(r <= 0 for r in ratios):
             raise ValueError(f"{op}: feature map sizes, steps, sizes and ratios must be positive, got "
                              f"f={f}, step={step}, min={lo}, max={hi}, ratios={ratios}")
+        check_nbytes(op, f"the priors of feature map {len(out)}", (f, f, 2 + 2 * len(ratios), 4), 8)
         f_k = image_size / step
         i, j = np.meshgrid(np.arange(f), np.arange(f), indexing="ij")
         cx, cy = (j.ravel() + 0.5) / f_k, (i.ravel() + 0.5) / f_k
@@ -172,11 +173,24 @@ def yolo_decode(outputs, anchors, strides, style="v5"):
 
 def anchor_points(feature_shapes, strides):
     """Cell centres of anchor-free heads: (A, 2) ``(x + 0.5, y + 0.5)`` in grid units, level by level,
-    row-major, and (A,) the stride of each."""
+    row-major, and (A,) the stride of each. ``feature_shapes``: one ``(H, W)`` pair of ints >= 0 per
+    level."""
+    return _anchor_points("anchor_points", feature_shapes, strides)
+
+
+def _anchor_points(op, feature_shapes, strides):
+    """anchor_points, naming `op` in its messages."""
+    shapes = []
+    for i, shape in enumerate(feature_shapes):
+        if isinstance(shape, (str, bytes)) or not hasattr(shape, "__len__") or len(shape) != 2:
+            raise ValueError(f"{op}: feature_shapes[{i}] must be a pair (H, W), got {shape!r}")
+        shapes.append(tuple(as_int(op, f"feature_shapes[{i}]", v, 0) for v in shape))
+    check_nbytes(op, "the points", (sum(h * w for h, w in shapes), 2), 8)
     points, stride_of = [], []
-    for (h, w), s in zip(feature_shapes, strides):
-        gy, gx = np.meshgrid(np.arange(h) + 0.5, np.arange(w) + 0.5, indexing="ij")
-        points.append(np.stack([gx.ravel(), gy.ravel()], 1))
+    for (h, w), s in zip(shapes, strides):
+        cell = np.arange(h * w)  # (an empty level allocates nothing, whatever its other side)
+        y, x = np.divmod(cell, w) if w else (cell, cell)
+        points.append(np.stack([x + 0.5, y + 0.5], 1))
         stride_of.append(np.full(h * w, float(s)))
     return np.concatenate(points), np.concatenate(stride_of)
 
@@ -187,7 +201,7 @@ def yolo_anchor_free_decode(distances, feature_shapes, strides):
     ``((cx - l) s, (cy - t) s, (cx + r) s, (cy + b) s)``. The class scores of such heads are already
     probabilities and go to :func:`postprocess` unchanged."""
     d = _boxes("yolo_anchor_free_decode", "distances", distances)
-    pts, s = anchor_points(feature_shapes, strides)
+    pts, s = _anchor_points("yolo_anchor_free_decode", feature_shapes, strides)
     if d.ndim != 3 or d.shape[1] != len(pts):
         raise ValueError(f"yolo_anchor_free_decode: distances must have shape (N, {len(pts)}, 4) for these feature "
                          f"shapes, got {d.shape}")

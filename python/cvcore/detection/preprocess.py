@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import _cvcore
 from .._validation import (as_float, as_float32, as_float32_or_64, as_float64, as_int, as_str, check_finite_scalar,
-                           real_array, uint8_pixels)
+                           check_nbytes, real_array, uint8_pixels)
 
 
 def _image(op, image):
@@ -33,6 +33,9 @@ def resize_bilinear(image, size):
     op = "resize_bilinear"
     img = _image(op, image)
     h, w = _size(op, "size", size)
+    # The float32 output, and the input's rows resampled along y before x.
+    check_nbytes(op, "the output", (h, w) + img.shape[2:], max(4, img.dtype.itemsize))
+    check_nbytes(op, "the rows resampled along y", (h,) + img.shape[1:], 4)
 
     def axis(out, n):
         pos = np.clip((np.arange(out) + 0.5) * (n / out) - 0.5, 0, n - 1)
@@ -70,6 +73,7 @@ def letterbox(image, new_shape=640, color=(114, 114, 114), auto=False, stride=32
     img = _image(op, image)
     nh, nw = _size(op, "new_shape", new_shape)
     stride = as_int(op, "stride", stride, 1)
+    check_nbytes(op, "the output", (nh, nw) + img.shape[2:], max(4, img.dtype.itemsize))  # also resize_bilinear's
     h, w = img.shape[:2]
     r = min(nh / h, nw / w)
     if not scaleup:

@@ -63,7 +63,8 @@ void conv2d_gemm(const ConvProblem& p, float* y) {
                         n_off,
                         g.out_w,
                         g.stride_w,
-                        g.stride_w == 1 && g.stride_h * Wp == g.out_w};
+                        // stride_h * Wp == out_w, without the product (out_w <= Wp at stride_w 1)
+                        g.stride_w == 1 && g.stride_h == 1 && Wp == g.out_w};
     k.conv_gemm(gemm, rows.begin, rows.end, cols.begin, cols.end, bpack);
   };
   const auto image_of = [&](int64_t n) { return p.x + n * g.in_channels * g.in_h * g.in_w; };
