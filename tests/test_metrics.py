@@ -138,9 +138,9 @@ def test_voc_evaluate_recall_and_07():
     assert ap07[0] == pytest.approx(6 * 0.5 / 11)
     with pytest.raises(ValueError, match="same images"):
         voc_evaluate(gt, [])
-    with pytest.raises(ValueError, match="NaN scores"):
+    with pytest.raises(ValueError, match=r"detections\[0\]\['scores'\] must not hold NaN"):
         voc_evaluate(gt, [{"boxes": [[0, 0, 1, 1]], "scores": [np.nan], "labels": [0]}])
-    with pytest.raises(ValueError, match=r"detections\[0\] has boxes that are not finite"):
+    with pytest.raises(ValueError, match=r"detections\[0\]\['boxes'\] must have finite coordinates"):
         voc_evaluate(gt, [{"boxes": [[0, 0, np.inf, 1]], "scores": [0.5], "labels": [0]}])
     with pytest.raises(ValueError, match=
                        r"voc_match: dt_boxes coordinates must have magnitude <= .* \(as for box_iou\)"):

@@ -187,6 +187,34 @@ def check_finite_scalar(op, name, value):
     return f
 
 
+def check_positive_scalar(op, name, value):
+    """value as a finite Python float > 0 (a stride, a scale, a size), for values Python computes with."""
+    f = as_float(op, name, value)
+    if not (np.isfinite(f) and f > 0):
+        raise ValueError(f"{op}: {name} must be a finite number > 0, got {value!r}")
+    return f
+
+
+def as_sequence(op, name, value, length=None):
+    """value as a list: a list, tuple, array or other sized iterable (not a str or bytes), else
+    TypeError; with ``length`` items when given, else ValueError."""
+    if (isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or not hasattr(value, "__iter__")
+            or (isinstance(value, np.ndarray) and value.ndim == 0)):
+        raise TypeError(f"{op}: {name} must be a sequence, got {value!r}")
+    items = list(value)
+    if length is not None and len(items) != length:
+        raise ValueError(f"{op}: {name} must have {length} items, got {len(items)} ({value!r})")
+    return items
+
+
+def finite_reals(op, name, value, length=None, positive=False):
+    """value as a tuple of finite Python floats (``length`` of them when given; > 0 with ``positive``),
+    for the per-component constants that Python computes with (variances, weights, paddings)."""
+    items = as_sequence(op, name, value, length)
+    check = check_positive_scalar if positive else check_finite_scalar
+    return tuple(check(op, f"{name}[{i}]", v) for i, v in enumerate(items))
+
+
 def channels_last_flat(x):
     """x of shape (N, C, d2, d3, ...) viewed as (N, C, d2 * d3 * ...) when it has more than 3
     dimensions, so that every rank fits the C++ array views (at most 6 dimensions)."""

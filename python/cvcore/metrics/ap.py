@@ -4,7 +4,7 @@ a PASCAL VOC detection evaluator with the "difficult" flag."""
 import numpy as np
 
 from .. import _cvcore
-from .._validation import as_float64
+from .._validation import as_float64, as_sequence, check_finite_scalar
 
 METHODS = ("voc07", "voc", "coco")
 
@@ -62,6 +62,26 @@ def _flatten(records, columns):
     return flat, np.repeat(np.arange(len(records), dtype=np.int64), counts)
 
 
+def _field(op, what, record, key, default=None):
+    """record[key] of the dict ``what`` (``ground_truth[i]``), or ``default`` when given."""
+    if not isinstance(record, dict):
+        raise TypeError(f"{op}: {what} must be a dict, got {type(record).__name__}")
+    if key not in record and default is None:
+        raise ValueError(f"{op}: {what} has no {key!r}")
+    return record.get(key, default)
+
+
+def _voc_boxes(op, name, value):
+    """Finite float64 (n, 4) boxes from an (n, 4) array (or a single (4,) box, or an empty one)."""
+    arr = as_float64(op, name, value)
+    if arr.size % 4 or (arr.size and arr.shape[-1] != 4):
+        raise ValueError(f"{op}: {name} must have shape (n, 4), got {arr.shape}")
+    arr = arr.reshape(-1, 4)
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{op}: {name} must have finite coordinates, got {arr[~np.isfinite(arr).all(axis=1)][0].tolist()}")
+    return arr
+
+
 def voc_evaluate(ground_truth, detections, iou_threshold=0.5, method="voc", pixel_inclusive=True):
     """PASCAL VOC detection AP per class (the devkit's ``voc_eval``).
 
@@ -90,6 +110,8 @@ def voc_evaluate(ground_truth, detections, iou_threshold=0.5, method="voc", pixe
     beside the COCO matcher and with the same overlap routine; boxes must be finite.
     """
     op = "voc_evaluate"
+    ground_truth, detections = as_sequence(op, "ground_truth", ground_truth), as_sequence(op, "detections", detections)
+    iou_threshold = check_finite_scalar(op, "iou_threshold", iou_threshold)
     if len(ground_truth) != len(detections):
         raise ValueError(f"{op}: ground_truth and detections must list the same images, got "
                          f"{len(ground_truth)} and {len(detections)}")
@@ -97,25 +119,25 @@ def voc_evaluate(ground_truth, detections, iou_threshold=0.5, method="voc", pixe
         raise ValueError(f"{op}: method must be 'voc' or 'voc07', got {method!r}")
     gts = []
     for i, g in enumerate(ground_truth):
-        boxes = as_float64(op, f"ground_truth[{i}]['boxes']", g["boxes"]).reshape(-1, 4)
-        labels = np.asarray(g["labels"]).ravel()
-        difficult = np.asarray(g.get("difficult", np.zeros(len(labels), bool)), bool).ravel()
+        what = f"ground_truth[{i}]"
+        boxes = _voc_boxes(op, f"{what}['boxes']", _field(op, what, g, "boxes"))
+        labels = np.asarray(_field(op, what, g, "labels")).ravel()
+        difficult = np.asarray(_field(op, what, g, "difficult", np.zeros(len(labels), bool)), bool).ravel()
         if not len(boxes) == len(labels) == len(difficult):
-            raise ValueError(f"{op}: ground_truth[{i}] boxes, labels and difficult must have the same length")
-        if not np.isfinite(boxes).all():
-            raise ValueError(f"{op}: ground_truth[{i}] has boxes that are not finite")
+            raise ValueError(f"{op}: {what} boxes, labels and difficult must have the same length, got "
+                             f"{len(boxes)}, {len(labels)} and {len(difficult)}")
         gts.append((boxes, labels, difficult))
     dets = []
     for i, d in enumerate(detections):
-        boxes = as_float64(op, f"detections[{i}]['boxes']", d["boxes"]).reshape(-1, 4)
-        scores = as_float64(op, f"detections[{i}]['scores']", d["scores"]).ravel()
-        labels = np.asarray(d["labels"]).ravel()
+        what = f"detections[{i}]"
+        boxes = _voc_boxes(op, f"{what}['boxes']", _field(op, what, d, "boxes"))
+        scores = as_float64(op, f"{what}['scores']", _field(op, what, d, "scores")).ravel()
+        labels = np.asarray(_field(op, what, d, "labels")).ravel()
         if not len(boxes) == len(scores) == len(labels):
-            raise ValueError(f"{op}: detections[{i}] boxes, scores and labels must have the same length")
+            raise ValueError(f"{op}: {what} boxes, scores and labels must have the same length, got "
+                             f"{len(boxes)}, {len(scores)} and {len(labels)}")
         if np.isnan(scores).any():
-            raise ValueError(f"{op}: detections[{i}] has NaN scores")
-        if not np.isfinite(boxes).all():
-            raise ValueError(f"{op}: detections[{i}] has boxes that are not finite")
+            raise ValueError(f"{op}: {what}['scores'] must not hold NaN")
         dets.append((boxes, labels, scores))
     classes = np.unique(np.concatenate([g[1][~g[2]] for g in gts] or [np.zeros(0)]))
     if not classes.size:
@@ -126,7 +148,7 @@ def voc_evaluate(ground_truth, detections, iou_threshold=0.5, method="voc", pixe
     g, d = gt_class >= 0, dt_class >= 0  # records of other labels take no part
     class_start, tp_flags, fp_flags, npos = _cvcore.voc_match(
         gt_image[g], gt_class[g], gt_boxes[g], gt_difficult[g].astype(np.uint8), dt_image[d], dt_class[d], dt_boxes[d],
-        dt_scores[d], len(gts), len(classes), float(iou_threshold), bool(pixel_inclusive))
+        dt_scores[d], len(gts), len(classes), iou_threshold, bool(pixel_inclusive))
     result = {}
     for k, c in enumerate(classes.tolist()):
         rows = slice(class_start[k], class_start[k + 1])
