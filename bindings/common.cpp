@@ -11,15 +11,24 @@ namespace cvcore::bindings {
 
 namespace {
 
-// The DType of a NumPy dtype, or TypeError naming `name`.
+// The DType of a NumPy dtype, or TypeError naming `name`. The canonical dtype objects first; then
+// by type number and byte order, since an equal dtype can be another object (an unpickled array's).
 DType dtype_from(const py::dtype& dtype, const char* name) {
   if (dtype.is(py::dtype::of<float>())) return DType::float32;
   if (dtype.is(py::dtype::of<double>())) return DType::float64;
   if (dtype.is(py::dtype::of<int64_t>())) return DType::int64;
   if (dtype.is(py::dtype::of<int32_t>())) return DType::int32;
   if (dtype.is(py::dtype::of<uint8_t>())) return DType::uint8;
-  throw TypeError(detail::concat(name, " must be an array of float32, float64, int32, int64 or uint8, got dtype ",
-                                 std::string(py::str(dtype))));
+  if (dtype.attr("isnative").cast<bool>() && !dtype.has_fields()) {
+    const int num = dtype.normalized_num();
+    if (num == py::dtype::num_of<float>()) return DType::float32;
+    if (num == py::dtype::num_of<double>()) return DType::float64;
+    if (num == py::dtype::num_of<int64_t>()) return DType::int64;
+    if (num == py::dtype::num_of<int32_t>()) return DType::int32;
+    if (num == py::dtype::num_of<uint8_t>()) return DType::uint8;
+  }
+  throw TypeError(detail::concat(name, " must be an array of float32, float64, int32, int64 or uint8 in the machine's "
+                                 "byte order, got dtype ", std::string(py::str(py::repr(dtype)))));
 }
 
 }  // namespace
@@ -105,13 +114,18 @@ OutputCache& output_cache() {
   return *cache;
 }
 
-// The bytes of an array of `shape` and `itemsize`, or false when they do not fit in a NumPy array
-// (more than PTRDIFF_MAX).
+// The bytes of an array of `shape` and `itemsize`, or false when it cannot be a NumPy array: NumPy
+// needs the product of the non-zero sizes times the itemsize (the largest stride span) to fit in
+// PTRDIFF_MAX, also for an array with no elements.
 bool array_bytes(const std::vector<int64_t>& shape, size_t itemsize, size_t& bytes) {
-  bytes = itemsize;
-  for (int64_t d : shape)
-    if (__builtin_mul_overflow(bytes, static_cast<size_t>(d), &bytes)) return false;
-  return bytes <= static_cast<size_t>(PTRDIFF_MAX);
+  size_t span = itemsize;
+  bool empty = false;
+  for (int64_t d : shape) {
+    if (d == 0) empty = true;
+    else if (__builtin_mul_overflow(span, static_cast<size_t>(d), &span)) return false;
+  }
+  bytes = empty ? 0 : span;
+  return span <= static_cast<size_t>(PTRDIFF_MAX);
 }
 
 [[noreturn]] void cannot_allocate(const char* op, const char* what, DType dtype, const std::vector<int64_t>& shape,

@@ -40,6 +40,8 @@ ROIS = np.array([[0, 0, 0, 3, 3]], np.float32)
     (lambda: ops.fold_batch_norm(np.zeros(4), None, np.zeros(4), np.ones(4)), ValueError,
      "fold_batch_norm: conv_weight must have at least 2 dimensions (out_channels, ...), got 1 (shape (4,))"),
     (lambda: ops.leaky_relu(X, negative_slope=np.nan), ValueError, "leaky_relu: negative_slope must be finite, got nan"),
+    (lambda: ops.elu(X, alpha=1e39), ValueError, "elu: alpha must be finite (also in float32), got 1e+39"),
+    (lambda: ops.softplus(X, beta=1e-50), ValueError, "softplus: beta must be non-zero (also in float32), got 1e-50"),
     (lambda: ops.gelu(X, approximate="erf"), ValueError, "gelu: approximate must be one of 'none', 'tanh', got 'erf'"),
     (lambda: ops.box_convert(BOXES, "xy", "xyxy"), ValueError,
      "box_convert: in_fmt must be one of 'xyxy', 'xywh', 'cxcywh', got 'xy'"),
@@ -103,6 +105,10 @@ ONE = np.zeros((1, 1, 1, 1), np.float32)
      "yolo_decode: outputs[0] must have shape (N, na * (5 + nc), H, W) with na = 1 and nc >= 1, got (1, 5, 2, 2)"),
     (lambda: detection.anchor_points([(2, 2)], [8, 16]), ValueError, "anchor_points: strides must have 1 items, got 2 ([8, 16])"),
     (lambda: detection.anchor_points([(2, -2)], [8]), ValueError, "anchor_points: feature_shapes[0] must be >= 0, got -2"),
+    (lambda: detection.ssd_priors(feature_maps=(), steps=(), min_sizes=(), max_sizes=(), aspect_ratios=()), ValueError,
+     "ssd_priors: feature_maps must list at least one feature map size, got []"),
+    (lambda: detection.yolo_decode([HEAD, np.zeros((1, 7, 2, 2))], [[10, 13]] * 2, [8, 16]), ValueError,
+     "yolo_decode: outputs[1] must have the batch size and the classes of outputs[0] (1 and 1), got 1 and 2"),
     (lambda: detection.yolo_anchor_free_decode(np.zeros((1, 4, 4)), [(2, 2)], [0]), ValueError,
      "yolo_anchor_free_decode: strides[0] must be a finite number > 0, got 0"),
     (lambda: detection.ssd_priors(feature_maps=(2.5,), steps=(8,), min_sizes=(1,), max_sizes=(2,),
@@ -181,9 +187,16 @@ ONE = np.zeros((1, 1, 1, 1), np.float32)
      "confusion_matrix: y_true and y_pred must have the same length, got 2 and 1"),
     (lambda: metrics.precision_recall_fscore([1], [1], beta=np.nan), ValueError,
      "precision_recall_fscore: beta must be a finite number >= 0, got nan"),
-    (lambda: metrics.precision_recall_fscore([1, None], [1, 2]), TypeError,
+    (lambda: metrics.precision_recall_fscore([1, None], [None, 2]), TypeError,
      "precision_recall_fscore: the labels of y_true, y_pred and labels must be comparable values of one kind ("
      "'<' not supported between instances of 'NoneType' and 'int')"),
+    (lambda: metrics.confusion_matrix(["a", "b"], [0, 1]), TypeError,
+     "confusion_matrix: y_true, y_pred and labels must hold labels of one kind, got strings in y_true, numbers in "
+     "y_pred"),
+    (lambda: metrics.average_precision([0.5, 0.25], [1, 1]), ValueError,
+     "average_precision: recall must be non-decreasing (points in detection order), got 0.5 then 0.25 at 0"),
+    (lambda: metrics.average_precision([0.5, 1.5], [1, 1]), ValueError,
+     "average_precision: recall must hold values in [0, 1], got 1.5"),
     (lambda: metrics.precision_recall_fscore_from_counts([1, 2], [0, 0, 0], [0, 0]), ValueError,
      "precision_recall_fscore_from_counts: tp, fp and fn must have the same shape, got (2,), (3,) and (2,)"),
     (lambda: metrics.voc_evaluate([{"labels": [0]}], [{}]), ValueError, "voc_evaluate: ground_truth[0] has no 'boxes'"),
@@ -216,6 +229,19 @@ def test_python_functions_name_the_function_the_argument_and_the_value(call, err
     (lambda: ops.roi_pool(np.zeros((1, 1, 4, 4), np.float32), ROIS, (2**30, 2**30), return_indices=True),
      "roi_pool: cannot allocate 4611686018427387904 bytes for the output of shape (1, 1, 1073741824, 1073741824) "
      "and dtype float32"),
+    # An empty array whose other sizes overflow is no NumPy array either.
+    (lambda: ops.roi_align(np.zeros((1, 1, 4, 4), np.float32), ROIS[:0], (2**31, 2**31)),
+     "roi_align: cannot allocate more than 2**63 - 1 bytes for the output of shape (0, 1, 2147483648, 2147483648) "
+     "and dtype float32"),
+    # The functions written in NumPy say the same as the C++ ones.
+    (lambda: detection.resize_bilinear(IMAGE, (2**31, 2**31)),
+     "resize_bilinear: cannot allocate more than 2**63 - 1 bytes for the resized image of shape (2147483648, "
+     "2147483648, 3)"),
+    (lambda: detection.anchor_points([(2**62, 2**62)], [8]),
+     "anchor_points: cannot allocate more than 2**63 - 1 bytes for the points of shape "
+     "(21267647932558653966460912964485513216, 2)"),
+    (lambda: cvcore.nn.Linear(2**31, 2**31),
+     "Linear: cannot allocate more than 2**63 - 1 bytes for its weight of shape (2147483648, 2147483648)"),
 ], ids=lambda v: v if isinstance(v, str) else "")
 def test_memory_errors_say_how_many_bytes_for_which_output(call, message):
     with pytest.raises(MemoryError, match="^" + re.escape(message) + "$"):

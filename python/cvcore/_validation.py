@@ -23,6 +23,7 @@ Dtypes follow one rule:
 bool, complex, string and object data raise TypeError everywhere.
 """
 
+import contextlib
 import math
 import numbers
 
@@ -213,6 +214,21 @@ def finite_reals(op, name, value, length=None, positive=False):
     items = as_sequence(op, name, value, length)
     check = check_positive_scalar if positive else check_finite_scalar
     return tuple(check(op, f"{name}[{i}]", v) for i, v in enumerate(items))
+
+
+@contextlib.contextmanager
+def allocating(op, what, shape, itemsize):
+    """A block of NumPy code that builds `what` of `shape` (items of `itemsize` bytes) for the op: a
+    MemoryError naming the op and the bytes when the array is too large for NumPy or for the memory
+    (NumPy's own errors say neither)."""
+    shape = tuple(int(d) for d in shape)
+    if itemsize * math.prod(d for d in shape if d) > 2**63 - 1:  # NumPy's limit, also with no elements
+        raise MemoryError(f"{op}: cannot allocate more than 2**63 - 1 bytes for {what} of shape {shape}")
+    try:
+        yield
+    except MemoryError:
+        raise MemoryError(f"{op}: cannot allocate {itemsize * math.prod(shape)} bytes for {what} of shape "
+                          f"{shape}") from None
 
 
 def channels_last_flat(x):

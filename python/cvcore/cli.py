@@ -203,7 +203,7 @@ def _cmd_summary(args):
     try:
         model = ARCHITECTURES[args.arch](num_classes=args.num_classes)
         summary(model, args.input_shape)
-    except (TypeError, ValueError) as e:
+    except (TypeError, ValueError, MemoryError) as e:
         raise SystemExit(f"cvcore summary: {e}") from None
     return 0
 

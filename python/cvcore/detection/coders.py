@@ -9,8 +9,8 @@ import math
 
 import numpy as np
 
-from .._validation import (as_float, as_float32_or_64, as_int, as_sequence, check_positive_scalar, finite_reals,
-                           real_array)
+from .._validation import (allocating, as_float, as_float32_or_64, as_int, as_sequence, check_positive_scalar,
+                           finite_reals, real_array)
 
 # SSD300 (Liu et al. 2016, ssd.pytorch's VOC config).
 SSD300 = dict(image_size=300, feature_maps=(38, 19, 10, 5, 3, 1), steps=(8, 16, 32, 64, 100, 300),
@@ -54,6 +54,8 @@ def ssd_priors(image_size=300, feature_maps=SSD300["feature_maps"], steps=SSD300
     feature_maps = [as_int(op, f"feature_maps[{k}]", f, minimum=1)
                     for k, f in enumerate(as_sequence(op, "feature_maps", feature_maps))]
     n = len(feature_maps)
+    if not n:
+        raise ValueError(f"{op}: feature_maps must list at least one feature map size, got []")
     per_map = {}
     for name, seq in (("steps", steps), ("min_sizes", min_sizes), ("max_sizes", max_sizes),
                       ("aspect_ratios", aspect_ratios)):
@@ -65,6 +67,13 @@ def ssd_priors(image_size=300, feature_maps=SSD300["feature_maps"], steps=SSD300
     aspect_ratios = [finite_reals(op, f"aspect_ratios[{k}]", r, positive=True)
                      for k, r in enumerate(per_map["aspect_ratios"])]
     image_size = check_positive_scalar(op, "image_size", image_size)
+    count = sum(f * f * (2 + 2 * len(r)) for f, r in zip(feature_maps, aspect_ratios))
+    with allocating(op, "the priors", (count, 4), 8):
+        priors = _priors(image_size, feature_maps, steps, min_sizes, max_sizes, aspect_ratios)
+    return np.clip(priors, 0.0, 1.0) if clip else priors
+
+
+def _priors(image_size, feature_maps, steps, min_sizes, max_sizes, aspect_ratios):
     out = []
     for f, step, lo, hi, ratios in zip(feature_maps, steps, min_sizes, max_sizes, aspect_ratios):
         f_k = image_size / step
@@ -76,8 +85,7 @@ def ssd_priors(image_size=300, feature_maps=SSD300["feature_maps"], steps=SSD300
             sizes += [(s * math.sqrt(r), s / math.sqrt(r)), (s / math.sqrt(r), s * math.sqrt(r))]
         per_cell = np.stack([np.stack([cx, cy, np.full_like(cx, w), np.full_like(cx, h)], 1) for w, h in sizes], 1)
         out.append(per_cell.reshape(-1, 4))
-    priors = np.concatenate(out)
-    return np.clip(priors, 0.0, 1.0) if clip else priors
+    return np.concatenate(out)
 
 
 def ssd_encode(boxes, priors, variances=(0.1, 0.2)):
@@ -188,6 +196,9 @@ def yolo_decode(outputs, anchors, strides, style="v5"):
                              f"nc >= 1, got {x.shape}")
         n, ch, h, w = x.shape
         no = ch // na
+        if level and (n, no - 5) != (all_scores[0].shape[0], all_scores[0].shape[2]):
+            raise ValueError(f"{op}: outputs[{level}] must have the batch size and the classes of outputs[0] "
+                             f"({all_scores[0].shape[0]} and {all_scores[0].shape[2]}), got {n} and {no - 5}")
         t = x.reshape(n, na, no, h, w).transpose(0, 1, 3, 4, 2)  # (N, na, H, W, no)
         gy, gx = np.meshgrid(np.arange(h), np.arange(w), indexing="ij")
         cell = np.stack([gx, gy], -1)
@@ -219,10 +230,18 @@ def _anchor_points(op, feature_shapes, strides):
     if not feature_shapes:
         raise ValueError(f"{op}: feature_shapes must hold at least one (height, width), got {feature_shapes!r}")
     feature_shapes = [tuple(as_int(op, f"feature_shapes[{k}]", v, minimum=0)
-                            for v in as_sequence(op, f"feature_shapes[{k}]", hw, 2)) for k, hw in enumerate(feature_shapes)]
+                            for v in as_sequence(op, f"feature_shapes[{k}]", hw, 2))
+                      for k, hw in enumerate(feature_shapes)]
     strides = [check_positive_scalar(op, f"strides[{k}]", s) for k, s in enumerate(strides)]
-    points, stride_of = [], []
+    with allocating(op, "the points", (sum(h * w for h, w in feature_shapes), 2), 8):
+        return _points(feature_shapes, strides)
+
+
+def _points(feature_shapes, strides):
+    points, stride_of = [np.zeros((0, 2))], [np.zeros(0)]
     for (h, w), s in zip(feature_shapes, strides):
+        if h * w == 0:  # no cells (and the other side's range may be huge)
+            continue
         gy, gx = np.meshgrid(np.arange(h) + 0.5, np.arange(w) + 0.5, indexing="ij")
         points.append(np.stack([gx.ravel(), gy.ravel()], 1))
         stride_of.append(np.full(h * w, float(s)))

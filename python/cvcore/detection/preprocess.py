@@ -4,8 +4,8 @@ per-channel normalisation, and an OpenCV-``blobFromImage``-like HWC -> NCHW conv
 import numpy as np
 
 from .. import _cvcore
-from .._validation import (as_float, as_float32, as_float32_or_64, as_float64, as_int, as_sequence, as_str,
-                           check_finite_scalar, finite_reals, real_array, uint8_pixels)
+from .._validation import (allocating, as_float, as_float32, as_float32_or_64, as_float64, as_int, as_sequence,
+                           as_str, check_finite_scalar, finite_reals, real_array, uint8_pixels)
 
 
 def _image(op, image):
@@ -49,9 +49,16 @@ def resize_bilinear(image, size):
     clamped to the border). Computed in float32; integer images are rounded to nearest and keep their
     dtype (OpenCV's fixed-point uint8 path may differ by 1)."""
     op = "resize_bilinear"
-    img = _image(op, image)
-    h, w = _size(op, "size", size)
+    return _resize_bilinear(op, _image(op, image), *_size(op, "size", size))
 
+
+def _resize_bilinear(op, img, h, w):
+    """resize_bilinear of a checked image to h x w, errors naming the public function `op`."""
+    with allocating(op, "the resized image", (h, w) + img.shape[2:], 4):
+        return _bilinear(img, h, w)
+
+
+def _bilinear(img, h, w):
     def axis(out, n):
         pos = np.clip((np.arange(out) + 0.5) * (n / out) - 0.5, 0, n - 1)
         lo = np.floor(pos).astype(np.int64)
@@ -110,18 +117,19 @@ def letterbox(image, new_shape=640, color=(114, 114, 114), auto=False, stride=32
     r = min(nh / h, nw / w)
     if not scaleup:
         r = min(r, 1.0)
-    uw, uh = int(round(w * r)), int(round(h * r))
+    uw, uh = max(int(round(w * r)), 1), max(int(round(h * r)), 1)  # at least a pixel, however small the target
     dw, dh = nw - uw, nh - uh
     if auto:
         dw, dh = dw % stride, dh % stride
     dw, dh = dw / 2, dh / 2
     if (uh, uw) != (h, w):
-        img = resize_bilinear(img, (uh, uw))
+        img = _resize_bilinear(op, img, uh, uw)
     top, bottom = int(round(dh - 0.1)), int(round(dh + 0.1))
     left, right = int(round(dw - 0.1)), int(round(dw + 0.1))
     channels = 1 if img.ndim == 2 else img.shape[2]
     fill = np.broadcast_to(_fill_color(op, color, channels, img.dtype)[:channels], (channels,))
-    out = np.empty((uh + top + bottom, uw + left + right) + img.shape[2:], dtype=img.dtype)
+    with allocating(op, "the padded image", (uh + top + bottom, uw + left + right) + img.shape[2:], img.itemsize):
+        out = np.empty((uh + top + bottom, uw + left + right) + img.shape[2:], dtype=img.dtype)
     out[...] = fill if img.ndim == 3 else fill[0]
     out[top:top + uh, left:left + uw] = img
     return out, (r, r), (dw, dh)
@@ -223,7 +231,7 @@ def to_blob(images, scale=1.0, size=None, mean=0.0, swap_rb=False, dtype=np.floa
             raise ValueError(f"{op}: each image must have 3 dimensions (H, W, C), got shape {img.shape}")
         if size is not None:
             w, h = _size(op, "size", size, "(width, height)", square=False)
-            img = resize_bilinear(img, (h, w))
+            img = _resize_bilinear(op, _image(op, img), h, w)
         prepared.append(img)
     shapes = {img.shape for img in prepared}
     if len(shapes) != 1:

@@ -26,8 +26,14 @@ def average_precision(recall, precision, method="voc"):
     if rec.shape != prec.shape:
         raise ValueError(f"average_precision: recall and precision must have the same length, got {rec.size} "
                          f"and {prec.size}")
-    if np.isnan(rec).any() or np.isnan(prec).any():
-        raise ValueError("average_precision: recall and precision must not hold NaN")
+    for name, values in (("recall", rec), ("precision", prec)):
+        if not ((values >= 0) & (values <= 1)).all():  # NaN included
+            bad = values[~((values >= 0) & (values <= 1))][0]
+            raise ValueError(f"{op}: {name} must hold values in [0, 1], got {bad}")
+    if (np.diff(rec) < 0).any():
+        at = int(np.argmax(np.diff(rec) < 0))
+        raise ValueError(f"{op}: recall must be non-decreasing (points in detection order), got {rec[at]} then "
+                         f"{rec[at + 1]} at {at}")
     if method == "voc07":
         ap = 0.0
         for t in np.arange(0.0, 1.1, 0.1):
@@ -78,7 +84,8 @@ def _voc_boxes(op, name, value):
         raise ValueError(f"{op}: {name} must have shape (n, 4), got {arr.shape}")
     arr = arr.reshape(-1, 4)
     if not np.isfinite(arr).all():
-        raise ValueError(f"{op}: {name} must have finite coordinates, got {arr[~np.isfinite(arr).all(axis=1)][0].tolist()}")
+        bad = arr[~np.isfinite(arr).all(axis=1)][0]
+        raise ValueError(f"{op}: {name} must have finite coordinates, got {bad.tolist()}")
     return arr
 
 

@@ -12,6 +12,13 @@ def _labels(op, y_true, y_pred, labels):
     t, p = np.asarray(y_true).ravel(), np.asarray(y_pred).ravel()
     if t.shape != p.shape:
         raise ValueError(f"{op}: y_true and y_pred must have the same length, got {t.size} and {p.size}")
+    given = [(name, a) for name, a in (("y_true", t), ("y_pred", p), ("labels", np.asarray(labels)))
+             if labels is not None or name != "labels"]
+    kinds = {name: "numbers" if a.dtype.kind in "biuf" else "strings" if a.dtype.kind in "SU" else "objects"
+             for name, a in given if a.size}
+    if len(set(kinds.values())) > 1:  # "1" and 1 would never match: scikit-learn refuses the mix too
+        raise TypeError(f"{op}: y_true, y_pred and labels must hold labels of one kind, got "
+                        f"{', '.join(f'{kind} in {name}' for name, kind in kinds.items())}")
     try:
         lab = np.unique(np.concatenate([t, p])) if labels is None else np.asarray(labels).ravel()
         distinct = labels is None or len(np.unique(lab)) == len(lab)
