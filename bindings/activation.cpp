@@ -8,10 +8,10 @@ namespace {
 // Validates x with check(view), allocates an output of its shape, then runs run(view, out_view)
 // without the GIL.
 template <typename Check, typename Run>
-py::array unary(py::handle x, Device on, Check check, Run run) {
+py::array unary(py::handle x, const char* op, Device on, Check check, Run run) {
   const TensorView xv = view(x, "input", on);
   check(xv);
-  py::array out = new_like(xv);
+  py::array out = new_like(op, "the output", xv);
   const TensorView ov = view(out, "out", on);
   {
     py::gil_scoped_release release;
@@ -21,8 +21,9 @@ py::array unary(py::handle x, Device on, Check check, Run run) {
 }
 
 py::array run_activation(py::handle x, Activation kind, const ActivationParams& params, const std::string& device) {
+  const char* op = activation_name(kind);
   return unary(
-      x, parse_device(device, activation_name(kind)), [&](const TensorView& xv) { check_activation(xv, kind, params); },
+      x, op, parse_device(device, op), [&](const TensorView& xv) { check_activation(xv, kind, params); },
       [&](const TensorView& xv, const TensorView& ov) { activation(xv, kind, params, ov); });
 }
 
@@ -51,7 +52,7 @@ void register_activation(py::module_& m) {
         const Device on = parse_device(device, "prelu");
         const TensorView wv = view(weight, "weight", on);
         return unary(
-            x, on, [&](const TensorView& xv) { check_prelu(xv, wv); },
+            x, "prelu", on, [&](const TensorView& xv) { check_prelu(xv, wv); },
             [&](const TensorView& xv, const TensorView& ov) { prelu(xv, wv, ov); });
       },
       py::arg("input"), py::arg("weight"), py::arg("device") = "cpu");
@@ -59,8 +60,9 @@ void register_activation(py::module_& m) {
   m.def(
       "softmax",
       [](py::handle x, int64_t axis, bool log, const std::string& device) {
+        const char* op = log ? "log_softmax" : "softmax";
         return unary(
-            x, parse_device(device, log ? "log_softmax" : "softmax"),
+            x, op, parse_device(device, op),
             [&](const TensorView& xv) { check_softmax(xv, axis, log); },
             [&](const TensorView& xv, const TensorView& ov) { softmax(xv, axis, log, ov); });
       },

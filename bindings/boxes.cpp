@@ -6,10 +6,11 @@ namespace cvcore::bindings {
 
 namespace {
 
-// Allocates out of `shape` in the boxes' dtype, runs compute(out view) without the GIL, returns out.
+// Allocates the output of `op` of `shape` in the boxes' dtype, runs compute(out view) without the GIL,
+// returns out.
 template <typename Compute>
-py::array run_boxes(const TensorView& boxes, const std::vector<int64_t>& shape, Compute compute) {
-  py::array out = new_array(boxes.dtype, shape);
+py::array run_boxes(const char* op, const TensorView& boxes, const std::vector<int64_t>& shape, Compute compute) {
+  py::array out = new_array(op, "the output", boxes.dtype, shape);
   const TensorView ov = view(out, "out", boxes.device);
   {
     py::gil_scoped_release release;
@@ -25,7 +26,7 @@ void def_pairwise(py::module_& m, PairwiseIou kind) {
         const Device on = parse_device(device, pairwise_iou_name(kind));
         const TensorView v1 = view(boxes1, "boxes1", on), v2 = view(boxes2, "boxes2", on);
         const std::array<int64_t, 2> shape = pairwise_iou_output_shape(kind, v1, v2);
-        return run_boxes(v1, {shape[0], shape[1]},
+        return run_boxes(pairwise_iou_name(kind), v1, {shape[0], shape[1]},
                          [&](const TensorView& out) { pairwise_box_iou(kind, v1, v2, eps, out); });
       },
       py::arg("boxes1"), py::arg("boxes2"), py::arg("eps"), py::arg("device") = "cpu");
@@ -38,7 +39,7 @@ void register_boxes(py::module_& m) {
       "box_area",
       [](py::handle boxes, const std::string& device) {
         const TensorView v = view(boxes, "boxes", parse_device(device, "box_area"));
-        return run_boxes(v, {boxes_count(v, "box_area")}, [&](const TensorView& out) { box_area(v, out); });
+        return run_boxes("box_area", v, {boxes_count(v, "box_area")}, [&](const TensorView& out) { box_area(v, out); });
       },
       py::arg("boxes"), py::arg("device") = "cpu");
 
@@ -48,7 +49,7 @@ void register_boxes(py::module_& m) {
         const BoxFormat in = parse_box_format(in_fmt, "box_convert", "in_fmt");
         const BoxFormat out_f = parse_box_format(out_fmt, "box_convert", "out_fmt");
         const TensorView v = view(boxes, "boxes", parse_device(device, "box_convert"));
-        return run_boxes(v, {boxes_count(v, "box_convert"), 4},
+        return run_boxes("box_convert", v, {boxes_count(v, "box_convert"), 4},
                          [&](const TensorView& out) { box_convert(v, in, out_f, out); });
       },
       py::arg("boxes"), py::arg("in_fmt"), py::arg("out_fmt"), py::arg("device") = "cpu");
@@ -57,7 +58,7 @@ void register_boxes(py::module_& m) {
       "clip_boxes",
       [](py::handle boxes, double height, double width, const std::string& device) {
         const TensorView v = view(boxes, "boxes", parse_device(device, "clip_boxes"));
-        return run_boxes(v, {boxes_count(v, "clip_boxes"), 4},
+        return run_boxes("clip_boxes", v, {boxes_count(v, "clip_boxes"), 4},
                          [&](const TensorView& out) { clip_boxes(v, height, width, out); });
       },
       py::arg("boxes"), py::arg("height"), py::arg("width"), py::arg("device") = "cpu");
@@ -66,7 +67,8 @@ void register_boxes(py::module_& m) {
       "remove_small_boxes",
       [](py::handle boxes, double min_size, const std::string& device) -> py::object {
         const TensorView v = view(boxes, "boxes", parse_device(device, "remove_small_boxes"));
-        py::array keep = new_array(DType::int64, {boxes_count(v, "remove_small_boxes")});
+        py::array keep = new_array("remove_small_boxes", "the kept indices", DType::int64,
+                                   {boxes_count(v, "remove_small_boxes")});
         const TensorView kv = view(keep, "keep", v.device);
         int64_t count;
         {

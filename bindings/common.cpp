@@ -1,8 +1,9 @@
 #include "common.hpp"
 
+#include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <mutex>
-#include <new>
 
 #include "cvcore/error.hpp"
 
@@ -10,15 +11,24 @@ namespace cvcore::bindings {
 
 namespace {
 
-// The DType of a NumPy dtype, or TypeError naming `name`.
+// The DType of a NumPy dtype, or TypeError naming `name`. The canonical dtype objects first; then
+// by type number and byte order, since an equal dtype can be another object (an unpickled array's).
 DType dtype_from(const py::dtype& dtype, const char* name) {
   if (dtype.is(py::dtype::of<float>())) return DType::float32;
   if (dtype.is(py::dtype::of<double>())) return DType::float64;
   if (dtype.is(py::dtype::of<int64_t>())) return DType::int64;
   if (dtype.is(py::dtype::of<int32_t>())) return DType::int32;
   if (dtype.is(py::dtype::of<uint8_t>())) return DType::uint8;
-  throw TypeError(detail::concat(name, " must be an array of float32, float64, int32, int64 or uint8, got dtype ",
-                                 std::string(py::str(dtype))));
+  if (dtype.attr("isnative").cast<bool>() && !dtype.has_fields()) {
+    const int num = dtype.normalized_num();
+    if (num == py::dtype::num_of<float>()) return DType::float32;
+    if (num == py::dtype::num_of<double>()) return DType::float64;
+    if (num == py::dtype::num_of<int64_t>()) return DType::int64;
+    if (num == py::dtype::num_of<int32_t>()) return DType::int32;
+    if (num == py::dtype::num_of<uint8_t>()) return DType::uint8;
+  }
+  throw TypeError(detail::concat(name, " must be an array of float32, float64, int32, int64 or uint8 in the machine's "
+                                 "byte order, got dtype ", std::string(py::str(py::repr(dtype)))));
 }
 
 }  // namespace
@@ -61,7 +71,8 @@ class OutputCache {
     size_t capacity;
   };
 
-  // A buffer of at least `bytes` (a cached one at most twice that size, else a new one).
+  // A buffer of at least `bytes` (a cached one at most twice that size, else a new one); its data is
+  // null when the memory cannot be allocated.
   Block acquire(size_t bytes) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -77,9 +88,7 @@ class OutputCache {
       }
     }
     const size_t capacity = (bytes + 63) / 64 * 64;
-    void* p = std::aligned_alloc(64, capacity);
-    if (!p) throw std::bad_alloc();
-    return {p, capacity};
+    return {std::aligned_alloc(64, capacity), capacity};
   }
 
   void release(Block b) {
@@ -105,13 +114,51 @@ OutputCache& output_cache() {
   return *cache;
 }
 
+// The bytes of an array of `shape` and `itemsize`, or false when it cannot be a NumPy array: NumPy
+// needs the product of the non-zero sizes times the itemsize (the largest stride span) to fit in
+// PTRDIFF_MAX, also for an array with no elements.
+bool array_bytes(const std::vector<int64_t>& shape, size_t itemsize, size_t& bytes) {
+  size_t span = itemsize;
+  bool empty = false;
+  for (int64_t d : shape) {
+    if (d == 0) empty = true;
+    else if (__builtin_mul_overflow(span, static_cast<size_t>(d), &span)) return false;
+  }
+  bytes = empty ? 0 : span;
+  return span <= static_cast<size_t>(PTRDIFF_MAX);
+}
+
+[[noreturn]] void cannot_allocate(const char* op, const char* what, DType dtype, const std::vector<int64_t>& shape,
+                                  size_t bytes) {
+  std::string dims;
+  for (int64_t d : shape) dims += (dims.empty() ? "" : ", ") + std::to_string(d);
+  if (shape.size() == 1) dims += ",";
+  throw MemoryError(detail::concat(op, ": cannot allocate ", bytes, " bytes for ", what, " of shape (", dims,
+                                   ") and dtype ", dtype_name(dtype)));
+}
+
 template <typename T>
-py::array_t<T, py::array::c_style> allocate(const std::vector<int64_t>& shape) {
+py::array_t<T, py::array::c_style> allocate(const char* op, const char* what, const std::vector<int64_t>& shape) {
   const std::vector<py::ssize_t> dims(shape.begin(), shape.end());
-  size_t count = 1;
-  for (int64_t d : shape) count *= static_cast<size_t>(d);
-  if (count * sizeof(T) < OutputCache::kMinBytes) return py::array_t<T, py::array::c_style>(dims);
-  auto* block = new OutputCache::Block(output_cache().acquire(count * sizeof(T)));
+  size_t bytes = 0;
+  const bool sized = array_bytes(shape, sizeof(T), bytes);
+  if (!sized) {  // a size that overflows is a bad argument, as the C++ checks of outputs say
+    std::string dims;
+    for (int64_t d : shape) dims += (dims.empty() ? "" : ", ") + std::to_string(d);
+    throw ValueError(detail::concat(op, ": ", what, " of shape (", dims, shape.size() == 1 ? ",)" : ")",
+                                    " is too large: its size in bytes overflows 64 bits"));
+  }
+  if (bytes < OutputCache::kMinBytes) {
+    try {
+      return py::array_t<T, py::array::c_style>(dims);
+    } catch (py::error_already_set& e) {
+      if (!e.matches(PyExc_MemoryError)) throw;
+      cannot_allocate(op, what, dtype_of<T>(), shape, bytes);
+    }
+  }
+  const OutputCache::Block acquired = output_cache().acquire(bytes);
+  if (!acquired.data) cannot_allocate(op, what, dtype_of<T>(), shape, bytes);
+  auto* block = new OutputCache::Block(acquired);
   py::capsule owner(block, [](void* p) {
     auto* b = static_cast<OutputCache::Block*>(p);
     output_cache().release(*b);
@@ -122,19 +169,19 @@ py::array_t<T, py::array::c_style> allocate(const std::vector<int64_t>& shape) {
 
 }  // namespace
 
-py::array new_array(DType dtype, const std::vector<int64_t>& shape) {
+py::array new_array(const char* op, const char* what, DType dtype, const std::vector<int64_t>& shape) {
   switch (dtype) {
-    case DType::float32: return allocate<float>(shape);
-    case DType::float64: return allocate<double>(shape);
-    case DType::int32: return allocate<int32_t>(shape);
-    case DType::int64: return allocate<int64_t>(shape);
-    case DType::uint8: return allocate<uint8_t>(shape);
+    case DType::float32: return allocate<float>(op, what, shape);
+    case DType::float64: return allocate<double>(op, what, shape);
+    case DType::int32: return allocate<int32_t>(op, what, shape);
+    case DType::int64: return allocate<int64_t>(op, what, shape);
+    case DType::uint8: return allocate<uint8_t>(op, what, shape);
   }
-  throw TypeError("new_array: unknown dtype");
+  throw TypeError(detail::concat(op, ": ", what, " has an unknown dtype"));
 }
 
-py::array new_like(const TensorView& v) {
-  return new_array(v.dtype, std::vector<int64_t>(v.shape.begin(), v.shape.begin() + v.ndim));
+py::array new_like(const char* op, const char* what, const TensorView& v) {
+  return new_array(op, what, v.dtype, std::vector<int64_t>(v.shape.begin(), v.shape.begin() + v.ndim));
 }
 
 }  // namespace cvcore::bindings

@@ -23,9 +23,11 @@ TensorView view(py::handle obj, const char* name, Device device);
 // view(), or an absent argument (a default TensorView) for None.
 TensorView optional_view(py::handle obj, const char* name, Device device);
 
-// A new C-contiguous array of `dtype` and `shape`, and one of v's dtype and shape.
-py::array new_array(DType dtype, const std::vector<int64_t>& shape);
-py::array new_like(const TensorView& v);
+// A new C-contiguous array of `dtype` and `shape`, and one of v's dtype and shape: an output of the op
+// `op`, described as `what` ("the output", "the indices", ...) in the MemoryError raised when its
+// memory cannot be allocated, which says how many bytes.
+py::array new_array(const char* op, const char* what, DType dtype, const std::vector<int64_t>& shape);
+py::array new_like(const char* op, const char* what, const TensorView& v);
 
 // Registration of each domain (one bindings file each).
 void register_runtime(py::module_& m);

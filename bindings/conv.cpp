@@ -31,7 +31,7 @@ void register_conv(py::module_& m) {
         const TensorView xv = view(x, "input", on), wv = view(weight, "weight", on),
                          bv = optional_view(bias, "bias", on);
         const std::array<int64_t, 4> shape = conv2d_output_shape(xv, wv, bv, params);
-        py::array out = new_array(DType::float32, {shape.begin(), shape.end()});
+        py::array out = new_array(op, "the output", DType::float32, {shape.begin(), shape.end()});
         const TensorView ov = view(out, "out", on);
         {
           py::gil_scoped_release release;

@@ -9,7 +9,7 @@ namespace {
 // The centres that kmeans and kmeans_plusplus write: (n_clusters, d) of x's dtype, after the shape checks.
 py::array new_centers(const TensorView& x, int64_t n_clusters, const char* op) {
   const std::array<int64_t, 2> shape = kmeans_centers_shape(x, n_clusters, op);
-  return new_array(x.dtype, {shape[0], shape[1]});
+  return new_array(op, "the centers", x.dtype, {shape[0], shape[1]});
 }
 
 }  // namespace
@@ -41,7 +41,7 @@ void register_kmeans(py::module_& m) {
         }
         const TensorView xv = view(x, "X", on), wv = optional_view(sample_weight, "sample_weight", on);
         py::array centers = new_centers(xv, n_clusters, op);
-        py::array labels = new_array(DType::int32, {xv.shape[0]});
+        py::array labels = new_array(op, "the labels", DType::int32, {xv.shape[0]});
         const TensorView cv = view(centers, "centers", on), lv = view(labels, "labels", on);
         KMeansResult r;
         {
@@ -63,7 +63,7 @@ void register_kmeans(py::module_& m) {
         const KMeansMetric met = parse_kmeans_metric(metric, op);
         const TensorView xv = view(x, "X", on), wv = optional_view(sample_weight, "sample_weight", on);
         py::array centers = new_centers(xv, n_clusters, op);
-        py::array indices = new_array(DType::int64, {n_clusters});
+        py::array indices = new_array(op, "the indices", DType::int64, {n_clusters});
         const TensorView cv = view(centers, "centers", on), idx = view(indices, "indices", on);
         {
           py::gil_scoped_release release;
@@ -74,45 +74,48 @@ void register_kmeans(py::module_& m) {
       py::arg("X"), py::arg("n_clusters"), py::arg("sample_weight"), py::arg("seed"), py::arg("n_local_trials"),
       py::arg("metric"), py::arg("device") = "cpu");
 
+  // kmeans_assign and kmeans_transform serve the fitted estimators' methods, which `op` names.
   m.def(
       "kmeans_assign",
       [](py::handle x, py::handle centers, py::handle sample_weight, const std::string& metric,
-         const std::string& device) {
-        constexpr const char* op = "kmeans_assign";
+         const std::string& device, const std::string& op_name) {
+        const char* op = op_name.c_str();
         const Device on = parse_device(device, op);
         const KMeansMetric met = parse_kmeans_metric(metric, op);
         const TensorView xv = view(x, "X", on), cv = view(centers, "centers", on),
                          wv = optional_view(sample_weight, "sample_weight", on);
         const int64_t n = kmeans_distances_shape(xv, cv, op)[0];
-        py::array labels = new_array(DType::int32, {n});
-        py::array min_distances = new_array(xv.dtype, {n});
+        py::array labels = new_array(op, "the labels", DType::int32, {n});
+        py::array min_distances = new_array(op, "the distances", xv.dtype, {n});
         const TensorView lv = view(labels, "labels", on), mv = view(min_distances, "min_distances", on);
         double inertia;
         {
           py::gil_scoped_release release;
-          inertia = kmeans_assign(xv, wv, cv, met, lv, mv);
+          inertia = kmeans_assign(xv, wv, cv, met, lv, mv, op);
         }
         return py::make_tuple(labels, min_distances, inertia);
       },
-      py::arg("X"), py::arg("centers"), py::arg("sample_weight"), py::arg("metric"), py::arg("device") = "cpu");
+      py::arg("X"), py::arg("centers"), py::arg("sample_weight"), py::arg("metric"), py::arg("device") = "cpu",
+      py::arg("op") = "kmeans_assign");
 
   m.def(
       "kmeans_transform",
-      [](py::handle x, py::handle centers, const std::string& metric, const std::string& device) {
-        constexpr const char* op = "kmeans_transform";
+      [](py::handle x, py::handle centers, const std::string& metric, const std::string& device,
+         const std::string& op_name) {
+        const char* op = op_name.c_str();
         const Device on = parse_device(device, op);
         const KMeansMetric met = parse_kmeans_metric(metric, op);
         const TensorView xv = view(x, "X", on), cv = view(centers, "centers", on);
         const std::array<int64_t, 2> shape = kmeans_distances_shape(xv, cv, op);
-        py::array out = new_array(xv.dtype, {shape[0], shape[1]});
+        py::array out = new_array(op, "the distances", xv.dtype, {shape[0], shape[1]});
         const TensorView ov = view(out, "out", on);
         {
           py::gil_scoped_release release;
-          kmeans_transform(xv, cv, met, ov);
+          kmeans_transform(xv, cv, met, ov, op);
         }
         return out;
       },
-      py::arg("X"), py::arg("centers"), py::arg("metric"), py::arg("device") = "cpu");
+      py::arg("X"), py::arg("centers"), py::arg("metric"), py::arg("device") = "cpu", py::arg("op") = "kmeans_transform");
 }
 
 }  // namespace cvcore::bindings

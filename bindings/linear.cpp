@@ -14,7 +14,7 @@ void register_linear(py::module_& m) {
         const TensorView xv = view(x, "input", on), wv = view(weight, "weight", on),
                          bv = optional_view(bias, "bias", on), pv = optional_view(prelu_weight, "prelu_weight", on);
         const Epilogue act = parse_epilogue(activation, op);
-        py::array out = new_array(DType::float32, linear_output_shape(xv, wv, bv));
+        py::array out = new_array(op, "the output", DType::float32, linear_output_shape(xv, wv, bv));
         const TensorView ov = view(out, "out", on);
         {
           py::gil_scoped_release release;

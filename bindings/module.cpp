@@ -68,6 +68,8 @@ PYBIND11_MODULE(_cvcore, m) {
       py::set_error(PyExc_IndexError, e.what());
     } catch (const cvcore::ValueError& e) {
       py::set_error(PyExc_ValueError, e.what());
+    } catch (const cvcore::MemoryError& e) {
+      py::set_error(PyExc_MemoryError, e.what());
     } catch (const cvcore::Error& e) {
       py::set_error(PyExc_RuntimeError, e.what());
     }

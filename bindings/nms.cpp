@@ -10,16 +10,16 @@ namespace cvcore::bindings {
 
 namespace {
 
-py::array to_array(const std::vector<int64_t>& v) {
-  py::array out = new_array(DType::int64, {static_cast<int64_t>(v.size())});
+py::array to_array(const char* op, const std::vector<int64_t>& v) {
+  py::array out = new_array(op, "the kept indices", DType::int64, {static_cast<int64_t>(v.size())});
   if (!v.empty()) std::memcpy(out.mutable_data(), v.data(), v.size() * sizeof(int64_t));
   return out;
 }
 
 // Scores in the boxes' dtype (the kernels computed them in it, so the conversion is exact).
-py::array scores_array(const std::vector<double>& v, DType dtype) {
+py::array scores_array(const char* op, const std::vector<double>& v, DType dtype) {
   const int64_t n = static_cast<int64_t>(v.size());
-  py::array out = new_array(dtype, {n});
+  py::array out = new_array(op, "the scores", dtype, {n});
   if (dtype == DType::float64) {
     if (n) std::memcpy(out.mutable_data(), v.data(), v.size() * sizeof(double));
     return out;
@@ -49,7 +49,7 @@ void register_nms(py::module_& m) {
           py::gil_scoped_release release;
           keep = nms(bv, sv, options);
         }
-        return to_array(keep);
+        return to_array("nms", keep);
       },
       py::arg("boxes"), py::arg("scores"), py::arg("iou_threshold"), py::arg("score_threshold"),
       py::arg("max_output"), py::arg("metric"), py::arg("device") = "cpu");
@@ -68,7 +68,7 @@ void register_nms(py::module_& m) {
           py::gil_scoped_release release;
           keep = batched_nms(bv, sv, iv, options);
         }
-        return to_array(keep);
+        return to_array("batched_nms", keep);
       },
       py::arg("boxes"), py::arg("scores"), py::arg("class_ids"), py::arg("iou_threshold"),
       py::arg("score_threshold"), py::arg("max_output"), py::arg("metric"), py::arg("device") = "cpu");
@@ -85,7 +85,7 @@ void register_nms(py::module_& m) {
           py::gil_scoped_release release;
           result = soft_nms(bv, sv, options);
         }
-        return py::make_tuple(to_array(result.indices), scores_array(result.scores, bv.dtype));
+        return py::make_tuple(to_array("soft_nms", result.indices), scores_array("soft_nms", result.scores, bv.dtype));
       },
       py::arg("boxes"), py::arg("scores"), py::arg("iou_threshold"), py::arg("sigma"), py::arg("score_threshold"),
       py::arg("max_output"), py::arg("method"), py::arg("device") = "cpu");

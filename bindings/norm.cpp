@@ -14,7 +14,7 @@ void register_norm(py::module_& m) {
                          vv = view(running_var, "running_var", on), wv = optional_view(weight, "weight", on),
                          bv = optional_view(bias, "bias", on);
         check_batch_norm(xv, mv, vv, wv, bv, eps);
-        py::array out = new_like(xv);
+        py::array out = new_like("batch_norm", "the output", xv);
         const TensorView ov = view(out, "out", on);
         {
           py::gil_scoped_release release;
@@ -34,7 +34,9 @@ void register_norm(py::module_& m) {
                          mv = view(running_mean, "running_mean", on), vv = view(running_var, "running_var", on),
                          wv = optional_view(weight, "weight", on), bv = optional_view(bias, "bias", on);
         check_fold_batch_norm(cwv, cbv, mv, vv, wv, bv, eps);
-        py::array folded_weight = new_like(cwv), folded_bias = new_array(DType::float32, {cwv.shape[0]});
+        constexpr const char* op = "fold_batch_norm";
+        py::array folded_weight = new_like(op, "the folded weight", cwv),
+                  folded_bias = new_array(op, "the folded bias", DType::float32, {cwv.shape[0]});
         const TensorView fwv = view(folded_weight, "folded_weight", on), fbv = view(folded_bias, "folded_bias", on);
         {
           py::gil_scoped_release release;

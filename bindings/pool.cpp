@@ -10,13 +10,15 @@ namespace {
 
 using Pair = std::array<int64_t, 2>;
 
-// Allocates the outputs of `shape` (and int64 indices when asked), runs compute(out, indices)
+// Allocates the outputs of `op` of `shape` (and int64 indices when asked), runs compute(out, indices)
 // without the GIL, and returns out or (out, indices).
 template <typename Compute>
-py::object run_pool(const std::array<int64_t, 4>& shape, bool return_indices, Device on, Compute compute) {
+py::object run_pool(const char* op, const std::array<int64_t, 4>& shape, bool return_indices, Device on,
+                    Compute compute) {
   const std::vector<int64_t> dims(shape.begin(), shape.end());
-  py::array out = new_array(DType::float32, dims);
-  const py::object indices = return_indices ? py::object(new_array(DType::int64, dims)) : py::none();
+  py::array out = new_array(op, "the output", DType::float32, dims);
+  const py::object indices =
+      return_indices ? py::object(new_array(op, "the indices", DType::int64, dims)) : py::none();
   const TensorView ov = view(out, "out", on), iv = optional_view(indices, "indices", on);
   {
     py::gil_scoped_release release;
@@ -33,10 +35,11 @@ void register_pool(py::module_& m) {
       "max_pool2d",
       [](py::handle x, Pair kernel, Pair stride, Pair padding, Pair dilation, bool ceil_mode, bool return_indices,
          const std::string& device) {
-        const Device on = parse_device(device, "max_pool2d");
+        constexpr const char* op = "max_pool2d";
+        const Device on = parse_device(device, op);
         const TensorView xv = view(x, "input", on);
         const MaxPool2dParams params{kernel, stride, padding, dilation, ceil_mode};
-        return run_pool(max_pool2d_output_shape(xv, params), return_indices, on,
+        return run_pool(op, max_pool2d_output_shape(xv, params), return_indices, on,
                         [&](const TensorView& out, const TensorView& indices) {
                           max_pool2d(xv, params, out, indices);
                         });
@@ -48,10 +51,11 @@ void register_pool(py::module_& m) {
       "avg_pool2d",
       [](py::handle x, Pair kernel, Pair stride, Pair padding, bool ceil_mode, bool count_include_pad,
          std::optional<int64_t> divisor_override, const std::string& device) {
-        const Device on = parse_device(device, "avg_pool2d");
+        constexpr const char* op = "avg_pool2d";
+        const Device on = parse_device(device, op);
         const TensorView xv = view(x, "input", on);
         const AvgPool2dParams params{kernel, stride, padding, ceil_mode, count_include_pad, divisor_override};
-        return run_pool(avg_pool2d_output_shape(xv, params), false, on,
+        return run_pool(op, avg_pool2d_output_shape(xv, params), false, on,
                         [&](const TensorView& out, const TensorView&) { avg_pool2d(xv, params, out); });
       },
       py::arg("input"), py::arg("kernel_size"), py::arg("stride"), py::arg("padding"), py::arg("ceil_mode"),
@@ -63,7 +67,7 @@ void register_pool(py::module_& m) {
         constexpr const char* op = "adaptive_avg_pool2d";
         const Device on = parse_device(device, op);
         const TensorView xv = view(x, "input", on);
-        return run_pool(adaptive_pool2d_output_shape(xv, output_size, op), false, on,
+        return run_pool(op, adaptive_pool2d_output_shape(xv, output_size, op), false, on,
                         [&](const TensorView& out, const TensorView&) { adaptive_avg_pool2d(xv, output_size, out); });
       },
       py::arg("input"), py::arg("output_size"), py::arg("device") = "cpu");
@@ -78,7 +82,7 @@ void register_pool(py::module_& m) {
         std::vector<TensorView> views;
         for (const Pair& size : output_sizes) {
           const std::array<int64_t, 4> shape = adaptive_pool2d_output_shape(xv, size, op);
-          py::array out = new_array(DType::float32, {shape.begin(), shape.end()});
+          py::array out = new_array(op, "an output", DType::float32, {shape.begin(), shape.end()});
           views.push_back(view(out, "out", on));
           outs.append(std::move(out));
         }
@@ -96,7 +100,7 @@ void register_pool(py::module_& m) {
         constexpr const char* op = "adaptive_max_pool2d";
         const Device on = parse_device(device, op);
         const TensorView xv = view(x, "input", on);
-        return run_pool(adaptive_pool2d_output_shape(xv, output_size, op), return_indices, on,
+        return run_pool(op, adaptive_pool2d_output_shape(xv, output_size, op), return_indices, on,
                         [&](const TensorView& out, const TensorView& indices) {
                           adaptive_max_pool2d(xv, output_size, out, indices);
                         });

@@ -16,7 +16,7 @@ void register_roi(py::module_& m) {
       const TensorView xv = view(x, "input", on), bv = view(boxes, "boxes", on);
       const RoiAlignParams params{output_size, spatial_scale, sampling_ratio, aligned};
       const std::array<int64_t, 4> shape = output_shape(xv, bv, params);
-      py::array out = new_array(DType::float32, {shape.begin(), shape.end()});
+      py::array out = new_array(op, "the output", DType::float32, {shape.begin(), shape.end()});
       const TensorView ov = view(out, "out", on);
       {
         py::gil_scoped_release release;
@@ -36,13 +36,15 @@ void register_roi(py::module_& m) {
       "roi_pool",
       [](py::handle x, py::handle boxes, Pair output_size, double spatial_scale, bool return_indices,
          const std::string& device) -> py::object {
-        const Device on = parse_device(device, "roi_pool");
+        constexpr const char* op = "roi_pool";
+        const Device on = parse_device(device, op);
         const TensorView xv = view(x, "input", on), bv = view(boxes, "boxes", on);
         const RoiPoolParams params{output_size, spatial_scale};
         const std::array<int64_t, 4> shape = roi_pool_output_shape(xv, bv, params);
         const std::vector<int64_t> dims(shape.begin(), shape.end());
-        py::array out = new_array(DType::float32, dims);
-        const py::object argmax = return_indices ? py::object(new_array(DType::int64, dims)) : py::none();
+        py::array out = new_array(op, "the output", DType::float32, dims);
+        const py::object argmax =
+            return_indices ? py::object(new_array(op, "the argmax indices", DType::int64, dims)) : py::none();
         const TensorView ov = view(out, "out", on), av = optional_view(argmax, "argmax", on);
         {
           py::gil_scoped_release release;

@@ -23,10 +23,17 @@ def test_run_times_every_case_and_restores_threads():
     assert conv.rate == pytest.approx(2 * 256 * 256 * 9 * 28 * 28 / 1e9 / (conv.ms / 1e3))
 
 
-@pytest.mark.parametrize("threads", [[], [0], [2, -1]])
-def test_bad_threads(threads):
-    with pytest.raises(ValueError, match=r"bench: threads must be a non-empty list of counts >= 1"):
+@pytest.mark.parametrize("threads, message", [
+    ([], r"bench.run: threads must be a non-empty list of thread counts, got \[\]"),
+    ([0], r"set_num_threads: n must be in \[1, 1024\], got 0"),
+    ([2, -1], r"set_num_threads: n must be in \[1, 1024\], got -1"),
+    ([1, 2**31], r"set_num_threads: n must be in \[1, 1024\], got 2147483648"),
+])
+def test_bad_threads(threads, message):
+    default = cvcore.get_num_threads()
+    with pytest.raises(ValueError, match="^" + message + "$"):
         bench.run(threads=threads, quick=True)
+    assert cvcore.get_num_threads() == default
 
 
 def test_cli_bench(capsys):

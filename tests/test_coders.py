@@ -46,8 +46,10 @@ def test_ssd300_priors(clip):
 def test_ssd_priors_errors():
     with pytest.raises(ValueError, match="steps must have one entry per feature map"):
         ssd_priors(feature_maps=(2, 1), steps=(8,), min_sizes=(1, 2), max_sizes=(2, 3), aspect_ratios=((2,), (2,)))
-    with pytest.raises(ValueError, match="must be positive"):
+    with pytest.raises(ValueError, match=r"^ssd_priors: feature_maps\[0\] must be >= 1, got 0$"):
         ssd_priors(feature_maps=(0,), steps=(8,), min_sizes=(1,), max_sizes=(2,), aspect_ratios=((2,),))
+    with pytest.raises(ValueError, match=r"^ssd_priors: aspect_ratios\[0\]\[1\] must be a finite number > 0, got 0$"):
+        ssd_priors(feature_maps=(2,), steps=(8,), min_sizes=(1,), max_sizes=(2,), aspect_ratios=((2, 0),))
 
 
 def test_ssd_round_trip_and_formula(rng):

@@ -67,13 +67,13 @@ OTHER_CALLS = {
     "kmeans": ("kmeans", lambda device: cluster.kmeans(DATA, 2, device=device)),
     "kmeans_plusplus": ("kmeans_plusplus", lambda device: cluster.kmeans_plusplus(DATA, 2, device=device)),
     "KMeans.fit": ("kmeans", lambda device: cluster.KMeans(2, device=device).fit(DATA)),
-    "KMeans.predict": ("kmeans_assign", lambda device: on(KMEANS, device).predict(DATA)),
-    "KMeans.transform": ("kmeans_transform", lambda device: on(KMEANS, device).transform(DATA)),
-    "KMeans.score": ("kmeans_assign", lambda device: on(KMEANS, device).score(DATA)),
-    "KNeighborsClassifier.fit": ("knn_search", lambda device: cluster.KNeighborsClassifier(2, device=device).fit(
+    "KMeans.predict": ("KMeans.predict", lambda device: on(KMEANS, device).predict(DATA)),
+    "KMeans.transform": ("KMeans.transform", lambda device: on(KMEANS, device).transform(DATA)),
+    "KMeans.score": ("KMeans.score", lambda device: on(KMEANS, device).score(DATA)),
+    "KNeighborsClassifier.fit": ("KNeighborsClassifier.fit", lambda device: cluster.KNeighborsClassifier(2, device=device).fit(
         DATA, LABELS)),
-    "KNeighborsClassifier.predict": ("knn_search", lambda device: on(KNN, device).predict(DATA)),
-    "KNeighborsClassifier.kneighbors": ("knn_search", lambda device: on(KNN, device).kneighbors()),
+    "KNeighborsClassifier.predict": ("KNeighborsClassifier.predict", lambda device: on(KNN, device).predict(DATA)),
+    "KNeighborsClassifier.kneighbors": ("KNeighborsClassifier.kneighbors", lambda device: on(KNN, device).kneighbors()),
     "to_blob": ("to_blob", lambda device: detection.to_blob(np.zeros((4, 5, 3), np.uint8), device=device)),
 }
 

@@ -123,3 +123,18 @@ def test_non_real_data_is_a_type_error(bad):
                  lambda: detection.postprocess(bad, [[1.0]]), lambda: detection.rcnn_encode(bad, bad)):
         with pytest.raises(TypeError, match=r"must be a real numeric array, got dtype"):
             call()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.uint8, np.int32])
+def test_an_equal_dtype_that_is_another_object_is_read(dtype):
+    # An unpickled array (multiprocessing, joblib, np.load of an object array) has a dtype equal to the
+    # canonical one but not the same object; the ops read it as any array of that dtype.
+    import pickle
+
+    x = np.arange(2 * 3 * 4 * 4).reshape(2, 3, 4, 4).astype(dtype)
+    unpickled = pickle.loads(pickle.dumps(x))
+    assert unpickled.dtype == x.dtype and unpickled.dtype is not np.dtype(dtype)
+    assert_same(ops.max_pool2d(unpickled, 2), ops.max_pool2d(x, 2))
+    assert_same(ops.relu(unpickled), ops.relu(x))
+    b = boxes(5).astype(dtype)
+    assert_same(ops.box_area(pickle.loads(pickle.dumps(b))), ops.box_area(b))

@@ -224,10 +224,12 @@ def test_not_fitted_and_feature_mismatch(rng):
         KMeans(2).predict(np.zeros((3, 2)))
     km = KMeans(2, random_state=0).fit(rng.normal(size=(20, 3)))
     message = "X and centers must have the same number of features, got shapes (3, 2) and (2, 3)"
-    with pytest.raises(ValueError, match=re.escape(f"kmeans_assign: {message}")):
+    with pytest.raises(ValueError, match=re.escape(f"KMeans.predict: {message}")):
         km.predict(np.zeros((3, 2)))
-    with pytest.raises(ValueError, match=re.escape(f"kmeans_transform: {message}")):
+    with pytest.raises(ValueError, match=re.escape(f"KMeans.transform: {message}")):
         km.transform(np.zeros((3, 2)))
+    with pytest.raises(ValueError, match=re.escape(f"KMeans.score: {message}")):
+        km.score(np.zeros((3, 2)))
 
 
 @pytest.mark.parametrize("dtype, computed", [(np.float32, np.float32), (np.float64, np.float64),

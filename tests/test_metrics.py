@@ -138,9 +138,9 @@ def test_voc_evaluate_recall_and_07():
     assert ap07[0] == pytest.approx(6 * 0.5 / 11)
     with pytest.raises(ValueError, match="same images"):
         voc_evaluate(gt, [])
-    with pytest.raises(ValueError, match="NaN scores"):
+    with pytest.raises(ValueError, match=r"detections\[0\]\['scores'\] must not hold NaN"):
         voc_evaluate(gt, [{"boxes": [[0, 0, 1, 1]], "scores": [np.nan], "labels": [0]}])
-    with pytest.raises(ValueError, match=r"detections\[0\] has boxes that are not finite"):
+    with pytest.raises(ValueError, match=r"detections\[0\]\['boxes'\] must have finite coordinates"):
         voc_evaluate(gt, [{"boxes": [[0, 0, np.inf, 1]], "scores": [0.5], "labels": [0]}])
     with pytest.raises(ValueError, match=
                        r"voc_match: dt_boxes coordinates must have magnitude <= .* \(as for box_iou\)"):
@@ -149,12 +149,12 @@ def test_voc_evaluate_recall_and_07():
 
 @pytest.mark.parametrize("kwargs,error,match", [
     (dict(iou_threshold="0.5"), TypeError, r"voc_evaluate: iou_threshold must be a real number, got '0.5'"),
-    (dict(iou_threshold=float("nan")), ValueError, r"voc_match: iou_threshold must be in \[0, 1\], got nan"),
+    (dict(iou_threshold=float("nan")), ValueError, r"voc_evaluate: iou_threshold must be finite, got nan"),
     (dict(iou_threshold=1.5), ValueError, r"voc_match: iou_threshold must be in \[0, 1\], got 1.5"),
     (dict(iou_threshold=-0.1), ValueError, r"voc_match: iou_threshold must be in \[0, 1\], got -0.1"),
     (dict(pixel_inclusive=1), TypeError, r"voc_evaluate: pixel_inclusive must be a bool, got 1"),
     (dict(pixel_inclusive="no"), TypeError, r"voc_evaluate: pixel_inclusive must be a bool, got 'no'"),
-    (dict(ground_truth={"boxes": []}), TypeError, r"voc_evaluate: ground_truth must be a list of dicts \(one per image\)"),
+    (dict(ground_truth={"boxes": []}), TypeError, r"voc_evaluate: ground_truth\[0\] must be a dict, got str"),
     (dict(detections=[[]]), TypeError, r"voc_evaluate: detections\[0\] must be a dict, got list"),
     (dict(detections=[{"boxes": [[0, 0, 1, 1]], "labels": [0]}]), ValueError, r"voc_evaluate: detections\[0\] has no 'scores'"),
     (dict(ground_truth=[{"labels": [0]}]), ValueError, r"voc_evaluate: ground_truth\[0\] has no 'boxes'"),

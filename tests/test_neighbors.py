@@ -113,9 +113,10 @@ def test_messages(rng):
     with pytest.raises(ValueError, match=r"^KNeighborsClassifier.kneighbors: n_neighbors must be in \[1, 9\] \(the "
                                          r"training samples other than the row itself\), got 10$"):
         clf.kneighbors(n_neighbors=10)
-    with pytest.raises(ValueError, match=r"^knn_search: n_neighbors must be >= 1, got 0$"):
+    with pytest.raises(ValueError, match=r"^KNeighborsClassifier.kneighbors: n_neighbors must be >= 1, got 0$"):
         clf.kneighbors(x, n_neighbors=0)
-    with pytest.raises(ValueError, match=r"^knn_search: train must have 2 dimensions \(samples, features\), got 1"):
+    with pytest.raises(ValueError, match=r"^KNeighborsClassifier.fit: X must have 2 dimensions \(samples, features\), "
+                                         r"got 1"):
         KNeighborsClassifier().fit(np.zeros(10), np.zeros(10))
     with pytest.raises(TypeError, match=r"^KNeighborsClassifier.fit: X must be a real numeric array, got dtype bool$"):
         KNeighborsClassifier().fit(np.zeros((10, 2), bool), np.zeros(10))

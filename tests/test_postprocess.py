@@ -81,3 +81,21 @@ def test_postprocess_errors():
         postprocess(b, s, max_detections=-1)
     with pytest.raises(ValueError, match="scores must not be NaN"):
         postprocess(b, np.full((1, 3, 2), np.nan))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_postprocess_non_finite_boxes_below_the_threshold_take_no_part(rng, bad):
+    # Only candidates reach NMS, so a box that no class scores over the threshold may hold anything
+    # (a decoder's overflow on a background cell, say); a candidate that is not finite is an error.
+    boxes, scores = random_inputs(rng, n=2)
+    boxes[1, 3, 2] = bad
+    scores[1, 3] = 0.0
+    (want,) = postprocess(np.delete(boxes[1], 3, axis=0), np.delete(scores[1], 3, axis=0))
+    got = postprocess(boxes, scores)[1]
+    assert len(want) > 0
+    np.testing.assert_array_equal(got.boxes, want.boxes)
+    np.testing.assert_array_equal(got.scores, want.scores)
+    np.testing.assert_array_equal(got.labels, want.labels)
+    scores[1, 3] = 0.99
+    with pytest.raises(ValueError, match=r"^postprocess: boxes must have finite coordinates, got .* at boxes\[1, 3\]"):
+        postprocess(boxes, scores)

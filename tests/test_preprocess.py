@@ -141,3 +141,13 @@ def test_normalize_and_to_blob(rng):
     np.testing.assert_array_equal(two[0], resize_bilinear(img, (3, 4)).transpose(2, 0, 1))
     with pytest.raises(ValueError, match="same shape"):
         to_blob([img, img[:3]])
+
+
+def test_letterbox_keeps_at_least_one_pixel():
+    # A 1 x 6 image into a 2 x 2 canvas scales to 0.33 x 2 pixels: kept as one row (YOLOv5's
+    # cv2.resize refuses a zero size), padded as usual.
+    img = np.arange(18, dtype=np.uint8).reshape(1, 6, 3)
+    out, ratio, pad = letterbox(img, 2, color=(7, 8, 9))
+    assert out.shape == (2, 2, 3) and ratio == (1 / 3, 1 / 3) and pad == (0.0, 0.5)
+    np.testing.assert_array_equal(out[0], resize_bilinear(img, (1, 2))[0])
+    np.testing.assert_array_equal(out[1], [[7, 8, 9], [7, 8, 9]])

@@ -25,6 +25,12 @@ void check_finite(bool ok, const char* op, const char* name, double value) {
   check(ok, op, ": ", name, " must be finite, got ", value);
 }
 
+// A parameter the kernels use as a float32 constant: finite there too.
+void check_finite_float(const char* op, const char* name, double value) {
+  check(std::isfinite(value) && std::isfinite(static_cast<float>(value)), op, ": ", name,
+        " must be finite (also in float32), got ", value);
+}
+
 // An input of any rank, float32 and C-contiguous.
 void check_input(const TensorView& x, const char* op) { detail::check_array(x, op, "input", DType::float32, x.ndim); }
 
@@ -44,10 +50,10 @@ void check_activation(const TensorView& x, Activation kind, const ActivationPara
   const char* op = activation_name(kind);
   check_input(x, op);
   if (kind == Activation::leaky_relu) check_finite(std::isfinite(p.negative_slope), op, "negative_slope", p.negative_slope);
-  if (kind == Activation::elu) check_finite(std::isfinite(p.alpha), op, "alpha", p.alpha);
+  if (kind == Activation::elu) check_finite_float(op, "alpha", p.alpha);
   if (kind == Activation::softplus) {
-    check_finite(std::isfinite(p.beta), op, "beta", p.beta);
-    check(p.beta != 0, op, ": beta must be non-zero, got ", p.beta);
+    check_finite_float(op, "beta", p.beta);
+    check(static_cast<float>(p.beta) != 0, op, ": beta must be non-zero (also in float32), got ", p.beta);
     check(!std::isnan(p.threshold), op, ": threshold must not be NaN");
   }
 }

@@ -157,8 +157,8 @@ void kmeans_plusplus(const TensorView& x, const TensorView& sample_weight, int64
 }
 
 double kmeans_assign(const TensorView& x, const TensorView& sample_weight, const TensorView& centers,
-                     KMeansMetric metric, const TensorView& labels, const TensorView& min_distances) {
-  constexpr const char* op = "kmeans_assign";
+                     KMeansMetric metric, const TensorView& labels, const TensorView& min_distances,
+                     const char* op) {
   detail::require_cpu(op, {{"X", x}, {"sample_weight", sample_weight}, {"centers", centers}, {"labels", labels},
                            {"min_distances", min_distances}});
   const int64_t k = kmeans_distances_shape(x, centers, op)[1];
@@ -176,8 +176,8 @@ double kmeans_assign(const TensorView& x, const TensorView& sample_weight, const
                             metric, labels.ptr<int32_t>(), min_distances.empty() ? nullptr : min_distances.ptr<double>(), threads);
 }
 
-void kmeans_transform(const TensorView& x, const TensorView& centers, KMeansMetric metric, const TensorView& out) {
-  constexpr const char* op = "kmeans_transform";
+void kmeans_transform(const TensorView& x, const TensorView& centers, KMeansMetric metric, const TensorView& out,
+                      const char* op) {
   detail::require_cpu(op, {{"X", x}, {"centers", centers}, {"out", out}});
   const std::array<int64_t, 2> oshape = kmeans_distances_shape(x, centers, op);
   check_values(x, metric, op, "X");

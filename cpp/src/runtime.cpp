@@ -60,9 +60,9 @@ std::atomic<Isa>& isa_setting() {
 
 }  // namespace
 
-void set_num_threads(int n) {
-  check(n >= 1, "set_num_threads: n must be >= 1, got ", n);
-  thread_setting() = n;
+void set_num_threads(int64_t n) {
+  check(n >= 1 && n <= kMaxThreads, "set_num_threads: n must be in [1, ", kMaxThreads, "], got ", n);
+  thread_setting() = static_cast<int>(n);
 }
 
 int get_num_threads() { return thread_setting(); }

@@ -1,7 +1,7 @@
 // The CPU backend's parallel loop and scratch frames (internal headers).
 #include <atomic>
 #include <chrono>
-#include <set>
+#include <cstdint>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -159,6 +159,16 @@ TEST(scratch_frames_are_separate) {
     CHECK(refused);
   }
   CHECK(scratch_array<float>(ScratchSlot::lanes, 16) == outer && outer[0] == 1.f);
+}
+
+TEST(scratch_that_cannot_be_allocated_says_how_many_bytes_for_which_buffer) {
+  float* before = scratch_array<float>(ScratchSlot::roi_work, 16);
+  CHECK_THROWS(scratch(ScratchSlot::roi_work, SIZE_MAX), MemoryError,
+               "cannot allocate 18446744073709551615 bytes of working memory for the RoI work buffer");
+  // A count whose bytes overflow size_t is refused, not wrapped to a small buffer.
+  CHECK_THROWS(scratch_array<double>(ScratchSlot::roi_work, SIZE_MAX / 4), MemoryError,
+               "cannot allocate 18446744073709551615 bytes of working memory for the RoI work buffer");
+  CHECK(scratch_array<float>(ScratchSlot::roi_work, 16) == before);  // the slot keeps its buffer
 }
 
 CVCORE_TEST_MAIN

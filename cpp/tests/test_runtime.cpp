@@ -10,7 +10,11 @@ TEST(threads_roundtrip) {
   set_num_threads(3);
   CHECK(get_num_threads() == 3);
   set_num_threads(n);
-  CHECK_THROWS(set_num_threads(0), ValueError, "n must be >= 1, got 0");
+  CHECK_THROWS(set_num_threads(0), ValueError, "set_num_threads: n must be in [1, 1024], got 0");
+  CHECK_THROWS(set_num_threads(int64_t(1) << 31), ValueError, "set_num_threads: n must be in [1, 1024], got 2147483648");
+  set_num_threads(kMaxThreads);
+  CHECK(get_num_threads() == kMaxThreads);
+  set_num_threads(n);
 }
 
 TEST(isa_selection) {

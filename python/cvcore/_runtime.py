@@ -1,24 +1,17 @@
 """Threads, SIMD dispatch and build information."""
 
-import operator
-
 from . import _cvcore
+from ._validation import as_int
 
 
 def set_num_threads(n):
-    """Set the number of threads cvcore's ops use (an int >= 1).
+    """Set the number of threads cvcore's ops use (an int in [1, 1024]; ValueError otherwise).
 
     cvcore passes this count explicitly to each parallel region, so it is independent of
     ``OMP_NUM_THREADS`` changes made later by other libraries (PyTorch shares the OpenMP runtime).
     Results are identical for every thread count.
     """
-    try:
-        n = operator.index(n)
-    except TypeError:
-        raise TypeError(f"set_num_threads: n must be an int, got {type(n).__name__}") from None
-    if n < 1:
-        raise ValueError(f"set_num_threads: n must be >= 1, got {n}")
-    _cvcore.set_num_threads(n)
+    _cvcore.set_num_threads(as_int("set_num_threads", "n", n))
 
 
 def get_num_threads():

@@ -23,6 +23,7 @@ Dtypes follow one rule:
 bool, complex, string and object data raise TypeError everywhere.
 """
 
+import contextlib
 import math
 import numbers
 
@@ -133,9 +134,9 @@ def as_int(op, name, value, minimum=None):
 
 def check_nbytes(op, what, shape, itemsize):
     """ValueError naming ``what`` when an array of ``shape`` with ``itemsize``-byte elements, which the
-    caller allocates with NumPy, would not have a size in bytes that fits 64 bits (the C++ ops check
-    their own outputs)."""
-    if math.prod(shape) * itemsize >= 2**63:
+    caller allocates with NumPy, would not have a size in bytes that fits 64 bits, also when it has
+    no elements (NumPy's limit; the C++ ops check their own outputs)."""
+    if math.prod(d for d in shape if d) * itemsize >= 2**63:
         raise ValueError(f"{op}: {what} of shape {tuple(shape)} is too large: its size in bytes overflows 64 bits")
 
 
@@ -193,6 +194,48 @@ def check_finite_scalar(op, name, value):
     if not np.isfinite(f):
         raise ValueError(f"{op}: {name} must be finite, got {value!r}")
     return f
+
+
+def check_positive_scalar(op, name, value):
+    """value as a finite Python float > 0 (a stride, a scale, a size), for values Python computes with."""
+    f = as_float(op, name, value)
+    if not (np.isfinite(f) and f > 0):
+        raise ValueError(f"{op}: {name} must be a finite number > 0, got {value!r}")
+    return f
+
+
+def as_sequence(op, name, value, length=None):
+    """value as a list: a list, tuple, array or other sized iterable (not a str or bytes), else
+    TypeError; with ``length`` items when given, else ValueError."""
+    if (isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or not hasattr(value, "__iter__")
+            or (isinstance(value, np.ndarray) and value.ndim == 0)):
+        raise TypeError(f"{op}: {name} must be a sequence, got {value!r}")
+    items = list(value)
+    if length is not None and len(items) != length:
+        raise ValueError(f"{op}: {name} must have {length} items, got {len(items)} ({value!r})")
+    return items
+
+
+def finite_reals(op, name, value, length=None, positive=False):
+    """value as a tuple of finite Python floats (``length`` of them when given; > 0 with ``positive``),
+    for the per-component constants that Python computes with (variances, weights, paddings)."""
+    items = as_sequence(op, name, value, length)
+    check = check_positive_scalar if positive else check_finite_scalar
+    return tuple(check(op, f"{name}[{i}]", v) for i, v in enumerate(items))
+
+
+@contextlib.contextmanager
+def allocating(op, what, shape, itemsize):
+    """A block of NumPy code that builds `what` of `shape` (items of `itemsize` bytes) for the op: a
+    ValueError when its size in bytes overflows 64 bits (check_nbytes), a MemoryError naming the op and
+    the bytes when the memory cannot hold it (NumPy's own errors say neither)."""
+    shape = tuple(int(d) for d in shape)
+    check_nbytes(op, what, shape, itemsize)
+    try:
+        yield
+    except MemoryError:
+        raise MemoryError(f"{op}: cannot allocate {itemsize * math.prod(shape)} bytes for {what} of shape "
+                          f"{shape}") from None
 
 
 def channels_last_flat(x):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import cluster, get_num_threads, ops, set_num_threads
+from ._validation import as_int, as_sequence
 
 
 @dataclass
@@ -77,14 +78,16 @@ def run(threads=(1, 2), quick=False):
     The thread count in effect before the call is restored. ``quick`` uses smaller inputs and fewer
     repetitions (a few seconds in all), for a smoke test of the build.
     """
-    threads = [int(t) for t in threads]
-    if not threads or min(threads) < 1:
-        raise ValueError(f"bench: threads must be a non-empty list of counts >= 1, got {threads}")
-    reps = 3 if quick else 15
-    cases = _cases(quick)
+    threads = [as_int("bench.run", "threads", t) for t in as_sequence("bench.run", "threads", threads)]
+    if not threads:
+        raise ValueError(f"bench.run: threads must be a non-empty list of thread counts, got {threads}")
     default = get_num_threads()
     results = []
     try:
+        for t in threads:  # every count is checked (set_num_threads' range) before any timing
+            set_num_threads(t)
+        reps = 3 if quick else 15
+        cases = _cases(quick)
         for t in threads:
             set_num_threads(t)
             for name, call, work, unit in cases:

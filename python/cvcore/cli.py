@@ -18,28 +18,41 @@ from ._json import load_json
 
 
 def _coco_wh(path, img_size):
-    """(w, h) of every box in a COCO-format JSON file, scaled so each image's long side is img_size."""
+    """(w, h) of every box in a COCO-format JSON file, scaled so each image's long side is img_size.
+    ValueError naming the record for a file that is not such JSON."""
     data = load_json(path, "cvcore anchors")
-    images = {im["id"]: (im["width"], im["height"]) for im in data.get("images", [])}
+    if not isinstance(data, dict):
+        raise ValueError(f"the file must hold a JSON object with 'images' and 'annotations', got {type(data).__name__}")
+    try:
+        images = {im["id"]: (float(im["width"]), float(im["height"])) for im in data.get("images", [])}
+    except (KeyError, TypeError, ValueError) as e:
+        raise ValueError(f"every image must have an 'id' and a numeric 'width' and 'height' ({e!r})") from None
     wh = []
-    for ann in data.get("annotations", []):
-        if ann.get("iscrowd", 0):
-            continue
-        w, h = ann["bbox"][2], ann["bbox"][3]
-        size = images.get(ann["image_id"])
-        scale = img_size / max(size) if size else 1.0
+    for i, ann in enumerate(data.get("annotations", [])):
+        try:
+            if ann.get("iscrowd", 0):
+                continue
+            w, h = float(ann["bbox"][2]), float(ann["bbox"][3])
+            size = images.get(ann["image_id"])
+        except (AttributeError, KeyError, IndexError, TypeError, ValueError) as e:
+            raise ValueError(f"annotations[{i}] must have an 'image_id' and a 'bbox' [x, y, w, h] ({e!r})") from None
+        scale = img_size / max(size) if size and max(size) > 0 else 1.0
         wh.append((w * scale, h * scale))
     return np.asarray(wh, dtype=np.float64).reshape(-1, 2)
 
 
 def _yolo_wh(folder, img_size):
-    """(w, h) of every box in the YOLO label files (class x y w h, normalised) under a folder, times img_size."""
+    """(w, h) of every box in the YOLO label files (class x y w h, normalised) under a folder, times img_size.
+    ValueError naming the file and line of a value that is not a number."""
     rows = []
     for f in sorted(Path(folder).rglob("*.txt")):
-        for line in f.read_text().splitlines():
+        for number, line in enumerate(f.read_text().splitlines(), 1):
             parts = line.split()
             if len(parts) >= 5:
-                rows.append((float(parts[3]), float(parts[4])))
+                try:
+                    rows.append((float(parts[3]), float(parts[4])))
+                except ValueError:
+                    raise ValueError(f"{f}:{number}: the width and height must be numbers, got {line!r}") from None
     return np.asarray(rows, dtype=np.float64).reshape(-1, 2) * img_size
 
 
@@ -47,20 +60,24 @@ def _cmd_anchors(args):
     from .detection import kmeans_anchors
 
     path = Path(args.path)
-    if path.is_dir():
-        wh = _yolo_wh(path, args.img_size)
-    elif path.is_file():
-        try:
+    try:
+        if path.is_dir():
+            wh = _yolo_wh(path, args.img_size)
+        elif path.is_file():
             wh = _coco_wh(path, args.img_size)
-        except ValueError as e:  # not JSON: the message names the file, line and column
-            raise SystemExit(str(e)) from None
-    else:
-        raise SystemExit(f"cvcore anchors: {path} is neither a COCO JSON file nor a YOLO labels folder")
-    wh = wh[(wh > 0).all(axis=1)]
+        else:
+            raise SystemExit(f"cvcore anchors: {path} is neither a COCO JSON file nor a YOLO labels folder")
+    except (OSError, ValueError) as e:  # the JSON reader's errors name the file, line and column already
+        message = str(e)
+        raise SystemExit(message if message.startswith("cvcore anchors: ") else f"cvcore anchors: {path}: {message}") from None
+    wh = wh[np.isfinite(wh).all(axis=1) & (wh > 0).all(axis=1)]
     if len(wh) == 0:
         raise SystemExit(f"cvcore anchors: no boxes found in {path}")
-    fit = kmeans_anchors(wh, args.n_anchors, args.img_size, thr=args.thr, update=args.update, n_init=args.n_init,
-                         random_state=args.seed)
+    try:
+        fit = kmeans_anchors(wh, args.n_anchors, args.img_size, thr=args.thr, update=args.update, n_init=args.n_init,
+                             random_state=args.seed)
+    except (TypeError, ValueError) as e:
+        raise SystemExit(f"cvcore anchors: {e}") from None
     print(f"boxes: {len(wh)}  img_size: {args.img_size}")
     print("anchors (w,h): " + ", ".join(f"{w:.0f},{h:.0f}" for w, h in fit.anchors))
     print(f"mean IoU: {fit.mean_iou:.4f}  recall@0.5: {fit.recall:.4f}  BPR(thr={args.thr:g}): {fit.bpr:.4f}  "
@@ -75,8 +92,11 @@ def _cmd_bench(args):
     info = cvcore.build_info()
     print(f"cvcore {cvcore.__version__}  isa: {info['isa']}  compiler: {info['compiler']}")
     print(f"{'case':40s} {'threads':>7s} {'ms':>9s}  rate")
-    for r in run(args.threads, quick=args.quick):
-        print(f"{r.name:40s} {r.threads:7d} {r.ms:9.3f}  {r.rate:.1f} {r.unit}")
+    try:
+        for r in run(args.threads, quick=args.quick):
+            print(f"{r.name:40s} {r.threads:7d} {r.ms:9.3f}  {r.rate:.1f} {r.unit}")
+    except (TypeError, ValueError) as e:
+        raise SystemExit(f"cvcore bench: --threads: {e}") from None
     return 0
 
 
@@ -185,7 +205,7 @@ def _cmd_summary(args):
     try:
         model = ARCHITECTURES[args.arch](num_classes=args.num_classes)
         summary(model, args.input_shape)
-    except (TypeError, ValueError) as e:
+    except (TypeError, ValueError, MemoryError) as e:
         raise SystemExit(f"cvcore summary: {e}") from None
     return 0
 

@@ -4,15 +4,25 @@ JPEG and other formats through Pillow when it is installed.
 Images are ``(H, W, 3)`` uint8 RGB arrays, as :class:`cvcore.detection.MTCNN` takes them.
 """
 
+import os
 import struct
 import zlib
 from pathlib import Path
 
 import numpy as np
 
+from ._validation import as_float64, as_int, real_array
+
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # PNG colour type -> samples per pixel (gray, RGB, palette, gray + alpha, RGBA).
 _PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
+
+
+def _path(op, file):
+    """file as a Path: a str or path-like, else TypeError."""
+    if not isinstance(file, (str, os.PathLike)):
+        raise TypeError(f"{op}: file must be a str or path-like, got {type(file).__name__}")
+    return Path(file)
 
 
 def _png_chunks(data, source):
@@ -89,7 +99,7 @@ def read_png(file):
     if isinstance(file, (bytes, bytearray)):
         data, source = bytes(file), "the data"
     else:
-        data, source = Path(file).read_bytes(), str(file)
+        data, source = _path("read_png", file).read_bytes(), str(file)
     if not data.startswith(_PNG_SIGNATURE):
         raise ValueError(f"read_png: {source} is not a PNG file (bad signature)")
     header, palette, idat = None, None, []
@@ -167,7 +177,7 @@ def write_png(file, image):
     color = {1: 0, 2: 4, 3: 2, 4: 6}[channels]
     png = (_PNG_SIGNATURE + _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, color, 0, 0, 0))
            + _chunk(b"IDAT", zlib.compress(body.tobytes(), 6)) + _chunk(b"IEND", b""))
-    Path(file).write_bytes(png)
+    _path("write_png", file).write_bytes(png)
 
 
 def _to_rgb(pixels):
@@ -189,7 +199,7 @@ def read_image(file):
     FileNotFoundError when the file does not exist; ValueError for a PNG that cannot be decoded, or
     for another format when Pillow is not installed (the message says so).
     """
-    path = Path(file)
+    path = _path("read_image", file)
     with path.open("rb") as f:
         head = f.read(len(_PNG_SIGNATURE))
     if head == _PNG_SIGNATURE:
@@ -201,6 +211,25 @@ def read_image(file):
                          "(pip install pillow)") from None
     with Image.open(path) as im:
         return np.asarray(im.convert("RGB"))
+
+
+def _finite_rows(op, name, value, width):
+    """value as finite float64 rows of ``width`` numbers (its last axis; an empty array has none)."""
+    arr = as_float64(op, name, value)
+    if arr.size and (arr.ndim == 0 or arr.shape[-1] != width):
+        raise ValueError(f"{op}: {name} must have shape (..., {width}), got {arr.shape}")
+    arr = arr.reshape(-1, width)
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{op}: {name} must be finite, got {arr[~np.isfinite(arr).all(axis=1)][0].tolist()}")
+    return arr
+
+
+def _rgb(op, name, value):
+    """An RGB colour: three numbers in [0, 255]."""
+    arr = real_array(op, name, value)
+    if arr.shape != (3,) or not (np.isfinite(arr).all() and (arr >= 0).all() and (arr <= 255).all()):
+        raise ValueError(f"{op}: {name} must be three numbers (R, G, B) in [0, 255], got {arr.tolist()!r}")
+    return arr.astype(np.uint8)
 
 
 def draw_detections(image, boxes, points=None, color=(255, 0, 0), point_color=(0, 255, 0), thickness=2):
@@ -224,19 +253,18 @@ def draw_detections(image, boxes, points=None, color=(255, 0, 0), point_color=(0
     -------
     ndarray uint8, shape (H, W, 3)
     """
+    op = "draw_detections"
     img = np.asarray(image)
     if img.dtype != np.uint8 or img.ndim != 3 or img.shape[2] != 3:
-        raise ValueError(f"draw_detections: image must be a (H, W, 3) uint8 array, got shape {img.shape} "
+        raise ValueError(f"{op}: image must be a (H, W, 3) uint8 array, got shape {img.shape} "
                          f"and dtype {img.dtype}")
-    b = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
-    if not np.isfinite(b).all():
-        raise ValueError("draw_detections: boxes must be finite")
+    b = _finite_rows(op, "boxes", boxes, 4)
+    color, point_color = _rgb(op, "color", color), _rgb(op, "point_color", point_color)
+    t = as_int(op, "thickness", thickness, minimum=1)
     out = img.copy()
     height, width = out.shape[:2]
-    t = int(thickness)
-    if t < 1:
-        raise ValueError(f"draw_detections: thickness must be >= 1, got {thickness!r}")
-    for x1, y1, x2, y2 in np.rint(b).astype(np.int64):
+    # Python ints: coordinates far outside the image (and any thickness) cannot overflow.
+    for x1, y1, x2, y2 in (map(int, row) for row in np.rint(b).tolist()):
         # Slices of the outline's four bands, bounds clipped to the image (x2, y2 inclusive).
         rows = [min(max(v, 0), height) for v in (y1, min(y1 + t, y2 + 1), max(y2 + 1 - t, y1), y2 + 1)]
         cols = [min(max(v, 0), width) for v in (x1, min(x1 + t, x2 + 1), max(x2 + 1 - t, x1), x2 + 1)]
@@ -245,9 +273,7 @@ def draw_detections(image, boxes, points=None, color=(255, 0, 0), point_color=(0
         out[rows[0]:rows[3], cols[0]:cols[1]] = color  # left
         out[rows[0]:rows[3], cols[2]:cols[3]] = color  # right
     if points is not None:
-        p = np.asarray(points, dtype=np.float64).reshape(-1, 2)
-        if not np.isfinite(p).all():
-            raise ValueError("draw_detections: points must be finite")
-        for x, y in np.rint(p).astype(np.int64):
+        p = _finite_rows(op, "points", points, 2)
+        for x, y in (map(int, row) for row in np.rint(p).tolist()):
             out[max(y - t, 0):max(y + t + 1, 0), max(x - t, 0):max(x + t + 1, 0)] = point_color
     return out

@@ -35,6 +35,12 @@ class Interrupted : public Error {
  public:
   using Error::Error;
 };
+// Memory for an output or a working buffer that could not be allocated (Python: MemoryError); the
+// message says how many bytes for what.
+class MemoryError : public Error {
+ public:
+  using Error::Error;
+};
 // A backend that is not built or failed (Python: RuntimeError).
 class BackendError : public Error {
  public:

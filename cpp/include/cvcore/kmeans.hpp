@@ -79,11 +79,14 @@ void kmeans_plusplus(const TensorView& x, const TensorView& sample_weight, int64
                      const TensorView& indices);
 
 // Nearest centre of every row: labels (n,) int32 (ties: the lower centre index), min_distances (n,)
-// of x's dtype or empty. Returns the inertia sum_i w_i * distance (float64).
+// of x's dtype or empty. Returns the inertia sum_i w_i * distance (float64). `op` names the caller
+// in messages (KMeans.predict, ...).
 double kmeans_assign(const TensorView& x, const TensorView& sample_weight, const TensorView& centers,
-                     KMeansMetric metric, const TensorView& labels, const TensorView& min_distances);
+                     KMeansMetric metric, const TensorView& labels, const TensorView& min_distances,
+                     const char* op = "kmeans_assign");
 
 // out (n, k) of x's dtype: Euclidean distance (not squared) or 1 - IoU from every row to every centre.
-void kmeans_transform(const TensorView& x, const TensorView& centers, KMeansMetric metric, const TensorView& out);
+void kmeans_transform(const TensorView& x, const TensorView& centers, KMeansMetric metric, const TensorView& out,
+                      const char* op = "kmeans_transform");
 
 }  // namespace cvcore

@@ -13,14 +13,23 @@
 
 namespace cvcore {
 
+// How a search names itself and its two arrays in messages: these names by default; a caller with
+// its own (an estimator's method and its argument X) passes them.
+struct KnnNames {
+  const char* op = "knn_search";
+  const char* train = "train";
+  const char* query = "query";
+};
+
 // Shape checks only (cheap; knn_search also checks the values): train and query as above, 1 <=
 // n_neighbors <= n_train. Returns the outputs' shape (n_query, n_neighbors).
-std::array<int64_t, 2> knn_search_output_shape(const TensorView& train, const TensorView& query, int64_t n_neighbors);
+std::array<int64_t, 2> knn_search_output_shape(const TensorView& train, const TensorView& query, int64_t n_neighbors,
+                                               const KnnNames& names = {});
 
 // The n_neighbors (1 <= n_neighbors <= n_train) nearest rows of `train` for every row of `query`,
 // nearest first, ties by the lower train index: distances (n_query, n_neighbors) of the data dtype,
 // indices (n_query, n_neighbors) int64.
 void knn_search(const TensorView& train, const TensorView& query, int64_t n_neighbors, const TensorView& distances,
-                const TensorView& indices);
+                const TensorView& indices, const KnnNames& names = {});
 
 }  // namespace cvcore

@@ -1,6 +1,7 @@
 // Threads, SIMD dispatch and build information.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -8,8 +9,10 @@ namespace cvcore {
 
 // Number of threads every cvcore op uses (default: the OpenMP default, i.e. the core count).
 // cvcore passes it explicitly to each parallel region, so other libraries' OpenMP settings do
-// not change it. Results never depend on it.
-void set_num_threads(int n);
+// not change it. Results never depend on it. ValueError unless 1 <= n <= kMaxThreads: a count far
+// beyond any machine's cores would only make the runtime fail to start its threads.
+constexpr int kMaxThreads = 1024;
+void set_num_threads(int64_t n);
 int get_num_threads();
 
 // Interrupting long calls: a check that ops call from the calling thread about every 100 ms while

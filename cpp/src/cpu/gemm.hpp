@@ -10,7 +10,7 @@
 
 namespace cvcore::cpu {
 
-// The calling thread's packed-B buffer for k's GEMM kernels. Throws std::bad_alloc.
+// The calling thread's packed-B buffer for k's GEMM kernels. Throws MemoryError (see scratch()).
 inline float* gemm_pack_buffer(const Kernels& k) {
   return scratch_array<float>(ScratchSlot::gemm_pack, static_cast<size_t>(k.gemm_pack_floats));
 }

@@ -1,11 +1,13 @@
 #include "cpu/scratch.hpp"
 
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <new>
 #include <stdexcept>
 #include <vector>
+
+#include "cvcore/error.hpp"
 
 namespace cvcore::cpu {
 namespace {
@@ -38,6 +40,28 @@ PreparedCache& prepared_cache() {
   return cache;
 }
 
+// The names of the scratch slots, for messages.
+constexpr const char* kSlotNames[] = {
+    "GEMM packing",   "convolution input", "convolution offsets", "convolution stack", "convolution band",
+    "band offsets",   "plane",             "RoI input",           "RoI work",          "distances",
+    "k-means rows",   "packed weights",    "prepared weights",    "Winograd work",     "lanes",
+    "unfused output"};
+static_assert(sizeof(kSlotNames) / sizeof(kSlotNames[0]) == static_cast<size_t>(ScratchSlot::count),
+              "one name per scratch slot");
+
+// 64-byte aligned memory of `bytes` rounded up to a multiple of 64 (set in `rounded`), or
+// MemoryError saying how many bytes for `what`.
+void* aligned_bytes(size_t bytes, const char* what, size_t& rounded) {
+  void* p = nullptr;
+  if (bytes <= static_cast<size_t>(PTRDIFF_MAX)) {
+    rounded = (bytes + 63) / 64 * 64;
+    p = std::aligned_alloc(64, rounded);
+  }
+  if (!p) throw MemoryError(detail::concat("cannot allocate ", bytes, " bytes of working memory for the ", what,
+                                           " buffer"));
+  return p;
+}
+
 bool same_key(const WeightKey& x, const WeightKey& y) {
   return x.source == y.source && x.kind == y.kind && x.width == y.width && x.a == y.a && x.b == y.b && x.c == y.c &&
          x.d == y.d;
@@ -68,8 +92,9 @@ float* insert_prepared_weights(const WeightKey& key, const float* source, size_t
   }
   victim->valid = false;
   if (floats > victim->capacity) {
-    void* p = std::aligned_alloc(64, (floats * sizeof(float) + 63) / 64 * 64);
-    if (!p) throw std::bad_alloc();
+    size_t rounded = 0;
+    void* p = aligned_bytes(floats > SIZE_MAX / sizeof(float) ? SIZE_MAX : floats * sizeof(float),
+                            "prepared weights", rounded);
     victim->data.reset(p);
     victim->capacity = floats;
   }
@@ -100,9 +125,8 @@ void* scratch(ScratchSlot slot, size_t bytes) {
   thread_local Buffer buffers[kScratchFrames][static_cast<int>(ScratchSlot::count)];
   Buffer& b = buffers[frame][static_cast<int>(slot)];
   if (bytes > b.capacity) {
-    const size_t rounded = (bytes + 63) / 64 * 64;
-    void* p = std::aligned_alloc(64, rounded);
-    if (!p) throw std::bad_alloc();
+    size_t rounded = 0;
+    void* p = aligned_bytes(bytes, kSlotNames[static_cast<int>(slot)], rounded);
     b.data.reset(p);
     b.capacity = rounded;
   }

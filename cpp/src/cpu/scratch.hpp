@@ -14,7 +14,8 @@ enum class ScratchSlot {
 };
 
 // A 64-byte aligned buffer of at least `bytes` for the calling thread. The pointer stays valid
-// until the same thread asks for the same slot again (in the same frame). Throws std::bad_alloc.
+// until the same thread asks for the same slot again (in the same frame). Throws MemoryError saying
+// how many bytes for which buffer.
 void* scratch(ScratchSlot slot, size_t bytes);
 
 // While a ScratchFrame lives, scratch() on its thread hands out a second set of buffers: a unit of a
@@ -30,7 +31,8 @@ class ScratchFrame {
 
 template <typename T>
 T* scratch_array(ScratchSlot slot, size_t count) {
-  return static_cast<T*>(scratch(slot, count * sizeof(T)));
+  // A count whose bytes overflow asks for SIZE_MAX bytes, which scratch() refuses.
+  return static_cast<T*>(scratch(slot, count > SIZE_MAX / sizeof(T) ? SIZE_MAX : count * sizeof(T)));
 }
 
 // Weights a kernel prepares from a layer's weights (Winograd's transformed kernels), kept per thread
@@ -54,7 +56,7 @@ struct WeightKey {
 const float* find_prepared_weights(const WeightKey& key, const float* source, size_t source_floats);
 // A buffer of `floats` floats for key's preparation, valid until the thread's next
 // kCachedWeightLayers insertions; it is found by find_prepared_weights only after
-// commit_prepared_weights(buffer). Throws std::bad_alloc.
+// commit_prepared_weights(buffer). Throws MemoryError as scratch() does.
 float* insert_prepared_weights(const WeightKey& key, const float* source, size_t source_floats, size_t floats);
 void commit_prepared_weights(const float* buffer);
 

@@ -175,7 +175,6 @@ class KMeans:
 
     def _fitted(self, op, X):
         """The arguments of a C++ call on new data: X in the centres' dtype, the metric and the device."""
-        op = f"KMeans.{op}"
         if not hasattr(self, "cluster_centers_"):
             raise RuntimeError(f"{op}: this KMeans instance is not fitted yet; call fit first")
         return (as_float_dtype(op, "X", X, self.cluster_centers_.dtype), as_str(op, "metric", self.metric),
@@ -183,19 +182,22 @@ class KMeans:
 
     def predict(self, X, sample_weight=None):
         """The index (int32) of the nearest centre for every row of X."""
-        X, metric, device = self._fitted("predict", X)
-        return _cvcore.kmeans_assign(X, self.cluster_centers_, None, metric, device)[0]
+        op = "KMeans.predict"
+        X, metric, device = self._fitted(op, X)
+        return _cvcore.kmeans_assign(X, self.cluster_centers_, None, metric, device, op)[0]
 
     def transform(self, X):
         """Distances (n_samples, n_clusters) to every centre: Euclidean (not squared), or 1 - IoU."""
-        X, metric, device = self._fitted("transform", X)
-        return _cvcore.kmeans_transform(X, self.cluster_centers_, metric, device)
+        op = "KMeans.transform"
+        X, metric, device = self._fitted(op, X)
+        return _cvcore.kmeans_transform(X, self.cluster_centers_, metric, device, op)
 
     def score(self, X, y=None, sample_weight=None):
         """Minus the inertia of X under the fitted centres (higher is better)."""
-        X, metric, device = self._fitted("score", X)
-        w = _weights("KMeans.score", sample_weight, X)
-        return -float(_cvcore.kmeans_assign(X, self.cluster_centers_, w, metric, device)[2])
+        op = "KMeans.score"
+        X, metric, device = self._fitted(op, X)
+        w = _weights(op, sample_weight, X)
+        return -float(_cvcore.kmeans_assign(X, self.cluster_centers_, w, metric, device, op)[2])
 
     def __repr__(self):
         return (f"KMeans(n_clusters={self.n_clusters!r}, init={self.init if isinstance(self.init, str) else 'array'!r}, "

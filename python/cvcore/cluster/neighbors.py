@@ -37,8 +37,9 @@ class KNeighborsClassifier:
             raise ValueError(f"{op}: weights must be 'uniform' or 'distance', got {self.weights!r}")
         as_int(op, "n_neighbors", self.n_neighbors, minimum=1)
         X = as_float32_or_64(op, "X", X)
-        # C++ checks the data (rank, values) and the device now, in a search for the first row.
-        _cvcore.knn_search(X, np.atleast_1d(X)[:1], 1, as_str(op, "device", self.device))
+        # C++ checks the data (rank, at least one row, values) and the device now, in a search for the
+        # first row.
+        _cvcore.knn_search(X, np.atleast_1d(X)[:1], 1, as_str(op, "device", self.device), op, "X", "X")
         y = np.asarray(y)
         if y.shape != (X.shape[0],):
             raise ValueError(f"{op}: y must have shape ({X.shape[0]},), got {y.shape}")
@@ -53,7 +54,11 @@ class KNeighborsClassifier:
 
         With X None the training rows are queried and each row is left out of its own neighbours.
         """
-        op = "KNeighborsClassifier.kneighbors"
+        dist, idx = self._kneighbors("KNeighborsClassifier.kneighbors", X, n_neighbors)
+        return (dist, idx) if return_distance else idx
+
+    def _kneighbors(self, op, X, n_neighbors=None):
+        """kneighbors' distances and indices, errors naming the public method ``op``."""
         if not hasattr(self, "_X"):
             raise RuntimeError(f"{op}: this KNeighborsClassifier instance is not fitted yet; call fit first")
         k = as_int(op, "n_neighbors", self.n_neighbors if n_neighbors is None else n_neighbors)
@@ -65,7 +70,8 @@ class KNeighborsClassifier:
             X, k_search = self._X, k + 1
         else:
             X, k_search = as_float_dtype(op, "X", X, self._X.dtype), k
-        dist, idx = _cvcore.knn_search(self._X, X, k_search, as_str(op, "device", self.device))
+        dist, idx = _cvcore.knn_search(self._X, X, k_search, as_str(op, "device", self.device), op, "the fitted X",
+                                       "X")
         if self_query:  # drop each row itself (or, if a duplicate outranked it, the farthest)
             rows = np.arange(X.shape[0])
             own = idx == rows[:, None]
@@ -73,11 +79,14 @@ class KNeighborsClassifier:
             keep = np.ones(idx.shape, dtype=bool)
             keep[rows, drop] = False
             dist, idx = dist[keep].reshape(-1, k), idx[keep].reshape(-1, k)
-        return (dist, idx) if return_distance else idx
+        return dist, idx
 
     def predict_proba(self, X):
         """Class probabilities (n_queries, n_classes), columns in the order of ``classes_``."""
-        dist, idx = self.kneighbors(X)
+        return self._predict_proba("KNeighborsClassifier.predict_proba", X)
+
+    def _predict_proba(self, op, X):
+        dist, idx = self._kneighbors(op, X)
         labels = self._y[idx]
         if self.weights == "uniform":
             w = np.ones(dist.shape, dtype=np.float64)
@@ -94,9 +103,17 @@ class KNeighborsClassifier:
 
     def predict(self, X):
         """The most probable class of every query (ties: the first class in ``classes_``)."""
-        proba = self.predict_proba(X)
+        return self._predict("KNeighborsClassifier.predict", X)
+
+    def _predict(self, op, X):
+        proba = self._predict_proba(op, X)
         return self.classes_[np.argmax(proba, axis=1)]
 
     def score(self, X, y):
         """Mean accuracy of predict(X) against y."""
-        return float(np.mean(self.predict(X) == np.asarray(y)))
+        op = "KNeighborsClassifier.score"
+        predicted = self._predict(op, X)
+        y = np.asarray(y)
+        if y.shape != predicted.shape:
+            raise ValueError(f"{op}: y must have shape {predicted.shape} (one label per row of X), got {y.shape}")
+        return float(np.mean(predicted == y))

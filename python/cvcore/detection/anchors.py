@@ -19,13 +19,25 @@ class AnchorFit(NamedTuple):
     aat: float        # YOLOv5 anchors above threshold: mean number of anchors within ratio thr per box
 
 
-def _wh(op, wh):
-    arr = as_float64(op, "wh", wh)
+def _wh(op, name, wh, sizes=False):
+    """wh as finite float64 (n, 2) (width, height) rows; with ``sizes``, at least one row, all > 0."""
+    arr = as_float64(op, name, wh)
     if arr.ndim != 2 or arr.shape[1] != 2:
-        raise ValueError(f"{op}: wh must have shape (n, 2) of (width, height), got {arr.shape}")
+        raise ValueError(f"{op}: {name} must have shape (n, 2) of (width, height), got {arr.shape}")
     if not np.isfinite(arr).all():
-        raise ValueError(f"{op}: wh must not contain NaN or infinity")
+        raise ValueError(f"{op}: {name} must not contain NaN or infinity")
+    if sizes and not len(arr):
+        raise ValueError(f"{op}: {name} must hold at least one (width, height) row, got shape {arr.shape}")
+    if sizes and (arr <= 0).any():
+        raise ValueError(f"{op}: {name} must hold sizes > 0, got {arr[(arr <= 0).any(axis=1)][0].tolist()}")
     return arr
+
+
+def _thr(op, thr):
+    thr = check_finite_scalar(op, "thr", thr)
+    if thr <= 1:
+        raise ValueError(f"{op}: thr must be > 1, got {thr}")
+    return thr
 
 
 def anchor_quality(wh, anchors, thr=4.0):
@@ -36,12 +48,10 @@ def anchor_quality(wh, anchors, thr=4.0):
     side-ratio threshold ``thr`` (a box matches an anchor when ``max(w/a_w, a_w/w, h/a_h, a_h/h) < thr``).
     """
     op = "anchor_quality"
-    wh = _wh(op, wh)
-    anchors = _wh(op, anchors)
-    thr = check_finite_scalar(op, "thr", thr)
-    if thr <= 1:
-        raise ValueError(f"{op}: thr must be > 1, got {thr}")
-    iou = 1.0 - _cvcore.kmeans_transform(wh, anchors, "iou")
+    wh = _wh(op, "wh", wh, sizes=True)
+    anchors = _wh(op, "anchors", anchors, sizes=True)
+    thr = _thr(op, thr)
+    iou = 1.0 - _cvcore.kmeans_transform(wh, anchors, "iou", "cpu", op)
     best_iou = iou.max(axis=1)
     r = wh[:, None, :] / anchors[None, :, :]
     x = np.minimum(r, 1.0 / r).min(axis=2)
@@ -77,14 +87,13 @@ def kmeans_anchors(wh, n_anchors=9, img_size=640, *, thr=4.0, min_size=2.0, upda
     quality measured on all boxes given.
     """
     op = "kmeans_anchors"
-    wh = _wh(op, wh)
+    wh = _wh(op, "wh", wh, sizes=True)
     n_anchors = as_int(op, "n_anchors", n_anchors, minimum=1)
     img_size = as_int(op, "img_size", img_size, minimum=1)
     min_size = check_finite_scalar(op, "min_size", min_size)
-    if wh.size and wh.max() <= 1.0:
+    _thr(op, thr)
+    if wh.max() <= 1.0:
         wh = wh * img_size
-    if (wh <= 0).any():
-        raise ValueError(f"{op}: wh must hold sizes > 0, got a width or height <= 0")
     used = wh[(wh >= min_size).any(axis=1)]
     if len(used) < n_anchors:
         raise ValueError(f"{op}: n_anchors ({n_anchors}) must be <= the number of boxes with a side >= {min_size} px "

@@ -9,7 +9,8 @@ import math
 
 import numpy as np
 
-from .._validation import as_float32_or_64, as_int, check_nbytes
+from .._validation import (allocating, as_float, as_float32_or_64, as_int, as_sequence, check_positive_scalar,
+                           finite_reals, real_array)
 
 # SSD300 (Liu et al. 2016, ssd.pytorch's VOC config).
 SSD300 = dict(image_size=300, feature_maps=(38, 19, 10, 5, 3, 1), steps=(8, 16, 32, 64, 100, 300),
@@ -21,11 +22,20 @@ BBOX_XFORM_CLIP = math.log(1000.0 / 16)
 
 
 def _boxes(op, *names_and_arrays):
-    """The (..., 4) arrays given as ``name, x, ...``, in one precision (``as_float32_or_64``)."""
+    """The (..., 4) arrays given as ``name, x, ...``, in one precision (``as_float32_or_64``); two of them
+    must broadcast against each other (one box or prior per row of the other, or a batch of them)."""
     out = as_float32_or_64(op, *names_and_arrays)
-    for name, arr in zip(names_and_arrays[::2], out if isinstance(out, tuple) else (out,)):
+    arrays = out if isinstance(out, tuple) else (out,)
+    names = names_and_arrays[::2]
+    for name, arr in zip(names, arrays):
         if arr.ndim < 1 or arr.shape[-1] != 4:
             raise ValueError(f"{op}: {name} must have shape (..., 4), got {arr.shape}")
+    if len(arrays) == 2:
+        try:
+            np.broadcast_shapes(arrays[0].shape, arrays[1].shape)
+        except ValueError:
+            raise ValueError(f"{op}: {names[0]} and {names[1]} must have the same number of boxes (shapes that "
+                             f"broadcast), got {arrays[0].shape} and {arrays[1].shape}") from None
     return out
 
 
@@ -41,19 +51,31 @@ def ssd_priors(image_size=300, feature_maps=SSD300["feature_maps"], steps=SSD300
     The defaults are SSD300's (8732 priors). float64.
     """
     op = "ssd_priors"
+    feature_maps = [as_int(op, f"feature_maps[{k}]", f, minimum=1)
+                    for k, f in enumerate(as_sequence(op, "feature_maps", feature_maps))]
     n = len(feature_maps)
+    if not n:
+        raise ValueError(f"{op}: feature_maps must list at least one feature map size, got []")
+    per_map = {}
     for name, seq in (("steps", steps), ("min_sizes", min_sizes), ("max_sizes", max_sizes),
                       ("aspect_ratios", aspect_ratios)):
-        if len(seq) != n:
-            raise ValueError(f"{op}: {name} must have one entry per feature map ({n}), got {len(seq)}")
-    if not image_size > 0:
-        raise ValueError(f"{op}: image_size must be > 0, got {image_size}")
+        per_map[name] = as_sequence(op, name, seq)
+        if len(per_map[name]) != n:
+            raise ValueError(f"{op}: {name} must have one entry per feature map ({n}), got {len(per_map[name])}")
+    steps, min_sizes, max_sizes = (finite_reals(op, name, per_map[name], positive=True)
+                                   for name in ("steps", "min_sizes", "max_sizes"))
+    aspect_ratios = [finite_reals(op, f"aspect_ratios[{k}]", r, positive=True)
+                     for k, r in enumerate(per_map["aspect_ratios"])]
+    image_size = check_positive_scalar(op, "image_size", image_size)
+    count = sum(f * f * (2 + 2 * len(r)) for f, r in zip(feature_maps, aspect_ratios))
+    with allocating(op, "the priors", (count, 4), 8):
+        priors = _priors(image_size, feature_maps, steps, min_sizes, max_sizes, aspect_ratios)
+    return np.clip(priors, 0.0, 1.0) if clip else priors
+
+
+def _priors(image_size, feature_maps, steps, min_sizes, max_sizes, aspect_ratios):
     out = []
     for f, step, lo, hi, ratios in zip(feature_maps, steps, min_sizes, max_sizes, aspect_ratios):
-        if f < 1 or step <= 0 or lo <= 0 or hi <= 0 or any(r <= 0 for r in ratios):
-            raise ValueError(f"{op}: feature map sizes, steps, sizes and ratios must be positive, got "
-                             f"f={f}, step={step}, min={lo}, max={hi}, ratios={ratios}")
-        check_nbytes(op, f"the priors of feature map {len(out)}", (f, f, 2 + 2 * len(ratios), 4), 8)
         f_k = image_size / step
         i, j = np.meshgrid(np.arange(f), np.arange(f), indexing="ij")
         cx, cy = (j.ravel() + 0.5) / f_k, (i.ravel() + 0.5) / f_k
@@ -63,14 +85,15 @@ def ssd_priors(image_size=300, feature_maps=SSD300["feature_maps"], steps=SSD300
             sizes += [(s * math.sqrt(r), s / math.sqrt(r)), (s / math.sqrt(r), s * math.sqrt(r))]
         per_cell = np.stack([np.stack([cx, cy, np.full_like(cx, w), np.full_like(cx, h)], 1) for w, h in sizes], 1)
         out.append(per_cell.reshape(-1, 4))
-    priors = np.concatenate(out)
-    return np.clip(priors, 0.0, 1.0) if clip else priors
+    return np.concatenate(out)
 
 
 def ssd_encode(boxes, priors, variances=(0.1, 0.2)):
     """SSD regression targets of xyxy ``boxes`` (N, 4) against ``priors`` (N, 4) cx, cy, w, h:
     ``((c_box - c_prior) / (v0 * wh_prior), log(wh_box / wh_prior) / v1)``."""
-    b, p = _boxes("ssd_encode", "boxes", boxes, "priors", priors)
+    op = "ssd_encode"
+    b, p = _boxes(op, "boxes", boxes, "priors", priors)
+    variances = finite_reals(op, "variances", variances, 2, positive=True)
     c = ((b[..., :2] + b[..., 2:]) / 2 - p[..., :2]) / (variances[0] * p[..., 2:])
     wh = np.log((b[..., 2:] - b[..., :2]) / p[..., 2:]) / variances[1]
     return np.concatenate([c, wh], axis=-1)
@@ -79,7 +102,9 @@ def ssd_encode(boxes, priors, variances=(0.1, 0.2)):
 def ssd_decode(loc, priors, variances=(0.1, 0.2)):
     """Boxes (..., 4) xyxy from SSD regression outputs ``loc`` (..., 4) and ``priors`` cx, cy, w, h:
     the inverse of :func:`ssd_encode`."""
-    loc, p = _boxes("ssd_decode", "loc", loc, "priors", priors)
+    op = "ssd_decode"
+    loc, p = _boxes(op, "loc", loc, "priors", priors)
+    variances = finite_reals(op, "variances", variances, 2, positive=True)
     c = p[..., :2] + loc[..., :2] * variances[0] * p[..., 2:]
     wh = p[..., 2:] * np.exp(loc[..., 2:] * variances[1])
     return np.concatenate([c - wh / 2, c + wh / 2], axis=-1)
@@ -94,8 +119,9 @@ def rcnn_encode(boxes, proposals, weights=(10.0, 10.0, 5.0, 5.0)):
     """Faster R-CNN regression targets (torchvision's ``BoxCoder.encode_single``): for xyxy ``boxes``
     and ``proposals`` (..., 4), ``(wx dx / w_p, wy dy / h_p, ww log(w / w_p), wh log(h / h_p))`` with
     widths ``x2 - x1`` (no +1) and centres ``x1 + w / 2``."""
-    b, p = _boxes("rcnn_encode", "boxes", boxes, "proposals", proposals)
-    wx, wy, ww, wh = weights
+    op = "rcnn_encode"
+    b, p = _boxes(op, "boxes", boxes, "proposals", proposals)
+    wx, wy, ww, wh = finite_reals(op, "weights", weights, 4, positive=True)
     gx, gy, gw, gh = _centre_form(b)
     px, py, pw, ph = _centre_form(p)
     return np.stack([wx * (gx - px) / pw, wy * (gy - py) / ph, ww * np.log(gw / pw), wh * np.log(gh / ph)], axis=-1)
@@ -105,8 +131,12 @@ def rcnn_decode(deltas, proposals, weights=(10.0, 10.0, 5.0, 5.0), clip=BBOX_XFO
     """Boxes from Faster R-CNN deltas (torchvision's ``BoxCoder.decode_single``): the inverse of
     :func:`rcnn_encode`, with ``dw, dh`` (after dividing by their weights) clamped to at most
     ``clip`` (log(1000 / 16)) so that ``exp`` cannot overflow."""
-    d, p = _boxes("rcnn_decode", "deltas", deltas, "proposals", proposals)
-    wx, wy, ww, wh = weights
+    op = "rcnn_decode"
+    d, p = _boxes(op, "deltas", deltas, "proposals", proposals)
+    wx, wy, ww, wh = finite_reals(op, "weights", weights, 4, positive=True)
+    clip = as_float(op, "clip", clip)
+    if np.isnan(clip):
+        raise ValueError(f"{op}: clip must be a number (inf: no clamp), got nan")
     px, py, pw, ph = _centre_form(p)
     dx, dy = d[..., 0] / wx, d[..., 1] / wy
     dw, dh = np.minimum(d[..., 2] / ww, clip), np.minimum(d[..., 3] / wh, clip)
@@ -117,6 +147,16 @@ def rcnn_decode(deltas, proposals, weights=(10.0, 10.0, 5.0, 5.0), clip=BBOX_XFO
 
 def _sigmoid(x):
     return 0.5 * (1.0 + np.tanh(0.5 * x))  # no overflow warnings for large |x|
+
+
+def _anchor_sizes(op, name, anchors):
+    """One level's anchors as float64 (na, 2) (w, h) rows, na >= 1, every size finite and > 0."""
+    arr = real_array(op, name, anchors).astype(np.float64)
+    if arr.size == 0 or arr.size % 2:
+        raise ValueError(f"{op}: {name} must hold (w, h) pairs, at least one, got shape {arr.shape}")
+    if not (np.isfinite(arr).all() and (arr > 0).all()):
+        raise ValueError(f"{op}: {name} must hold finite sizes > 0, got {arr.ravel().tolist()}")
+    return arr.reshape(-1, 2)
 
 
 def yolo_decode(outputs, anchors, strides, style="v5"):
@@ -140,19 +180,25 @@ def yolo_decode(outputs, anchors, strides, style="v5"):
     op = "yolo_decode"
     if style not in ("v5", "v3"):
         raise ValueError(f"{op}: style must be 'v5' or 'v3', got {style!r}")
+    outputs, anchors, strides = (as_sequence(op, name, value) for name, value in
+                                 (("outputs", outputs), ("anchors", anchors), ("strides", strides)))
     if not (len(outputs) == len(anchors) == len(strides)) or not outputs:
         raise ValueError(f"{op}: outputs, anchors and strides must have one entry per level, got "
                          f"{len(outputs)}, {len(anchors)} and {len(strides)}")
     all_boxes, all_scores = [], []
-    for x, anc, stride in zip(outputs, anchors, strides):
-        x = as_float32_or_64(op, "outputs", x)
-        anc = np.asarray(anc, dtype=np.float64).reshape(-1, 2)
+    for level, (x, anc, stride) in enumerate(zip(outputs, anchors, strides)):
+        x = as_float32_or_64(op, f"outputs[{level}]", x)
+        anc = _anchor_sizes(op, f"anchors[{level}]", anc)
+        stride = check_positive_scalar(op, f"strides[{level}]", stride)
         na = len(anc)
         if x.ndim != 4 or x.shape[1] % na or x.shape[1] // na < 6:
-            raise ValueError(f"{op}: each output must have shape (N, na * (5 + nc), H, W) with na = {na} and "
+            raise ValueError(f"{op}: outputs[{level}] must have shape (N, na * (5 + nc), H, W) with na = {na} and "
                              f"nc >= 1, got {x.shape}")
         n, ch, h, w = x.shape
         no = ch // na
+        if level and (n, no - 5) != (all_scores[0].shape[0], all_scores[0].shape[2]):
+            raise ValueError(f"{op}: outputs[{level}] must have the batch size and the classes of outputs[0] "
+                             f"({all_scores[0].shape[0]} and {all_scores[0].shape[2]}), got {n} and {no - 5}")
         t = x.reshape(n, na, no, h, w).transpose(0, 1, 3, 4, 2)  # (N, na, H, W, no)
         gy, gx = np.meshgrid(np.arange(h), np.arange(w), indexing="ij")
         cell = np.stack([gx, gy], -1)
@@ -173,24 +219,31 @@ def yolo_decode(outputs, anchors, strides, style="v5"):
 
 def anchor_points(feature_shapes, strides):
     """Cell centres of anchor-free heads: (A, 2) ``(x + 0.5, y + 0.5)`` in grid units, level by level,
-    row-major, and (A,) the stride of each. ``feature_shapes``: one ``(H, W)`` pair of ints >= 0 per
-    level."""
+    row-major, and (A,) the stride of each."""
     return _anchor_points("anchor_points", feature_shapes, strides)
 
 
 def _anchor_points(op, feature_shapes, strides):
-    """anchor_points, naming `op` in its messages."""
-    shapes = []
-    for i, shape in enumerate(feature_shapes):
-        if isinstance(shape, (str, bytes)) or not hasattr(shape, "__len__") or len(shape) != 2:
-            raise ValueError(f"{op}: feature_shapes[{i}] must be a pair (H, W), got {shape!r}")
-        shapes.append(tuple(as_int(op, f"feature_shapes[{i}]", v, 0) for v in shape))
-    check_nbytes(op, "the points", (sum(h * w for h, w in shapes), 2), 8)
-    points, stride_of = [], []
-    for (h, w), s in zip(shapes, strides):
-        cell = np.arange(h * w)  # (an empty level allocates nothing, whatever its other side)
-        y, x = np.divmod(cell, w) if w else (cell, cell)
-        points.append(np.stack([x + 0.5, y + 0.5], 1))
+    """anchor_points, errors naming the public function ``op``."""
+    feature_shapes = as_sequence(op, "feature_shapes", feature_shapes)
+    strides = as_sequence(op, "strides", strides, len(feature_shapes))
+    if not feature_shapes:
+        raise ValueError(f"{op}: feature_shapes must hold at least one (height, width), got {feature_shapes!r}")
+    feature_shapes = [tuple(as_int(op, f"feature_shapes[{k}]", v, minimum=0)
+                            for v in as_sequence(op, f"feature_shapes[{k}]", hw, 2))
+                      for k, hw in enumerate(feature_shapes)]
+    strides = [check_positive_scalar(op, f"strides[{k}]", s) for k, s in enumerate(strides)]
+    with allocating(op, "the points", (sum(h * w for h, w in feature_shapes), 2), 8):
+        return _points(feature_shapes, strides)
+
+
+def _points(feature_shapes, strides):
+    points, stride_of = [np.zeros((0, 2))], [np.zeros(0)]
+    for (h, w), s in zip(feature_shapes, strides):
+        if h * w == 0:  # no cells (and the other side's range may be huge)
+            continue
+        gy, gx = np.meshgrid(np.arange(h) + 0.5, np.arange(w) + 0.5, indexing="ij")
+        points.append(np.stack([gx.ravel(), gy.ravel()], 1))
         stride_of.append(np.full(h * w, float(s)))
     return np.concatenate(points), np.concatenate(stride_of)
 
@@ -200,10 +253,11 @@ def yolo_anchor_free_decode(distances, feature_shapes, strides):
     bottom box sides in grid units of each cell centre (:func:`anchor_points`), to xyxy input pixels
     ``((cx - l) s, (cy - t) s, (cx + r) s, (cy + b) s)``. The class scores of such heads are already
     probabilities and go to :func:`postprocess` unchanged."""
-    d = _boxes("yolo_anchor_free_decode", "distances", distances)
-    pts, s = _anchor_points("yolo_anchor_free_decode", feature_shapes, strides)
+    op = "yolo_anchor_free_decode"
+    d = _boxes(op, "distances", distances)
+    pts, s = _anchor_points(op, feature_shapes, strides)
     if d.ndim != 3 or d.shape[1] != len(pts):
-        raise ValueError(f"yolo_anchor_free_decode: distances must have shape (N, {len(pts)}, 4) for these feature "
+        raise ValueError(f"{op}: distances must have shape (N, {len(pts)}, 4) for these feature "
                          f"shapes, got {d.shape}")
     xy1, xy2 = pts - d[..., :2], pts + d[..., 2:]
     return (np.concatenate([xy1, xy2], -1) * s[:, None]).astype(d.dtype, copy=False)

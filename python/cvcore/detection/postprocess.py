@@ -21,6 +21,17 @@ class Detections:
         return len(self.scores)
 
 
+def _check_finite_candidates(op, cb, box_idx, image):
+    """The candidate boxes (those over the score threshold) must have finite coordinates; the error names
+    the first bad one by its place in ``boxes``."""
+    bad = ~np.isfinite(cb).all(axis=1)
+    if bad.any():
+        k = int(np.argmax(bad))
+        where = f"{'' if image is None else f'{image}, '}{box_idx[k]}"
+        raise ValueError(f"{op}: boxes must have finite coordinates, got {cb[k].tolist()} at boxes[{where}] "
+                         f"(a candidate over score_threshold)")
+
+
 def postprocess(boxes, scores, score_threshold=0.25, iou_threshold=0.45, pre_nms_top_k=None, max_detections=300,
                 class_agnostic=False, multi_label=False):
     """Detections per image from decoded boxes and per-class scores.
@@ -84,6 +95,7 @@ def postprocess(boxes, scores, score_threshold=0.25, iou_threshold=0.45, pre_nms
             keep.sort()
             box_idx, labels, cand = box_idx[keep], labels[keep], cand[keep]
         cb = bi[box_idx]
+        _check_finite_candidates(op, cb, box_idx, len(out) if not single else None)
         labels = labels.astype(np.int64)
         if class_agnostic:
             keep = ops.nms(cb, cand, iou_threshold, max_output=cap)

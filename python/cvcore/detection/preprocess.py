@@ -4,8 +4,8 @@ per-channel normalisation, and an OpenCV-``blobFromImage``-like HWC -> NCHW conv
 import numpy as np
 
 from .. import _cvcore
-from .._validation import (as_float, as_float32, as_float32_or_64, as_float64, as_int, as_str, check_finite_scalar,
-                           check_nbytes, real_array, uint8_pixels)
+from .._validation import (allocating, as_float, as_float32, as_float32_or_64, as_float64, as_int, as_sequence,
+                           as_str, check_finite_scalar, finite_reals, real_array, uint8_pixels)
 
 
 def _image(op, image):
@@ -16,13 +16,31 @@ def _image(op, image):
     return img
 
 
-def _size(op, name, value):
-    if isinstance(value, (int, np.integer)):
+def _size(op, name, value, form="(height, width)", square=True):
+    """A pair of ints >= 1 given as ``form``, or one int for both when ``square``."""
+    if square and isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
         value = (value, value)
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
+        raise TypeError(f"{op}: {name} must be {'an int or ' if square else ''}{form}, got {value!r}")
     if len(value) != 2:
-        raise ValueError(f"{op}: {name} must be an int or (height, width), got {value!r}")
-    h, w = (as_int(op, name, v, 1) for v in value)
-    return h, w
+        raise ValueError(f"{op}: {name} must be {'an int or ' if square else ''}{form}, got {value!r}")
+    a, b = (as_int(op, name, v, 1) for v in value)
+    return a, b
+
+
+def _per_channel(op, name, value, img):
+    """value as a finite float32 array of one value, or one per channel (the last axis of img)."""
+    arr = as_float32(op, name, value)
+    try:
+        fits = np.broadcast_shapes(img.shape, arr.shape) == img.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"{op}: {name} must have 1 value or one per channel ({img.shape[-1]}, the last axis of the "
+                         f"image of shape {img.shape}), got shape {arr.shape}")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{op}: {name} must be finite, got {arr.tolist()}")
+    return arr
 
 
 def resize_bilinear(image, size):
@@ -31,12 +49,16 @@ def resize_bilinear(image, size):
     clamped to the border). Computed in float32; integer images are rounded to nearest and keep their
     dtype (OpenCV's fixed-point uint8 path may differ by 1)."""
     op = "resize_bilinear"
-    img = _image(op, image)
-    h, w = _size(op, "size", size)
-    # The float32 output, and the input's rows resampled along y before x.
-    check_nbytes(op, "the output", (h, w) + img.shape[2:], max(4, img.dtype.itemsize))
-    check_nbytes(op, "the rows resampled along y", (h,) + img.shape[1:], 4)
+    return _resize_bilinear(op, _image(op, image), *_size(op, "size", size))
 
+
+def _resize_bilinear(op, img, h, w):
+    """resize_bilinear of a checked image to h x w, errors naming the public function `op`."""
+    with allocating(op, "the resized image", (h, w) + img.shape[2:], 4):
+        return _bilinear(img, h, w)
+
+
+def _bilinear(img, h, w):
     def axis(out, n):
         pos = np.clip((np.arange(out) + 0.5) * (n / out) - 0.5, 0, n - 1)
         lo = np.floor(pos).astype(np.int64)
@@ -53,6 +75,24 @@ def resize_bilinear(image, size):
         info = np.iinfo(img.dtype)
         return np.clip(np.rint(out), info.min, info.max).astype(img.dtype)
     return out.astype(img.dtype, copy=False)
+
+
+def _fill_color(op, color, channels, dtype):
+    """letterbox's padding colour in the image dtype: one value, or one per channel (more are ignored,
+    so that the default gray serves a 1-channel image), finite and within an integer dtype's range."""
+    values = real_array(op, "color", color)
+    if values.ndim > 1 or (values.size != 1 and values.size < channels):
+        raise ValueError(f"{op}: color must have 1 value or one per channel ({channels} for this image), got "
+                         f"{values.tolist()!r}")
+    values = values.reshape(-1)
+    if not np.isfinite(values).all():
+        raise ValueError(f"{op}: color must be finite, got {values.tolist()!r}")
+    if dtype.kind in "ui":
+        info = np.iinfo(dtype)
+        if values.min() < info.min or values.max() > info.max:
+            raise ValueError(f"{op}: color must be in [{info.min}, {info.max}] for a {dtype} image, got "
+                             f"{values.tolist()!r}")
+    return values.astype(dtype)
 
 
 def letterbox(image, new_shape=640, color=(114, 114, 114), auto=False, stride=32, scaleup=True):
@@ -73,23 +113,23 @@ def letterbox(image, new_shape=640, color=(114, 114, 114), auto=False, stride=32
     img = _image(op, image)
     nh, nw = _size(op, "new_shape", new_shape)
     stride = as_int(op, "stride", stride, 1)
-    check_nbytes(op, "the output", (nh, nw) + img.shape[2:], max(4, img.dtype.itemsize))  # also resize_bilinear's
     h, w = img.shape[:2]
     r = min(nh / h, nw / w)
     if not scaleup:
         r = min(r, 1.0)
-    uw, uh = int(round(w * r)), int(round(h * r))
+    uw, uh = max(int(round(w * r)), 1), max(int(round(h * r)), 1)  # at least a pixel, however small the target
     dw, dh = nw - uw, nh - uh
     if auto:
         dw, dh = dw % stride, dh % stride
     dw, dh = dw / 2, dh / 2
     if (uh, uw) != (h, w):
-        img = resize_bilinear(img, (uh, uw))
+        img = _resize_bilinear(op, img, uh, uw)
     top, bottom = int(round(dh - 0.1)), int(round(dh + 0.1))
     left, right = int(round(dw - 0.1)), int(round(dw + 0.1))
     channels = 1 if img.ndim == 2 else img.shape[2]
-    fill = np.broadcast_to(np.asarray(color, dtype=img.dtype).reshape(-1)[:channels], (channels,))
-    out = np.empty((uh + top + bottom, uw + left + right) + img.shape[2:], dtype=img.dtype)
+    fill = np.broadcast_to(_fill_color(op, color, channels, img.dtype)[:channels], (channels,))
+    with allocating(op, "the padded image", (uh + top + bottom, uw + left + right) + img.shape[2:], img.itemsize):
+        out = np.empty((uh + top + bottom, uw + left + right) + img.shape[2:], dtype=img.dtype)
     out[...] = fill if img.ndim == 3 else fill[0]
     out[top:top + uh, left:left + uw] = img
     return out, (r, r), (dw, dh)
@@ -107,7 +147,10 @@ def scale_boxes(boxes, ratio, pad, original_shape):
     gain = check_finite_scalar(op, "ratio", ratio[0] if np.ndim(ratio) else ratio)
     if gain <= 0:
         raise ValueError(f"{op}: ratio must be > 0, got {ratio!r}")
-    h, w = _size(op, "original_shape", tuple(original_shape)[:2])
+    pad = finite_reals(op, "pad", pad, 2)
+    shape = as_sequence(op, "original_shape", original_shape)
+    h, w = _size(op, "original_shape", tuple(shape[:2]) if len(shape) >= 2 else shape, "(height, width, ...)",
+                 square=False)
     b[..., [0, 2]] -= pad[0]
     b[..., [1, 3]] -= pad[1]
     b /= gain
@@ -120,7 +163,7 @@ def normalize(image, mean, std):
     """``(image - mean) / std`` per channel (the last axis), in float32."""
     op = "normalize"
     img = _image(op, image).astype(np.float32)
-    mean, std = as_float32(op, "mean", mean), as_float32(op, "std", std)
+    mean, std = _per_channel(op, "mean", mean, img), _per_channel(op, "std", std, img)
     if (std == 0).any():
         raise ValueError(f"{op}: std must not be 0, got {std.tolist()}")
     return (img - mean) / std
@@ -166,7 +209,10 @@ def to_blob(images, scale=1.0, size=None, mean=0.0, swap_rb=False, dtype=np.floa
     times faster than NumPy's transposing copy, which moves one element at a time.
     """
     op = "to_blob"
-    batch = [images] if isinstance(images, np.ndarray) and images.ndim == 3 else list(images)
+    if isinstance(images, np.ndarray) and images.ndim not in (3, 4):
+        raise ValueError(f"{op}: images must be an (H, W, C) image, an (N, H, W, C) batch or a list of images, got "
+                         f"shape {images.shape}")
+    batch = [images] if isinstance(images, np.ndarray) and images.ndim == 3 else as_sequence(op, "images", images)
     if not batch:
         raise ValueError(f"{op}: images must hold at least one image")
     mean = as_float64(op, "mean", mean)
@@ -184,8 +230,8 @@ def to_blob(images, scale=1.0, size=None, mean=0.0, swap_rb=False, dtype=np.floa
         if img.ndim != 3:
             raise ValueError(f"{op}: each image must have 3 dimensions (H, W, C), got shape {img.shape}")
         if size is not None:
-            w, h = size
-            img = resize_bilinear(img, (h, w))
+            w, h = _size(op, "size", size, "(width, height)", square=False)
+            img = _resize_bilinear(op, _image(op, img), h, w)
         prepared.append(img)
     shapes = {img.shape for img in prepared}
     if len(shapes) != 1:

@@ -4,7 +4,7 @@ a PASCAL VOC detection evaluator with the "difficult" flag."""
 import numpy as np
 
 from .. import _cvcore
-from .._validation import as_float, as_float64
+from .._validation import as_float64, as_sequence, check_finite_scalar
 
 METHODS = ("voc07", "voc", "coco")
 
@@ -26,8 +26,14 @@ def average_precision(recall, precision, method="voc"):
     if rec.shape != prec.shape:
         raise ValueError(f"average_precision: recall and precision must have the same length, got {rec.size} "
                          f"and {prec.size}")
-    if np.isnan(rec).any() or np.isnan(prec).any():
-        raise ValueError("average_precision: recall and precision must not hold NaN")
+    for name, values in (("recall", rec), ("precision", prec)):
+        if not ((values >= 0) & (values <= 1)).all():  # NaN included
+            bad = values[~((values >= 0) & (values <= 1))][0]
+            raise ValueError(f"{op}: {name} must hold values in [0, 1], got {bad}")
+    if (np.diff(rec) < 0).any():
+        at = int(np.argmax(np.diff(rec) < 0))
+        raise ValueError(f"{op}: recall must be non-decreasing (points in detection order), got {rec[at]} then "
+                         f"{rec[at + 1]} at {at}")
     if method == "voc07":
         ap = 0.0
         for t in np.arange(0.0, 1.1, 0.1):
@@ -62,13 +68,25 @@ def _flatten(records, columns):
     return flat, np.repeat(np.arange(len(records), dtype=np.int64), counts)
 
 
-def _member(op, what, i, image, key):
-    """image[key] of the i-th dict of ``what``; the error names the image and the key."""
-    if not isinstance(image, dict):
-        raise TypeError(f"{op}: {what}[{i}] must be a dict, got {type(image).__name__}")
-    if key not in image:
-        raise ValueError(f"{op}: {what}[{i}] has no {key!r}")
-    return image[key]
+def _field(op, what, record, key, default=None):
+    """record[key] of the dict ``what`` (``ground_truth[i]``), or ``default`` when given."""
+    if not isinstance(record, dict):
+        raise TypeError(f"{op}: {what} must be a dict, got {type(record).__name__}")
+    if key not in record and default is None:
+        raise ValueError(f"{op}: {what} has no {key!r}")
+    return record.get(key, default)
+
+
+def _voc_boxes(op, name, value):
+    """Finite float64 (n, 4) boxes from an (n, 4) array (or a single (4,) box, or an empty one)."""
+    arr = as_float64(op, name, value)
+    if arr.size % 4 or (arr.size and arr.shape[-1] != 4):
+        raise ValueError(f"{op}: {name} must have shape (n, 4), got {arr.shape}")
+    arr = arr.reshape(-1, 4)
+    if not np.isfinite(arr).all():
+        bad = arr[~np.isfinite(arr).all(axis=1)][0]
+        raise ValueError(f"{op}: {name} must have finite coordinates, got {bad.tolist()}")
+    return arr
 
 
 def voc_evaluate(ground_truth, detections, iou_threshold=0.5, method="voc", pixel_inclusive=True):
@@ -79,7 +97,7 @@ def voc_evaluate(ground_truth, detections, iou_threshold=0.5, method="voc", pixe
     ground_truth : list (one per image) of dicts ``{"boxes": (G, 4) xyxy, "labels": (G,),
         "difficult": (G,) bool, optional}``
     detections : list (same images) of dicts ``{"boxes": (D, 4), "scores": (D,), "labels": (D,)}``
-    iou_threshold : float in [0, 1]
+    iou_threshold : float
         A detection is a true positive when its best overlap with a ground truth of its class and
         image is ``> iou_threshold`` and that ground truth is not yet taken; a match to a
         "difficult" box counts as neither true nor false positive; difficult boxes are not counted
@@ -99,12 +117,10 @@ def voc_evaluate(ground_truth, detections, iou_threshold=0.5, method="voc", pixe
     beside the COCO matcher and with the same overlap routine; boxes must be finite.
     """
     op = "voc_evaluate"
-    iou_threshold = as_float(op, "iou_threshold", iou_threshold)
+    ground_truth, detections = as_sequence(op, "ground_truth", ground_truth), as_sequence(op, "detections", detections)
+    iou_threshold = check_finite_scalar(op, "iou_threshold", iou_threshold)
     if not isinstance(pixel_inclusive, (bool, np.bool_)):
         raise TypeError(f"{op}: pixel_inclusive must be a bool, got {pixel_inclusive!r}")
-    for name, images in (("ground_truth", ground_truth), ("detections", detections)):
-        if not isinstance(images, (list, tuple)):
-            raise TypeError(f"{op}: {name} must be a list of dicts (one per image), got {type(images).__name__}")
     if len(ground_truth) != len(detections):
         raise ValueError(f"{op}: ground_truth and detections must list the same images, got "
                          f"{len(ground_truth)} and {len(detections)}")
@@ -112,29 +128,29 @@ def voc_evaluate(ground_truth, detections, iou_threshold=0.5, method="voc", pixe
         raise ValueError(f"{op}: method must be 'voc' or 'voc07', got {method!r}")
     gts = []
     for i, g in enumerate(ground_truth):
-        boxes = as_float64(op, f"ground_truth[{i}]['boxes']", _member(op, "ground_truth", i, g, "boxes")).reshape(-1, 4)
-        labels = np.asarray(_member(op, "ground_truth", i, g, "labels")).ravel()
-        difficult = np.asarray(g.get("difficult", np.zeros(len(labels), bool))).ravel()
+        what = f"ground_truth[{i}]"
+        boxes = _voc_boxes(op, f"{what}['boxes']", _field(op, what, g, "boxes"))
+        labels = np.asarray(_field(op, what, g, "labels")).ravel()
+        difficult = np.asarray(_field(op, what, g, "difficult", np.zeros(len(labels), bool))).ravel()
         if difficult.dtype != bool and not (np.issubdtype(difficult.dtype, np.integer) and np.isin(difficult, (0, 1)).all()):
-            raise TypeError(f"{op}: ground_truth[{i}]['difficult'] must hold bools (or 0 / 1), got "
+            raise TypeError(f"{op}: {what}['difficult'] must hold bools (or 0 / 1), got "
                             f"{difficult.dtype} {difficult[:4].tolist()!r}")
         difficult = difficult.astype(bool)
         if not len(boxes) == len(labels) == len(difficult):
-            raise ValueError(f"{op}: ground_truth[{i}] boxes, labels and difficult must have the same length")
-        if not np.isfinite(boxes).all():
-            raise ValueError(f"{op}: ground_truth[{i}] has boxes that are not finite")
+            raise ValueError(f"{op}: {what} boxes, labels and difficult must have the same length, got "
+                             f"{len(boxes)}, {len(labels)} and {len(difficult)}")
         gts.append((boxes, labels, difficult))
     dets = []
     for i, d in enumerate(detections):
-        boxes = as_float64(op, f"detections[{i}]['boxes']", _member(op, "detections", i, d, "boxes")).reshape(-1, 4)
-        scores = as_float64(op, f"detections[{i}]['scores']", _member(op, "detections", i, d, "scores")).ravel()
-        labels = np.asarray(_member(op, "detections", i, d, "labels")).ravel()
+        what = f"detections[{i}]"
+        boxes = _voc_boxes(op, f"{what}['boxes']", _field(op, what, d, "boxes"))
+        scores = as_float64(op, f"{what}['scores']", _field(op, what, d, "scores")).ravel()
+        labels = np.asarray(_field(op, what, d, "labels")).ravel()
         if not len(boxes) == len(scores) == len(labels):
-            raise ValueError(f"{op}: detections[{i}] boxes, scores and labels must have the same length")
+            raise ValueError(f"{op}: {what} boxes, scores and labels must have the same length, got "
+                             f"{len(boxes)}, {len(scores)} and {len(labels)}")
         if np.isnan(scores).any():
-            raise ValueError(f"{op}: detections[{i}] has NaN scores")
-        if not np.isfinite(boxes).all():
-            raise ValueError(f"{op}: detections[{i}] has boxes that are not finite")
+            raise ValueError(f"{op}: {what}['scores'] must not hold NaN")
         dets.append((boxes, labels, scores))
     classes = np.unique(np.concatenate([g[1][~g[2]] for g in gts] or [np.zeros(0)]))
     if not classes.size:

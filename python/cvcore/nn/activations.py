@@ -4,7 +4,7 @@ arguments; PReLU with its learned slopes."""
 import numpy as np
 
 from .. import ops
-from .._validation import as_int, check_finite_scalar, check_nbytes
+from .._validation import allocating, as_int, check_finite_scalar
 from .module import Module, _shape
 
 
@@ -152,9 +152,9 @@ class PReLU(Module):
     def __init__(self, num_parameters=1, init=0.25):
         super().__init__()
         self.num_parameters = as_int("PReLU", "num_parameters", num_parameters, 1)
-        check_nbytes("PReLU", "weight", (self.num_parameters,), 4)
-        self._add_parameter("weight", np.full(self.num_parameters, check_finite_scalar("PReLU", "init", init),
-                                              np.float32))
+        init = check_finite_scalar("PReLU", "init", init)
+        with allocating("PReLU", "its weight", (self.num_parameters,), 4):
+            self._add_parameter("weight", np.full(self.num_parameters, init, np.float32))
 
     def forward(self, input):
         return ops.prelu(input, self.weight)

@@ -9,7 +9,7 @@ import numbers
 import numpy as np
 
 from .. import _cvcore, ops
-from .._validation import as_float, as_float32, as_int, check_finite_scalar, check_nbytes, epilogue, pair
+from .._validation import allocating, as_float, as_float32, as_int, check_finite_scalar, epilogue, pair
 from ..ops.conv import _conv_padding, _max_pool_args, _pointwise_args
 from ..ops.pool import _adaptive_size, _window_args
 from .module import Module, _shape
@@ -25,10 +25,10 @@ def _rng(op, seed):
 
 
 def _uniform(op, name, rng, shape, bound):
-    """float32 draws from U(-bound, bound) for the parameter `name` of layer `op`, vectorised (float32
-    draws, scaled in place)."""
-    check_nbytes(op, name, shape, 4)
-    out = rng.random(shape, dtype=np.float32)
+    """The layer op's parameter `name`: float32 draws from U(-bound, bound), vectorised (float32 draws,
+    scaled in place); a MemoryError naming the layer and the bytes when it is too large."""
+    with allocating(op, f"its {name}", shape, 4):
+        out = rng.random(shape, dtype=np.float32)
     out *= np.float32(2 * bound)
     out -= np.float32(bound)
     return out
@@ -105,8 +105,8 @@ class Conv2d(Module):
         rng = _rng(op, seed)
         fan_in = self.in_channels // self.groups * self.kernel_size[0] * self.kernel_size[1]
         bound = _fan_in_bound(fan_in)
-        self._add_parameter("weight", _uniform(op, "weight", rng, (self.out_channels, self.in_channels // self.groups)
-                                               + self.kernel_size, bound))
+        shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
+        self._add_parameter("weight", _uniform(op, "weight", rng, shape, bound))
         self._add_parameter("bias", _uniform(op, "bias", rng, (self.out_channels,), bound) if bias else None)
 
     def forward(self, input):
@@ -314,11 +314,11 @@ class BatchNorm2d(Module):
         self.eps = as_float(op, "eps", eps)
         _cvcore.check_batch_norm_eps(op, self.eps)
         c = self.num_features
-        check_nbytes(op, "weight", (c,), 4)
-        self._add_parameter("weight", np.ones(c, np.float32) if affine else None)
-        self._add_parameter("bias", np.zeros(c, np.float32) if affine else None)
-        self._add_buffer("running_mean", np.zeros(c, np.float32))
-        self._add_buffer("running_var", np.ones(c, np.float32))
+        with allocating(op, "its parameters and statistics", (4, c), 4):
+            self._add_parameter("weight", np.ones(c, np.float32) if affine else None)
+            self._add_parameter("bias", np.zeros(c, np.float32) if affine else None)
+            self._add_buffer("running_mean", np.zeros(c, np.float32))
+            self._add_buffer("running_var", np.ones(c, np.float32))
 
     def forward(self, input):
         x = as_float32("BatchNorm2d", "input", input)
@@ -466,7 +466,7 @@ class Linear(Module):
     def macs(self, input_shape):
         """``rows * in_features * out_features``, rows the product of the leading dimensions (bias adds none)."""
         shape = self.output_shape(input_shape)
-        return math.prod(shape[:-1]) * self.in_features * self.out_features  # Python ints: no overflow
+        return int(np.prod(shape[:-1], dtype=np.int64)) * self.in_features * self.out_features
 
     def extra_repr(self):
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
