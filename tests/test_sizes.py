@@ -366,7 +366,7 @@ def test_detection_sizes(v):
     _raises("anchor_points", rf"the points of shape \({4 + v * v}, 2\) is too large",
             lambda: detection.anchor_points([(2, 2), (v, v)], [8, 16]))
     _raises("anchor_points", rf"feature_shapes\[0\] must be >= 0, got {-v}", lambda: detection.anchor_points([(-v, 2)], [8]))
-    _raises("ssd_priors", rf"the priors of feature map 0 of shape \({v}, {v}, 4, 4\) is too large",
+    _raises("ssd_priors", rf"the priors of shape \({v * v * 4}, 4\) is too large",
             lambda: detection.ssd_priors(feature_maps=(v,), steps=(8,), min_sizes=(30,), max_sizes=(60,),
                                          aspect_ratios=((2,),)))
 
