@@ -9,10 +9,10 @@ namespace {
 // without the GIL.
 template <typename Check, typename Run>
 py::array unary(py::handle x, const char* op, Device on, Check check, Run run) {
-  const TensorView xv = view(x, "input", on);
+  const TensorView xv = view(x, op, "input", on);
   check(xv);
   py::array out = new_like(op, "the output", xv);
-  const TensorView ov = view(out, "out", on);
+  const TensorView ov = view(out, op, "out", on);
   {
     py::gil_scoped_release release;
     run(xv, ov);
@@ -50,7 +50,7 @@ void register_activation(py::module_& m) {
       "prelu",
       [](py::handle x, py::handle weight, const std::string& device) {
         const Device on = parse_device(device, "prelu");
-        const TensorView wv = view(weight, "weight", on);
+        const TensorView wv = view(weight, "prelu", "weight", on);
         return unary(
             x, "prelu", on, [&](const TensorView& xv) { check_prelu(xv, wv); },
             [&](const TensorView& xv, const TensorView& ov) { prelu(xv, wv, ov); });

@@ -15,7 +15,7 @@ namespace {
 
 // A view of an array that the Python layer normalised (int64 ids, float64 boxes and values, uint8
 // flags). The evaluation runs on the CPU: its Python API has no device.
-TensorView host_view(py::handle obj, const char* name) { return view(obj, name, Device::cpu); }
+TensorView host_view(py::handle obj, const char* op, const char* name) { return view(obj, op, name, Device::cpu); }
 
 // A new array of `shape` holding v.
 template <typename T>
@@ -162,11 +162,12 @@ void register_cocoeval(py::module_& m) {
          int64_t num_images, int64_t num_categories, std::vector<double> iou_thresholds,
          std::vector<double> recall_thresholds, std::vector<int64_t> max_dets,
          std::vector<std::array<double, 2>> area_ranges) {
-        const CocoGroundTruth gt{host_view(gt_image, "gt_image"), host_view(gt_category, "gt_category"),
-                                 host_view(gt_boxes, "gt_boxes"), host_view(gt_area, "gt_area"),
-                                 host_view(gt_crowd, "gt_crowd"), host_view(gt_id, "gt_id")};
-        const CocoDetections dt{host_view(dt_image, "dt_image"), host_view(dt_category, "dt_category"),
-                                host_view(dt_boxes, "dt_boxes"), host_view(dt_score, "dt_score")};
+        constexpr const char* op = "coco_evaluate";
+        const CocoGroundTruth gt{host_view(gt_image, op, "gt_image"), host_view(gt_category, op, "gt_category"),
+                                 host_view(gt_boxes, op, "gt_boxes"), host_view(gt_area, op, "gt_area"),
+                                 host_view(gt_crowd, op, "gt_crowd"), host_view(gt_id, op, "gt_id")};
+        const CocoDetections dt{host_view(dt_image, op, "dt_image"), host_view(dt_category, op, "dt_category"),
+                                host_view(dt_boxes, op, "dt_boxes"), host_view(dt_score, op, "dt_score")};
         const CocoEvalParams params{std::move(iou_thresholds), std::move(recall_thresholds), std::move(max_dets),
                                     std::move(area_ranges)};
         CocoEvalResult r;
@@ -192,10 +193,11 @@ void register_cocoeval(py::module_& m) {
       [](py::handle gt_image, py::handle gt_label, py::handle gt_boxes, py::handle gt_difficult, py::handle dt_image,
          py::handle dt_label, py::handle dt_boxes, py::handle dt_score, int64_t num_images, int64_t num_classes,
          double iou_threshold, bool pixel_inclusive) {
-        const VocGroundTruth gt{host_view(gt_image, "gt_image"), host_view(gt_label, "gt_label"),
-                                host_view(gt_boxes, "gt_boxes"), host_view(gt_difficult, "gt_difficult")};
-        const VocDetections dt{host_view(dt_image, "dt_image"), host_view(dt_label, "dt_label"),
-                               host_view(dt_boxes, "dt_boxes"), host_view(dt_score, "dt_score")};
+        constexpr const char* op = "voc_match";
+        const VocGroundTruth gt{host_view(gt_image, op, "gt_image"), host_view(gt_label, op, "gt_label"),
+                                host_view(gt_boxes, op, "gt_boxes"), host_view(gt_difficult, op, "gt_difficult")};
+        const VocDetections dt{host_view(dt_image, op, "dt_image"), host_view(dt_label, op, "dt_label"),
+                               host_view(dt_boxes, op, "dt_boxes"), host_view(dt_score, op, "dt_score")};
         VocMatchResult r;
         {
           py::gil_scoped_release release;

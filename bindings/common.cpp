@@ -11,9 +11,9 @@ namespace cvcore::bindings {
 
 namespace {
 
-// The DType of a NumPy dtype, or TypeError naming `name`. The canonical dtype objects first; then
+// The DType of a NumPy dtype, or TypeError naming `op` and `name`. The canonical dtype objects first; then
 // by type number and byte order, since an equal dtype can be another object (an unpickled array's).
-DType dtype_from(const py::dtype& dtype, const char* name) {
+DType dtype_from(const py::dtype& dtype, const char* op, const char* name) {
   if (dtype.is(py::dtype::of<float>())) return DType::float32;
   if (dtype.is(py::dtype::of<double>())) return DType::float64;
   if (dtype.is(py::dtype::of<int64_t>())) return DType::int64;
@@ -27,22 +27,25 @@ DType dtype_from(const py::dtype& dtype, const char* name) {
     if (num == py::dtype::num_of<int32_t>()) return DType::int32;
     if (num == py::dtype::num_of<uint8_t>()) return DType::uint8;
   }
-  throw TypeError(detail::concat(name, " must be an array of float32, float64, int32, int64 or uint8 in the machine's "
-                                 "byte order, got dtype ", std::string(py::str(py::repr(dtype)))));
+  throw TypeError(detail::concat(op, ": ", name,
+                                 " must be an array of float32, float64, int32, int64 or uint8 in the machine's byte "
+                                 "order, got dtype ",
+                                 std::string(py::str(py::repr(dtype)))));
 }
 
 }  // namespace
 
-TensorView view(py::handle obj, const char* name, Device device) {
+TensorView view(py::handle obj, const char* op, const char* name, Device device) {
   if (!py::isinstance<py::array>(obj))
-    throw TypeError(detail::concat(name, " must be a NumPy array, got ",
+    throw TypeError(detail::concat(op, ": ", name, " must be a NumPy array, got ",
                                    std::string(py::str(py::type::of(obj).attr("__name__")))));
   const auto a = py::reinterpret_borrow<py::array>(obj);
   TensorView v;
   v.data = const_cast<void*>(a.data());
-  v.dtype = dtype_from(a.dtype(), name);
+  v.dtype = dtype_from(a.dtype(), op, name);
   v.device = device;
-  check(a.ndim() <= kMaxDims, name, " may have at most ", kMaxDims, " dimensions, got ", a.ndim());
+  check(a.ndim() <= kMaxDims, op, ": ", name, " may have at most ", kMaxDims, " dimensions, got ", a.ndim(), " (shape ",
+        std::string(py::str(obj.attr("shape"))), ")");
   v.ndim = static_cast<int>(a.ndim());
   for (int d = 0; d < v.ndim; ++d) {
     v.shape[d] = a.shape(d);
@@ -51,8 +54,8 @@ TensorView view(py::handle obj, const char* name, Device device) {
   return v;
 }
 
-TensorView optional_view(py::handle obj, const char* name, Device device) {
-  return obj.is_none() ? TensorView{} : view(obj, name, device);
+TensorView optional_view(py::handle obj, const char* op, const char* name, Device device) {
+  return obj.is_none() ? TensorView{} : view(obj, op, name, device);
 }
 
 namespace {

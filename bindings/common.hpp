@@ -14,14 +14,15 @@ namespace cvcore::bindings {
 namespace py = pybind11;
 
 // A view of the NumPy array `obj` as it is: the Python layer has normalised it (dtype, layout) and
-// the C++ frontend checks it, naming the op. TypeError naming `name` when obj is not a NumPy array
-// of a dtype that TensorView has. The view is valid while obj lives. Its device is the one the op
+// the C++ frontend checks it, naming the op. TypeError naming the op `op` and the argument `name`
+// when obj is not a NumPy array of a dtype that TensorView has, ValueError when it has more
+// dimensions than a TensorView holds. The view is valid while obj lives. Its device is the one the op
 // was asked to run on (the ops' `device` argument), on which the frontend dispatches; NumPy data is
 // in host memory, so until the CUDA kernels exist (and copy it) a CUDA view is refused by the
 // frontend before anything is read.
-TensorView view(py::handle obj, const char* name, Device device);
+TensorView view(py::handle obj, const char* op, const char* name, Device device);
 // view(), or an absent argument (a default TensorView) for None.
-TensorView optional_view(py::handle obj, const char* name, Device device);
+TensorView optional_view(py::handle obj, const char* op, const char* name, Device device);
 
 // A new C-contiguous array of `dtype` and `shape`, and one of v's dtype and shape: an output of the op
 // `op`, described as `what` ("the output", "the indices", ...) in the MemoryError raised when its

@@ -21,18 +21,18 @@ void register_conv(py::module_& m) {
                                   dilation,
                                   groups,
                                   parse_epilogue(activation, op),
-                                  optional_view(prelu_weight, "prelu_weight", on),
+                                  optional_view(prelu_weight, op, "prelu_weight", on),
                                   pool_kernel,
                                   pool_stride,
                                   pool_ceil_mode,
-                                  optional_view(pointwise_weight, "pointwise weight", on),
-                                  optional_view(pointwise_bias, "pointwise bias", on),
+                                  optional_view(pointwise_weight, op, "pointwise weight", on),
+                                  optional_view(pointwise_bias, op, "pointwise bias", on),
                                   winograd};
-        const TensorView xv = view(x, "input", on), wv = view(weight, "weight", on),
-                         bv = optional_view(bias, "bias", on);
+        const TensorView xv = view(x, op, "input", on), wv = view(weight, op, "weight", on),
+                         bv = optional_view(bias, op, "bias", on);
         const std::array<int64_t, 4> shape = conv2d_output_shape(xv, wv, bv, params);
         py::array out = new_array(op, "the output", DType::float32, {shape.begin(), shape.end()});
-        const TensorView ov = view(out, "out", on);
+        const TensorView ov = view(out, op, "out", on);
         {
           py::gil_scoped_release release;
           conv2d(xv, wv, bv, params, ov);
@@ -65,7 +65,7 @@ void register_conv(py::module_& m) {
       "check_epilogue",
       [](const std::string& op, const std::string& activation, py::handle prelu_weight, int64_t channels) {
         check_epilogue(op.c_str(), parse_epilogue(activation, op.c_str()),
-                       optional_view(prelu_weight, "prelu_weight", Device::cpu), channels);
+                       optional_view(prelu_weight, op.c_str(), "prelu_weight", Device::cpu), channels);
       },
       py::arg("op"), py::arg("activation"), py::arg("prelu_weight"), py::arg("channels"));
 }

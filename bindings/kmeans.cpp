@@ -37,12 +37,12 @@ void register_kmeans(py::module_& m) {
           opt.init = parse_kmeans_init(init.cast<std::string>(), op);
         else {
           opt.init = KMeansInit::array;
-          iv = view(init, "init", on);
+          iv = view(init, op, "init", on);
         }
-        const TensorView xv = view(x, "X", on), wv = optional_view(sample_weight, "sample_weight", on);
+        const TensorView xv = view(x, op, "X", on), wv = optional_view(sample_weight, op, "sample_weight", on);
         py::array centers = new_centers(xv, n_clusters, op);
         py::array labels = new_array(op, "the labels", DType::int32, {xv.shape[0]});
-        const TensorView cv = view(centers, "centers", on), lv = view(labels, "labels", on);
+        const TensorView cv = view(centers, op, "centers", on), lv = view(labels, op, "labels", on);
         KMeansResult r;
         {
           py::gil_scoped_release release;
@@ -61,10 +61,10 @@ void register_kmeans(py::module_& m) {
         constexpr const char* op = "kmeans_plusplus";
         const Device on = parse_device(device, op);
         const KMeansMetric met = parse_kmeans_metric(metric, op);
-        const TensorView xv = view(x, "X", on), wv = optional_view(sample_weight, "sample_weight", on);
+        const TensorView xv = view(x, op, "X", on), wv = optional_view(sample_weight, op, "sample_weight", on);
         py::array centers = new_centers(xv, n_clusters, op);
         py::array indices = new_array(op, "the indices", DType::int64, {n_clusters});
-        const TensorView cv = view(centers, "centers", on), idx = view(indices, "indices", on);
+        const TensorView cv = view(centers, op, "centers", on), idx = view(indices, op, "indices", on);
         {
           py::gil_scoped_release release;
           kmeans_plusplus(xv, wv, n_clusters, seed, n_local_trials, met, cv, idx);
@@ -82,12 +82,12 @@ void register_kmeans(py::module_& m) {
         const char* op = op_name.c_str();
         const Device on = parse_device(device, op);
         const KMeansMetric met = parse_kmeans_metric(metric, op);
-        const TensorView xv = view(x, "X", on), cv = view(centers, "centers", on),
-                         wv = optional_view(sample_weight, "sample_weight", on);
+        const TensorView xv = view(x, op, "X", on), cv = view(centers, op, "centers", on),
+                         wv = optional_view(sample_weight, op, "sample_weight", on);
         const int64_t n = kmeans_distances_shape(xv, cv, op)[0];
         py::array labels = new_array(op, "the labels", DType::int32, {n});
         py::array min_distances = new_array(op, "the distances", xv.dtype, {n});
-        const TensorView lv = view(labels, "labels", on), mv = view(min_distances, "min_distances", on);
+        const TensorView lv = view(labels, op, "labels", on), mv = view(min_distances, op, "min_distances", on);
         double inertia;
         {
           py::gil_scoped_release release;
@@ -105,17 +105,18 @@ void register_kmeans(py::module_& m) {
         const char* op = op_name.c_str();
         const Device on = parse_device(device, op);
         const KMeansMetric met = parse_kmeans_metric(metric, op);
-        const TensorView xv = view(x, "X", on), cv = view(centers, "centers", on);
+        const TensorView xv = view(x, op, "X", on), cv = view(centers, op, "centers", on);
         const std::array<int64_t, 2> shape = kmeans_distances_shape(xv, cv, op);
         py::array out = new_array(op, "the distances", xv.dtype, {shape[0], shape[1]});
-        const TensorView ov = view(out, "out", on);
+        const TensorView ov = view(out, op, "out", on);
         {
           py::gil_scoped_release release;
           kmeans_transform(xv, cv, met, ov, op);
         }
         return out;
       },
-      py::arg("X"), py::arg("centers"), py::arg("metric"), py::arg("device") = "cpu", py::arg("op") = "kmeans_transform");
+      py::arg("X"), py::arg("centers"), py::arg("metric"), py::arg("device") = "cpu",
+      py::arg("op") = "kmeans_transform");
 }
 
 }  // namespace cvcore::bindings

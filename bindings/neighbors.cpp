@@ -12,11 +12,11 @@ void register_neighbors(py::module_& m) {
          const std::string& train_name, const std::string& query_name) {
         const KnnNames names{op.c_str(), train_name.c_str(), query_name.c_str()};
         const Device on = parse_device(device, names.op);
-        const TensorView tv = view(train, names.train, on), qv = view(query, names.query, on);
+        const TensorView tv = view(train, names.op, names.train, on), qv = view(query, names.op, names.query, on);
         const std::array<int64_t, 2> shape = knn_search_output_shape(tv, qv, n_neighbors, names);
         py::array distances = new_array(names.op, "the distances", tv.dtype, {shape[0], shape[1]});
         py::array indices = new_array(names.op, "the indices", DType::int64, {shape[0], shape[1]});
-        const TensorView dv = view(distances, "distances", on), iv = view(indices, "indices", on);
+        const TensorView dv = view(distances, names.op, "distances", on), iv = view(indices, names.op, "indices", on);
         {
           py::gil_scoped_release release;
           knn_search(tv, qv, n_neighbors, dv, iv, names);

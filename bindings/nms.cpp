@@ -41,15 +41,16 @@ void register_nms(py::module_& m) {
       "nms",
       [](py::handle boxes, py::handle scores, double iou_threshold, std::optional<double> score_threshold,
          std::optional<int64_t> max_output, const std::string& metric, const std::string& device) {
-        const Device on = parse_device(device, "nms");
-        const TensorView bv = view(boxes, "boxes", on), sv = view(scores, "scores", on);
-        const NmsOptions options = nms_options(iou_threshold, score_threshold, max_output, metric, "nms");
+        constexpr const char* op = "nms";
+        const Device on = parse_device(device, op);
+        const TensorView bv = view(boxes, op, "boxes", on), sv = view(scores, op, "scores", on);
+        const NmsOptions options = nms_options(iou_threshold, score_threshold, max_output, metric, op);
         std::vector<int64_t> keep;
         {
           py::gil_scoped_release release;
           keep = nms(bv, sv, options);
         }
-        return to_array("nms", keep);
+        return to_array(op, keep);
       },
       py::arg("boxes"), py::arg("scores"), py::arg("iou_threshold"), py::arg("score_threshold"),
       py::arg("max_output"), py::arg("metric"), py::arg("device") = "cpu");
@@ -59,16 +60,17 @@ void register_nms(py::module_& m) {
       [](py::handle boxes, py::handle scores, py::handle class_ids, double iou_threshold,
          std::optional<double> score_threshold, std::optional<int64_t> max_output, const std::string& metric,
          const std::string& device) {
-        const Device on = parse_device(device, "batched_nms");
-        const TensorView bv = view(boxes, "boxes", on), sv = view(scores, "scores", on),
-                         iv = view(class_ids, "class_ids", on);
-        const NmsOptions options = nms_options(iou_threshold, score_threshold, max_output, metric, "batched_nms");
+        constexpr const char* op = "batched_nms";
+        const Device on = parse_device(device, op);
+        const TensorView bv = view(boxes, op, "boxes", on), sv = view(scores, op, "scores", on),
+                         iv = view(class_ids, op, "class_ids", on);
+        const NmsOptions options = nms_options(iou_threshold, score_threshold, max_output, metric, op);
         std::vector<int64_t> keep;
         {
           py::gil_scoped_release release;
           keep = batched_nms(bv, sv, iv, options);
         }
-        return to_array("batched_nms", keep);
+        return to_array(op, keep);
       },
       py::arg("boxes"), py::arg("scores"), py::arg("class_ids"), py::arg("iou_threshold"),
       py::arg("score_threshold"), py::arg("max_output"), py::arg("metric"), py::arg("device") = "cpu");
@@ -77,15 +79,16 @@ void register_nms(py::module_& m) {
       "soft_nms",
       [](py::handle boxes, py::handle scores, double iou_threshold, double sigma, double score_threshold,
          std::optional<int64_t> max_output, const std::string& method, const std::string& device) {
-        const Device on = parse_device(device, "soft_nms");
-        const TensorView bv = view(boxes, "boxes", on), sv = view(scores, "scores", on);
+        constexpr const char* op = "soft_nms";
+        const Device on = parse_device(device, op);
+        const TensorView bv = view(boxes, op, "boxes", on), sv = view(scores, op, "scores", on);
         const SoftNmsOptions options{iou_threshold, sigma, score_threshold, max_output, parse_soft_nms_method(method)};
         SoftNmsResult result;
         {
           py::gil_scoped_release release;
           result = soft_nms(bv, sv, options);
         }
-        return py::make_tuple(to_array("soft_nms", result.indices), scores_array("soft_nms", result.scores, bv.dtype));
+        return py::make_tuple(to_array(op, result.indices), scores_array(op, result.scores, bv.dtype));
       },
       py::arg("boxes"), py::arg("scores"), py::arg("iou_threshold"), py::arg("sigma"), py::arg("score_threshold"),
       py::arg("max_output"), py::arg("method"), py::arg("device") = "cpu");

@@ -9,13 +9,14 @@ void register_norm(py::module_& m) {
       "batch_norm",
       [](py::handle x, py::handle running_mean, py::handle running_var, py::handle weight, py::handle bias,
          double eps, const std::string& device) {
-        const Device on = parse_device(device, "batch_norm");
-        const TensorView xv = view(x, "input", on), mv = view(running_mean, "running_mean", on),
-                         vv = view(running_var, "running_var", on), wv = optional_view(weight, "weight", on),
-                         bv = optional_view(bias, "bias", on);
+        constexpr const char* op = "batch_norm";
+        const Device on = parse_device(device, op);
+        const TensorView xv = view(x, op, "input", on), mv = view(running_mean, op, "running_mean", on),
+                         vv = view(running_var, op, "running_var", on), wv = optional_view(weight, op, "weight", on),
+                         bv = optional_view(bias, op, "bias", on);
         check_batch_norm(xv, mv, vv, wv, bv, eps);
-        py::array out = new_like("batch_norm", "the output", xv);
-        const TensorView ov = view(out, "out", on);
+        py::array out = new_like(op, "the output", xv);
+        const TensorView ov = view(out, op, "out", on);
         {
           py::gil_scoped_release release;
           batch_norm(xv, mv, vv, wv, bv, eps, ov);
@@ -29,15 +30,17 @@ void register_norm(py::module_& m) {
       "fold_batch_norm",
       [](py::handle conv_weight, py::handle conv_bias, py::handle running_mean, py::handle running_var,
          py::handle weight, py::handle bias, double eps, const std::string& device) {
-        const Device on = parse_device(device, "fold_batch_norm");
-        const TensorView cwv = view(conv_weight, "conv_weight", on), cbv = optional_view(conv_bias, "conv_bias", on),
-                         mv = view(running_mean, "running_mean", on), vv = view(running_var, "running_var", on),
-                         wv = optional_view(weight, "weight", on), bv = optional_view(bias, "bias", on);
-        check_fold_batch_norm(cwv, cbv, mv, vv, wv, bv, eps);
         constexpr const char* op = "fold_batch_norm";
+        const Device on = parse_device(device, op);
+        const TensorView cwv = view(conv_weight, op, "conv_weight", on),
+                         cbv = optional_view(conv_bias, op, "conv_bias", on),
+                         mv = view(running_mean, op, "running_mean", on), vv = view(running_var, op, "running_var", on),
+                         wv = optional_view(weight, op, "weight", on), bv = optional_view(bias, op, "bias", on);
+        check_fold_batch_norm(cwv, cbv, mv, vv, wv, bv, eps);
         py::array folded_weight = new_like(op, "the folded weight", cwv),
                   folded_bias = new_array(op, "the folded bias", DType::float32, {cwv.shape[0]});
-        const TensorView fwv = view(folded_weight, "folded_weight", on), fbv = view(folded_bias, "folded_bias", on);
+        const TensorView fwv = view(folded_weight, op, "folded_weight", on),
+                         fbv = view(folded_bias, op, "folded_bias", on);
         {
           py::gil_scoped_release release;
           fold_batch_norm(cwv, cbv, mv, vv, wv, bv, eps, fwv, fbv);

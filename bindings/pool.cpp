@@ -19,7 +19,7 @@ py::object run_pool(const char* op, const std::array<int64_t, 4>& shape, bool re
   py::array out = new_array(op, "the output", DType::float32, dims);
   const py::object indices =
       return_indices ? py::object(new_array(op, "the indices", DType::int64, dims)) : py::none();
-  const TensorView ov = view(out, "out", on), iv = optional_view(indices, "indices", on);
+  const TensorView ov = view(out, op, "out", on), iv = optional_view(indices, op, "indices", on);
   {
     py::gil_scoped_release release;
     compute(ov, iv);
@@ -37,7 +37,7 @@ void register_pool(py::module_& m) {
          const std::string& device) {
         constexpr const char* op = "max_pool2d";
         const Device on = parse_device(device, op);
-        const TensorView xv = view(x, "input", on);
+        const TensorView xv = view(x, op, "input", on);
         const MaxPool2dParams params{kernel, stride, padding, dilation, ceil_mode};
         return run_pool(op, max_pool2d_output_shape(xv, params), return_indices, on,
                         [&](const TensorView& out, const TensorView& indices) {
@@ -53,7 +53,7 @@ void register_pool(py::module_& m) {
          std::optional<int64_t> divisor_override, const std::string& device) {
         constexpr const char* op = "avg_pool2d";
         const Device on = parse_device(device, op);
-        const TensorView xv = view(x, "input", on);
+        const TensorView xv = view(x, op, "input", on);
         const AvgPool2dParams params{kernel, stride, padding, ceil_mode, count_include_pad, divisor_override};
         return run_pool(op, avg_pool2d_output_shape(xv, params), false, on,
                         [&](const TensorView& out, const TensorView&) { avg_pool2d(xv, params, out); });
@@ -66,7 +66,7 @@ void register_pool(py::module_& m) {
       [](py::handle x, Pair output_size, const std::string& device) {
         constexpr const char* op = "adaptive_avg_pool2d";
         const Device on = parse_device(device, op);
-        const TensorView xv = view(x, "input", on);
+        const TensorView xv = view(x, op, "input", on);
         return run_pool(op, adaptive_pool2d_output_shape(xv, output_size, op), false, on,
                         [&](const TensorView& out, const TensorView&) { adaptive_avg_pool2d(xv, output_size, out); });
       },
@@ -77,13 +77,13 @@ void register_pool(py::module_& m) {
       [](py::handle x, const std::vector<Pair>& output_sizes, const std::string& device) {
         constexpr const char* op = "adaptive_avg_pool2d_levels";
         const Device on = parse_device(device, op);
-        const TensorView xv = view(x, "input", on);
+        const TensorView xv = view(x, op, "input", on);
         py::list outs;
         std::vector<TensorView> views;
         for (const Pair& size : output_sizes) {
           const std::array<int64_t, 4> shape = adaptive_pool2d_output_shape(xv, size, op);
           py::array out = new_array(op, "an output", DType::float32, {shape.begin(), shape.end()});
-          views.push_back(view(out, "out", on));
+          views.push_back(view(out, op, "out", on));
           outs.append(std::move(out));
         }
         {
@@ -99,7 +99,7 @@ void register_pool(py::module_& m) {
       [](py::handle x, Pair output_size, bool return_indices, const std::string& device) {
         constexpr const char* op = "adaptive_max_pool2d";
         const Device on = parse_device(device, op);
-        const TensorView xv = view(x, "input", on);
+        const TensorView xv = view(x, op, "input", on);
         return run_pool(op, adaptive_pool2d_output_shape(xv, output_size, op), return_indices, on,
                         [&](const TensorView& out, const TensorView& indices) {
                           adaptive_max_pool2d(xv, output_size, out, indices);

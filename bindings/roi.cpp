@@ -13,11 +13,11 @@ void register_roi(py::module_& m) {
     return [op, kernel, output_shape](py::handle x, py::handle boxes, Pair output_size, double spatial_scale,
                                       int64_t sampling_ratio, bool aligned, const std::string& device) {
       const Device on = parse_device(device, op);
-      const TensorView xv = view(x, "input", on), bv = view(boxes, "boxes", on);
+      const TensorView xv = view(x, op, "input", on), bv = view(boxes, op, "boxes", on);
       const RoiAlignParams params{output_size, spatial_scale, sampling_ratio, aligned};
       const std::array<int64_t, 4> shape = output_shape(xv, bv, params);
       py::array out = new_array(op, "the output", DType::float32, {shape.begin(), shape.end()});
-      const TensorView ov = view(out, "out", on);
+      const TensorView ov = view(out, op, "out", on);
       {
         py::gil_scoped_release release;
         kernel(xv, bv, params, ov);
@@ -38,14 +38,14 @@ void register_roi(py::module_& m) {
          const std::string& device) -> py::object {
         constexpr const char* op = "roi_pool";
         const Device on = parse_device(device, op);
-        const TensorView xv = view(x, "input", on), bv = view(boxes, "boxes", on);
+        const TensorView xv = view(x, op, "input", on), bv = view(boxes, op, "boxes", on);
         const RoiPoolParams params{output_size, spatial_scale};
         const std::array<int64_t, 4> shape = roi_pool_output_shape(xv, bv, params);
         const std::vector<int64_t> dims(shape.begin(), shape.end());
         py::array out = new_array(op, "the output", DType::float32, dims);
         const py::object argmax =
             return_indices ? py::object(new_array(op, "the argmax indices", DType::int64, dims)) : py::none();
-        const TensorView ov = view(out, "out", on), av = optional_view(argmax, "argmax", on);
+        const TensorView ov = view(out, op, "out", on), av = optional_view(argmax, op, "argmax", on);
         {
           py::gil_scoped_release release;
           roi_pool(xv, bv, params, ov, av);

@@ -88,6 +88,14 @@ def test_bit_identical_across_threads(rng, name, fn, reference, kwargs):
     np.testing.assert_array_equal(one.view(np.int32), two.view(np.int32))
 
 
+@pytest.mark.parametrize("beta", [-0.0036, 0.0036, 0.1, -3.7, 1.0])
+def test_softplus_of_huge_inputs_with_any_beta(isa, beta):
+    # beta * x far past exp's range: a beta that float32 does not hold exactly (carried as hi + lo)
+    # gave NaN there; the reference's limit (0 on the exponential side, x on the linear one) instead.
+    x = np.array([1e30, -1e30, 1e20, -1e20, 3e38, -3e38], np.float32)
+    np.testing.assert_array_equal(ops.softplus(x, beta=beta), ref.softplus(x.astype(np.float64), beta=beta))
+
+
 def test_pytorch_conventions():
     # Facts checked against torch 2.13's CPU float32 kernels.
     assert np.signbit(ops.relu(np.float32(-0.0))) and np.signbit(ops.relu6(np.float32(-0.0)))

@@ -43,10 +43,10 @@ from reference import norm as ref_norm
 from reference import pool as ref_pool
 from reference import roi as ref_roi
 
-settings.register_profile("ci", max_examples=30, deadline=3000, derandomize=True, database=None,
+settings.register_profile("ci", max_examples=50, deadline=3000, derandomize=True, database=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                                  HealthCheck.filter_too_much])
-settings.register_profile("explore", max_examples=300, deadline=3000, database=None,
+settings.register_profile("explore", max_examples=500, deadline=3000, database=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                                  HealthCheck.filter_too_much])
 PROFILE = settings.get_profile(os.environ.get("CVCORE_FUZZ", "ci"))
@@ -57,8 +57,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
 def fuzz(examples=None):
     """The file's settings, with fewer examples for the costlier functions."""
-    scale = PROFILE.max_examples / 30
-    return settings(PROFILE, max_examples=max(1, round((examples or 30) * scale)))
+    scale = PROFILE.max_examples / 50
+    return settings(PROFILE, max_examples=max(1, round((examples or 50) * scale)))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -413,7 +413,7 @@ def max_pool_huge_kernel(args):
     return "issue 16 item 2 (sizes): segfault" if min(k) >= 2**30 else None
 
 
-@fuzz(60)
+@fuzz(100)
 @given(data=st.data())
 def test_conv2d(data):
     x, weight, bias, args = data.draw(conv_args())
@@ -439,7 +439,8 @@ def test_conv2d(data):
 @fuzz()
 @given(data=st.data())
 def test_linear(data):
-    batch = data.draw(hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=3))
+    batch = data.draw(st.one_of(hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=3),
+                                hnp.array_shapes(min_dims=6, max_dims=8, min_side=1, max_side=2)))
     fin, fout = data.draw(st.integers(1, 5)), data.draw(st.integers(1, 4))
     x = data.draw(st.one_of(arrays(batch + (fin,)), arrays(batch + (fin + 1,)), odd_arrays((2, fin))), label="input")
     weight = data.draw(st.one_of(arrays((fout, fin), special=False), arrays((fout,), special=False)), label="weight")
@@ -476,7 +477,7 @@ def pool_input(draw):
     return draw(arrays(st.tuples(st.integers(0, 2), st.integers(1, 2), st.integers(1, 6), st.integers(1, 6))))
 
 
-@fuzz(60)
+@fuzz(100)
 @given(data=st.data())
 def test_max_pool2d(data):
     x = data.draw(st.one_of(pool_input(), arrays((2, 3, 3), special=False)), label="input")
@@ -504,7 +505,7 @@ def test_max_pool2d(data):
     assert_matches(got, out, 0)
 
 
-@fuzz(60)
+@fuzz(100)
 @given(data=st.data())
 def test_avg_pool2d(data):
     x = data.draw(pool_input(), label="input")
@@ -636,7 +637,7 @@ def test_fold_batch_norm(data):
 def boxes(draw, n=None, special=True, dtypes=(np.float32, np.float64, np.float16, np.int32, np.int64)):
     """(n, 4) x1, y1, x2, y2 (some inverted or empty), or (rarely) another shape."""
     n = draw(st.integers(0, 6)) if n is None else n
-    shape = draw(st.sampled_from([(n, 4)] * 8 + [(n, 5), (4,), (n, 4, 1)]))
+    shape = draw(st.sampled_from([(n, 4)] * 8 + [(n, 5), (4,), (n, 4, 1), (1,) * 6 + (n, 4)]))
     dtype = np.dtype(draw(st.sampled_from(dtypes)))
     xy = draw(hnp.arrays(dtype, shape, elements=elements(dtype, special)))
     if shape == (n, 4) and draw(st.booleans()):  # mostly proper boxes
@@ -705,7 +706,7 @@ def test_box_area_convert_clip_remove(data):
             np.testing.assert_array_equal(got, ref_boxes.remove_small_boxes(bf, min_size))
 
 
-@fuzz(60)
+@fuzz(100)
 @given(data=st.data())
 def test_nms_family(data):
     n = data.draw(st.integers(0, 8))
@@ -763,14 +764,8 @@ def rois(draw, batch):
         return draw(laid_out(arr.astype(dtype)))
 
 
-def roi_sampling_unbounded(sampling_ratio):
-    """roi_align / crop_resize: a sampling_ratio past the input's size runs for hours (issue 16 item
-    5, bounded work)."""
-    return "issue 16 item 5 (bounded work)" if isinstance(sampling_ratio, int) and sampling_ratio > 64 else None
-
-
 @pytest.mark.parametrize("name", ["roi_align", "crop_resize", "roi_pool"])
-@fuzz(40)
+@fuzz(60)
 @given(data=st.data())
 def test_roi(name, data):
     x = data.draw(arrays(st.tuples(st.integers(1, 2), st.integers(1, 2), st.integers(1, 5), st.integers(1, 5))),
@@ -782,7 +777,6 @@ def test_roi(name, data):
     if name != "roi_pool":
         kwargs["sampling_ratio"] = data.draw(st.one_of(st.integers(-1, 3), edge_ints), label="sampling_ratio")
         kwargs["aligned"] = data.draw(st.booleans(), label="aligned")
-        owned_elsewhere(roi_sampling_unbounded(kwargs["sampling_ratio"]))
     cvcore.set_num_threads(data.draw(threads))
     got = check(name, lambda: getattr(ops, name)(x, b, size, **kwargs))
     if got is None:
@@ -984,8 +978,7 @@ def test_anchor_clustering(data):
     img_size = data.draw(small_ints(1, 640), label="img_size")
     max_iter = data.draw(small_ints(1, 50), label="max_iter")
     n_init = data.draw(small_ints(1, 3), label="n_init")
-    owned_elsewhere("issue 16 item 5 (bounded work): max_iter / n_init of 2**31 and more"
-                    if max_iter > 2**16 or n_init > 2**16 else None)
+    owned_elsewhere(restarts_unbounded(n_init))
     got = check(("kmeans_anchors", "kmeans"), lambda: detection.kmeans_anchors(wh, k, img_size, max_iter=max_iter,
                                                                                n_init=n_init))
     if got is not None:
@@ -999,16 +992,20 @@ def test_mtcnn(data):
                   scale_factor=data.draw(st.one_of(st.just(0.709), st.floats(0, 1), special_floats)),
                   thresholds=data.draw(st.one_of(st.just((0.6, 0.7, 0.7)),
                                                  st.lists(st.one_of(st.floats(0, 1), special_floats), max_size=4))))
-    owned_elsewhere("issue 16 item 5 (bounded work): a pyramid of thousands of levels"
-                    if isinstance(kwargs["scale_factor"], float) and kwargs["scale_factor"] > 0.95 else None)
-    owned_elsewhere("issue 16 item 5 (bounded work): a pyramid starting above the image size"
-                    if isinstance(kwargs["min_face_size"], (int, float)) and 0 < kwargs["min_face_size"] < 6 else None)
+    # A scale factor this close to 1 makes a pyramid of thousands of levels (0.99999: minutes on a
+    # 40 x 40 image): issue 16 item 5, the pyramid's bound.
+    owned_elsewhere("issue 16 item 5 (bounded work)"
+                    if isinstance(kwargs["scale_factor"], float) and kwargs["scale_factor"] > 0.999 else None)
     detector = check("MTCNN", lambda: detection.MTCNN(**kwargs))
     if detector is None:
         return
     img = data.draw(st.one_of(arrays(st.tuples(st.integers(1, 40), st.integers(1, 40), st.just(3)),
                                      dtypes=(np.uint8,), layout=True),
                               arrays((4, 4)), arrays((4, 4, 3), dtypes=(np.float32,))), label="image")
+    # A first level far larger than the image (min_face_size 0.01: 48001 x 48001 for 40 x 40) is refused
+    # by adaptive_avg_pool2d_levels, under that op's name instead of MTCNN.detect's: item 5 again.
+    owned_elsewhere("issue 16 item 5 (bounded work)"
+                    if max(np.shape(img)[:2]) * 12 / detector.min_face_size > 2**14 else None)
     got = check("MTCNN.detect", lambda: detector.detect(img))
     if got is not None:
         b, p, marks = got
@@ -1018,12 +1015,12 @@ def test_mtcnn(data):
 # ------------------------------------------------------------------------------------------------
 # Clustering
 
-def bounded_iterations(max_iter, n_init):
-    return ("issue 16 item 5 (bounded work): max_iter / n_init of 2**31 and more"
-            if max(max_iter, n_init) > 2**16 else None)
+def restarts_unbounded(n_init):
+    """k-means with n_init = 2**31 restarts runs for hours (issue 16 item 5, bounded work)."""
+    return "issue 16 item 5 (bounded work)" if n_init > 2**16 else None
 
 
-@fuzz(40)
+@fuzz(60)
 @given(data=st.data())
 def test_kmeans(data):
     n, d = data.draw(st.integers(0, 8)), data.draw(st.integers(0, 3))
@@ -1033,7 +1030,7 @@ def test_kmeans(data):
     init = arrays((k if 0 < k < 9 else 2, d), special=False) if init == "array" else st.just(init)
     init = data.draw(init)
     max_iter, n_init = data.draw(small_ints(1, 20), label="max_iter"), data.draw(small_ints(1, 3), label="n_init")
-    owned_elsewhere(bounded_iterations(max_iter, n_init))
+    owned_elsewhere(restarts_unbounded(n_init))
     tol = data.draw(st.one_of(st.just(1e-4), special_floats, st.just(-1.0)), label="tol")
     metric = data.draw(st.sampled_from(["euclidean", "iou", "cosine"]), label="metric")
     weights = data.draw(st.one_of(st.none(), arrays((n,), dtypes=(np.float64,))), label="sample_weight")
@@ -1054,6 +1051,14 @@ def test_kmeans(data):
     assert math.isclose(inertia, float((w * chosen).sum()), rel_tol=1e-3, abs_tol=1e-3)
 
 
+def assert_distances(got, want):
+    """Euclidean distances equal the reference's, except that float32 kernels square in float32: a
+    distance past 1e18 may overflow to inf there (scikit-learn upcasts float32 to float64 for them)."""
+    keep = want < 1e18 if got.dtype == np.float32 else np.ones(want.shape, bool)
+    assert got.shape == want.shape
+    assert_matches(got[keep], want[keep], 1e-3, scale=want[keep] + 1e-2, dtype=got.dtype)
+
+
 @fuzz()
 @given(data=st.data())
 def test_fitted_estimators(data):
@@ -1066,8 +1071,8 @@ def test_fitted_estimators(data):
         got = check(f"KMeans.{which}", lambda: getattr(km, which)(query))
         if got is not None and which == "transform":
             centers = km.cluster_centers_.astype(np.float64)
-            want = np.sqrt(ref_kmeans.sq_distance(np.asarray(query, np.float64), centers))
-            assert_matches(got, want, 1e-4, scale=want + 1e-3, dtype=got.dtype)
+            want = np.sqrt(ref_kmeans.sq_distance(np.asarray(query, got.dtype).astype(np.float64), centers))
+            assert_distances(got, want)
         return
     k = data.draw(small_ints(1, 4), label="n_neighbors")
     weights = data.draw(st.sampled_from(["uniform", "distance", "cosine"]), label="weights")
@@ -1078,8 +1083,8 @@ def test_fitted_estimators(data):
     got = check("KNeighborsClassifier.kneighbors", lambda: clf.kneighbors(query))
     if got is not None:
         dist, idx = got
-        want_d, want_i = ref_kmeans.knn(np.asarray(X, np.float64), np.asarray(query, np.float64), k)
-        assert_matches(dist, want_d, 1e-3, scale=want_d + 1e-2, dtype=dist.dtype)
+        want_d, want_i = ref_kmeans.knn(np.asarray(X, np.float64), np.asarray(query, dist.dtype).astype(np.float64), k)
+        assert_distances(dist, want_d)
         assert idx.shape == want_i.shape
 
 
@@ -1191,10 +1196,9 @@ LAYERS = {
 def test_layers(name, data):
     values = data.draw(st.tuples(small_ints(1, 3), small_ints(1, 3), small_ints(1, 3), small_ints(1, 2),
                                  small_ints(0, 1), small_ints(1, 2), small_ints(1, 1)))
-    owned_elsewhere(conv_overflow(dict(stride=values[3], padding=values[4], dilation=values[5], kernel_size=values[2])))
-    owned_elsewhere(max_pool_huge_kernel(dict(kernel_size=values[2])) if name == "MaxPool2d" else None)
-    owned_elsewhere("issue 16 item 5 (bounded work): a layer of 2**31 channels or more"
-                    if name in ("Conv2d", "Linear", "BatchNorm2d", "PReLU") and max(values[:3]) > 2**16 else None)
+    window = dict(stride=values[3], padding=values[4], dilation=values[5], kernel_size=values[2])
+    owned_elsewhere(conv_overflow(window) if name in ("Conv2d", "MaxPool2d", "AvgPool2d") else None)
+    owned_elsewhere(max_pool_huge_kernel(window) if name == "MaxPool2d" else None)
     layer = check(name, lambda: LAYERS[name](values))
     if layer is None:
         return
@@ -1212,7 +1216,6 @@ def test_layers(name, data):
 @given(data=st.data())
 def test_summary_and_threads(data):
     shape = data.draw(st.lists(small_ints(0, 40), min_size=0, max_size=5), label="input_shape")
-    owned_elsewhere("issue 16 item 2 (sizes): MACs of a 2**62-pixel input" if max(shape, default=0) > 2**16 else None)
     check(("summary", "Conv2d", "MaxPool2d", "Linear", "Flatten", "AdaptiveAvgPool2d"),
           lambda: nn.summary(nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten()), shape,
                              verbose=False))
@@ -1233,8 +1236,8 @@ def test_kmeans_plusplus_and_fuse(data):
     X = data.draw(st.one_of(arrays((n, d)), odd_arrays((2, 2))), label="X")
     k = data.draw(small_ints(1, 4), label="n_clusters")
     trials = data.draw(st.one_of(st.none(), small_ints(1, 3)), label="n_local_trials")
-    owned_elsewhere("issue 16 item 5 (bounded work): n_local_trials of 2**31 and more"
-                    if trials is not None and trials > 2**16 else None)
+    # k-means++ with 2**31 candidates per centre runs for hours (issue 16 item 5, bounded work).
+    owned_elsewhere("issue 16 item 5 (bounded work)" if trials is not None and trials > 2**16 else None)
     got = check("kmeans_plusplus", lambda: cluster.kmeans_plusplus(X, k, random_state=0, n_local_trials=trials))
     if got is not None:
         centers, indices = got
@@ -1258,33 +1261,40 @@ def test_kmeans_plusplus_and_fuse(data):
         assert_matches(got, want, 1e-4, scale=scale)
 
 
-def coco_value(kind):
-    """A COCO field's value: mostly right, else of another type or out of range."""
-    good = {"id": st.integers(1, 3), "score": st.floats(0, 1), "area": st.floats(1, 100)}[kind]
-    return st.one_of(good, good, good, st.sampled_from([1.5, "1", None, 2**70, -1, math.nan, math.inf, True, [1]]))
+# A COCO field's value of another type or out of range.
+ODD_COCO_VALUES = (1.5, "1", None, 2**70, -1, math.nan, math.inf, True, [1])
 
 
 @fuzz(30)
 @given(data=st.data())
 def test_coco_evaluator(data, tmp_path_factory):
     """COCOEvaluator and its detection-file reader (issue 16 items 4 and 6, the COCO / JSON work: the
-    strategies draw what they must refuse; see KNOWN_COCO below)."""
-    box = st.one_of(st.lists(st.floats(0, 50), min_size=4, max_size=4),
-                    st.lists(st.one_of(st.floats(0, 50), st.sampled_from([math.nan, -1.0, "1"])), max_size=5))
-    ids, count = coco_value("id"), st.integers(0, 3)
+    strategies draw what they must refuse; see known_coco below): well-formed records, then at most
+    one field replaced by an odd value, and the detections written as JSON, as written or damaged."""
+    ids, count = st.integers(1, 3), st.integers(0, 3)
+    box = st.lists(st.floats(0, 50), min_size=4, max_size=4)
     images = [{"id": data.draw(ids), "width": 64, "height": 64} for _ in range(data.draw(count))]
     cats = [{"id": data.draw(ids), "name": "c"} for _ in range(data.draw(count))]
     anns = [{"id": i + 1, "image_id": data.draw(ids), "category_id": data.draw(ids), "bbox": data.draw(box),
-             "area": data.draw(coco_value("area")), "iscrowd": data.draw(st.sampled_from([0, 1, 0.5]))}
+             "area": data.draw(st.floats(1, 100)), "iscrowd": data.draw(st.sampled_from([0, 1]))}
             for i in range(data.draw(count))]
     dets = [{"image_id": data.draw(ids), "category_id": data.draw(ids), "bbox": data.draw(box),
-             "score": data.draw(coco_value("score"))} for _ in range(data.draw(count))]
+             "score": data.draw(st.floats(0, 1))} for _ in range(data.draw(count))]
+    records = images + cats + anns + dets
+    if records and data.draw(st.booleans()):
+        record = data.draw(st.sampled_from(records))
+        key = data.draw(st.sampled_from(sorted(record)))
+        odd = data.draw(st.sampled_from(ODD_COCO_VALUES + (([0, 0, -1, 1], [math.nan] * 4, ["1"] * 4, [0] * 5)
+                                                            if key == "bbox" else ())))
+        if data.draw(st.booleans()):
+            record[key] = odd
+        else:
+            del record[key]
     max_dets = data.draw(st.one_of(st.just((1, 10, 100)), st.lists(st.one_of(small_ints(0, 100), st.just(1.5)),
                                                                   max_size=3)), label="max_dets")
     gt = {"images": images, "categories": cats, "annotations": anns}
-    known = known_coco(gt, dets, max_dets)
-    owned_elsewhere(known)
-    if data.draw(st.booleans()):  # the detections through the JSON reader, as written or damaged
+    owned_elsewhere(known_coco(gt, dets, max_dets))
+    if data.draw(st.booleans()):
         import json
 
         text = json.dumps(dets, allow_nan=True)
@@ -1308,16 +1318,16 @@ def known_coco(gt, dets, max_dets):
     2**70 or infinity is an OverflowError: issue 16 items 4 and 6, the COCO / JSON work."""
     records = gt["images"] + gt["categories"] + gt["annotations"] + dets
     ids = [r[key] for r in records for key in ("id", "image_id", "category_id") if key in r]
-    numbers = [r[key] for r in records for key in ("score", "area") if key in r]
+    numbers = [r[key] for r in records for key in ("score", "area", "width", "height") if key in r]
     numbers += [v for r in records if isinstance(r.get("bbox"), list) for v in r["bbox"]]
     odd = (any(type(v) is not int or not -2**63 <= v < 2**63 for v in ids)
            or any(isinstance(v, (str, bool, list)) for v in numbers)
-           or any(type(r["iscrowd"]) is not int for r in gt["annotations"])
+           or any(type(r.get("iscrowd", 0)) is not int for r in gt["annotations"])
            or any(type(m) is not int for m in max_dets))
     return "issue 16 items 4 and 6 (COCO / JSON)" if odd else None
 
 
-@fuzz(10)
+@fuzz(4)
 @given(data=st.data())
 def test_cli(data):
     import contextlib
@@ -1327,7 +1337,6 @@ def test_cli(data):
 
     shape = data.draw(st.lists(st.one_of(st.integers(0, 64), edge_ints), min_size=0, max_size=5), label="input_shape")
     arch = data.draw(st.sampled_from(["vgg16", "vgg16_bn"]))
-    owned_elsewhere("issue 16 item 2 (sizes): MACs of a 2**62-pixel input" if max(shape, default=0) > 2**16 else None)
     out = io.StringIO()
     with bounded(), contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
         try:

@@ -65,6 +65,16 @@ def test_linear_batch_dims_and_dtypes(rng):
     assert_close(linear(np.asfortranarray(x[0, 0]), w.T.copy().T), reference(x[0, 0], w))
 
 
+@pytest.mark.parametrize("lead", [(2, 1, 3, 1, 2, 1), (1, 2, 1, 1, 2, 1, 3), (2, 0, 1, 1, 1, 1, 1)])
+def test_linear_more_leading_dims_than_the_array_views_hold(rng, lead):
+    # Any number of leading dimensions (the C++ array views hold 6), each row as on its own.
+    x = rng.standard_normal(lead + (5,)).astype(np.float32)
+    w = rng.standard_normal((3, 5)).astype(np.float32)
+    out = linear(x, w, [1, 2, 3], activation="relu")
+    assert out.shape == lead + (3,)
+    np.testing.assert_array_equal(out.reshape(-1, 3), linear(x.reshape(-1, 5), w, [1, 2, 3], activation="relu"))
+
+
 def test_linear_empty(rng):
     w = rng.standard_normal((4, 6)).astype(np.float32)
     assert linear(np.zeros((0, 6)), w).shape == (0, 4)

@@ -63,6 +63,12 @@ ROIS = np.array([[0, 0, 0, 3, 3]], np.float32)
     (lambda: ops.roi_align(X, ROIS, (2, 0)), ValueError, "roi_align: output_size must be >= 1, got (2, 0)"),
     (lambda: ops.crop_resize(X[0], ROIS, 2), ValueError, "crop_resize: input must have 4 dimensions, got 3 (shape (3, 5, 5))"),
     (lambda: ops.conv_output_size(5, 3, stride=0), ValueError, "conv_output_size: stride must be >= 1, got 0"),
+    (lambda: ops.box_area(np.zeros((1,) * 7 + (4,))), ValueError,
+     "box_area: boxes may have at most 6 dimensions, got 8 (shape (1, 1, 1, 1, 1, 1, 1, 4))"),
+    (lambda: ops.nms(BOXES, np.zeros((1,) * 7), 0.5), ValueError,
+     "nms: scores may have at most 6 dimensions, got 7 (shape (1, 1, 1, 1, 1, 1, 1))"),
+    (lambda: ops.conv2d(X, np.zeros((1,) * 7)), ValueError,
+     "conv2d: weight may have at most 6 dimensions, got 7 (shape (1, 1, 1, 1, 1, 1, 1))"),
 ], ids=lambda v: v if isinstance(v, str) else "")
 def test_cpp_checks_name_the_op_the_argument_and_the_value(call, error, message):
     with pytest.raises(error, match="^" + re.escape(message) + "$"):

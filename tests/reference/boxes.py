@@ -42,7 +42,8 @@ def _pair(kind, a, b, eps):
         w, h = box[2] - box[0], box[3] - box[1]
         if w == 0 and h == 0:
             return 0.0
-        return math.atan(w / h) if h != 0 else math.copysign(math.pi / 2, w)
+        # w / 0 is an infinity of the sign of w times that of the zero (-0.0 in an inverted box)
+        return math.atan(w / h) if h != 0 else math.copysign(math.pi / 2, w) * math.copysign(1.0, h)
 
     v = 4 / math.pi ** 2 * (angle(a) - angle(b)) ** 2
     return diou - _ratio(v, 1 - iou + v + eps) * v

@@ -1,5 +1,7 @@
 """Fully connected layer."""
 
+import math
+
 from .. import _cvcore
 from .._validation import as_float32, as_str, epilogue
 
@@ -34,4 +36,8 @@ def linear(input, weight, bias=None, *, activation=None, prelu_weight=None, devi
     w = as_float32(op, "weight", weight)
     b = None if bias is None else as_float32(op, "bias", bias)
     act, slopes = epilogue(op, activation, prelu_weight)
-    return _cvcore.linear(x, w, b, act, slopes, as_str(op, "device", device))
+    lead, flat = x.shape[:-1], x.ndim > 6  # more dimensions than the C++ array views hold
+    if flat:
+        x = x.reshape(math.prod(lead), x.shape[-1])
+    out = _cvcore.linear(x, w, b, act, slopes, as_str(op, "device", device))
+    return out.reshape(lead + out.shape[-1:]) if flat else out

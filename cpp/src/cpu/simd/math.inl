@@ -56,9 +56,13 @@ static inline ExpParts exp_parts(Vec x) {
   return {vadd(vset1(1.f), vfma(vmul(r, r), exp_q(r), r)), n};
 }
 
-// lo must be small against hi; it is ignored where hi is infinite or NaN.
+// lo must be small against hi; it is ignored where hi is infinite or NaN, and where |lo| >= 1: only a
+// hi far past the clamp has so large a rounding error (softplus's beta * x of -3.6e27), and there
+// e^hi is 0 or infinite whatever lo is, while lo added to the clamped hi would leave the polynomial's
+// range (NaN).
 static inline ExpParts exp_parts(Vec hi, Vec lo) {
   lo = vselect(vlt(vabs(hi), vset1(1e30f)), lo, vzero());
+  lo = vselect(vlt(vabs(lo), vset1(1.f)), lo, vzero());
   return exp_reduced(exp_clamp(hi), lo);
 }
 
