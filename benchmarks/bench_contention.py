@@ -1,6 +1,6 @@
 """cvcore on a busy machine: each op family, MTCNN and a whole network (ResNet-18 run op by op), timed
-at 1 thread on a quiet machine, at 2 threads quiet, at 2 threads while another process keeps one core
-busy, and at 1 and 2 threads beside PyTorch ops in the same process.
+at 1 and 2 threads on a quiet machine, at 1 and 2 threads while another process keeps one core busy,
+and at 1 and 2 threads beside PyTorch ops in the same process.
 
     python benchmarks/bench_contention.py [--rounds 3] [--budget 0.4] [--only conv nms ...]
 
@@ -12,7 +12,7 @@ threads (whose OpenMP threads then spin); only the cvcore call is timed. torch i
 without it those columns are left out.
 
 Prints per workload: the median milliseconds in each condition, `loaded2 / quiet1` (the target: at
-most 1.25), `quiet1 / quiet2` (the speed-up of the second thread on a quiet machine), and how much
+most 1.25), `loaded1 / quiet1` (what the competing process costs a single thread), `quiet1 / quiet2` (the speed-up of the second thread on a quiet machine), and how much
 torch's spinning threads slow cvcore at 1 and 2 threads (`torch1 / quiet1`, `torch2 / quiet1`).
 """
 
@@ -29,10 +29,11 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-CONDITIONS = [("quiet1", 1, False, False), ("quiet2", 2, False, False), ("loaded2", 2, True, False),
-              ("torch1", 1, False, True), ("torch2", 2, False, True)]
+CONDITIONS = [("quiet1", 1, False, False), ("quiet2", 2, False, False), ("loaded1", 1, True, False),
+              ("loaded2", 2, True, False), ("torch1", 1, False, True), ("torch2", 2, False, True)]
 # The ratios printed: (numerator, denominator) conditions.
-RATIOS = [("loaded2", "quiet1"), ("quiet1", "quiet2"), ("torch1", "quiet1"), ("torch2", "quiet1")]
+RATIOS = [("loaded2", "quiet1"), ("loaded1", "quiet1"), ("quiet1", "quiet2"), ("torch1", "quiet1"),
+          ("torch2", "quiet1")]
 
 
 def resnet18(rng):
