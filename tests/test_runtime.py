@@ -81,13 +81,18 @@ import cvcore
 from cvcore.cluster import KMeans
 cvcore.set_num_threads(2)
 x = np.random.default_rng(0).standard_normal((100_000, 64)).astype(np.float32)
-threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+def press_ctrl_c():  # every 0.5 s until the call stops, as a user would
+    while not done.wait(0.5):
+        os.kill(os.getpid(), signal.SIGINT)
+done = threading.Event()
+threading.Thread(target=press_ctrl_c, daemon=True).start()
 t0 = time.perf_counter()
 try:
     KMeans(256, init=x[:256].copy(), n_init=1, max_iter=300, tol=0).fit(x)
     print("finished", time.perf_counter() - t0)
 except KeyboardInterrupt:
     print("interrupted", time.perf_counter() - t0)
+done.set()
 print(KMeans(2, n_init=1, max_iter=5).fit(x[:100]).inertia_ > 0)
 """
     out = run_python(code).split()
