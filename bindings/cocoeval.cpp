@@ -2,6 +2,7 @@
 
 #include <pybind11/stl.h>
 
+#include <cmath>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -24,23 +25,135 @@ py::array_t<T> to_numpy(const std::vector<T>& v, std::vector<int64_t> shape) {
   return out;
 }
 
+// The columns of COCO records as arrays: (n,) int64 for an id, (n,) float64 for a number, (n, 4)
+// float64 for a box.
+py::tuple to_arrays(const std::vector<CocoColumn>& columns) {
+  py::tuple out(columns.size());
+  for (size_t i = 0; i < columns.size(); ++i) {
+    const CocoColumn& c = columns[i];
+    if (c.reals_per_record == 0) {
+      out[i] = to_numpy(c.ints, {static_cast<int64_t>(c.ints.size())});
+    } else {
+      const int64_t n = static_cast<int64_t>(c.reals.size()) / c.reals_per_record;
+      out[i] = c.reals_per_record == 1 ? to_numpy(c.reals, {n}) : to_numpy(c.reals, {n, c.reals_per_record});
+    }
+  }
+  return out;
+}
+
+// The JSON events of Python objects, for a CocoRecordReader: lists, tuples and NumPy arrays are arrays,
+// dicts objects (members with a key that is not a str are skipped: no field has such a name), ints
+// and floats (NumPy's too) numbers, bools and NumPy bools true / false, str strings, None null;
+// anything else is unsupported. The reader rejects any nesting deeper than a record's box, which bounds
+// the recursion.
+struct PythonWalk {
+  py::module_ numpy;
+  py::object np_bool = numpy.attr("bool_"), np_integer = numpy.attr("integer"), np_floating = numpy.attr("floating");
+
+  void walk(py::handle obj, CocoRecordReader& reader) const {
+    PyObject* o = obj.ptr();
+    if (PyFloat_Check(o)) {
+      JsonNumber n;
+      n.value = PyFloat_AS_DOUBLE(o);
+      reader.number(n);
+    } else if (PyBool_Check(o) || py::isinstance(obj, np_bool)) {
+      reader.boolean(PyObject_IsTrue(o) == 1);
+    } else if (PyLong_Check(o) || py::isinstance(obj, np_integer)) {
+      integer(py::reinterpret_steal<py::object>(PyNumber_Index(o)), reader);
+    } else if (py::isinstance(obj, np_floating)) {
+      JsonNumber n;
+      n.value = PyFloat_AsDouble(o);
+      if (PyErr_Occurred()) throw py::error_already_set();
+      reader.number(n);
+    } else if (PyDict_Check(o)) {
+      reader.begin_object();
+      PyObject *key, *value;
+      Py_ssize_t pos = 0;
+      while (PyDict_Next(o, &pos, &key, &value)) {
+        if (!PyUnicode_Check(key)) continue;
+        Py_ssize_t size = 0;
+        const char* utf8 = PyUnicode_AsUTF8AndSize(key, &size);
+        if (!utf8) {  // a lone surrogate: no field's name either
+          PyErr_Clear();
+          continue;
+        }
+        if (reader.key(std::string_view(utf8, static_cast<size_t>(size)))) walk(value, reader);
+      }
+      reader.end_object();
+    } else if (PyList_Check(o) || PyTuple_Check(o) || (py::isinstance<py::array>(obj) && py::reinterpret_borrow<py::array>(obj).ndim() > 0)) {
+      reader.begin_array();
+      for (py::handle item : obj) walk(item, reader);
+      reader.end_array();
+    } else if (o == Py_None) {
+      reader.null();
+    } else if (PyUnicode_Check(o)) {
+      Py_ssize_t size = 0;
+      const char* utf8 = PyUnicode_AsUTF8AndSize(o, &size);
+      if (!utf8) {
+        PyErr_Clear();
+        reader.unsupported("a str that is not Unicode text");
+      }
+      reader.string(std::string_view(utf8, static_cast<size_t>(size)));
+    } else {
+      reader.unsupported(std::string("a value of type ") + Py_TYPE(o)->tp_name);
+    }
+  }
+
+  // A Python int: exact when it fits int64, else its digits and nearest double for messages.
+  static void integer(const py::object& value, CocoRecordReader& reader) {
+    if (!value) throw py::error_already_set();
+    JsonNumber n;
+    n.integer = true;
+    int overflow = 0;
+    const long long v = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
+    if (v == -1 && PyErr_Occurred()) throw py::error_already_set();
+    std::string digits;
+    if (overflow == 0) {
+      n.in_int64 = true, n.int_value = v, n.value = static_cast<double>(v);
+    } else {
+      try {
+        digits = py::str(value);
+      } catch (const py::error_already_set&) {  // beyond the digits str() writes
+        digits = "an integer of " + py::str(value.attr("bit_length")()).cast<std::string>() + " bits";
+      }
+      n.text = digits;
+      n.value = PyLong_AsDouble(value.ptr());
+      if (PyErr_Occurred()) PyErr_Clear(), n.value = overflow * HUGE_VAL;
+    }
+    reader.number(n);
+  }
+};
+
 }  // namespace
 
 void register_cocoeval(py::module_& m) {
   m.def(
-      "coco_read_detections",
-      [](py::bytes data, const std::string& source) {
+      "coco_read_records",
+      [](py::bytes data, const std::string& kind, const std::string& source, const std::string& name,
+         const std::string& op) {
         const std::string_view text = data;
-        CocoDetectionColumns c;
+        const CocoRecordKind k = parse_coco_record_kind(kind);
+        std::vector<CocoColumn> columns;
         {
           py::gil_scoped_release release;
-          c = read_coco_detections(text, source);
+          columns = read_coco_records(text, k, source, name, op.c_str());
         }
-        const int64_t n = static_cast<int64_t>(c.image_id.size());
-        return py::make_tuple(to_numpy(c.image_id, {n}), to_numpy(c.category_id, {n}), to_numpy(c.boxes, {n, 4}),
-                              to_numpy(c.score, {n}));
+        return to_arrays(columns);
       },
-      py::arg("data"), py::arg("source"));
+      py::arg("data"), py::arg("kind"), py::arg("source"), py::arg("name"), py::arg("op"));
+
+  m.def(
+      "coco_records",
+      [](py::handle records, const std::string& kind, const std::string& name, const std::string& op) {
+        CocoRecordReader reader(parse_coco_record_kind(kind), name);
+        try {
+          PythonWalk{py::module_::import("numpy")}.walk(records, reader);
+        } catch (const ValueError& e) {
+          throw ValueError(op + ": " + e.what());
+        }
+        return to_arrays(reader.take_columns());
+      },
+      py::arg("records"), py::arg("kind"), py::arg("name"), py::arg("op"));
 
   m.def(
       "coco_evaluate",

@@ -132,13 +132,12 @@ bool array_bytes(const std::vector<int64_t>& shape, size_t itemsize, size_t& byt
 }
 
 [[noreturn]] void cannot_allocate(const char* op, const char* what, DType dtype, const std::vector<int64_t>& shape,
-                                  bool sized, size_t bytes) {
+                                  size_t bytes) {
   std::string dims;
   for (int64_t d : shape) dims += (dims.empty() ? "" : ", ") + std::to_string(d);
   if (shape.size() == 1) dims += ",";
-  throw MemoryError(detail::concat(op, ": cannot allocate ",
-                                   sized ? std::to_string(bytes) : std::string("more than 2**63 - 1"), " bytes for ",
-                                   what, " of shape (", dims, ") and dtype ", dtype_name(dtype)));
+  throw MemoryError(detail::concat(op, ": cannot allocate ", bytes, " bytes for ", what, " of shape (", dims,
+                                   ") and dtype ", dtype_name(dtype)));
 }
 
 template <typename T>
@@ -146,17 +145,22 @@ py::array_t<T, py::array::c_style> allocate(const char* op, const char* what, co
   const std::vector<py::ssize_t> dims(shape.begin(), shape.end());
   size_t bytes = 0;
   const bool sized = array_bytes(shape, sizeof(T), bytes);
-  if (!sized) cannot_allocate(op, what, dtype_of<T>(), shape, false, 0);
+  if (!sized) {  // a size that overflows is a bad argument, as the C++ checks of outputs say
+    std::string dims;
+    for (int64_t d : shape) dims += (dims.empty() ? "" : ", ") + std::to_string(d);
+    throw ValueError(detail::concat(op, ": ", what, " of shape (", dims, shape.size() == 1 ? ",)" : ")",
+                                    " is too large: its size in bytes overflows 64 bits"));
+  }
   if (bytes < OutputCache::kMinBytes) {
     try {
       return py::array_t<T, py::array::c_style>(dims);
     } catch (py::error_already_set& e) {
       if (!e.matches(PyExc_MemoryError)) throw;
-      cannot_allocate(op, what, dtype_of<T>(), shape, true, bytes);
+      cannot_allocate(op, what, dtype_of<T>(), shape, bytes);
     }
   }
   const OutputCache::Block acquired = output_cache().acquire(bytes);
-  if (!acquired.data) cannot_allocate(op, what, dtype_of<T>(), shape, true, bytes);
+  if (!acquired.data) cannot_allocate(op, what, dtype_of<T>(), shape, bytes);
   auto* block = new OutputCache::Block(acquired);
   py::capsule owner(block, [](void* p) {
     auto* b = static_cast<OutputCache::Block*>(p);

@@ -45,5 +45,6 @@ void register_nms(py::module_& m);
 void register_kmeans(py::module_& m);
 void register_neighbors(py::module_& m);
 void register_cocoeval(py::module_& m);
+void register_json(py::module_& m);
 
 }  // namespace cvcore::bindings

@@ -8,6 +8,21 @@
 #include "cvcore/runtime.hpp"
 
 namespace cvcore::bindings {
+namespace {
+
+unsigned long g_main_thread = 0;
+
+// The core's interrupt check (set_interrupt_check): runs Python's pending signal handlers, so that
+// Ctrl-C stops a long call. Handlers run only on the main thread; other threads answer at once
+// without taking the GIL. When a handler raises (KeyboardInterrupt), its exception stays set and
+// the op's cvcore::Interrupted leaves it to Python.
+bool python_signal_raised() {
+  if (PyThread_get_thread_ident() != g_main_thread) return false;
+  py::gil_scoped_acquire gil;
+  return PyErr_CheckSignals() != 0;
+}
+
+}  // namespace
 
 void register_runtime(py::module_& m) {
   m.def("set_num_threads", &set_num_threads, py::arg("n"));
@@ -31,6 +46,8 @@ void register_runtime(py::module_& m) {
     return d;
   });
   m.def("cuda_device_count", &cuda_device_count);
+  g_main_thread = py::module_::import("threading").attr("main_thread")().attr("ident").cast<unsigned long>();
+  set_interrupt_check(&python_signal_raised);
 }
 
 }  // namespace cvcore::bindings
@@ -45,6 +62,8 @@ PYBIND11_MODULE(_cvcore, m) {
       if (p) std::rethrow_exception(p);
     } catch (const cvcore::TypeError& e) {
       py::set_error(PyExc_TypeError, e.what());
+    } catch (const cvcore::Interrupted&) {
+      if (!PyErr_Occurred()) PyErr_SetNone(PyExc_KeyboardInterrupt);
     } catch (const cvcore::IndexError& e) {
       py::set_error(PyExc_IndexError, e.what());
     } catch (const cvcore::ValueError& e) {
@@ -70,4 +89,5 @@ PYBIND11_MODULE(_cvcore, m) {
   register_kmeans(m);
   register_neighbors(m);
   register_cocoeval(m);
+  register_json(m);
 }

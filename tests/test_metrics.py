@@ -147,6 +147,33 @@ def test_voc_evaluate_recall_and_07():
         voc_evaluate(gt, [{"boxes": [[0, 0, 1e200, 1]], "scores": [0.5], "labels": [0]}], pixel_inclusive=False)
 
 
+@pytest.mark.parametrize("kwargs,error,match", [
+    (dict(iou_threshold="0.5"), TypeError, r"voc_evaluate: iou_threshold must be a real number, got '0.5'"),
+    (dict(iou_threshold=float("nan")), ValueError, r"voc_evaluate: iou_threshold must be finite, got nan"),
+    (dict(iou_threshold=1.5), ValueError, r"voc_match: iou_threshold must be in \[0, 1\], got 1.5"),
+    (dict(iou_threshold=-0.1), ValueError, r"voc_match: iou_threshold must be in \[0, 1\], got -0.1"),
+    (dict(pixel_inclusive=1), TypeError, r"voc_evaluate: pixel_inclusive must be a bool, got 1"),
+    (dict(pixel_inclusive="no"), TypeError, r"voc_evaluate: pixel_inclusive must be a bool, got 'no'"),
+    (dict(ground_truth={"boxes": []}), TypeError, r"voc_evaluate: ground_truth\[0\] must be a dict, got str"),
+    (dict(detections=[[]]), TypeError, r"voc_evaluate: detections\[0\] must be a dict, got list"),
+    (dict(detections=[{"boxes": [[0, 0, 1, 1]], "labels": [0]}]), ValueError, r"voc_evaluate: detections\[0\] has no 'scores'"),
+    (dict(ground_truth=[{"labels": [0]}]), ValueError, r"voc_evaluate: ground_truth\[0\] has no 'boxes'"),
+    (dict(ground_truth=[{"boxes": [[0, 0, 10, 10]], "labels": [0], "difficult": ["no"]}]), TypeError,
+     r"voc_evaluate: ground_truth\[0\]\['difficult'\] must hold bools \(or 0 / 1\), got <U2 \['no'\]"),
+    (dict(ground_truth=[{"boxes": [[0, 0, 10, 10]], "labels": [0], "difficult": [2]}]), TypeError,
+     r"voc_evaluate: ground_truth\[0\]\['difficult'\] must hold bools \(or 0 / 1\), got int64 \[2\]"),
+])
+def test_voc_evaluate_arguments_are_named(kwargs, error, match):
+    args = dict(ground_truth=[{"boxes": [[0, 0, 10, 10]], "labels": [0]}],
+                detections=[{"boxes": [[0, 0, 10, 10]], "scores": [0.5], "labels": [0]}])
+    args.update(kwargs)
+    with pytest.raises(error, match=match):
+        voc_evaluate(**args)
+    assert voc_evaluate(**{**args, **dict(ground_truth=[{"boxes": [[0, 0, 10, 10]], "labels": [0]}],
+                                          detections=[{"boxes": [[0, 0, 10, 10]], "scores": [0.5], "labels": [0]}],
+                                          iou_threshold=1.0, pixel_inclusive=np.bool_(False))})[1] == 0.0
+
+
 def voc_set(rng, n_images=25, n_classes=4, labels=None, degenerate=0.0, integer=True):
     """Images of 0-5 boxes (some difficult), detections jittered from them or of another class, scores
     with ties; `degenerate` of the boxes have zero or negative pixel widths or heights."""

@@ -361,7 +361,10 @@ def test_parameters():
     ({"thresholds": (0.6, 0.7)}, ValueError, "thresholds"),
     ({"thresholds": "abc"}, ValueError, "thresholds"),
     ({"thresholds": (0.6, 1.5, 0.7)}, ValueError, r"thresholds\[1\]"),
-    ({"scale_factor": 1.0}, ValueError, r"scale_factor must be in \(0, 1\), got 1.0"),
+    ({"scale_factor": 1.0}, ValueError, r"scale_factor must be in \(0, 11/12\], got 1.0"),
+    ({"scale_factor": 0.9999999}, ValueError, r"scale_factor must be in \(0, 11/12\], got 0.9999999"),
+    ({"scale_factor": 11 / 12 + 1e-12}, ValueError, r"scale_factor must be in \(0, 11/12\]"),
+    ({"min_face_size": 0.999}, ValueError, r"min_face_size must be in \[1, inf\), got 0.999"),
     ({"thresholds": 0.5}, ValueError, "thresholds"),
     ({"scale_factor": 0}, ValueError, "scale_factor"),
 ])
@@ -548,7 +551,7 @@ def test_cli_detect_unreadable(tmp_path):
     assert res.returncode == 1
     assert "cannot read" in res.stderr and "bad.png" in res.stderr and "missing.png" in res.stderr
     res = run_cli("--min-face-size", "0", cwd=tmp_path)
-    assert res.returncode != 0 and "min_face_size must be in (0, inf)" in res.stderr
+    assert res.returncode != 0 and "min_face_size must be in [1, inf)" in res.stderr
     res = run_cli(tmp_path / "bad.png", tmp_path / "missing.png", "-o", tmp_path / "bad.png", cwd=tmp_path)
     assert res.returncode != 0 and "output folder" in res.stderr
 

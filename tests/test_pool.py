@@ -339,6 +339,83 @@ def test_errors(call, error, match):
         call()
 
 
+# --- exact sums: a constant map's mean is exact at any size --------------------------------------------
+
+def _dyadic(rng, shape, bits=12):
+    """Random float32 values k / 2**bits with |k| < 2**20: every sum of up to 2**20 of them is exact in
+    float64, so the float64 means are exactly rounded, as the op's double sums are."""
+    return (rng.integers(-2**20, 2**20, shape) / 2.0**bits).astype(np.float32)
+
+
+@pytest.mark.parametrize("c", [255.0, 0.1, 1 / 3, -7.77e-3, 3.0e38, 1e-40])
+def test_adaptive_avg_pool2d_constant_maps_are_exact(threads, c):
+    # Every adaptive window sums in double: the mean of a constant is the constant, whatever the
+    # window (PyTorch's float32 running sums give 255.269 for 300x300 255s; its global pooling, a
+    # mean, gives 255).
+    value = np.float32(c)
+    for shape, sizes in [((2, 3, 7, 7), [1, 3, 7, 10]), ((1, 2, 300, 300), [1, 2, (3, 7), 299]),
+                         ((1, 1, 2048, 2048), [1, 7]), ((1, 1, 1, 70001), [1, (1, 3)])]:
+        x = np.full(shape, value, np.float32)
+        for size in sizes:
+            out = ops.adaptive_avg_pool2d(x, size)
+            assert (out == value).all(), (shape, size, out.ravel()[:4])
+    if c == 255.0:
+        pixels = np.full((1, 3, 2048, 2048), 255, np.uint8)
+        for size in [1, (3, 5), 1024]:
+            assert (ops.adaptive_avg_pool2d(pixels, size) == 255).all()
+        for level in ops.adaptive_avg_pool2d_levels(pixels, [(1, 1), (7, 9), (1500, 1200)]):
+            assert (level == 255).all()
+
+
+@pytest.mark.parametrize("shape, size", [((2, 3, 7, 7), 1), ((1, 2, 300, 301), 1), ((2, 2, 45, 61), (13, 9)),
+                                         ((1, 3, 14, 14), 7), ((1, 2, 5, 9), (11, 13)), ((1, 1, 130, 3), (2, 1))])
+def test_adaptive_avg_pool2d_is_the_rounded_mean(threads, rng, shape, size):
+    x = _dyadic(rng, shape)
+    size2 = (size, size) if isinstance(size, int) else size
+    want = ref.adaptive_avg_pool2d(x, size2).astype(np.float32)
+    np.testing.assert_array_equal(ops.adaptive_avg_pool2d(x, size), want)
+    np.testing.assert_array_equal(ops.adaptive_avg_pool2d_levels(x, [size2])[0], want)
+    pixels = rng.integers(0, 256, shape, dtype=np.uint8)
+    want = ref.adaptive_avg_pool2d(pixels, size2).astype(np.float32)
+    np.testing.assert_array_equal(ops.adaptive_avg_pool2d(pixels, size), want)
+    np.testing.assert_array_equal(ops.adaptive_avg_pool2d_levels(pixels, [size2, (1, 1)])[0], want)
+
+
+@pytest.mark.parametrize("kernel, stride, padding", [(3, 1, 1), (8, 3, 4), ((8, 8), 1, 0), ((1, 64), 1, 0),
+                                                     (9, 2, 4), ((1, 65), (1, 7), (0, 32)), ((13, 5), 4, (6, 2))])
+def test_avg_pool2d_rounding(isa, threads, rng, kernel, stride, padding):
+    # Windows of at most 64 values: PyTorch's float32 sums and division, bit for bit; larger ones
+    # (here the interior of 9x9, 1x65 and 13x5 kernels, whose clipped border windows may be smaller):
+    # the float64 mean rounded to float32.
+    k2 = kernel if isinstance(kernel, tuple) else (kernel, kernel)
+    s2 = stride if isinstance(stride, tuple) else (stride, stride)
+    p2 = padding if isinstance(padding, tuple) else (padding, padding)
+    x = _dyadic(rng, (2, 2, 31, 80))
+    for ceil_mode in (False, True):
+        for count_include_pad in (True, False):
+            for divisor in (None, 7):
+                out = ops.avg_pool2d(x, kernel, stride, padding, ceil_mode, count_include_pad, divisor)
+                want = ref.avg_pool2d_float32(x, k2, s2, p2, ceil_mode, count_include_pad, divisor)
+                np.testing.assert_array_equal(out, want)
+    # Random values (not dyadic: their float64 sums round too, far below float32's precision).
+    x = rng.standard_normal((1, 2, 17, 70)).astype(np.float32)
+    out = ops.avg_pool2d(x, kernel, stride, padding, True, False)
+    np.testing.assert_array_equal(out, ref.avg_pool2d_float32(x, k2, s2, p2, True, False, None))
+
+
+@pytest.mark.parametrize("c", [255.0, 0.1, 1 / 3, -2.5e-5])
+def test_avg_pool2d_constant_maps_are_exact_in_large_windows(threads, c):
+    value = np.float32(c)
+    x = np.full((1, 2, 300, 300), value, np.float32)
+    for args in [(300,), (100, 50), ((300, 1), 1), (65, 13, 32, True, False)]:
+        out = ops.avg_pool2d(x, *args)
+        assert (out == value).all(), (args, out.ravel()[:4])
+    # A map of integers (an image) is exact in any window: float32 sums of up to 64 of them are exact.
+    x = np.full((1, 1, 40, 40), 255, np.float32)
+    for kernel in (2, 3, 7, 8, 9, 40):
+        assert (ops.avg_pool2d(x, kernel) == 255).all()
+
+
 def test_exported():
     for name in ["max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d"]:
         assert name in ops.__all__ and getattr(ops, name).__doc__

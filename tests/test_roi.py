@@ -264,8 +264,11 @@ def test_roi_align_argument_errors(op):
     x = np.zeros((1, 1, 5, 5), np.float32)
     with pytest.raises(TypeError, match=f"{op}: sampling_ratio must be an int"):
         fn(x, [[0, 0, 0, 2, 2]], 2, 1.0, 1.5)
-    with pytest.raises(ValueError, match=rf"{op}: the sampling grid of boxes\[0\] .* exceeds 2\^22"):
+    with pytest.raises(ValueError, match=rf"{op}: sampling_ratio must be at most 16 times the adaptive grid .* "
+                                         rf"here 16 for boxes\[0\] .* got 10000000$"):
         fn(x, [[0, 0, 0, 2, 2]], 2, 1.0, 10**7)
+    with pytest.raises(ValueError, match=rf"{op}: the sampling grid of boxes\[0\] .* exceeds 2\^22"):
+        fn(x, [[0, 0, 0, 1e6, 1e6]], 2, 1.0, 4 * 10**6)  # within 16 times the adaptive grid
     with pytest.raises(ValueError, match=rf"{op}: the sampling grid of boxes\[1\]"):
         fn(x, [[0, 0, 0, 2, 2], [0, 0, 0, 1e30, 1]], 2)  # adaptive grid of a huge RoI
     assert fn(x, [[0, 0, 0, 1e30, 1]], 2, 1.0, 2).shape == (1, 1, 2, 2)  # a fixed grid is fine

@@ -71,6 +71,56 @@ def test_gil_released_concurrent_calls():
         np.testing.assert_array_equal(r, expected)
 
 
+def test_ctrl_c_stops_a_long_call():
+    """SIGINT during one long C++ call (k-means of many iterations, tens of seconds) raises
+    KeyboardInterrupt from the call long before it would have finished; the next call works."""
+    code = """
+import os, signal, threading, time
+import numpy as np
+import cvcore
+from cvcore.cluster import KMeans
+cvcore.set_num_threads(2)
+x = np.random.default_rng(0).standard_normal((100_000, 64)).astype(np.float32)
+threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+t0 = time.perf_counter()
+try:
+    KMeans(256, init=x[:256].copy(), n_init=1, max_iter=300, tol=0).fit(x)
+    print("finished", time.perf_counter() - t0)
+except KeyboardInterrupt:
+    print("interrupted", time.perf_counter() - t0)
+print(KMeans(2, n_init=1, max_iter=5).fit(x[:100]).inertia_ > 0)
+"""
+    out = run_python(code).split()
+    assert out[0] == "interrupted", out
+    assert float(out[1]) < 10, out  # the whole fit takes far longer: it was stopped, not finished
+    assert out[2] == "True"
+
+
+def test_pool_works_in_a_forked_child():
+    """A child forked after the parent's threads ran a loop starts its own workers."""
+    code = """
+import multiprocessing as mp
+import numpy as np
+import cvcore
+from cvcore.ops import conv2d
+cvcore.set_num_threads(2)
+rng = np.random.default_rng(0)
+x = rng.standard_normal((1, 32, 64, 64)).astype(np.float32)
+w = rng.standard_normal((32, 32, 3, 3)).astype(np.float32)
+expected = conv2d(x, w, padding=1)
+def child(q):
+    q.put(bool(np.array_equal(conv2d(x, w, padding=1), expected)))
+ctx = mp.get_context("fork")
+q = ctx.Queue()
+p = ctx.Process(target=child, args=(q,))
+p.start()
+print(q.get(timeout=60))
+p.join(60)
+print(p.exitcode)
+"""
+    assert run_python(code).split() == ["True", "0"]
+
+
 def test_cuda_queries_consistent():
     assert cvcore.cuda.is_built() == cvcore.build_info()["cuda"]
     count = cvcore.cuda.device_count()

@@ -89,7 +89,7 @@ std::array<int64_t, 2> pairwise_iou_output_shape(PairwiseIou kind, const TensorV
   const int64_t n = boxes_count(boxes1, op, "boxes1"), m = boxes_count(boxes2, op, "boxes2");
   check<TypeError>(boxes1.dtype == boxes2.dtype, op, ": boxes1 and boxes2 must have the same dtype, got ",
                    dtype_name(boxes1.dtype), " and ", dtype_name(boxes2.dtype));
-  checked_mul(n, m, op);
+  detail::checked_output_numel(op, {n, m}, sizeof(double));
   return {n, m};
 }
 

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
 
 namespace cvcore::detail {
 namespace {
@@ -83,6 +84,29 @@ void check_output(const TensorView& out, const char* op, const int64_t* shape, i
   for (int d = 0; d < ndim; ++d)
     check(out.shape[d] == shape[d], op, ": ", name, " has shape ", out.shape_text(), ", expected dimension ", d,
           " to be ", shape[d]);
+}
+
+bool bytes_fit(std::initializer_list<int64_t> shape, int64_t itemsize) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  int64_t bytes = itemsize;
+  for (int64_t d : shape)
+    if (d == 0) return true;
+  for (int64_t d : shape) {
+    if (bytes > kMax / d) return false;
+    bytes *= d;
+  }
+  return true;
+}
+
+int64_t checked_output_numel(const char* op, std::initializer_list<int64_t> shape, int64_t itemsize) {
+  if (!bytes_fit(shape, itemsize)) {
+    std::string text;
+    for (int64_t d : shape) text += (text.empty() ? "(" : ", ") + std::to_string(d);
+    throw ValueError(concat(op, ": the output shape ", text, ") is too large: its size in bytes overflows 64 bits"));
+  }
+  int64_t count = 1;
+  for (int64_t d : shape) count *= d;
+  return count;
 }
 
 int64_t checked_add(int64_t a, int64_t b, const char* what) {

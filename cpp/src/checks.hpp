@@ -57,6 +57,14 @@ inline bool present(const TensorView& t) { return !(t.empty() && t.ndim == 0); }
 // a + b, or a ValueError naming `what` on overflow (both must be >= 0).
 int64_t checked_add(int64_t a, int64_t b, const char* what);
 
+// An array of `shape` (sizes >= 0) with `itemsize`-byte elements has a size in bytes that fits 64 bits.
+bool bytes_fit(std::initializer_list<int64_t> shape, int64_t itemsize);
+
+// The element count of an output of `shape` (sizes >= 0) with `itemsize`-byte elements, or a
+// ValueError naming `op` and the shape when its bytes overflow 64 bits (an array no allocator can
+// describe).
+int64_t checked_output_numel(const char* op, std::initializer_list<int64_t> shape, int64_t itemsize);
+
 // One name of an enum's value: each domain lists its enum's names once, in its source, and both
 // parses and prints them from that table.
 template <typename E>

@@ -1,17 +1,18 @@
 // Detection evaluation frontends (COCO evaluation, VOC matching): validate the flat record arrays
-// once, then run the CPU kernels; and the reader of detection files (JSON tokens from json.hpp, the
-// records' rules here).
+// once, then run the CPU kernels; and the reader of COCO records (the JSON events of a file or of a
+// walk over other objects, cvcore/json.hpp; the records' rules here).
 #include "cvcore/cocoeval.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "checks.hpp"
 #include "cvcore/boxes.hpp"
 #include "cpu/cocoeval.hpp"
 #include "cvcore/runtime.hpp"
-#include "json.hpp"
 
 namespace cvcore {
 namespace {
@@ -73,125 +74,179 @@ void check_params(const CocoEvalParams& p) {
 
 constexpr const char* kReadOp = "read_coco_detections";
 
-// The records of a detection file into columns. Errors name the source, the record and the byte:
-// "<op>: record <i> of '<source>': <what> (byte <offset>)".
-class DetectionReader {
- public:
-  explicit DetectionReader(const std::string& source) : source_(source) {}
-
-  CocoDetectionColumns read(std::string_view bytes) {
-    CocoDetectionColumns out;
-    try {
-      const detail::Utf8Text text(bytes);
-      converted_from_ = text.converted_from();
-      detail::JsonCursor cursor(text.text());
-      read_array(cursor, out);
-    } catch (const detail::JsonSyntaxError& e) {
-      fail(e.offset, "invalid JSON: " + e.what);
-    }
-    return out;
-  }
-
- private:
-  [[noreturn]] void fail(size_t offset, const std::string& what) const {
-    std::string where = record_ >= 0 ? "record " + std::to_string(record_) : std::string();
-    if (!source_.empty()) where += (record_ >= 0 ? " of '" : "'") + source_ + "'";
-    if (where.empty()) where = "the text";
-    std::string at = "byte " + std::to_string(offset);
-    if (converted_from_) at += std::string(" of the text converted from ") + converted_from_ + " to UTF-8";
-    throw ValueError(std::string(kReadOp) + ": " + where + ": " + what + " (" + at + ")");
-  }
-
-  void read_array(detail::JsonCursor& c, CocoDetectionColumns& out) {
-    if (c.peek() != '[') fail(c.offset(), "must be a JSON array of detection records, got " + c.describe());
-    c.consume('[');
-    if (!c.consume(']')) {
-      for (record_ = 0;; ++record_) {
-        read_record(c, out);
-        if (c.consume(',')) continue;
-        c.expect(']', "',' or ']'");
-        break;
-      }
-    }
-    record_ = -1;
-    if (!c.at_end()) c.fail("expected the end of the text after the array, got " + c.describe());
-  }
-
-  void read_record(detail::JsonCursor& c, CocoDetectionColumns& out) {
-    const size_t start = c.offset();
-    if (!c.consume('{')) fail(start, "must be an object, got " + c.describe());
-    int64_t image = 0, category = 0;
-    double score = 0, box[4] = {0, 0, 0, 0};
-    unsigned seen = 0;  // bit f: kFields[f] was read
-    if (!c.consume('}')) {
-      do {
-        const std::string_view key = c.string();
-        c.expect(':', "':'");
-        if (key == "image_id") {
-          image = id(c, "image_id"), seen |= 1;
-        } else if (key == "category_id") {
-          category = id(c, "category_id"), seen |= 2;
-        } else if (key == "bbox") {
-          read_box(c, box), seen |= 4;
-        } else if (key == "score") {
-          score = number(c, "score"), seen |= 8;
-        } else {
-          c.skip_value();
-        }
-      } while (c.consume(','));
-      c.expect('}', "',' or '}'");
-    }
-    static const char* const kFields[4] = {"image_id", "category_id", "bbox", "score"};
-    for (int f = 0; f < 4; ++f)
-      if (!(seen >> f & 1)) fail(start, std::string("'") + kFields[f] + "' is missing");
-    out.image_id.push_back(image);
-    out.category_id.push_back(category);
-    out.boxes.insert(out.boxes.end(), box, box + 4);
-    out.score.push_back(score);
-  }
-
-  // A number; `field` (and `index` >= 0, an element of it) names it in errors.
-  double number(detail::JsonCursor& c, const char* field, int index = -1) {
-    const size_t at = c.offset();
-    detail::JsonNumber n;
-    if (!c.number(&n)) {
-      const std::string name = index < 0 ? field : std::string(field) + "[" + std::to_string(index) + "]";
-      fail(at, name + " must be a number, got " + c.describe());
-    }
-    return n.value;
-  }
-
-  int64_t id(detail::JsonCursor& c, const char* field) {
-    const size_t at = c.offset();
-    detail::JsonNumber n;
-    int64_t value = 0;
-    if (!c.number(&n)) fail(at, std::string(field) + " must be an integer, got " + c.describe());
-    if (!detail::integral_value(n, &value))
-      fail(at, std::string(field) + " must be an integer in int64's range, got " + std::string(n.text));
-    return value;
-  }
-
-  void read_box(detail::JsonCursor& c, double* box) {
-    const size_t at = c.offset();
-    if (!c.consume('[')) fail(at, "bbox must be an array of 4 numbers, got " + c.describe());
-    int count = 0;
-    if (!c.consume(']')) {
-      do {
-        if (count == 4) fail(at, "bbox must have 4 numbers, got more");
-        box[count] = number(c, "bbox", count);
-        ++count;
-      } while (c.consume(','));
-      c.expect(']', "',' or ']'");
-    }
-    if (count != 4) fail(at, "bbox must have 4 numbers, got " + std::to_string(count));
-  }
-
-  const std::string& source_;
-  const char* converted_from_ = nullptr;
-  int64_t record_ = -1;  // the record being read, -1 outside the array's records
-};
+// A value as messages show it: JSON text, cut to about 40 characters (at a character's start).
+std::string shown(std::string text) {
+  constexpr size_t kShown = 40;
+  if (text.size() <= kShown) return text;
+  size_t cut = kShown - 3;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return text.substr(0, cut) + "...";
+}
 
 }  // namespace
+
+struct CocoRecordReader::Field {
+  enum class Type { id, number, box };
+  const char* name;
+  Type type;
+  bool required;  // an absent optional field reads as 0
+};
+
+namespace {
+
+using Field = CocoRecordReader::Field;
+using FieldType = Field::Type;
+
+constexpr Field kDetectionFields[] = {{"image_id", FieldType::id, true},
+                                      {"category_id", FieldType::id, true},
+                                      {"bbox", FieldType::box, true},
+                                      {"score", FieldType::number, true}};
+constexpr Field kAnnotationFields[] = {{"id", FieldType::id, true},         {"image_id", FieldType::id, true},
+                                       {"category_id", FieldType::id, true}, {"bbox", FieldType::box, true},
+                                       {"area", FieldType::number, true},    {"iscrowd", FieldType::id, false}};
+constexpr Field kIdFields[] = {{"id", FieldType::id, true}};
+
+constexpr detail::Named<CocoRecordKind> kRecordKinds[] = {{"detections", CocoRecordKind::detections},
+                                                          {"annotations", CocoRecordKind::annotations},
+                                                          {"images", CocoRecordKind::images},
+                                                          {"categories", CocoRecordKind::categories}};
+
+template <size_t N>
+std::pair<const Field*, size_t> table(const Field (&fields)[N]) {
+  return {fields, N};
+}
+
+std::pair<const Field*, size_t> fields_of(CocoRecordKind kind) {
+  switch (kind) {
+    case CocoRecordKind::detections: return table(kDetectionFields);
+    case CocoRecordKind::annotations: return table(kAnnotationFields);
+    default: return table(kIdFields);
+  }
+}
+
+}  // namespace
+
+CocoRecordKind parse_coco_record_kind(const std::string& name) {
+  return detail::parse_named(kRecordKinds, name, "read_coco_records", "kind");
+}
+
+CocoRecordReader::CocoRecordReader(CocoRecordKind kind, std::string name) : name_(std::move(name)) {
+  std::tie(fields_, num_fields_) = fields_of(kind);
+  ints_.resize(num_fields_);
+  reals_.resize(4 * num_fields_);
+  seen_.resize(num_fields_);
+  columns_.resize(num_fields_);
+  for (size_t f = 0; f < num_fields_; ++f)
+    columns_[f].reals_per_record = fields_[f].type == FieldType::id ? 0 : fields_[f].type == FieldType::number ? 1 : 4;
+}
+
+std::string CocoRecordReader::record_name() const { return name_ + "[" + std::to_string(record_) + "]"; }
+
+// Rejects `value` (as messages show it) where it was met.
+void CocoRecordReader::reject(const std::string& value) const {
+  const std::string got = ", got " + shown(value);
+  switch (level_) {
+    case Level::start: throw ValueError(name_ + " must be an array (a list) of records" + got);
+    case Level::records: throw ValueError(record_name() + " must be an object" + got);
+    case Level::box:
+      throw ValueError(record_name() + ": '" + field_->name + "'[" + std::to_string(box_count_) +
+                       "] must be a finite number" + got);
+    default: break;
+  }
+  const char* expected = field_->type == FieldType::id       ? "an integer"
+                         : field_->type == FieldType::number ? "a finite number"
+                                                             : "an array of 4 numbers [x, y, w, h]";
+  throw ValueError(record_name() + ": '" + field_->name + "' must be " + expected + got);
+}
+
+void CocoRecordReader::null() { reject("null"); }
+
+void CocoRecordReader::boolean(bool value) { reject(value ? "true" : "false"); }
+
+void CocoRecordReader::string(std::string_view utf8) { reject("\"" + std::string(utf8) + "\""); }
+
+void CocoRecordReader::unsupported(const std::string& what) { reject(what); }
+
+void CocoRecordReader::number(const JsonNumber& number) {
+  if (level_ == Level::box) {
+    if (box_count_ == 4) throw ValueError(record_name() + ": '" + field_->name + "' must have 4 numbers, got more than 4");
+    if (!std::isfinite(number.value)) reject(number_text(number));
+    box_[box_count_++] = number.value;
+  } else if (level_ != Level::record || field_->type == FieldType::box) {
+    reject(number_text(number));
+  } else if (field_->type == FieldType::id) {
+    const size_t f = static_cast<size_t>(field_ - fields_);
+    if (!number.integer) reject(number_text(number));
+    if (!number.in_int64)
+      throw ValueError(record_name() + ": '" + field_->name + "' must be an integer in int64's range, got " +
+                       shown(number_text(number)));
+    ints_[f] = number.int_value, seen_[f] = 1;
+  } else {
+    const size_t f = static_cast<size_t>(field_ - fields_);
+    if (!std::isfinite(number.value)) reject(number_text(number));
+    reals_[4 * f] = number.value, seen_[f] = 1;
+  }
+}
+
+void CocoRecordReader::begin_array() {
+  if (level_ == Level::start) {
+    level_ = Level::records;
+  } else if (level_ == Level::record && field_->type == FieldType::box) {
+    level_ = Level::box, box_count_ = 0;
+  } else {
+    reject("an array");
+  }
+}
+
+void CocoRecordReader::end_array() {
+  if (level_ == Level::records) {
+    level_ = Level::done;
+    return;
+  }
+  // The end of a box.
+  const std::string field = record_name() + ": '" + field_->name + "'";
+  if (box_count_ != 4) throw ValueError(field + " must have 4 numbers, got " + std::to_string(box_count_));
+  if (!(box_[2] >= 0 && box_[3] >= 0)) {
+    std::string box;
+    for (double v : box_) box += (box.empty() ? "[" : ", ") + number_text(JsonNumber{{}, v});
+    throw ValueError(field + " must have w, h >= 0, got " + box + "]");
+  }
+  const size_t f = static_cast<size_t>(field_ - fields_);
+  std::copy(box_, box_ + 4, reals_.begin() + 4 * f);
+  seen_[f] = 1;
+  level_ = Level::record;
+}
+
+void CocoRecordReader::begin_object() {
+  if (level_ != Level::records) reject("an object");
+  level_ = Level::record;
+  std::fill(seen_.begin(), seen_.end(), 0);
+}
+
+bool CocoRecordReader::key(std::string_view utf8) {
+  for (size_t f = 0; f < num_fields_; ++f)
+    if (utf8 == fields_[f].name) {
+      field_ = fields_ + f;
+      return true;
+    }
+  return false;
+}
+
+void CocoRecordReader::end_object() {
+  for (size_t f = 0; f < num_fields_; ++f) {
+    if (!seen_[f] && fields_[f].required)
+      throw ValueError(record_name() + ": '" + fields_[f].name + "' is missing");
+    CocoColumn& column = columns_[f];
+    if (fields_[f].type == FieldType::id)
+      column.ints.push_back(seen_[f] ? ints_[f] : 0);
+    else if (fields_[f].type == FieldType::number)
+      column.reals.push_back(seen_[f] ? reals_[4 * f] : 0.0);
+    else
+      column.reals.insert(column.reals.end(), reals_.begin() + 4 * f, reals_.begin() + 4 * f + 4);
+  }
+  ++record_;
+  level_ = Level::records;
+}
 
 CocoEvalResult coco_evaluate(const CocoGroundTruth& gt, const CocoDetections& dt, int64_t num_images,
                              int64_t num_categories, const CocoEvalParams& params) {
@@ -237,6 +292,8 @@ VocMatchResult voc_match(const VocGroundTruth& gt, const VocDetections& dt, int6
                            {"dt_boxes", dt.boxes}, {"dt_score", dt.score}});
   check(num_images >= 0 && num_classes >= 0, op, ": num_images and num_classes must be >= 0, got ", num_images,
         " and ", num_classes);
+  check(params.iou_threshold >= 0 && params.iou_threshold <= 1, op, ": iou_threshold must be in [0, 1], got ",
+        params.iou_threshold);
   // torchvision's overlap is box_iou's, on its domain (where no area overflows).
   const double limit = params.pixel_inclusive ? 0.0 : box_coordinate_limit(DType::float64);
   const int64_t G = check_boxes(op, gt.boxes, "gt_boxes", limit), D = check_boxes(op, dt.boxes, "dt_boxes", limit);
@@ -255,8 +312,16 @@ VocMatchResult voc_match(const VocGroundTruth& gt, const VocDetections& dt, int6
   return result;
 }
 
+std::vector<CocoColumn> read_coco_records(std::string_view json, CocoRecordKind kind, const std::string& source,
+                                          const std::string& name, const char* op) {
+  CocoRecordReader reader(kind, name);
+  read_json(json, reader, source, op);
+  return reader.take_columns();
+}
+
 CocoDetectionColumns read_coco_detections(std::string_view json, const std::string& source) {
-  return DetectionReader(source).read(json);
+  std::vector<CocoColumn> c = read_coco_records(json, CocoRecordKind::detections, source, "records", kReadOp);
+  return CocoDetectionColumns{std::move(c[0].ints), std::move(c[1].ints), std::move(c[2].reals), std::move(c[3].reals)};
 }
 
 CocoDetectionColumns read_coco_detections_file(const std::string& path) {

@@ -25,14 +25,16 @@ std::array<int64_t, 4> conv_shape(const TensorView& x, const TensorView& weight,
   detail::check_optional_vector(bias, op, "bias", DType::float32, O);
   check_epilogue(op, p.activation, p.prelu_weight, O);
 
-  const int64_t Ho = conv_output_size(H, kh, p.stride[0], p.padding[0], p.padding[2], p.dilation[0], false);
-  const int64_t Wo = conv_output_size(W, kw, p.stride[1], p.padding[1], p.padding[3], p.dilation[1], false);
+  const int64_t Ho = window_output_size(op, H, kh, p.stride[0], p.padding[0], p.padding[2], p.dilation[0], false);
+  const int64_t Wo = window_output_size(op, W, kw, p.stride[1], p.padding[1], p.padding[3], p.dilation[1], false);
   check(Ho >= 1 && Wo >= 1, op, ": output size (", Ho, ", ", Wo, ") is too small: the input (", H, ", ", W,
         ") with padding is smaller than the dilated kernel (", p.dilation[0] * (kh - 1) + 1, ", ",
         p.dilation[1] * (kw - 1) + 1, ")");
-  // The padded image and the output must be addressable.
-  checked_mul(checked_mul(C, H + p.padding[0] + p.padding[2], op), W + p.padding[1] + p.padding[3], op);
-  checked_mul(checked_mul(checked_mul(N, O, op), Ho, op), Wo, op);
+  // The padded image (window_output_size checked the padded sizes) and the output must be addressable.
+  check(detail::bytes_fit({C, H + p.padding[0] + p.padding[2], W + p.padding[1] + p.padding[3]}, sizeof(float)), op,
+        ": padding (", p.padding[0], ", ", p.padding[1], ", ", p.padding[2], ", ", p.padding[3],
+        ") is too large for an input of shape ", x.shape_text(), ": the padded image's size in bytes overflows 64 bits");
+  detail::checked_output_numel(op, {N, O, Ho, Wo}, sizeof(float));
   return {N, O, Ho, Wo};
 }
 
@@ -60,7 +62,7 @@ ConvShapes conv_shapes(const TensorView& x, const TensorView& weight, const Tens
           weight.shape_text());
     detail::check_optional_vector(p.pointwise_bias, op, "pointwise bias", DType::float32, pw.shape[0]);
     shape[1] = pw.shape[0];
-    checked_mul(checked_mul(checked_mul(shape[0], shape[1], op), shape[2], op), shape[3], op);
+    detail::checked_output_numel(op, {shape[0], shape[1], shape[2], shape[3]}, sizeof(float));
     return {conv, shape};
   }
   check(!detail::present(p.pointwise_bias), op, ": pointwise bias given without a pointwise weight");
@@ -70,8 +72,8 @@ ConvShapes conv_shapes(const TensorView& x, const TensorView& weight, const Tens
   check(k[0] >= 1 && k[1] >= 1, op, ": max_pool kernel_size must be >= 1, got (", k[0], ", ", k[1], ")");
   check(s[0] >= 1 && s[1] >= 1, op, ": max_pool stride must be >= 1, got (", s[0], ", ", s[1], ")");
   const int64_t Hc = shape[2], Wc = shape[3];
-  shape[2] = conv_output_size(Hc, k[0], s[0], 0, 0, 1, p.pool_ceil_mode);
-  shape[3] = conv_output_size(Wc, k[1], s[1], 0, 0, 1, p.pool_ceil_mode);
+  shape[2] = window_output_size(op, Hc, k[0], s[0], 0, 0, 1, p.pool_ceil_mode);
+  shape[3] = window_output_size(op, Wc, k[1], s[1], 0, 0, 1, p.pool_ceil_mode);
   check(shape[2] >= 1 && shape[3] >= 1, op, ": max_pool kernel_size (", k[0], ", ", k[1],
         ") is larger than the convolution's output (", Hc, ", ", Wc, ")");
   return {conv, shape};

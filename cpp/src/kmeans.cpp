@@ -2,6 +2,7 @@
 #include "cvcore/kmeans.hpp"
 
 #include <cmath>
+#include <cstdint>
 
 #include "checks.hpp"
 #include "cpu/kmeans.hpp"
@@ -57,6 +58,11 @@ void check_values(const TensorView& t, KMeansMetric metric, const char* op, cons
   check_metric_domain(t, metric, op, name);
 }
 
+// n_local_trials: 0 (the default) or a number of candidates drawn among the n samples.
+void check_local_trials(int64_t trials, int64_t n, const char* op) {
+  check(trials >= 0 && trials <= n, op, ": n_local_trials must be in [1, n_samples = ", n, "], got ", trials);
+}
+
 template <typename T>
 const T* optional_ptr(const TensorView& t) {
   return t.empty() ? nullptr : t.ptr<T>();
@@ -86,12 +92,14 @@ std::array<int64_t, 2> kmeans_centers_shape(const TensorView& x, int64_t n_clust
   const int64_t n = x.shape[0];
   check(n_clusters >= 1, op, ": n_clusters must be >= 1, got ", n_clusters);
   check(n_clusters <= n, op, ": n_clusters must be <= the number of samples (", n, "), got ", n_clusters);
+  check(n_clusters <= INT32_MAX, op, ": n_clusters must be < 2^31 (labels are int32), got ", n_clusters);
   return {n_clusters, x.shape[1]};
 }
 
 std::array<int64_t, 2> kmeans_distances_shape(const TensorView& x, const TensorView& centers, const char* op) {
   detail::check_real_matrix(x, op, "X");
   check_centers_shape(centers, x, op, "centers");
+  detail::checked_output_numel(op, {x.shape[0], centers.shape[0]}, sizeof(double));
   return {x.shape[0], centers.shape[0]};
 }
 
@@ -103,11 +111,13 @@ KMeansResult kmeans(const TensorView& x, const TensorView& sample_weight, const 
   const std::array<int64_t, 2> cshape = kmeans_centers_shape(x, opt.n_clusters, op);
   check_values(x, opt.metric, op, "X");
   const int64_t n = x.shape[0], d = x.shape[1], k = opt.n_clusters;
-  check(opt.n_init >= 1, op, ": n_init must be >= 1, got ", opt.n_init);
-  check(opt.max_iter >= 1, op, ": max_iter must be >= 1, got ", opt.max_iter);
+  check(opt.n_init >= 1 && opt.n_init <= kMaxKMeansRuns, op, ": n_init must be in [1, ", kMaxKMeansRuns, "], got ",
+        opt.n_init);
+  check(opt.max_iter >= 1 && opt.max_iter <= kMaxKMeansIterations, op, ": max_iter must be in [1, ",
+        kMaxKMeansIterations, "], got ", opt.max_iter);
   check(std::isfinite(opt.tol) && opt.tol >= 0, op, ": tol must be a finite number >= 0, got ", opt.tol);
   check(!opt.median || opt.metric == KMeansMetric::iou, op, ": update 'median' is only for metric 'iou'");
-  check(opt.n_local_trials >= 0, op, ": n_local_trials must be >= 0, got ", opt.n_local_trials);
+  check_local_trials(opt.n_local_trials, n, op);
   check_weights(sample_weight, x, op);
   if (opt.init == KMeansInit::array) {
     check_centers_shape(init, x, op, "init");
@@ -132,7 +142,7 @@ void kmeans_plusplus(const TensorView& x, const TensorView& sample_weight, int64
   const std::array<int64_t, 2> cshape = kmeans_centers_shape(x, n_clusters, op);
   check_values(x, metric, op, "X");
   const int64_t n = x.shape[0], d = x.shape[1];
-  check(n_local_trials >= 0, op, ": n_local_trials must be >= 0, got ", n_local_trials);
+  check_local_trials(n_local_trials, n, op);
   check_weights(sample_weight, x, op);
   detail::check_output(centers, op, cshape.data(), 2, x.dtype, "centers");
   if (!indices.empty()) detail::check_output(indices, op, &n_clusters, 1, DType::int64, "indices");

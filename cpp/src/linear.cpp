@@ -18,7 +18,7 @@ std::vector<int64_t> linear_output_shape(const TensorView& x, const TensorView& 
   detail::check_optional_vector(bias, op, "bias", DType::float32, weight.shape[0]);
   std::vector<int64_t> shape(x.shape.begin(), x.shape.begin() + x.ndim);
   shape.back() = weight.shape[0];
-  int64_t n = 1;
+  int64_t n = sizeof(float);  // the output's bytes must be addressable
   for (int64_t d : shape) n = checked_mul(n, d, op);
   return shape;
 }

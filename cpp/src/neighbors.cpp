@@ -19,6 +19,7 @@ std::array<int64_t, 2> knn_search_output_shape(const TensorView& train, const Te
   check(n_neighbors >= 1, op, ": n_neighbors must be >= 1, got ", n_neighbors);
   check(n_neighbors <= train.shape[0], op, ": n_neighbors must be <= the number of training samples (",
         train.shape[0], "), got ", n_neighbors);
+  detail::checked_output_numel(op, {query.shape[0], n_neighbors}, sizeof(int64_t));
   return {query.shape[0], n_neighbors};
 }
 

@@ -1,6 +1,9 @@
 // Pooling frontends: validate every argument once, compute the output shape, dispatch to the CPU kernels.
 #include "cvcore/pool.hpp"
 
+#include <algorithm>
+#include <cstdint>
+
 #include "checks.hpp"
 #include "cpu/pool.hpp"
 #include "cvcore/window.hpp"
@@ -13,6 +16,11 @@ using Pair = std::array<int64_t, 2>;
 
 std::string pair_str(const Pair& a) { return detail::concat("(", a[0], ", ", a[1], ")"); }
 
+// a * b + c overflows int64 (a, b, c >= 0).
+bool overflows_mul_add(int64_t a, int64_t b, int64_t c) {
+  return b != 0 && (a > INT64_MAX / b || a * b > INT64_MAX - c);
+}
+
 // x is a C-contiguous float32 (N, C, H, W) array with a non-empty plane (N and C may be 0).
 void check_pool_input(const TensorView& x, const char* op, bool uint8_ok = false) {
   detail::check_array(x, op, "input", uint8_ok && x.dtype == DType::uint8 ? DType::uint8 : DType::float32, 4);
@@ -20,9 +28,10 @@ void check_pool_input(const TensorView& x, const char* op, bool uint8_ok = false
         x.shape_text());
 }
 
-// N * C * Ho * Wo must be addressable.
+// (N, C, Ho, Wo), whose outputs must be addressable (counted as max pooling's int64 indices, the
+// widest output of any pooling op).
 std::array<int64_t, 4> checked_shape(const TensorView& x, const Pair& out, const char* op) {
-  checked_mul(checked_mul(checked_mul(x.shape[0], x.shape[1], op), out[0], op), out[1], op);
+  detail::checked_output_numel(op, {x.shape[0], x.shape[1], out[0], out[1]}, sizeof(int64_t));
   return {x.shape[0], x.shape[1], out[0], out[1]};
 }
 
@@ -46,7 +55,7 @@ std::array<int64_t, 4> window_output_shape(const TensorView& x, const char* op, 
   const Pair in{x.shape[2], x.shape[3]};
   Pair out;
   for (int i = 0; i < 2; ++i)
-    out[i] = conv_output_size(in[i], kernel[i], stride[i], padding[i], padding[i], dilation[i], ceil_mode);
+    out[i] = window_output_size(op, in[i], kernel[i], stride[i], padding[i], padding[i], dilation[i], ceil_mode);
   check(out[0] >= 1 && out[1] >= 1, op, ": output size ", pair_str(out), " is too small: the input ", pair_str(in),
         " with padding ", pair_str(padding), " is smaller than the dilated kernel ",
         pair_str({dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1}));
@@ -101,14 +110,27 @@ std::array<int64_t, 4> adaptive_pool2d_output_shape(const TensorView& x, Pair ou
   check_adaptive_output_size(op, output_size);
   // The kernels compute (i + 1) * in + out - 1 for i < out.
   for (int i = 0; i < 2; ++i)
-    detail::checked_add(checked_mul(x.shape[2 + i], output_size[i], op), output_size[i], op);
+    check(!overflows_mul_add(x.shape[2 + i], output_size[i], output_size[i]), op, ": output_size ",
+          pair_str(output_size), " is too large for an input of shape ", x.shape_text(),
+          ": its window bounds overflow 64 bits");
   return checked_shape(x, output_size, op);
 }
 
 void max_pool2d(const TensorView& x, const MaxPool2dParams& p, const TensorView& out, const TensorView& indices) {
-  detail::require_cpu("max_pool2d", {{"input", x}, {"out", out}, {"indices", indices}});
+  constexpr const char* op = "max_pool2d";
+  detail::require_cpu(op, {{"input", x}, {"out", out}, {"indices", indices}});
   const std::array<int64_t, 4> shape = max_pool2d_output_shape(x, p);
-  if (!check_outputs("max_pool2d", shape, out, indices)) return;
+  if (!check_outputs(op, shape, out, indices)) return;
+  if (detail::present(indices)) {
+    // A window without a tap in the input (it starts in the padding) reports its first tap at or after
+    // 0 along each axis, before max(size, dilation): that index must fit too.
+    auto last_first_tap = [&](int i) {
+      return p.padding[i] > 0 ? std::max(x.shape[2 + i], p.dilation[i]) - 1 : x.shape[2 + i] - 1;
+    };
+    check(!overflows_mul_add(last_first_tap(0), x.shape[3], last_first_tap(1)), op, ": dilation ",
+          pair_str(p.dilation), " is too large for return_indices on an input of shape ", x.shape_text(),
+          " with padding ", pair_str(p.padding), ": an empty window's index overflows 64 bits");
+  }
   cpu::max_pool2d(geometry(x, shape, p.kernel, p.stride, p.padding, p.dilation), x.ptr<float>(), out.ptr<float>(),
                   detail::present(indices) ? indices.ptr<int64_t>() : nullptr, get_num_threads());
 }

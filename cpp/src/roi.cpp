@@ -2,6 +2,7 @@
 // sizes) and the parameters once, compute the output shape, dispatch to the CPU kernels.
 #include "cvcore/roi.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -13,6 +14,12 @@ namespace cvcore {
 namespace {
 
 using Pair = std::array<int64_t, 2>;
+
+// The bound on sampling_ratio (RoiAlignParams): this many times the adaptive grid, about one sample
+// per pixel of the RoI on the map. The map is bilinear between its pixels, so finer samples no
+// longer change a bin's average materially, and the work per RoI stays within a fixed multiple of
+// the adaptive grid's.
+constexpr int64_t kRoiSamplingFactor = 16;
 
 bool finite(float v) { return std::isfinite(v); }
 
@@ -50,7 +57,7 @@ float check_roi_inputs(const char* op, const TensorView& x, const TensorView& bo
 
 std::array<int64_t, 4> output_shape(const char* op, const TensorView& x, const TensorView& boxes, const Pair& size) {
   const std::array<int64_t, 4> shape{boxes.shape[0], x.shape[1], size[0], size[1]};
-  checked_mul(checked_mul(checked_mul(shape[0], shape[1], op), shape[2], op), shape[3], op);
+  detail::checked_output_numel(op, {shape[0], shape[1], shape[2], shape[3]}, sizeof(int64_t));  // (roi_pool's argmax)
   return shape;
 }
 
@@ -63,14 +70,23 @@ std::array<int64_t, 4> align_output_shape(const char* op, const TensorView& x, c
                                           const RoiAlignParams& p) {
   const float scale = check_roi_inputs(op, x, boxes, p.output_size, p.spatial_scale, /*uint8_ok=*/true);
   const float* b = boxes.ptr<float>();
+  const int64_t PH = p.output_size[0], PW = p.output_size[1];
   for (int64_t k = 0; k < boxes.shape[0]; ++k) {
-    const cpu::AlignBox box = cpu::align_box(b + 5 * k, scale, p.aligned, p.output_size[0], p.output_size[1]);
-    const float gh = cpu::align_grid(box.roi_h, p.output_size[0], p.sampling_ratio);
-    const float gw = cpu::align_grid(box.roi_w, p.output_size[1], p.sampling_ratio);
+    const cpu::AlignBox box = cpu::align_box(b + 5 * k, scale, p.aligned, PH, PW);
+    const float gh = cpu::align_grid(box.roi_h, PH, p.sampling_ratio);
+    const float gw = cpu::align_grid(box.roi_w, PW, p.sampling_ratio);
+    if (p.sampling_ratio > 0) {
+      const float adaptive_h = cpu::align_grid(box.roi_h, PH, 0), adaptive_w = cpu::align_grid(box.roi_w, PW, 0);
+      const double most = double(kRoiSamplingFactor) * std::max(1.0f, std::min(adaptive_h, adaptive_w));
+      check(double(p.sampling_ratio) <= most, op, ": sampling_ratio must be at most ", kRoiSamplingFactor,
+            " times the adaptive grid ceil(roi_size / output_size) of each box (", kRoiSamplingFactor,
+            " for a box no larger than its output), here ", most, " for boxes[", k, "] (", box.roi_h, " x ",
+            box.roi_w, " on the map, output_size (", PH, ", ", PW, ")), got ", p.sampling_ratio);
+    }
     const double limit = static_cast<double>(cpu::kMaxRoiSamples);
-    check(double(gh) * double(p.output_size[0]) <= limit && double(gw) * double(p.output_size[1]) <= limit, op,
-          ": the sampling grid of boxes[", k, "] (", gh, " x ", gw, " samples per bin, output_size (",
-          p.output_size[0], ", ", p.output_size[1], ")) exceeds 2^22 rows or columns; pass a smaller sampling_ratio");
+    check(double(gh) * double(PH) <= limit && double(gw) * double(PW) <= limit, op, ": the sampling grid of boxes[",
+          k, "] (", gh, " x ", gw, " samples per bin, output_size (", PH, ", ", PW,
+          ")) exceeds 2^22 rows or columns; pass a smaller sampling_ratio or output_size");
   }
   return output_shape(op, x, boxes, p.output_size);
 }

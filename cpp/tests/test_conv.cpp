@@ -181,4 +181,24 @@ TEST(conv_output_size_rules) {
   CHECK_THROWS(conv_output_size(4, 0, 1, 0, 0, 1, false), ValueError, "kernel_size must be >= 1");
 }
 
+TEST(conv_output_size_at_64_bits) {
+  constexpr int64_t kMax = INT64_MAX, k62 = int64_t(1) << 62;
+  // Exact whenever the padded size and the dilated kernel fit, also far below 1 (PyTorch's formula).
+  CHECK(conv_output_size(8, kMax, 1, 0, 0, 1, false) == 9 - kMax);
+  CHECK(conv_output_size(8, kMax - 1, kMax - 1, 0, 0, 1, false) == 0);  // the window does not fit
+  CHECK(conv_output_size(8, 3, kMax, 0, 0, k62 - 1, false) == 0);       // dilated kernel 2^63 - 1
+  CHECK(conv_output_size(8, 3, kMax, 1, 1, 1, true) == 1);
+  CHECK(conv_output_size(8, 3, kMax, 0, 0, 1, false) == 1);
+  CHECK(conv_output_size(8, kMax, kMax, 0, 0, 1, true) == 1);  // ceil_mode: one window past the input
+  CHECK(conv_output_size(8, k62, k62, k62 / 2, k62 / 2, 1, true) == 1);
+  CHECK(conv_output_size(kMax - 2, 1, 1, 1, 1, 1, false) == kMax);
+  CHECK(conv_output_size(kMax, 2, 2, 0, 0, 1, true) == kMax / 2 + 1);
+  CHECK_THROWS(conv_output_size(8, 1, 1, kMax - 7, 1, 1, false), ValueError,
+               "conv_output_size: padding (9223372036854775800, 1) around a size of 8 overflows 64 bits");
+  CHECK_THROWS(conv_output_size(8, 3, 1, 0, 0, k62, false), ValueError,
+               "conv_output_size: dilation 4611686018427387904 with kernel_size 3 spans more than 2^63 - 1 values");
+  CHECK_THROWS(window_output_size("max_pool2d", 8, kMax, 1, 0, 0, 2, false), ValueError,
+               "max_pool2d: dilation 2 with kernel_size 9223372036854775807 spans");
+}
+
 CVCORE_TEST_MAIN

@@ -195,23 +195,43 @@ TEST(voc_match_flags_each_detection) {
 }
 
 TEST(read_coco_detections_into_columns) {
-  // Members in any order, escaped names, extra members of any type, ids written as floats, numbers
-  // beyond double's range (inf), integer ids beyond 2^53 read exactly.
-  const std::string json = R"([{"score": 0.5, "bbox": [1, 2, 3.5, 4e0], "x": {"y": [null, "\"]"]}, "image_id": 7.0,
-    "c\u0061tegory_id": -3}, {"image_id": 12345678901234567, "category_id": 1, "bbox": [0, 0, 1, 1], "score": 1e999}])";
+  // Members in any order, escaped names, extra members of any type, integer ids beyond 2^53 read
+  // exactly.
+  const std::string json = R"([{"score": 0.5, "bbox": [1, 2, 3.5, 4e0], "x": {"y": [null, "\"]"]}, "image_id": 7,
+    "c\u0061tegory_id": -3}, {"image_id": 12345678901234567, "category_id": 1, "bbox": [0, 0, 1, 1], "score": 1e-3}])";
   const CocoDetectionColumns c = read_coco_detections(json, "dt.json");
   CHECK(c.image_id == (std::vector<int64_t>{7, 12345678901234567}));
   CHECK(c.category_id == (std::vector<int64_t>{-3, 1}));
   CHECK(c.boxes == (std::vector<double>{1, 2, 3.5, 4, 0, 0, 1, 1}));
-  CHECK(c.score.size() == 2 && c.score[0] == 0.5 && std::isinf(c.score[1]));
+  CHECK(c.score == (std::vector<double>{0.5, 1e-3}));
   CHECK(read_coco_detections(" [ ] ").score.empty());
   CHECK_THROWS(read_coco_detections(R"([{"image_id": 1, "bbox": [0, 0, 1, 1], "score": 1}])", "dt.json"), ValueError,
-               "read_coco_detections: record 0 of 'dt.json': 'category_id' is missing (byte 1)");
-  CHECK_THROWS(read_coco_detections(R"([{"image_id": 2.5}])"), ValueError,
-               "record 0: image_id must be an integer in int64's range, got 2.5 (byte 14)");
-  CHECK_THROWS(read_coco_detections(" [3]"), ValueError, "record 0: must be an object, got a number (byte 2)");
-  CHECK_THROWS(read_coco_detections("[] x", "dt.json"), ValueError,
-               "'dt.json': invalid JSON: expected the end of the text after the array, got 'x' (byte 3)");
+               "read_coco_detections: 'dt.json' line 1 column 50: records[0]: 'category_id' is missing");
+  CHECK_THROWS(read_coco_detections("[{\"image_id\": 2.0}]"), ValueError,
+               "read_coco_detections: line 1 column 15: records[0]: 'image_id' must be an integer, got 2.0");
+  CHECK_THROWS(read_coco_detections("[{\"image_id\": 1e400}]"), ValueError, "'image_id' must be an integer, got 1e400");
+  CHECK_THROWS(read_coco_detections(R"([{"image_id": 9223372036854775808}])"), ValueError,
+               "'image_id' must be an integer in int64's range, got 9223372036854775808");
+  CHECK_THROWS(read_coco_detections(R"([{"score": 1e999}])"), ValueError,
+               "records[0]: 'score' must be a finite number, got 1e999");
+  CHECK_THROWS(read_coco_detections(R"([{"score": "1"}])"), ValueError,
+               "records[0]: 'score' must be a finite number, got \"1\"");
+  CHECK_THROWS(read_coco_detections(R"([{"bbox": [0, 0, 1, -1]}])"), ValueError,
+               "line 1 column 23: records[0]: 'bbox' must have w, h >= 0, got [0.0, 0.0, 1.0, -1.0]");
+  CHECK_THROWS(read_coco_detections(" [3]"), ValueError, "line 1 column 3: records[0] must be an object, got 3");
+  CHECK_THROWS(read_coco_detections("[]\nx", "dt.json"), ValueError,
+               "'dt.json' line 2 column 1: invalid JSON: expected the end of the text after the JSON value, got 'x'");
+}
+
+TEST(coco_record_kinds) {
+  CocoRecordReader reader(CocoRecordKind::annotations, "anns");
+  read_json(R"([{"id": 5, "image_id": 1, "category_id": 2, "bbox": [1, 2, 3, 4], "area": 12.5}])", reader);
+  const std::vector<CocoColumn> c = reader.take_columns();
+  CHECK(c.size() == 6 && c[0].ints == (std::vector<int64_t>{5}) && c[3].reals == (std::vector<double>{1, 2, 3, 4}));
+  CHECK(c[4].reals == (std::vector<double>{12.5}) && c[5].ints == (std::vector<int64_t>{0}));  // iscrowd: 0 when absent
+  CHECK(c[3].reals_per_record == 4 && c[4].reals_per_record == 1 && c[5].reals_per_record == 0);
+  CHECK(parse_coco_record_kind("images") == CocoRecordKind::images);
+  CHECK_THROWS(parse_coco_record_kind("boxes"), ValueError, "kind must be one of 'detections', 'annotations'");
 }
 
 TEST(read_coco_detections_file) {

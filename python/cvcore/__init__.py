@@ -23,8 +23,8 @@ cuda
 
 Runtime
 -------
-``set_num_threads(n)`` / ``get_num_threads()`` control the OpenMP threads every op uses (results do
-not depend on the count); ``build_info()`` reports the compiler, the SIMD ISAs compiled and the one
+``set_num_threads(n)`` / ``get_num_threads()`` control the threads every op uses (results do not
+depend on the count; Ctrl-C stops a long call with KeyboardInterrupt); ``build_info()`` reports the compiler, the SIMD ISAs compiled and the one
 chosen for this CPU, OpenMP and CUDA.
 """
 

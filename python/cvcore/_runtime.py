@@ -7,15 +7,17 @@ from ._validation import as_int
 def set_num_threads(n):
     """Set the number of threads cvcore's ops use (an int in [1, 1024]; ValueError otherwise).
 
-    cvcore passes this count explicitly to each parallel region, so it is independent of
-    ``OMP_NUM_THREADS`` changes made later by other libraries (PyTorch shares the OpenMP runtime).
-    Results are identical for every thread count.
+    The calling thread computes too, with up to ``n - 1`` of cvcore's worker threads (work below a few
+    tens of microseconds per thread stays on the caller). Other libraries' thread settings
+    (``OMP_NUM_THREADS`` changed later, ``torch.set_num_threads``) do not change it. Results are
+    identical for every thread count.
     """
     _cvcore.set_num_threads(as_int("set_num_threads", "n", n))
 
 
 def get_num_threads():
-    """The number of threads cvcore's ops use (default: the number of cores OpenMP sees)."""
+    """The number of threads cvcore's ops use (default: the CPUs OpenMP sees, ``OMP_NUM_THREADS``
+    included; 1 in a build without OpenMP)."""
     return _cvcore.get_num_threads()
 
 

@@ -132,6 +132,14 @@ def as_int(op, name, value, minimum=None):
     return value
 
 
+def check_nbytes(op, what, shape, itemsize):
+    """ValueError naming ``what`` when an array of ``shape`` with ``itemsize``-byte elements, which the
+    caller allocates with NumPy, would not have a size in bytes that fits 64 bits, also when it has
+    no elements (NumPy's limit; the C++ ops check their own outputs)."""
+    if math.prod(d for d in shape if d) * itemsize >= 2**63:
+        raise ValueError(f"{op}: {what} of shape {tuple(shape)} is too large: its size in bytes overflows 64 bits")
+
+
 def _plain(value, minimum):
     # A plain int in range (the common case, checked without the abstract-class machinery).
     return type(value) is int and (minimum if minimum is not None else -2**63) <= value < 2**63
@@ -219,11 +227,10 @@ def finite_reals(op, name, value, length=None, positive=False):
 @contextlib.contextmanager
 def allocating(op, what, shape, itemsize):
     """A block of NumPy code that builds `what` of `shape` (items of `itemsize` bytes) for the op: a
-    MemoryError naming the op and the bytes when the array is too large for NumPy or for the memory
-    (NumPy's own errors say neither)."""
+    ValueError when its size in bytes overflows 64 bits (check_nbytes), a MemoryError naming the op and
+    the bytes when the memory cannot hold it (NumPy's own errors say neither)."""
     shape = tuple(int(d) for d in shape)
-    if itemsize * math.prod(d for d in shape if d) > 2**63 - 1:  # NumPy's limit, also with no elements
-        raise MemoryError(f"{op}: cannot allocate more than 2**63 - 1 bytes for {what} of shape {shape}")
+    check_nbytes(op, what, shape, itemsize)
     try:
         yield
     except MemoryError:

@@ -9,17 +9,18 @@
 """
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 import numpy as np
 
+from ._json import load_json
+
 
 def _coco_wh(path, img_size):
     """(w, h) of every box in a COCO-format JSON file, scaled so each image's long side is img_size.
     ValueError naming the record for a file that is not such JSON."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    data = load_json(path, "cvcore anchors")
     if not isinstance(data, dict):
         raise ValueError(f"the file must hold a JSON object with 'images' and 'annotations', got {type(data).__name__}")
     try:
@@ -66,8 +67,9 @@ def _cmd_anchors(args):
             wh = _coco_wh(path, args.img_size)
         else:
             raise SystemExit(f"cvcore anchors: {path} is neither a COCO JSON file nor a YOLO labels folder")
-    except (OSError, ValueError) as e:  # json's errors are ValueErrors
-        raise SystemExit(f"cvcore anchors: {path}: {e}") from None
+    except (OSError, ValueError) as e:  # the JSON reader's errors name the file, line and column already
+        message = str(e)
+        raise SystemExit(message if message.startswith("cvcore anchors: ") else f"cvcore anchors: {path}: {message}") from None
     wh = wh[np.isfinite(wh).all(axis=1) & (wh > 0).all(axis=1)]
     if len(wh) == 0:
         raise SystemExit(f"cvcore anchors: no boxes found in {path}")
@@ -241,7 +243,7 @@ def build_parser():
                    help="PNG files (other formats need Pillow); none: the sample photograph shipped with cvcore")
     p.add_argument("-o", "--output", metavar="OUT",
                    help="output PNG (one image) or folder; default <name>_faces.png in the current folder")
-    p.add_argument("--min-face-size", type=float, default=20.0, help="smallest face side in pixels (default 20)")
+    p.add_argument("--min-face-size", type=float, default=20.0, help="smallest face side in pixels, >= 1 (default 20)")
     p.set_defaults(func=_cmd_detect)
 
     from .nn import ARCHITECTURES

@@ -72,6 +72,37 @@ def avg_pool2d(x, kernel, stride, padding, ceil_mode, count_include_pad, divisor
     return out
 
 
+def avg_pool2d_float32(x, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override,
+                       float32_values=64):
+    """avg_pool2d in float32 as the op rounds it: a window of at most ``float32_values`` values sums
+    them in float32 in row-major order and divides by the divisor in float32 (PyTorch's CPU kernel);
+    a larger window is avg_pool2d's float64 mean rounded to float32. The divisor is avg_pool2d's."""
+    x = np.asarray(x, np.float32)
+    n, c, h, w = x.shape
+    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    wide = avg_pool2d(x, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override).astype(np.float32)
+    out = np.empty_like(wide)
+    for i in range(wide.shape[2]):
+        for j in range(wide.shape[3]):
+            r0, q0 = i * sh - ph, j * sw - pw
+            rows, cols = range(max(r0, 0), min(r0 + kh, h)), range(max(q0, 0), min(q0 + kw, w))
+            if len(rows) * len(cols) > float32_values:
+                out[:, :, i, j] = wide[:, :, i, j]
+                continue
+            if divisor_override is not None:
+                divisor = divisor_override
+            elif count_include_pad:
+                divisor = (min(r0 + kh, h + ph) - max(r0, -ph)) * (min(q0 + kw, w + pw) - max(q0, -pw))
+            else:
+                divisor = len(rows) * len(cols)
+            s = np.zeros((n, c), np.float32)
+            for r in rows:
+                for q in cols:
+                    s = s + x[:, :, r, q]  # float32 + float32: one rounding per value
+            out[:, :, i, j] = s / np.float32(divisor)
+    return out
+
+
 def _adaptive_bounds(i, size, out):
     """[floor(i * size / out), ceil((i + 1) * size / out))."""
     return (i * size) // out, -((-(i + 1) * size) // out)

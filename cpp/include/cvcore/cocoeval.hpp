@@ -6,10 +6,11 @@
 // over the detection's area, any number of matches), then precision / recall are accumulated per
 // (category, area range, maxDets) over all images.
 //
-// Ground truth and detections are flat arrays in float64 (boxes x, y, w, h); read_coco_detections
-// reads a detection file into such columns. Images and categories are given as dense indices (the
-// caller maps COCO ids to positions in the sorted id lists); the order of the records within one
-// (image, category) is their order in the arrays, which decides ties exactly as pycocotools does.
+// Ground truth and detections are flat arrays in float64 (boxes x, y, w, h); read_coco_records reads
+// COCO records (a JSON file, or the Python package's lists of dicts) into such columns. Images and
+// categories are given as dense indices (the caller maps COCO ids to positions in the sorted id
+// lists); the order of the records within one (image, category) is their order in the arrays, which
+// decides ties exactly as pycocotools does.
 #pragma once
 
 #include <array>
@@ -18,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cvcore/json.hpp"
 #include "cvcore/tensor.hpp"
 
 namespace cvcore {
@@ -95,6 +97,81 @@ struct VocMatchResult {
 VocMatchResult voc_match(const VocGroundTruth& gt, const VocDetections& dt, int64_t num_images, int64_t num_classes,
                          const VocMatchParams& params);
 
+// COCO records read into columns, with the same rules whether they come from a JSON file
+// (read_coco_records) or from other objects walked as JSON events (the Python package's lists of
+// dicts). The kinds of records and their fields, in column order:
+//
+//   detections   image_id, category_id (ids), bbox (box), score (number)
+//   annotations  id, image_id, category_id (ids), bbox (box), area (number), iscrowd (id, 0 when absent)
+//   images       id (id)
+//   categories   id (id)
+//
+// The records are a JSON array of objects. An id is an integer (a number written without a fraction
+// or an exponent, as Python's json reads an int) in int64's range; a number is finite; a box is an
+// array of 4 finite numbers x, y, w, h with w, h >= 0 (pycocotools computes areas w * h and corners
+// x + w, and sorts the scores); true and false are not numbers. Nothing is converted: 1.5, 1.0 or
+// "1" for an id, "0.5" for a score are errors. Other members are skipped whatever their value; of a
+// repeated member the last counts (as in Python's json).
+enum class CocoRecordKind { detections, annotations, images, categories };
+
+// The kind named "detections", "annotations", "images" or "categories" (ValueError otherwise).
+CocoRecordKind parse_coco_record_kind(const std::string& name);
+
+// One column per field: ints for an id, reals for a number (one per record) or a box (4 per record).
+struct CocoColumn {
+  std::vector<int64_t> ints;
+  std::vector<double> reals;
+  int reals_per_record = 0;  // 0 for an id, 1 for a number, 4 for a box
+};
+
+// The handler that reads records into columns. Its errors (ValueError) name the record, the field and
+// the value: "<name>[<i>]: 'score' must be a finite number, got "0.5"" (`name` names the records).
+class CocoRecordReader final : public JsonHandler {
+ public:
+  CocoRecordReader(CocoRecordKind kind, std::string name);
+
+  void null() override;
+  void boolean(bool value) override;
+  void number(const JsonNumber& number) override;
+  void string(std::string_view utf8) override;
+  void begin_array() override;
+  void end_array() override;
+  void begin_object() override;
+  bool key(std::string_view utf8) override;
+  void end_object() override;
+  // A value that JSON has no form for (met in a walk over other objects), described as `what`.
+  void unsupported(const std::string& what);
+
+  // The columns of the records read (after the array's end).
+  std::vector<CocoColumn> take_columns() { return std::move(columns_); }
+
+  struct Field;  // a field of a kind of records (the tables are in the source)
+
+ private:
+  enum class Level { start, records, record, box, done };
+
+  [[noreturn]] void reject(const std::string& value) const;
+  std::string record_name() const;
+
+  const Field* fields_;
+  size_t num_fields_;
+  std::string name_;
+  Level level_ = Level::start;
+  int64_t record_ = 0;
+  const Field* field_ = nullptr;  // the member being read, in a record
+  int box_count_ = 0;
+  double box_[4] = {0, 0, 0, 0};
+  std::vector<int64_t> ints_;     // the record's values, one slot per field
+  std::vector<double> reals_;     // 4 per field
+  std::vector<char> seen_;
+  std::vector<CocoColumn> columns_;
+};
+
+// Reads the records of a JSON text (read_json's errors, and the reader's after "<op>: '<source>' line
+// <l> column <c>: ").
+std::vector<CocoColumn> read_coco_records(std::string_view json, CocoRecordKind kind, const std::string& source,
+                                          const std::string& name, const char* op);
+
 // Detection results as columns, one entry per record in file order: COCO ids (not indices), boxes
 // x, y, w, h (4 doubles per record).
 struct CocoDetectionColumns {
@@ -103,16 +180,8 @@ struct CocoDetectionColumns {
   std::vector<double> score;
 };
 
-// Reads a COCO detection results file: a JSON array of objects, of which image_id, category_id,
-// bbox [x, y, w, h] and score are kept; other members are skipped, whatever their value, and the
-// members may come in any order (a repeated one: the last counts). image_id and category_id are
-// integers in int64's range, written with or without a fraction or an exponent (3, 3.0, 3e0);
-// bbox holds 4 numbers; numbers are read as Python's float() reads them (NaN, Infinity and
-// -Infinity too; a NaN score is the caller's to reject). The text may be UTF-8 (with or without a
-// byte order mark), UTF-16 or UTF-32, as Python's json module takes it; some text that is not strict
-// JSON passes too (numbers such as 01, 1. or .5; any byte inside strings). A file it cannot read is
-// a ValueError naming `source` (the file name, when not empty), the record, what is wrong and its
-// byte offset.
+// Reads a COCO detection results file (the records "detections" above); errors name `source` (the
+// file name, when not empty), the line and column, and the record ("records[<i>]").
 CocoDetectionColumns read_coco_detections(std::string_view json, const std::string& source = {});
 
 // The same for the file at `path` (ValueError when it cannot be read).

@@ -8,6 +8,7 @@
 #include "cvcore/device.hpp"
 #include "cvcore/epilogue.hpp"
 #include "cvcore/error.hpp"
+#include "cvcore/json.hpp"
 #include "cvcore/kmeans.hpp"
 #include "cvcore/linear.hpp"
 #include "cvcore/neighbors.hpp"

@@ -29,6 +29,12 @@ class IndexError : public Error {
  public:
   using Error::Error;
 };
+// A long call stopped because the interrupt check said so (set_interrupt_check; Python:
+// KeyboardInterrupt, or whatever the SIGINT handler raised).
+class Interrupted : public Error {
+ public:
+  using Error::Error;
+};
 // Memory for an output or a working buffer that could not be allocated (Python: MemoryError); the
 // message says how many bytes for what.
 class MemoryError : public Error {

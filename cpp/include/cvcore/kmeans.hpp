@@ -32,16 +32,23 @@ KMeansMetric parse_kmeans_metric(const std::string& name, const char* op);
 KMeansInit parse_kmeans_init(const std::string& name, const char* op = "kmeans");
 bool parse_kmeans_median(const std::string& update, const char* op = "kmeans");
 
+// Bounds on the arguments that multiply the work, beyond which kmeans raises ValueError: each of the
+// n_init runs is a whole k-means, and a run stops as soon as no label changes (Lloyd's iterations
+// converge long before kMaxKMeansIterations), so larger values would only let a call run for hours.
+constexpr int64_t kMaxKMeansRuns = 1000;
+constexpr int64_t kMaxKMeansIterations = 100000;
+
 struct KMeansOptions {
-  int64_t n_clusters = 8;
+  int64_t n_clusters = 8;  // 1 <= n_clusters <= n_samples, and < 2^31 (labels are int32)
   KMeansInit init = KMeansInit::kmeans_plusplus;
-  int64_t n_init = 1;     // restarts; the run with the lowest inertia is kept
-  int64_t max_iter = 300;
+  int64_t n_init = 1;     // restarts, 1 .. kMaxKMeansRuns; the run with the lowest inertia is kept
+  int64_t max_iter = 300;  // 1 .. kMaxKMeansIterations
   double tol = 1e-4;      // on sum_j ||c_j(new) - c_j(old)||^2, relative to mean_j var(x[:, j])
   KMeansMetric metric = KMeansMetric::euclidean;
   bool median = false;    // iou metric only: centres are weighted medians of (w, h) instead of means
   uint64_t seed = 0;
-  int64_t n_local_trials = 0;  // k-means++ candidates per centre; 0 means 2 + floor(ln k)
+  // k-means++ candidates per centre, drawn among the samples: 0 (2 + floor(ln k)) or 1 .. n_samples.
+  int64_t n_local_trials = 0;
 };
 
 struct KMeansResult {

@@ -18,7 +18,11 @@ namespace cvcore {
 struct RoiAlignParams {
   std::array<int64_t, 2> output_size{1, 1};  // (PH, PW), >= 1
   double spatial_scale = 1.0;                // finite, >= 0
-  // Samples per bin along each axis; <= 0 means ceil(roi_size / output_size) per RoI (adaptive).
+  // Samples per bin along each axis; <= 0 means ceil(roi_size / output_size) per RoI and axis
+  // (adaptive, about one sample per pixel of the RoI on the map). A positive sampling_ratio is at most
+  // 16 times that, and 16 for a RoI no larger than its output: sampling_ratio <= 16 * max(1,
+  // ceil(roi_size / output_size)) for every RoI and axis (roi_size on the map, as the kernel computes
+  // it in float32), else ValueError.
   int64_t sampling_ratio = -1;
   // Shift the scaled box by -0.5 (pixel i covers [i, i + 1)); when false, RoIs are at least 1x1.
   bool aligned = false;
@@ -26,8 +30,9 @@ struct RoiAlignParams {
 
 // Validate x (N, C, H, W) float32 or uint8 (read as its values, e.g. an image) contiguous with
 // H, W >= 1, boxes and params; return the output
-// shape (K, C, PH, PW). The sampling grid of one RoI may hold at most 2^22 rows and 2^22 columns
-// (output_size times samples per bin), else ValueError (pass a smaller sampling_ratio).
+// shape (K, C, PH, PW). The samples per bin must respect RoiAlignParams::sampling_ratio's bound, and
+// the sampling grid of one RoI may hold at most 2^22 rows and 2^22 columns (output_size times
+// samples per bin), else ValueError.
 std::array<int64_t, 4> roi_align_output_shape(const TensorView& x, const TensorView& boxes,
                                               const RoiAlignParams& params);
 

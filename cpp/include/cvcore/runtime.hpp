@@ -7,13 +7,19 @@
 
 namespace cvcore {
 
-// Number of threads every cvcore op uses (default: the OpenMP default, i.e. the core count).
-// cvcore passes it explicitly to each parallel region, so other libraries' OpenMP settings do
-// not change it. Results never depend on it. ValueError unless 1 <= n <= kMaxThreads: a count far
-// beyond any machine's cores would only make the runtime fail to start its threads.
-constexpr int kMaxThreads = 1024;
+// Number of threads every cvcore op may use, the calling thread included (default: OpenMP's default,
+// the CPUs this process may run on; 1 without OpenMP). Loops run on cvcore's own worker threads, so
+// other libraries' OpenMP settings do not change it. Results never depend on it.
 void set_num_threads(int64_t n);
 int get_num_threads();
+
+// Interrupting long calls: a check that ops call from the calling thread about every 100 ms while
+// they compute; when it returns true the op stops and throws cvcore::Interrupted. It must be cheap
+// and thread-safe. Null (the default) never interrupts. The Python package installs one that
+// reports Ctrl-C.
+using InterruptCheck = bool (*)();
+void set_interrupt_check(InterruptCheck check);
+InterruptCheck interrupt_check();
 
 // SIMD instruction sets that kernels are compiled for, best last.
 enum class Isa { generic, avx2, avx512 };

@@ -13,4 +13,8 @@ namespace cvcore {
 int64_t conv_output_size(int64_t size, int64_t kernel, int64_t stride, int64_t pad_begin, int64_t pad_end,
                          int64_t dilation, bool ceil_mode);
 
+// The same for the op `op` (conv2d, max_pool2d, ...), which its messages name.
+int64_t window_output_size(const char* op, int64_t size, int64_t kernel, int64_t stride, int64_t pad_begin,
+                           int64_t pad_end, int64_t dilation, bool ceil_mode);
+
 }  // namespace cvcore

@@ -19,7 +19,7 @@ constexpr int64_t kShortRow = 64;
 
 template <typename F>
 void map(int64_t n, const float* x, float* y, int threads, F f) {
-  parallel_chunks(n, threads, [&](int64_t begin, int64_t end) {
+  parallel_chunks(n, threads, scalar_ops(20), [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) y[i] = static_cast<float>(f(static_cast<double>(x[i])));
   });
 }
@@ -85,13 +85,13 @@ void activation(int64_t n, const float* x, float* y, Activation kind, const Acti
   }
   const ActivationConsts c = activation_consts(p);
   const Kernels& k = active_kernels();
-  parallel_chunks(n, threads, [&](int64_t begin, int64_t end) {
+  parallel_chunks(n, threads, elements(2), [&](int64_t begin, int64_t end) {
     k.activation(kind, c, x + begin, y + begin, end - begin);
   });
 }
 
 void prelu(int64_t n, int64_t channels, int64_t inner, const float* x, const float* weight, float* y, int threads) {
-  parallel_channel_segments(n, channels, inner, threads, [&](int64_t begin, int64_t end, int64_t c) {
+  parallel_channel_segments(n, channels, inner, threads, elements(1), [&](int64_t begin, int64_t end, int64_t c) {
     // float arithmetic gives the same bits as double (a float32 product is the exact double
     // product rounded once), and with -fno-trapping-math (CMakeLists) the select vectorizes: a
     // branch on the sign would mispredict on half of real activations.
@@ -109,7 +109,7 @@ void softmax(int64_t outer, int64_t axis, int64_t inner, const float* x, float* 
     // Short rows (e.g. class scores of many anchors): a block of kSoftmaxLanes rows is transposed so
     // that each row becomes a lane of the column kernel, which amortises the per-slice reductions
     // over a packet. A row's result depends on its length alone, not on its block.
-    parallel_for(ceil_div(outer, kSoftmaxLanes), threads, [&](int64_t b) {
+    parallel_for(ceil_div(outer, kSoftmaxLanes), threads, elements(8.0 * axis * kSoftmaxLanes), [&](int64_t b) {
       const int64_t r0 = b * kSoftmaxLanes, lanes = min64(kSoftmaxLanes, outer - r0);
       alignas(64) static thread_local float buf[kShortRow * kSoftmaxLanes];  // 16 KB: off the stack
       for (int64_t i = 0; i < axis; ++i)
@@ -121,13 +121,13 @@ void softmax(int64_t outer, int64_t axis, int64_t inner, const float* x, float* 
     return;
   }
   if (inner == 1) {
-    parallel_for(outer, threads, [&](int64_t o) { k.softmax_row(axis, x + o * axis, y + o * axis, log); });
+    parallel_for(outer, threads, elements(4.0 * axis), [&](int64_t o) { k.softmax_row(axis, x + o * axis, y + o * axis, log); });
     return;
   }
   // Work items: (outer index, block of up to kSoftmaxLanes adjacent inner positions). Each lane
   // reduces its slice in axis order, so the sums do not depend on the partition.
   const int64_t blocks = ceil_div(inner, kSoftmaxLanes);
-  parallel_for(outer * blocks, threads, [&](int64_t item) {
+  parallel_for(outer * blocks, threads, elements(4.0 * axis * kSoftmaxLanes), [&](int64_t item) {
     const int64_t o = item / blocks, l0 = (item % blocks) * kSoftmaxLanes,
                   lanes = min64(kSoftmaxLanes, inner - l0);
     const int64_t offset = o * axis * inner + l0;

@@ -13,9 +13,6 @@
 namespace cvcore::cpu {
 namespace {
 
-// Output rows cheaper than this many pairs in total run on one thread.
-constexpr int64_t kMinParallelPairs = int64_t(1) << 15;
-
 // boxes2 as SoA: corners and what each op needs per box.
 template <typename T>
 struct BoxColumns {
@@ -85,8 +82,7 @@ void iou_row(const T* a, const BoxColumns<T>& c, int64_t m, T eps, T* __restrict
 template <typename T, PairwiseIou Kind>
 void pairwise(int64_t n, int64_t m, const T* b1, const T* b2, T eps, T* out, int threads) {
   const BoxColumns<T> columns(Kind, m, b2);
-  if (n * m < kMinParallelPairs) threads = 1;
-  parallel_for(n, threads, [&](int64_t i) { iou_row<T, Kind>(b1 + 4 * i, columns, m, eps, out + i * m); });
+  parallel_for(n, threads, elements(4.0 * m), [&](int64_t i) { iou_row<T, Kind>(b1 + 4 * i, columns, m, eps, out + i * m); });
 }
 
 template <typename T>

@@ -248,8 +248,9 @@ void coco_evaluate(const BoxRecords& gt, const double* gt_area, const int64_t* g
   const Groups gt_groups = group(gt, num_images, num_categories), dt_groups = group(dt, num_images, num_categories);
   const Inputs in{gt, gt_area, gt_crowd, gt_id, dt, dt_score, num_images, num_categories, params, gt_groups, dt_groups};
   // Categories are uneven in work; one at a time per thread, dynamically (each writes its own cells).
+  const UnitCost per_category = scalar_ops(200.0 * double(gt.n + dt.n) / double(num_categories > 0 ? num_categories : 1));
   parallel_for(
-      num_categories, threads, [&](int64_t k) { evaluate_category(in, k, result); }, Schedule::dynamic);
+      num_categories, threads, per_category, [&](int64_t k) { evaluate_category(in, k, result); }, Schedule::dynamic);
 }
 
 namespace {
@@ -293,7 +294,7 @@ void voc_match(const BoxRecords& gt, const uint8_t* gt_difficult, const BoxRecor
   std::vector<char> taken(static_cast<size_t>(G), 0);  // by position in gts
   result.true_positive.assign(static_cast<size_t>(D), 0);
   result.false_positive.assign(static_cast<size_t>(D), 0);
-  parallel_for(K, threads, [&](int64_t k) {
+  parallel_for(K, threads, scalar_ops(20.0 * double(G + D) / double(K > 0 ? K : 1)), [&](int64_t k) {
     const int64_t* class_begin = gts.data() + gt_start[k];
     const int64_t* class_end = gts.data() + gt_start[k + 1];
     for (int64_t r = result.class_start[k]; r < result.class_start[k + 1]; ++r) {

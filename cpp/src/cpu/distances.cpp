@@ -48,7 +48,7 @@ void prepare_points(Points<T>& P, const T* x, int64_t n, int64_t d, const T* w, 
   P.mean = mean ? *mean : column_mean(x, n, d);
   P.xc.resize(static_cast<size_t>(n * d));
   P.xn.resize(static_cast<size_t>(n));
-  parallel_for(ceil_div(n, kChunk), threads, [&](int64_t b) {
+  parallel_for(ceil_div(n, kChunk), threads, elements(2.0 * kChunk * d), [&](int64_t b) {
     const int64_t r0 = b * kChunk;
     shift_rows(x + r0 * d, min64(kChunk, n - r0), d, P.mean, P.xc.data() + r0 * d, P.xn.data() + r0);
   });

@@ -47,6 +47,8 @@ uint64_t stream_seed(uint64_t seed, uint64_t stream) {
 struct Blocks {
   int64_t n, count;
   Range operator[](int64_t b) const { return split_range(n, count, b, kChunk); }
+  // The cost of a block whose points each cost `per_point`.
+  UnitCost cost(UnitCost per_point) const { return {per_point.ns * double(n) / double(count)}; }
 };
 
 Blocks make_blocks(int64_t n, int64_t accum_per_block) {
@@ -124,7 +126,7 @@ int64_t assign_pass(const Points<T>& P, const Centers<T>& C, const Blocks& B, in
                     Accumulators* acc, int threads) {
   std::vector<int64_t> changed(static_cast<size_t>(B.count), 0);
   const int64_t d = P.d, k = C.m;
-  parallel_for(B.count, threads, [&](int64_t b) {
+  parallel_for(B.count, threads, B.cost(multiply_adds(double(d) * double(k))), [&](int64_t b) {
     const Range r = B[b];
     int32_t* lab = scratch_array<int32_t>(ScratchSlot::kmeans_rows, static_cast<size_t>(kChunk * 3));
     T* mind = reinterpret_cast<T*>(lab + kChunk);
@@ -165,7 +167,7 @@ int64_t assign_pass(const Points<T>& P, const Centers<T>& C, const Blocks& B, in
 template <typename T>
 double inertia_of(const Points<T>& P, const T* c, const int32_t* labels, const Blocks& B, int threads) {
   std::vector<double> part(static_cast<size_t>(B.count), 0.0);
-  parallel_for(B.count, threads, [&](int64_t b) {
+  parallel_for(B.count, threads, B.cost(elements(2.0 * double(P.d))), [&](int64_t b) {
     const Range r = B[b];
     double s = 0;
     for (int64_t i = r.begin; i < r.end; ++i)
@@ -184,7 +186,7 @@ std::vector<int64_t> farthest_points(const Points<T>& P, const T* c_old, const i
                                      int threads) {
   const int64_t n = P.n;
   std::vector<double> dist(static_cast<size_t>(n));
-  parallel_for(ceil_div(n, kChunk), threads, [&](int64_t b) {
+  parallel_for(ceil_div(n, kChunk), threads, elements(2.0 * double(kChunk * P.d)), [&](int64_t b) {
     for (int64_t i = b * kChunk; i < min64(n, (b + 1) * kChunk); ++i)
       dist[i] = exact_distance(P.x + i * P.d, c_old + labels[i] * P.d, P.d, P.metric);
   });
@@ -234,7 +236,7 @@ double update_centers(const Points<T>& P, const KMeansOptions& opt, const Blocks
     for (int64_t j = 0; j < k; ++j) start[j + 1] += start[j];
     std::vector<int64_t> pos(start.begin(), start.end() - 1);
     for (int64_t i = 0; i < n; ++i) order[pos[labels[i]]++] = i;
-    parallel_for(k, threads, [&](int64_t j) {
+    parallel_for(k, threads, scalar_ops(20.0 * double(n) * double(d) / double(k)), [&](int64_t j) {
       if (wsum[j] <= 0) return;
       std::vector<std::pair<double, double>> vw;
       for (int64_t t = 0; t < d; ++t) {
@@ -381,7 +383,7 @@ void plusplus(const Points<T>& P, int64_t k, uint64_t seed, int64_t trials, T* c
     // closest = min(closest, distance to the new centre): computed for the first centre, then the
     // distances to the chosen candidate, kept from the previous step.
     if (c == 0) prepare_centers(P, centers, 1, C);
-    parallel_for(B.count, threads, [&](int64_t b) {
+    parallel_for(B.count, threads, B.cost(elements(2.0 * double(d))), [&](int64_t b) {
       if (c == 0) {
         T* dist = scratch_array<T>(ScratchSlot::distances, static_cast<size_t>(kChunk));
         for (int64_t r0 = B[b].begin; r0 < B[b].end; r0 += kChunk) {
@@ -402,7 +404,7 @@ void plusplus(const Points<T>& P, int64_t k, uint64_t seed, int64_t trials, T* c
       std::copy(P.x + cand_idx[t] * d, P.x + (cand_idx[t] + 1) * d, cand.data() + t * d);
     }
     prepare_centers(P, cand.data(), trials, C);
-    parallel_for(B.count, threads, [&](int64_t b) {
+    parallel_for(B.count, threads, B.cost(multiply_adds(double(trials) * double(d))), [&](int64_t b) {
       T* dist = scratch_array<T>(ScratchSlot::distances, static_cast<size_t>(trials * kChunk));
       double* pb = part.data() + b * trials;
       std::fill(pb, pb + trials, 0.0);
@@ -553,7 +555,7 @@ void kmeans_transform(const T* x, int64_t n, int64_t d, const T* c, int64_t k, K
   prepare_points(P, x, n, d, static_cast<const T*>(nullptr), metric, threads);
   Centers<T> C;
   prepare_centers(P, c, k, C);
-  parallel_for(ceil_div(n, kChunk), threads, [&](int64_t b) {
+  parallel_for(ceil_div(n, kChunk), threads, multiply_adds(double(kChunk * k) * double(d)), [&](int64_t b) {
     const int64_t r0 = b * kChunk, rows = min64(kChunk, n - r0);
     T* dist = scratch_array<T>(ScratchSlot::distances, static_cast<size_t>(k * kChunk));
     block_distances(P, r0, rows, C, 0, k, dist);

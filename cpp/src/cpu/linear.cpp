@@ -14,11 +14,11 @@ void linear(int64_t rows, int64_t in, int64_t out, const float* x, const float* 
   const Kernels& k = active_kernels();
   const LinearGemm p{rows, in, out, x, w, bias, y, act};
   if (rows < k.gemm_mr || in == 0) {  // also the empty sum (in == 0): bias alone
-    parallel_for(out, threads, [&](int64_t j) { k.linear_dots(p, j, j + 1); });
+    parallel_for(out, threads, multiply_adds(double(rows) * double(in) + 1), [&](int64_t j) { k.linear_dots(p, j, j + 1); });
     return;
   }
   parallel_for(
-      threads, threads, [&] { return gemm_pack_buffer(k); },
+      threads, threads, multiply_adds(double(rows) * double(in) * double(out) / threads), [&] { return gemm_pack_buffer(k); },
       [&](float* bpack, int64_t i) {
         Range rs, cs;
         gemm_split(rows, out, threads, i, k, &rs, &cs);

@@ -30,7 +30,7 @@ void knn_search(const T* train, int64_t n_train, const T* query, int64_t n_query
                  ref.gemm ? &ref.mean : nullptr);
   Centers<T> C;
   prepare_centers(P, train, n_train, C);
-  parallel_for(ceil_div(n_query, kChunk), threads, [&](int64_t b) {
+  parallel_for(ceil_div(n_query, kChunk), threads, multiply_adds(double(kChunk * n_train) * double(d)), [&](int64_t b) {
     const int64_t r0 = b * kChunk, rows = min64(kChunk, n_query - r0);
     const int64_t tb = min64(kTrainBlock, n_train);
     T* dist = scratch_array<T>(ScratchSlot::distances, static_cast<size_t>(tb * kChunk));

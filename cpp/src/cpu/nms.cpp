@@ -289,7 +289,9 @@ std::vector<int64_t> batched_nms(const T* boxes, const T* scores, const int64_t*
   // contribute at most max_output boxes to the merged top max_output.
   std::vector<int64_t> keep(static_cast<size_t>(m)), counts(static_cast<size_t>(runs), 0);
   std::vector<std::exception_ptr> errors(static_cast<size_t>(runs));
-  parallel_for(runs, threads, [&](int64_t r) {
+  double pairs = 0;  // IoUs the runs compute at most
+  for (int64_t r = 0; r < runs; ++r) pairs += 0.5 * double(starts[r + 1] - starts[r]) * double(starts[r + 1] - starts[r]);
+  parallel_for(runs, threads, scalar_ops(10 * pairs / double(runs > 0 ? runs : 1)), [&](int64_t r) {
     try {
       const int64_t begin = starts[r], len = starts[r + 1] - begin;
       counts[r] = greedy(sorted.span(begin), len, iou_threshold, metric, cap(max_output, len), keep.data() + begin);

@@ -8,7 +8,7 @@ namespace cvcore::cpu {
 
 void batch_norm(int64_t n, int64_t channels, int64_t inner, const float* x, const float* mean, const float* scale,
                 const float* shift, float* y, int threads) {
-  parallel_channel_segments(n, channels, inner, threads, [&](int64_t begin, int64_t end, int64_t c) {
+  parallel_channel_segments(n, channels, inner, threads, elements(1), [&](int64_t begin, int64_t end, int64_t c) {
     const float m = mean[c], s = scale[c], b = shift[c];
     for (int64_t i = begin; i < end; ++i) y[i] = (x[i] - m) * s + b;
   });

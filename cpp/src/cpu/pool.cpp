@@ -1,6 +1,7 @@
 // Pooling kernels. Parallel over output rows (plane, oh) with a static partition; each output is
 // reduced in PyTorch's order (window rows top to bottom, each left to right), so results do not
-// depend on the thread count and sums round as PyTorch's CPU kernels do. Columns whose window lies
+// depend on the thread count, and the float32 sums of avg_pool2d's small windows round as PyTorch's
+// CPU kernel's (larger and adaptive windows sum in double: see kFloatSumTaps). Columns whose window lies
 // wholly inside the input are computed one tap at a time across the row, a loop compilers vectorise;
 // the few border columns clip their own windows.
 #include "pool.hpp"
@@ -20,13 +21,23 @@ namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
+// min(start + length, limit) for start < limit, else limit, without forming start + length (a
+// window of a huge kernel; limit - start is at most the padded size).
+inline int64_t clipped_end(int64_t start, int64_t length, int64_t limit) {
+  return start < limit ? start + min64(length, limit - start) : limit;
+}
+
+// The tap after i of a window whose taps end before `end`, without forming i + dilation past it (a
+// window of one tap may come with any dilation).
+inline int64_t next_tap(int64_t i, int64_t dilation, int64_t end) { return end - i > dilation ? i + dilation : end; }
+
 // The taps of a window along one axis that lie in [0, size): first, first + dilation, ... < end.
 // As PyTorch, `first` is the first tap at or after 0 even when it is >= size (then the window is empty).
 struct Taps {
   int64_t first, end;
 };
 inline Taps window_taps(int64_t start, int64_t kernel, int64_t dilation, int64_t size) {
-  const int64_t end = min64(start + (kernel - 1) * dilation + 1, size);
+  const int64_t end = clipped_end(start, (kernel - 1) * dilation + 1, size);
   const int64_t first = start < 0 ? start + ceil_div(-start, dilation) * dilation : start;
   return {first, end};
 }
@@ -44,9 +55,10 @@ template <bool WithIndices>
 inline void max_window(const float* xp, int64_t W, Taps th, int64_t dh, Taps tw, int64_t dw, float* y,
                        int64_t* index) {
   float m = kNegInf;
-  int64_t mi = th.first * W + tw.first;
-  for (int64_t ih = th.first; ih < th.end; ih += dh)
-    for (int64_t iw = tw.first; iw < tw.end; iw += dw) {
+  int64_t mi = 0;
+  if constexpr (WithIndices) mi = th.first * W + tw.first;  // (the frontend checks it fits)
+  for (int64_t ih = th.first; ih < th.end; ih = next_tap(ih, dh, th.end))
+    for (int64_t iw = tw.first; iw < tw.end; iw = next_tap(iw, dw, tw.end)) {
       const float v = xp[ih * W + iw];
       if (v > m || std::isnan(v)) {
         m = v;
@@ -57,13 +69,34 @@ inline void max_window(const float* xp, int64_t W, Taps th, int64_t dh, Taps tw,
   if constexpr (WithIndices) *index = mi;
 }
 
-// Sum of xp[h0:h1, w0:w1] in row-major order, in float32.
-template <typename T>
-inline float window_sum(const T* xp, int64_t W, int64_t h0, int64_t h1, int64_t w0, int64_t w1) {
+// Sum of xp[h0:h1, w0:w1] in float32, in row-major order (PyTorch's, see kFloatSumTaps).
+inline float float_sum(const float* xp, int64_t W, int64_t h0, int64_t h1, int64_t w0, int64_t w1) {
   float s = 0.0f;
   for (int64_t ih = h0; ih < h1; ++ih)
-    for (int64_t iw = w0; iw < w1; ++iw) s += static_cast<float>(xp[ih * W + iw]);
+    for (int64_t iw = w0; iw < w1; ++iw) s += xp[ih * W + iw];
   return s;
+}
+
+// Sum of xp[h0:h1, w0:w1] in double, in four partial sums (columns w0 + l, w0 + l + 4, ... of every
+// row) added in a fixed order at the end: the adds of a window overlap instead of waiting for each
+// other. Any order of double adds is exact on the maps whose means must be exact (a constant, or
+// integers as uint8 pixels), and within double rounding of the exact sum otherwise.
+inline double double_sum(const float* xp, int64_t W, int64_t h0, int64_t h1, int64_t w0, int64_t w1) {
+  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;  // (variables, not an array: they stay in registers)
+  for (int64_t ih = h0; ih < h1; ++ih) {
+    const float* row = xp + ih * W;
+    int64_t iw = w0;
+    for (; iw + 4 <= w1; iw += 4) {
+      s0 += static_cast<double>(row[iw]);
+      s1 += static_cast<double>(row[iw + 1]);
+      s2 += static_cast<double>(row[iw + 2]);
+      s3 += static_cast<double>(row[iw + 3]);
+    }
+    if (iw < w1) s0 += static_cast<double>(row[iw++]);
+    if (iw < w1) s1 += static_cast<double>(row[iw++]);
+    if (iw < w1) s2 += static_cast<double>(row[iw]);
+  }
+  return (s0 + s1) + (s2 + s3);
 }
 
 // Window rows at most for the SIMD interior kernel.
@@ -90,7 +123,7 @@ void max_pool_row(const PoolGeometry& g, const float* xp, int64_t oh, Range inne
     y[ow] = kNegInf;
     if constexpr (WithIndices) index[ow] = th.first * W + ow * sw - g.pad_w;
   }
-  for (int64_t ih = th.first; ih < th.end; ih += g.dilation_h) {
+  for (int64_t ih = th.first; ih < th.end && inner.begin < inner.end; ih = next_tap(ih, g.dilation_h, th.end)) {
     const float* __restrict row = xp + ih * W;
     for (int64_t kw = 0; kw < g.kernel_w; ++kw) {
       const int64_t offset = kw * dw - g.pad_w;
@@ -106,34 +139,63 @@ void max_pool_row(const PoolGeometry& g, const float* xp, int64_t oh, Range inne
   for (int64_t ow = inner.end; ow < g.out_w; ++ow) border(ow);
 }
 
+// acc[ow] = the sum of the interior window of output ow (columns [inner.begin, inner.end), rows
+// [h0, h1)) in Acc, tap by tap across the row: each window's values in row-major order.
+template <typename Acc>
+void interior_sums(const PoolGeometry& g, const float* xp, int64_t h0, int64_t h1, Range inner, Acc* __restrict acc) {
+  const int64_t W = g.in_w, sw = g.stride_w;
+  for (int64_t ow = inner.begin; ow < inner.end; ++ow) acc[ow] = 0;
+  for (int64_t ih = h0; ih < h1; ++ih) {
+    const float* __restrict row = xp + ih * W;
+    for (int64_t kw = 0; kw < g.kernel_w; ++kw) {
+      const int64_t offset = kw - g.pad_w;
+      for (int64_t ow = inner.begin; ow < inner.end; ++ow) acc[ow] += row[ow * sw + offset];
+    }
+  }
+}
+
 void avg_pool_row(const PoolGeometry& g, bool count_include_pad, int64_t divisor_override, const float* xp,
                   int64_t oh, Range inner, float* __restrict y) {
   const int64_t H = g.in_h, W = g.in_w, sw = g.stride_w;
   // The window clipped to the padded input [-pad, size + pad), then to the input.
-  const int64_t hs = oh * g.stride_h - g.pad_h, he = min64(hs + g.kernel_h, H + g.pad_h);
+  const int64_t hs = oh * g.stride_h - g.pad_h, he = clipped_end(hs, g.kernel_h, H + g.pad_h);
   const int64_t h0 = max64(hs, 0), h1 = min64(he, H);
-  auto divisor = [&](int64_t ws) {
-    if (divisor_override != 0) return static_cast<float>(divisor_override);
-    const int64_t we = min64(ws + g.kernel_w, W + g.pad_w);
-    if (count_include_pad) return static_cast<float>((he - hs) * (we - ws));
-    return static_cast<float>((h1 - h0) * (min64(we, W) - max64(ws, 0)));
+  // The divisor of the window starting at column ws, in float32 (PyTorch's) or double. The area is
+  // formed in double: the padded window's may pass 2^63 (a huge kernel with padding); exact below 2^53.
+  auto area = [&](int64_t ws) {
+    const int64_t we = clipped_end(ws, g.kernel_w, W + g.pad_w);
+    if (count_include_pad) return static_cast<double>(he - hs) * static_cast<double>(we - ws);
+    return static_cast<double>((h1 - h0) * (min64(we, W) - max64(ws, 0)));
+  };
+  auto divisor_f = [&](int64_t ws) {
+    return divisor_override != 0 ? static_cast<float>(divisor_override) : static_cast<float>(area(ws));
+  };
+  auto divisor_d = [&](int64_t ws) {
+    return divisor_override != 0 ? static_cast<double>(divisor_override) : area(ws);
   };
   auto border = [&](int64_t ow) {
-    const int64_t ws = ow * sw - g.pad_w, w0 = max64(ws, 0), w1 = min64(ws + g.kernel_w, W);
-    y[ow] = h0 < h1 && w0 < w1 ? window_sum(xp, W, h0, h1, w0, w1) / divisor(ws) : 0.0f;
+    const int64_t ws = ow * sw - g.pad_w, w0 = max64(ws, 0), w1 = clipped_end(ws, g.kernel_w, W);
+    if (h0 >= h1 || w0 >= w1)
+      y[ow] = 0.0f;
+    else if ((h1 - h0) * (w1 - w0) <= kFloatSumTaps)
+      y[ow] = float_sum(xp, W, h0, h1, w0, w1) / divisor_f(ws);
+    else
+      y[ow] = static_cast<float>(double_sum(xp, W, h0, h1, w0, w1) / divisor_d(ws));
   };
   for (int64_t ow = 0; ow < inner.begin; ++ow) border(ow);
-  for (int64_t ow = inner.begin; ow < inner.end; ++ow) y[ow] = 0.0f;
-  if (h0 < h1 && inner.begin < inner.end) {
-    for (int64_t ih = h0; ih < h1; ++ih) {
-      const float* __restrict row = xp + ih * W;
-      for (int64_t kw = 0; kw < g.kernel_w; ++kw) {
-        const int64_t offset = kw - g.pad_w;
-        for (int64_t ow = inner.begin; ow < inner.end; ++ow) y[ow] += row[ow * sw + offset];
-      }
+  if (inner.begin < inner.end) {
+    const int64_t ws = inner.begin * sw - g.pad_w;  // every interior column has the same divisor
+    if ((h1 - h0) * g.kernel_w <= kFloatSumTaps) {
+      interior_sums(g, xp, h0, h1, inner, y);
+      const float d = divisor_f(ws);
+      for (int64_t ow = inner.begin; ow < inner.end; ++ow) y[ow] /= d;
+    } else {
+      thread_local std::vector<double> sums;
+      sums.resize(static_cast<size_t>(inner.end));
+      interior_sums(g, xp, h0, h1, inner, sums.data());
+      const double d = divisor_d(ws);
+      for (int64_t ow = inner.begin; ow < inner.end; ++ow) y[ow] = static_cast<float>(sums[ow] / d);
     }
-    const float d = divisor(inner.begin * sw - g.pad_w);  // the same for every interior column
-    for (int64_t ow = inner.begin; ow < inner.end; ++ow) y[ow] /= d;
   }
   for (int64_t ow = inner.end; ow < g.out_w; ++ow) border(ow);
 }
@@ -146,7 +208,10 @@ inline int64_t adaptive_end(int64_t i, int64_t in, int64_t out) { return ((i + 1
 template <typename T, typename Row>
 void for_each_row(const PoolGeometry& g, const T* x, float* y, int64_t* indices, int threads, Row row) {
   const int64_t in_plane = g.in_h * g.in_w;
-  parallel_for(g.planes * g.out_h, threads, [&](int64_t r) {
+  // A row's cost: its windows' taps (an adaptive window spans about in / out rows and columns).
+  const int64_t kh = max64(g.kernel_h, ceil_div(g.in_h, max64(1, g.out_h)));
+  const int64_t kw = max64(g.kernel_w, ceil_div(g.in_w, max64(1, g.out_w)));
+  parallel_for(g.planes * g.out_h, threads, elements(double(g.out_w) * double(kh) * double(kw)), [&](int64_t r) {
     const int64_t plane = r / g.out_h, oh = r % g.out_h, o = r * g.out_w;
     row(x + plane * in_plane, oh, y + o, indices ? indices + o : nullptr);
   });
@@ -164,9 +229,10 @@ int64_t plane_table_stride(const PoolGeometry& g) {
 }
 
 bool whole_planes(const PoolGeometry& g, bool indices) {
+  // The table's size compared without forming products of kernel sizes, which may be huge.
+  const int64_t taps = min64(g.kernel_h, kMaxPlaneTable) * min64(g.kernel_w, kMaxPlaneTable);
   return !indices && g.pad_h == 0 && g.pad_w == 0 && g.dilation_h == 1 && g.dilation_w == 1 &&
-         g.out_w < kPlaneOutWidth && g.kernel_h * g.kernel_w * plane_table_stride(g) <= kMaxPlaneTable &&
-         g.in_h * g.in_w <= INT32_MAX;
+         g.out_w < kPlaneOutWidth && taps <= kMaxPlaneTable / plane_table_stride(g) && g.in_h * g.in_w <= INT32_MAX;
 }
 
 // Max pooling of whole planes from a table of each output's window (see Kernels::max_pool_planes).
@@ -183,7 +249,8 @@ void max_pool_whole_planes(const PoolGeometry& g, const float* x, float* y, int 
     }
   }
   const auto kernel = active_kernels().max_pool_planes;
-  parallel_for(g.planes, threads, [&](int64_t p) { kernel(x, H * W, p, p + 1, idx.data(), taps, stride, out, y); });
+  parallel_for(g.planes, threads, elements(double(taps * out)),
+               [&](int64_t p) { kernel(x, H * W, p, p + 1, idx.data(), taps, stride, out, y); });
 }
 
 // Planes whose rows fit a small buffer, with at least a vector of outputs per row, pool separably
@@ -199,7 +266,7 @@ bool separable_planes(const PoolGeometry& g, bool indices) {
 void max_pool2d(const PoolGeometry& g, const float* x, float* y, int64_t* indices, int threads) {
   if (separable_planes(g, indices != nullptr)) {
     const auto kernel = active_kernels().max_pool_separable;
-    parallel_for(g.planes, threads, [&](int64_t p) {
+    parallel_for(g.planes, threads, elements(double(g.in_h * g.in_w) * double(g.kernel_h + g.kernel_w)), [&](int64_t p) {
       kernel(x, g.in_h, g.in_w, p, p + 1, g.kernel_h, g.kernel_w, g.stride_h, g.stride_w, g.out_h, g.out_w, y);
     });
     return;
@@ -233,58 +300,59 @@ namespace {
 template <typename Index = int64_t>
 struct AdaptiveColumns {
   std::vector<Index> begin, end;
-  std::vector<float> width;
+  std::vector<double> width;
 
   AdaptiveColumns(int64_t in, int64_t out)
       : begin(static_cast<size_t>(out)), end(static_cast<size_t>(out)), width(static_cast<size_t>(out)) {
     for (int64_t o = 0; o < out; ++o) {
       begin[o] = static_cast<Index>(adaptive_begin(o, in, out));
       end[o] = static_cast<Index>(adaptive_end(o, in, out));
-      width[o] = static_cast<float>(end[o] - begin[o]);
+      width[o] = static_cast<double>(end[o] - begin[o]);
     }
   }
 
-  // y[o] = sum[o] / rows / width[o]: divided by the height then the width, as PyTorch, in a
-  // separate pass so that the divisions vectorise (sum may be y).
-  void divide(const float* sum, float* y, float rows) const {
-    const float* w = width.data();
-    for (size_t o = 0; o < width.size(); ++o) y[o] = sum[o] / rows / w[o];
-  }
+  // The mean of window o, `rows` high, from its sum: divided once in double, rounded to float32.
+  float mean(double sum, int64_t o, double rows) const { return static_cast<float>(sum / (rows * width[o])); }
 };
 
-// uint8 windows of at most this many pixels sum to less than 2^24: their float32 sums are exact in
-// any order, so integer sums give the same results.
-bool exact_uint8_sums(int64_t H, int64_t W, int64_t out_h, int64_t out_w) {
-  return (ceil_div(H, out_h) + 1) * (ceil_div(W, out_w) + 1) <= 65793;
-}
-
+// Every adaptive window sums in double (uint8: in integers, exactly) and divides once by its number
+// of values, whatever its size: each mean is the exact one rounded to float32 up to double rounding,
+// and a constant map's mean is exact (see kFloatSumTaps; global average pooling, a ResNet's head,
+// sums in double like any other window). The uint8 sums equal the double sums of the float32 copy,
+// so both give the same bits.
 template <typename T>
 void adaptive_avg(const PoolGeometry& g, const T* x, float* y, int threads) {
   const int64_t H = g.in_h, W = g.in_w;
   const AdaptiveColumns<> cols(W, g.out_w);
-  // Exact integer sums (see exact_uint8_sums): column sums over the window's rows (a vectorised
-  // pass), their running sums along the row (int32 while 255 * rows * W fits), and each window's
-  // sum as the difference of two running sums.
-  const bool exact_integers = std::is_same<T, uint8_t>::value && exact_uint8_sums(H, W, g.out_h, g.out_w) &&
-                              255 * (ceil_div(H, g.out_h) + 1) * (W + 1) <= INT32_MAX;
+  const int64_t* b = cols.begin.data();
+  const int64_t* e = cols.end.data();
+  // uint8: column sums over the window's rows (a vectorised pass), their running sums along the row
+  // (int32 while 255 * rows * W fits), and each window's sum as the difference of two running sums.
+  auto integer_means = [&](auto zero, const T* xp, int64_t h0, int64_t h1, float* yr) {
+    using Int = decltype(zero);
+    thread_local std::vector<Int> column;
+    column.assign(static_cast<size_t>(W + 1), 0);
+    Int* __restrict col = column.data() + 1;  // col[-1] = 0
+    for (int64_t ih = h0; ih < h1; ++ih) {
+      const T* __restrict row = xp + ih * W;
+      for (int64_t iw = 0; iw < W; ++iw) col[iw] += row[iw];
+    }
+    for (int64_t iw = 1; iw < W; ++iw) col[iw] += col[iw - 1];  // col[i] = sum of columns 0..i
+    const double rows = static_cast<double>(h1 - h0);
+    for (int64_t o = 0; o < g.out_w; ++o) yr[o] = cols.mean(static_cast<double>(col[e[o] - 1] - col[b[o] - 1]), o, rows);
+  };
+  const bool int32_sums = (ceil_div(H, g.out_h) + 1) * (W + 1) <= INT32_MAX / 255;
   for_each_row(g, x, y, nullptr, threads, [&](const T* xp, int64_t oh, float* __restrict yr, int64_t*) {
     const int64_t h0 = adaptive_begin(oh, H, g.out_h), h1 = adaptive_end(oh, H, g.out_h);
-    const int64_t* __restrict b = cols.begin.data();
-    const int64_t* __restrict e = cols.end.data();
-    if (exact_integers) {
-      thread_local std::vector<int32_t> column;
-      column.assign(static_cast<size_t>(W + 1), 0);
-      int32_t* __restrict col = column.data() + 1;  // col[-1] = 0
-      for (int64_t ih = h0; ih < h1; ++ih) {
-        const T* __restrict row = xp + ih * W;
-        for (int64_t iw = 0; iw < W; ++iw) col[iw] += row[iw];
-      }
-      for (int64_t iw = 1; iw < W; ++iw) col[iw] += col[iw - 1];  // col[i] = sum of columns 0..i
-      for (int64_t ow = 0; ow < g.out_w; ++ow) yr[ow] = static_cast<float>(col[e[ow] - 1] - col[b[ow] - 1]);
+    if constexpr (std::is_same<T, uint8_t>::value) {
+      if (int32_sums)
+        integer_means(int32_t(0), xp, h0, h1, yr);
+      else
+        integer_means(int64_t(0), xp, h0, h1, yr);
     } else {
-      for (int64_t ow = 0; ow < g.out_w; ++ow) yr[ow] = window_sum(xp, W, h0, h1, b[ow], e[ow]);
+      const double rows = static_cast<double>(h1 - h0);
+      for (int64_t o = 0; o < g.out_w; ++o) yr[o] = cols.mean(double_sum(xp, W, h0, h1, b[o], e[o]), o, rows);
     }
-    cols.divide(yr, yr, static_cast<float>(h1 - h0));
   });
 }
 
@@ -308,7 +376,7 @@ void adaptive_avg_levels_streamed(const PoolGeometry& g, const uint8_t* x, const
   // Bands of at least kLevelBandRows rows, enough for about four units per thread.
   constexpr int64_t kLevelBandRows = 64;
   const int64_t bands = threads > 1 ? max64(1, min64(ceil_div(4 * threads, g.planes), H / kLevelBandRows)) : 1;
-  parallel_for(g.planes * bands, threads, [&](int64_t unit) {
+  parallel_for(g.planes * bands, threads, elements(4.0 * double(H * W) * double(count) / double(bands)), [&](int64_t unit) {
     const int64_t p = unit / bands, r0 = unit % bands * H / bands, r1 = (unit % bands + 1) * H / bands;
     // Each level's output rows whose windows start in [r0, r1): next[l] .. last[l].
     std::vector<int64_t> next(static_cast<size_t>(count)), last(static_cast<size_t>(count));
@@ -341,7 +409,7 @@ void adaptive_avg_levels_streamed(const PoolGeometry& g, const uint8_t* x, const
           std::memcpy(top, cur, sizeof(int32_t) * Wp);
         for (; oh < last[l] && adaptive_end(oh, H, out_h) == r; ++oh) {
           kernels.window_means(cur, top, cols[l].begin.data(), cols[l].end.data(), cols[l].width.data(),
-                               static_cast<float>(r - adaptive_begin(oh, H, out_h)), out_w,
+                               static_cast<double>(r - adaptive_begin(oh, H, out_h)), out_w,
                                outs[levels[l]] + (p * out_h + oh) * out_w);
           if (oh + 1 < last[l])
             std::memcpy(top, adaptive_begin(oh + 1, H, out_h) == r ? cur : prev, sizeof(int32_t) * Wp);
@@ -363,9 +431,8 @@ void adaptive_avg_pool2d(const PoolGeometry& g, const uint8_t* x, float* y, int 
 
 void adaptive_avg_pool2d_levels(const PoolGeometry& g, const uint8_t* x, int64_t count, const int64_t* sizes,
                                 float* const* outs, int threads) {
-  // Levels whose sums are exact in integers share one pass (see adaptive_avg_levels_streamed); the
-  // others (windows too large for exact float32 sums, an image too large for int32 sums, or a level
-  // taller than the input) are pooled one by one.
+  // The levels share one pass (see adaptive_avg_levels_streamed) while the image's sums fit the
+  // int32 table; a level taller than the input, or every level of a larger image, is pooled alone.
   std::vector<int64_t> shared;
   const bool sat_fits = g.in_h * g.in_w <= INT32_MAX / 255;
   for (int64_t i = 0; i < count; ++i) {
@@ -373,7 +440,7 @@ void adaptive_avg_pool2d_levels(const PoolGeometry& g, const uint8_t* x, int64_t
     level.out_h = sizes[2 * i];
     level.out_w = sizes[2 * i + 1];
     if (level.out_h == 0 || level.out_w == 0) continue;
-    if (sat_fits && level.out_h <= g.in_h && exact_uint8_sums(g.in_h, g.in_w, level.out_h, level.out_w))
+    if (sat_fits && level.out_h <= g.in_h)
       shared.push_back(i);
     else
       adaptive_avg(level, x, outs[i], threads);

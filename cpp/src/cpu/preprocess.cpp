@@ -15,7 +15,7 @@ constexpr int64_t kBlobUnitPixels = int64_t(1) << 14;
 template <typename Row>
 void for_each_row(const BlobGeometry& g, int threads, Row row) {
   const int64_t rows = g.images * g.height, band = max64(1, kBlobUnitPixels / g.width);
-  parallel_for(ceil_div(rows, band), threads, [&](int64_t b) {
+  parallel_for(ceil_div(rows, band), threads, elements(2.0 * band * g.width * g.channels), [&](int64_t b) {
     for (int64_t r = b * band; r < min64(rows, (b + 1) * band); ++r) row(r / g.height, r % g.height);
   });
 }

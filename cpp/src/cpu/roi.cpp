@@ -26,7 +26,7 @@ template <typename T>
 const float* to_nhwc(const RoiGeometry& g, const T* x, int threads) {
   const int64_t C = g.channels, H = g.height, W = g.width, plane = H * W;
   float* y = scratch_array<float>(ScratchSlot::roi_input, static_cast<size_t>(g.batch * C * plane));
-  parallel_for(g.batch * H, threads, [&](int64_t row) {
+  parallel_for(g.batch * H, threads, elements(2.0 * W * C), [&](int64_t row) {
     const int64_t n = row / H, h = row % H;
     const T* src = x + n * C * plane + h * W;
     float* dst = y + row * W * C;
@@ -44,10 +44,10 @@ const float* to_nhwc(const RoiGeometry& g, const T* x, int threads) {
 // whichever it is, in runs of consecutive RoIs handed out one at a time (RoI costs differ), so that a
 // body can prefetch the next RoI's data. workspace holds `floats` floats of the running thread.
 template <typename Body>
-void for_each_roi(int64_t rois, int threads, size_t floats, Body body) {
+void for_each_roi(int64_t rois, int threads, UnitCost per_roi, size_t floats, Body body) {
   const int64_t run = max64(1, min64(16, rois / (8 * threads)));
   parallel_for(
-      ceil_div(rois, run), threads,
+      ceil_div(rois, run), threads, {per_roi.ns * static_cast<double>(run)},
       [&] { return scratch_array<float>(ScratchSlot::roi_work, floats); },
       [&](float* ws, int64_t r) {
         for (int64_t k = r * run; k < min64(rois, (r + 1) * run); ++k) body(k, ws);
@@ -196,7 +196,7 @@ void roi_align(const RoiGeometry& g, const T* x, const float* boxes, float scale
   const int64_t tile = in_place ? 0 : (bins * C + 15) / 16 * 16;
   const size_t floats = static_cast<size_t>(tile) + kAxisFloats * static_cast<size_t>(rows + cols);
   const std::vector<int64_t> order = rois_by_top(boxes, g.rois);
-  for_each_roi(g.rois, threads, floats, [&](int64_t i, float* ws) {
+  for_each_roi(g.rois, threads, elements(4.0 * C * rows * cols), floats, [&](int64_t i, float* ws) {
     const int64_t k = order[i];
     const float* roi = boxes + 5 * k;
     const AlignBox b = align_box(roi, scale, aligned, PH, PW);
@@ -324,7 +324,7 @@ void crop_resize(const RoiGeometry& g, const T* x, const float* boxes, float sca
                         static_cast<size_t>(crop_workspace_floats(span));
   const Kernels& kernels = active_kernels();
   const std::vector<int64_t> order = rois_by_top(boxes, g.rois);
-  for_each_roi(g.rois, threads, floats, [&](int64_t i, float* ws) {
+  for_each_roi(g.rois, threads, elements(4.0 * C * bins * grid_h * grid_w), floats, [&](int64_t i, float* ws) {
     const int64_t k = order[i];
     const float* roi = boxes + 5 * k;
     const AlignBox b = align_box(roi, scale, aligned, PH, PW);
@@ -379,7 +379,7 @@ void roi_pool(const RoiGeometry& g, const float* x, const float* boxes, float sc
   if (g.rois == 0 || C == 0) return;
   const float* xt = to_nhwc(g, x, threads);
   static_assert(sizeof(int32_t) == sizeof(float), "index tile shares the float workspace");
-  for_each_roi(g.rois, threads, static_cast<size_t>(2 * bins * C), [&](int64_t k, float* ws) {
+  for_each_roi(g.rois, threads, elements(2.0 * bins * C), static_cast<size_t>(2 * bins * C), [&](int64_t k, float* ws) {
     const float* roi = boxes + 5 * k;
     const PoolBox b = pool_box(roi, scale, PH, PW);
     const float* xb = xt + static_cast<int64_t>(roi[0]) * H * W * C;

@@ -50,9 +50,10 @@ def kmeans(X, n_clusters, *, sample_weight=None, init="k-means++", n_init="auto"
         one lowering the potential most kept); "random" draws distinct points with probability
         proportional to their weight.
     n_init : "auto" or int
-        Restarts; the run with the lowest inertia is kept. "auto": 1 for "k-means++" or an array,
-        10 for "random" (scikit-learn >= 1.4).
+        Restarts, 1 to 1000; the run with the lowest inertia is kept. "auto": 1 for "k-means++" or an
+        array, 10 for "random" (scikit-learn >= 1.4).
     max_iter : int
+        Lloyd iterations of a run at most, 1 to 100000 (a run stops earlier once no label changes).
     tol : float
         Stop when ``sum_j ||c_j(new) - c_j(old)||^2 <= tol * mean(X.var(axis=0))``; a run also stops
         when no label changes.
@@ -64,7 +65,8 @@ def kmeans(X, n_clusters, *, sample_weight=None, init="k-means++", n_init="auto"
     random_state : None, int or numpy Generator
         Same seed, same result, on any thread count.
     n_local_trials : int, optional
-        k-means++ candidates per centre (default ``2 + floor(ln k)``).
+        k-means++ candidates per centre, drawn among the samples: 1 to n_samples (default
+        ``2 + floor(ln k)``).
     device : "cpu" or "cuda"
         Where it runs, as the ops' ``device``: "cuda" raises RuntimeError saying why it cannot run
         there (no CUDA backend in this build, no CUDA device, or no CUDA kernel yet).
@@ -81,7 +83,8 @@ def kmeans(X, n_clusters, *, sample_weight=None, init="k-means++", n_init="auto"
     Raises
     ------
     TypeError for non-numeric data; ValueError for bad shapes, NaN / inf, n_clusters outside
-    [1, n_samples], negative weights, or bad options (checked by the C++ op, whose messages name it).
+    [1, n_samples], negative weights, or bad options, such as ``n_init``, ``max_iter`` or
+    ``n_local_trials`` outside their bounds (checked by the C++ op, whose messages name it).
     """
     op = "kmeans"
     X = as_float32_or_64(op, "X", X)
@@ -112,7 +115,7 @@ def kmeans_plusplus(X, n_clusters, *, sample_weight=None, random_state=None, n_l
     """Greedy k-means++ seeding alone (scikit-learn's ``kmeans_plusplus``).
 
     Returns ``(centers, indices)``: the chosen rows of X (in X's precision, as :func:`kmeans`) and their
-    indices (int64). ``device`` as :func:`kmeans`.
+    indices (int64). ``n_local_trials`` (1 to n_samples) and ``device`` as :func:`kmeans`.
     """
     op = "kmeans_plusplus"
     X = as_float32_or_64(op, "X", X)

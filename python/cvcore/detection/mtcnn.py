@@ -331,11 +331,17 @@ def _pack_columns(shapes):
     return corners, (height, sum(c[1] for c in columns))
 
 
-def _real(name, value, low, high, open_low=False, open_high=False):
-    """value as a finite float in the interval from low to high (open or closed at each end)."""
+# The largest ratio between pyramid levels: consecutive levels then differ by at least one pixel
+# down to P-Net's 12-pixel input (12 * (1 - 11/12) = 1), which bounds the levels and their pixels.
+MAX_SCALE_FACTOR = 11 / 12
+
+
+def _real(name, value, low, high, open_low=False, open_high=False, high_text=None):
+    """value as a finite float in the interval from low to high (open or closed at each end; the
+    message writes high as high_text when given)."""
     value = check_finite_scalar("MTCNN", name, value)
     if value < low or value > high or (open_low and value == low) or (open_high and value == high):
-        interval = f"{'(' if open_low else '['}{low}, {high}{')' if open_high else ']'}"
+        interval = f"{'(' if open_low else '['}{low}, {high_text or high}{')' if open_high else ']'}"
         raise ValueError(f"MTCNN: {name} must be in {interval}, got {value!r}")
     return value
 
@@ -346,12 +352,16 @@ class MTCNN:
     Parameters
     ----------
     min_face_size : float
-        Smallest face side looked for, in pixels (> 0; default 20). The image pyramid starts at scale
-        ``12 / min_face_size``, so smaller values cost more (quadratically).
+        Smallest face side looked for, in pixels, >= 1 (default 20). The image pyramid starts at scale
+        ``12 / min_face_size``, so smaller values cost more (quadratically); the bound keeps the first
+        level within 12 times the image's side (P-Net's 12-pixel window covers at least a pixel).
     thresholds : (float, float, float)
         Face-probability thresholds of P-Net (``>=``), R-Net and O-Net (``>``), each in [0, 1].
     scale_factor : float
-        Ratio between pyramid levels, in (0, 1) (default 0.709, about 1 / sqrt(2)).
+        Ratio between pyramid levels, in (0, 11/12] (default 0.709, about 1 / sqrt(2)). The bound
+        keeps consecutive levels at least a pixel apart down to P-Net's 12-pixel input, and the whole
+        pyramid within ``1 / (1 - scale_factor**2)`` (at most about 6.3) times the first level's
+        pixels, in at most ``1 + log(12 / short side) / log(scale_factor)`` levels.
     weights : str, path-like or mapping, optional
         A ``.npz`` file (see :func:`load_weights`) or a mapping of arrays with the keys and shapes of
         :func:`weight_shapes`; default the shipped weights.
@@ -365,11 +375,11 @@ class MTCNN:
     """
 
     def __init__(self, min_face_size=20, thresholds=(0.6, 0.7, 0.7), scale_factor=0.709, weights=None):
-        self.min_face_size = _real("min_face_size", min_face_size, 0, np.inf, open_low=True, open_high=True)
+        self.min_face_size = _real("min_face_size", min_face_size, 1, np.inf, open_high=True)
         if isinstance(thresholds, (str, bytes)) or not hasattr(thresholds, "__len__") or len(thresholds) != 3:
             raise ValueError(f"MTCNN: thresholds must be three numbers (P-Net, R-Net, O-Net), got {thresholds!r}")
         self.thresholds = tuple(_real(f"thresholds[{i}]", t, 0, 1) for i, t in enumerate(thresholds))
-        self.scale_factor = _real("scale_factor", scale_factor, 0, 1, open_low=True, open_high=True)
+        self.scale_factor = _real("scale_factor", scale_factor, 0, MAX_SCALE_FACTOR, open_low=True, high_text="11/12")
         if weights is None or isinstance(weights, (str, os.PathLike)):
             self.weights = load_weights(weights)
         else:

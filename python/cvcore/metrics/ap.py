@@ -119,6 +119,8 @@ def voc_evaluate(ground_truth, detections, iou_threshold=0.5, method="voc", pixe
     op = "voc_evaluate"
     ground_truth, detections = as_sequence(op, "ground_truth", ground_truth), as_sequence(op, "detections", detections)
     iou_threshold = check_finite_scalar(op, "iou_threshold", iou_threshold)
+    if not isinstance(pixel_inclusive, (bool, np.bool_)):
+        raise TypeError(f"{op}: pixel_inclusive must be a bool, got {pixel_inclusive!r}")
     if len(ground_truth) != len(detections):
         raise ValueError(f"{op}: ground_truth and detections must list the same images, got "
                          f"{len(ground_truth)} and {len(detections)}")
@@ -129,7 +131,11 @@ def voc_evaluate(ground_truth, detections, iou_threshold=0.5, method="voc", pixe
         what = f"ground_truth[{i}]"
         boxes = _voc_boxes(op, f"{what}['boxes']", _field(op, what, g, "boxes"))
         labels = np.asarray(_field(op, what, g, "labels")).ravel()
-        difficult = np.asarray(_field(op, what, g, "difficult", np.zeros(len(labels), bool)), bool).ravel()
+        difficult = np.asarray(_field(op, what, g, "difficult", np.zeros(len(labels), bool))).ravel()
+        if difficult.dtype != bool and not (np.issubdtype(difficult.dtype, np.integer) and np.isin(difficult, (0, 1)).all()):
+            raise TypeError(f"{op}: {what}['difficult'] must hold bools (or 0 / 1), got "
+                            f"{difficult.dtype} {difficult[:4].tolist()!r}")
+        difficult = difficult.astype(bool)
         if not len(boxes) == len(labels) == len(difficult):
             raise ValueError(f"{op}: {what} boxes, labels and difficult must have the same length, got "
                              f"{len(boxes)}, {len(labels)} and {len(difficult)}")

@@ -1,17 +1,18 @@
 """COCO bounding-box evaluation with pycocotools' exact semantics (``COCOeval(gt, dt, "bbox")``).
 
-The matching and accumulation run in C++ (``cvcore._cvcore.coco_evaluate``), and so does the reading of
-detection files; this module loads the ground truth JSON, checks every record, and maps COCO ids to
-dense indices.
+The matching and accumulation run in C++ (``cvcore._cvcore.coco_evaluate``), and so do the reading of
+JSON files (strict RFC 8259) and the checks of every record (``cvcore._cvcore.coco_records``, the same
+rules for files and lists of dicts); this module maps COCO ids to dense indices.
 """
 
-import json
 import os
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .. import _cvcore
+from .._json import load_json
+from .._validation import as_int, check_finite_scalar
 
 # pycocotools' Params.setDetParams, computed the same way so that every threshold is the same double.
 IOU_THRESHOLDS = np.linspace(0.5, 0.95, int(np.round((0.95 - 0.5) / 0.05)) + 1, endpoint=True)
@@ -23,71 +24,30 @@ AREA_RANGES = {"all": (0.0, 1e5 ** 2), "small": (0.0, 32.0 ** 2), "medium": (32.
 _OP = "COCOEvaluator"
 
 
-def _load(source, what):
-    """A JSON path (str / PathLike) loaded, or the object itself."""
+def _load(source):
+    """A JSON path (str / PathLike) read by the strict C++ reader, or the object itself."""
     if isinstance(source, (str, os.PathLike)):
-        try:
-            with open(source, encoding="utf-8") as f:
-                return json.load(f)
-        except json.JSONDecodeError as e:
-            raise ValueError(f"{_OP}: {what} file {os.fspath(source)!r} is not valid JSON: {e}") from None
+        return load_json(source, _OP)
     return source
 
 
-def _detection_columns(dets):
-    """(image_id, category_id, bbox (n, 4), score) arrays of the detections: a JSON file through the
-    C++ reader (cvcore::read_coco_detections), a list of dicts through the checks below; the errors
-    of both name the record."""
-    if isinstance(dets, (str, os.PathLike)):
-        with open(dets, "rb") as f:
+def _columns(records, kind, what):
+    """The columns of COCO records (cvcore::read_coco_records: an id as (n,) int64, a number as (n,)
+    float64, a box as (n, 4) float64), from a JSON file or from a list of dicts, by the same rules and
+    with the same messages (naming the record, the field and the value; the line and column in a
+    file). ``kind`` is "detections", "annotations", "images" or "categories"."""
+    if isinstance(records, (str, os.PathLike)):
+        with open(records, "rb") as f:
             data = f.read()
-        try:
-            return _cvcore.coco_read_detections(data, os.fspath(dets))
-        except ValueError as e:
-            raise ValueError(f"{_OP}: {e}") from None
-    records = _records(dets, None, "dets")
-    return (_field(records, "image_id", "dets", np.int64), _field(records, "category_id", "dets", np.int64),
-            _field(records, "bbox", "dets", np.float64).reshape(-1, 4), _field(records, "score", "dets", np.float64))
+        return _cvcore.coco_read_records(data, kind, os.fspath(records), what, _OP)
+    return _cvcore.coco_records(records, kind, what, _OP)
 
 
-def _records(container, key, what):
-    """container[key] as a list of dicts (the error names what is missing)."""
-    try:
-        records = container[key] if key is not None else container
-    except (KeyError, TypeError, IndexError):
-        raise ValueError(f"{_OP}: {what} must have a {key!r} list") from None
-    if not isinstance(records, list):
-        raise ValueError(f"{_OP}: {what} must be a list of records, got {type(records).__name__}")
-    for i, r in enumerate(records):
-        if not isinstance(r, dict):
-            raise ValueError(f"{_OP}: {what}[{i}] must be a dict, got {type(r).__name__}")
-    return records
-
-
-def _field(records, name, what, dtype, default=None):
-    """One field of every record as an array; ValueError naming the first record without it or with a
-    value of the wrong kind."""
-    if default is None:
-        try:
-            values = [r[name] for r in records]
-        except KeyError:
-            bad = next(i for i, r in enumerate(records) if name not in r)
-            raise ValueError(f"{_OP}: {what}[{bad}] has no {name!r}") from None
-    else:
-        values = [r.get(name, default) for r in records]
-    try:
-        arr = np.asarray(values, dtype=dtype)
-    except (TypeError, ValueError):
-        arr = None
-    if arr is None or arr.ndim != (2 if name == "bbox" else 1) or (name == "bbox" and arr.shape[1:] != (4,)):
-        for i, v in enumerate(values):
-            try:
-                ok = np.asarray(v, dtype=dtype).shape == ((4,) if name == "bbox" else ())
-            except (TypeError, ValueError):
-                ok = False
-            if not ok:
-                raise ValueError(f"{_OP}: {what}[{i}] has an invalid {name!r}: {v!r}")
-    return arr.reshape(len(records), 4) if name == "bbox" else arr
+def _records(gt, key):
+    """gt[key], the records of one kind in a ground truth dict."""
+    if key not in gt:
+        raise ValueError(f"{_OP}: gt has no {key!r} (a list of records)")
+    return gt[key]
 
 
 def _indices(ids, known, what, kind):
@@ -99,14 +59,6 @@ def _indices(ids, known, what, kind):
         i = int(np.argmax(bad))
         raise ValueError(f"{_OP}: {what}[{i}]: {kind} {int(ids[i])} is not in the ground truth")
     return pos.astype(np.int64)
-
-
-def _check_boxes(boxes, what):
-    bad = ~np.isfinite(boxes).all(axis=1) | (boxes[:, 2] < 0) | (boxes[:, 3] < 0)
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise ValueError(f"{_OP}: {what}[{i}] has an invalid bbox {boxes[i].tolist()}: "
-                         "x, y, w, h must be finite with w, h >= 0")
 
 
 @dataclass
@@ -221,24 +173,29 @@ class COCOEvaluator:
     outside an area range are ignored (an ``ignore`` field is overridden by ``iscrowd``, as in
     pycocotools); a detection matched to a ground truth of id 0 counts as unmatched; area bounds are
     inclusive; categories without unignored ground truth are -1 and left out of the means;
-    ``stats[0]`` uses maxDets 100. Unlike pycocotools, an unknown image or category id, a missing
-    field, a NaN score or a negative box size raise ValueError naming the record, and an empty
-    detection list is allowed (all zeros).
+    ``stats[0]`` uses maxDets 100. Unlike pycocotools, an empty detection list is allowed (all zeros),
+    and every record is checked, with the same rules for a file and a list, nothing converted: ids
+    are integers in int64's range (a JSON number without fraction or exponent, a Python or NumPy
+    int; not 1.0, 1.5 or "1"), scores and areas finite numbers, boxes 4 finite numbers with
+    w, h >= 0 (bools and strings are not numbers). An unknown image or category id, a missing field
+    or a value of the wrong kind raise ValueError naming the record, the field and the value (with
+    the line and column in a file). JSON files must be strict RFC 8259 JSON in UTF-8 (no NaN or
+    Infinity, nesting at most 512 deep); ValueError names the file, the line and the column.
     """
 
     def __init__(self, gt, dets, max_dets=MAX_DETS):
-        gt = _load(gt, "gt")
+        gt = _load(gt)
         if not isinstance(gt, dict):
             raise ValueError(f"{_OP}: gt must be a COCO dict or a JSON file holding one, got {type(gt).__name__}")
-        images = _records(gt, "images", "gt")
-        categories = _records(gt, "categories", "gt")
-        anns = _records(gt, "annotations", "gt")
-        self.max_dets = tuple(int(m) for m in max_dets)
+        if isinstance(max_dets, (str, bytes)) or not hasattr(max_dets, "__iter__"):
+            raise TypeError(f"{_OP}: max_dets must be a sequence of ints, got {max_dets!r}")
+        self.max_dets = tuple(as_int(_OP, "max_dets", m) for m in max_dets)
         if not self.max_dets or any(m < 0 for m in self.max_dets) or list(self.max_dets) != sorted(self.max_dets):
             raise ValueError(f"{_OP}: max_dets must be increasing counts >= 0, got {max_dets!r}")
 
-        self.image_ids = np.unique(_field(images, "id", "gt['images']", np.int64))
-        cat_ids = _field(categories, "id", "gt['categories']", np.int64)
+        self.image_ids = np.unique(_columns(_records(gt, "images"), "images", "gt['images']")[0])
+        categories = _records(gt, "categories")
+        cat_ids = _columns(categories, "categories", "gt['categories']")[0]
         order = np.argsort(cat_ids, kind="stable")
         self.category_ids = cat_ids[order]
         if len(np.unique(self.category_ids)) != len(self.category_ids):
@@ -246,27 +203,16 @@ class COCOEvaluator:
         self.category_names = [categories[i].get("name", str(categories[i]["id"])) for i in order]
 
         what = "gt['annotations']"
-        self._gt = dict(
-            image=_indices(_field(anns, "image_id", what, np.int64), self.image_ids, what, "image_id"),
-            category=_indices(_field(anns, "category_id", what, np.int64), self.category_ids, what, "category_id"),
-            boxes=_field(anns, "bbox", what, np.float64),
-            area=_field(anns, "area", what, np.float64),
-            crowd=_field(anns, "iscrowd", what, np.int64, default=0),
-            id=_field(anns, "id", what, np.int64))
-        _check_boxes(self._gt["boxes"], what)
-        if np.isnan(self._gt["area"]).any():
-            i = int(np.argmax(np.isnan(self._gt["area"])))
-            raise ValueError(f"{_OP}: {what}[{i}] has a NaN 'area'")
+        ann_id, image_id, category_id, boxes, area, crowd = _columns(_records(gt, "annotations"), "annotations", what)
+        self._gt = dict(image=_indices(image_id, self.image_ids, what, "image_id"),
+                        category=_indices(category_id, self.category_ids, what, "category_id"),
+                        boxes=boxes, area=area, crowd=crowd, id=ann_id)
 
         what = "dets"
-        image_id, category_id, boxes, scores = _detection_columns(dets)
-        if np.isnan(scores).any():
-            i = int(np.argmax(np.isnan(scores)))
-            raise ValueError(f"{_OP}: {what}[{i}] has a NaN 'score'")
+        image_id, category_id, boxes, scores = _columns(dets, "detections", what)
         self._dt = dict(image=_indices(image_id, self.image_ids, what, "image_id"),
                         category=_indices(category_id, self.category_ids, what, "category_id"),
                         boxes=boxes, score=scores)
-        _check_boxes(self._dt["boxes"], what)
 
     def confusion_matrix(self, iou_threshold=0.5, score_threshold=0.25):
         """The detection confusion matrix, (K + 1, K + 1) int64: rows are ground-truth categories
@@ -278,7 +224,9 @@ class COCOEvaluator:
         (true, background), an unmatched detection to (background, predicted)."""
         from .. import ops
 
-        iou_threshold = float(iou_threshold)
+        op = f"{_OP}.confusion_matrix"
+        iou_threshold = check_finite_scalar(op, "iou_threshold", iou_threshold)
+        score_threshold = check_finite_scalar(op, "score_threshold", score_threshold)
         K = len(self.category_ids)
         cm = np.zeros((K + 1, K + 1), np.int64)
         g, d = self._gt, self._dt

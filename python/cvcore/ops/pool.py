@@ -122,8 +122,12 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
 
     Notes
     -----
-    Sums are float32 in row-major window order, then divided once, as PyTorch's CPU kernel.
-    Results are identical for every thread count.
+    A window of at most 64 input values (up to 8x8, the windows networks use) is summed in float32
+    in row-major order, then divided once in float32: PyTorch's CPU kernel, bit for bit. A larger
+    window is summed in float64 and divided once in float64, then rounded to float32: its mean is
+    the exact one up to double rounding, so a constant map's mean is exact at any size (PyTorch's
+    float32 running sum drifts: 255.27 for the mean of 300x300 values of 255). Results are
+    identical for every thread count.
     """
     op = "avg_pool2d"
     x, squeeze = batched_nchw(op, input)
@@ -175,9 +179,12 @@ def adaptive_avg_pool2d(input, output_size, *, device="cpu"):
 
     Notes
     -----
-    The float32 window sum is divided by the window height, then by its width, as PyTorch's CPU
-    kernel. Results are identical for every thread count. A uint8 input (e.g. an image for a
-    pyramid) is read without conversion and gives exactly the result of its float32 copy.
+    Each window is summed in float64 (uint8: in integers) and divided once in float64 by its number
+    of values, then rounded to float32: the exact mean up to double rounding, whatever the window's
+    size, so a constant map's mean is exact (PyTorch's float32 running sums are not beyond small
+    windows; its global pooling, a float32 mean, gives the same for constant maps). Results are
+    identical for every thread count. A uint8 input (e.g. an image for a pyramid) is read without
+    conversion and gives exactly the result of its float32 copy.
     """
     op = "adaptive_avg_pool2d"
     x, squeeze = _adaptive_avg_input(op, input)
@@ -192,7 +199,7 @@ def adaptive_avg_pool2d_levels(input, output_sizes, *, device="cpu"):
     For uint8 input (an image) every level comes from one summed-area table per plane, built in one
     pass: a level costs its own size instead of a pass over the whole input, so a pyramid of a
     1920x1080 image costs about one level-0 resize plus the table. Float input is pooled level by
-    level (float32 sums depend on their order).
+    level (sums of floats depend on their order).
 
     Parameters
     ----------

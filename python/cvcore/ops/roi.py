@@ -61,7 +61,10 @@ def roi_align(input, boxes, output_size, spatial_scale=1.0, sampling_ratio=-1, a
     {boxes}
     sampling_ratio : int
         Grid points per bin along each axis; ``<= 0``: ``ceil(roi_size / output_size)`` per RoI and
-        axis (adaptive, as torchvision; its cost grows with the RoI size).
+        axis (adaptive, as torchvision; its cost grows with the RoI size). A positive value is
+        bounded by the boxes: at most ``16 * max(1, ceil(roi_size / output_size))`` for every box and
+        axis (16 times the adaptive grid, and 16 for a box no larger than its output; finer samples
+        no longer change the average of a map that is bilinear between its pixels).
     aligned : bool
         Shift the scaled box by -0.5 so that pixel i covers ``[i, i + 1)`` (Detectron2's ROIAlignV2).
         When False, RoIs smaller than 1x1 on the map are enlarged to 1x1.
@@ -77,9 +80,9 @@ def roi_align(input, boxes, output_size, spatial_scale=1.0, sampling_ratio=-1, a
     ------
     TypeError for non-numeric data or non-int sizes. ValueError for a wrong rank or box shape, an
     empty plane, ``output_size`` < 1, a negative or non-finite ``spatial_scale``, a non-integer
-    batch index, a NaN or infinite coordinate (or one that overflows float32 once scaled), or an
-    adaptive grid of more than 2^22 rows or columns in one RoI. IndexError for a batch index
-    outside ``[0, N)``.
+    batch index, a NaN or infinite coordinate (or one that overflows float32 once scaled), a
+    ``sampling_ratio`` above its bound, or a grid of more than 2^22 rows or columns in one RoI
+    (``output_size`` times the samples per bin). IndexError for a batch index outside ``[0, N)``.
 
     Notes
     -----
@@ -111,6 +114,7 @@ def crop_resize(input, boxes, output_size, spatial_scale=1.0, sampling_ratio=-1,
     {boxes}
     sampling_ratio : int
         Grid points per bin along each axis; ``<= 0``: ``ceil(roi_size / output_size)`` (adaptive).
+        A positive value has ``roi_align``'s bound.
     aligned : bool
         Shift the scaled box by -0.5 (default True); False as in ``roi_align``.
 

@@ -15,7 +15,7 @@ void conv2d_depthwise(const ConvProblem& p, float* y) {
   const int64_t mult = g.out_channels / g.in_channels;
   const int64_t planes = g.batch * g.out_channels, ksize = g.kernel_h * g.kernel_w;
   parallel_for(
-      planes, p.threads,
+      planes, p.threads, conv_share(g, planes),
       [&] {
         // Slack: even-element loads of stride-2 rows read up to 2 vectors past a row.
         return scratch_array<float>(ScratchSlot::plane, static_cast<size_t>(Hp * Wp + 2 * k.width));

@@ -8,6 +8,7 @@
 
 #include "cpu/conv.hpp"
 #include "cpu/conv/plans.hpp"
+#include "cpu/parallel.hpp"
 #include "cpu/pool.hpp"
 #include "cpu/simd/kernels.hpp"
 
@@ -24,6 +25,14 @@ struct ConvProblem {
   const Kernels* k;
   int threads;
 };
+
+// One of `units` equal shares of the convolution's multiply-adds (the whole batch), as the cost of
+// a unit of a driver's parallel loop.
+inline UnitCost conv_share(const ConvGeometry& g, int64_t units) {
+  const double macs = double(g.batch) * double(g.out_channels) * double(g.out_h * g.out_w) *
+                      double(g.in_channels / g.groups) * double(g.kernel_h * g.kernel_w);
+  return multiply_adds(macs / double(units > 0 ? units : 1));
+}
 
 // Columns of the stacked GEMM's chunks at most (cpu/conv/gemm.cpp).
 constexpr int64_t kStackColumns = 4096;

@@ -63,14 +63,15 @@ void conv2d_gemm(const ConvProblem& p, float* y) {
                         n_off,
                         g.out_w,
                         g.stride_w,
-                        g.stride_w == 1 && g.stride_h * Wp == g.out_w};
+                        // stride_h * Wp == out_w, without the product (out_w <= Wp at stride_w 1)
+                        g.stride_w == 1 && g.stride_h == 1 && Wp == g.out_w};
     k.conv_gemm(gemm, rows.begin, rows.end, cols.begin, cols.end, bpack);
   };
   const auto image_of = [&](int64_t n) { return p.x + n * g.in_channels * g.in_h * g.in_w; };
 
   if (by_image) {
     parallel_for(
-        g.batch, threads,
+        g.batch, threads, conv_share(g, g.batch),
         [&] {
           return GemmBuffers{gemm_pack_buffer(k),
                              pad ? scratch_array<float>(ScratchSlot::conv_input, static_cast<size_t>(image)) : nullptr};
@@ -84,12 +85,12 @@ void conv2d_gemm(const ConvProblem& p, float* y) {
   float* xp = pad ? scratch_array<float>(ScratchSlot::conv_input, static_cast<size_t>(image)) : nullptr;
   for (int64_t n = 0; n < g.batch; ++n) {
     if (pad)
-      parallel_for(threads, threads, [&](int64_t i) {
+      parallel_for(threads, threads, elements(2.0 * double(image) / threads), [&](int64_t i) {
         const Range cr = split_range(g.in_channels, threads, i);
         pad_channels(g, image_of(n), xp, Hp, Wp, cr.begin, cr.end);
       });
     parallel_for(
-        items, threads, [&] { return gemm_pack_buffer(k); },
+        items, threads, conv_share(g, g.batch * items), [&] { return gemm_pack_buffer(k); },
         [&](float* bpack, int64_t it) { item(pad ? xp : image_of(n), n, it, bpack); });
   }
 }
@@ -127,7 +128,7 @@ void stacked_chunks(const ConvProblem& p, Emit emit) {
   int64_t* n_off = k_off + K;
   conv_offsets(g, g.in_channels, plane, W, per_chunk, image, k_off, n_off);
   parallel_for(
-      chunks, p.threads,
+      chunks, p.threads, conv_share(g, chunks),
       [&] {
         return StackBuffers{gemm_pack_buffer(k), scratch_array<float>(ScratchSlot::conv_stack,
                                                                        static_cast<size_t>(M * per_chunk * N))};

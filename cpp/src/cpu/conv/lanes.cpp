@@ -155,7 +155,7 @@ struct ThreadBuffers {
 
 void by_group(const LaneBatch& lb, float* y) {
   parallel_for(
-      lb.groups, lb.p.threads,
+      lb.groups, lb.p.threads, conv_share(lb.p.g, lb.groups),
       [&] { return ThreadBuffers{scratch_array<float>(ScratchSlot::lanes, lb.floats), lb.workspace()}; },
       [&](ThreadBuffers& t, int64_t grp) {
         const GroupBuffers b = lb.buffers(t.group);
@@ -176,9 +176,9 @@ void by_team(const LaneBatch& lb, const ConvProblem* tail, float* y_tail, ConvIm
   const auto group = [&](int64_t grp) { return lb.buffers(buf + lb.floats * static_cast<size_t>(grp)); };
   for (int64_t grp = 0; grp < lb.groups; ++grp) lb.load(grp, group(grp));
   const int64_t per_group = lb.wino ? ceil_div(g.out_h, lb.wino->m) : lb.direct->blocks;
-  const int64_t tail_units = tail ? 1 : 0;
+  const int64_t tail_units = tail ? 1 : 0, units = tail_units + lb.groups * per_group;
   parallel_for(
-      tail_units + lb.groups * per_group, lb.p.threads, [&] { return lb.workspace(); },
+      units, lb.p.threads, conv_share(g, units), [&] { return lb.workspace(); },
       [&](float* ws, int64_t u) {
         if (u < tail_units) {
           const ScratchFrame frame;
@@ -197,7 +197,7 @@ void by_team(const LaneBatch& lb, const ConvProblem* tail, float* y_tail, ConvIm
       tail ? Schedule::dynamic : Schedule::guided);
   if (lb.wino && lb.pool) {
     const int64_t lane_plane = lb.plane * lb.width, lane_pooled = lb.pooled_plane * lb.width;
-    parallel_for(lb.groups * g.out_channels, lb.p.threads, [&](int64_t u) {
+    parallel_for(lb.groups * g.out_channels, lb.p.threads, elements(4.0 * double(lane_plane)), [&](int64_t u) {
       const GroupBuffers b = group(u / g.out_channels);
       const int64_t m = u % g.out_channels;
       lb.p.k->max_pool_lanes(*lb.pool, 1, b.c_l + m * lane_plane, b.p_l + m * lane_pooled, 0, lb.pool->out_h);

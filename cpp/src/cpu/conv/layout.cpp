@@ -22,9 +22,11 @@ void pad_channels(const ConvGeometry& g, const float* x, float* xp, int64_t Hp, 
 
 void conv_offsets(const ConvGeometry& g, int64_t channels, int64_t plane, int64_t row, int64_t images, int64_t image,
                   int64_t* k_off, int64_t* n_off) {
-  // (The geometry is copied to locals: stores through int64_t pointers could alias its fields.)
-  const int64_t kh = g.kernel_h, kw = g.kernel_w, dy = g.dilation_h * row, dx = g.dilation_w;
-  const int64_t oh = g.out_h, ow = g.out_w, sy = g.stride_h * row, sx = g.stride_w;
+  // (The geometry is copied to locals: stores through int64_t pointers could alias its fields.) A row
+  // step is formed only when there is a second row, within the padded image (a lone kernel row or
+  // output row may come with any dilation or stride).
+  const int64_t kh = g.kernel_h, kw = g.kernel_w, dy = kh > 1 ? g.dilation_h * row : 0, dx = g.dilation_w;
+  const int64_t oh = g.out_h, ow = g.out_w, sy = oh > 1 ? g.stride_h * row : 0, sx = g.stride_w;
   for (int64_t c = 0, k = 0; c < channels; ++c)
     for (int64_t ky = 0; ky < kh; ++ky)
       for (int64_t kx = 0; kx < kw; ++kx) k_off[k++] = c * plane + ky * dy + kx * dx;

@@ -39,11 +39,12 @@ void conv2d_pointwise(const ConvProblem& p, bool winograd, const PointwiseHead& 
   int64_t* k_off = scratch_array<int64_t>(ScratchSlot::conv_offsets, static_cast<size_t>(K + N));
   int64_t* n_off = k_off + K;
   conv_offsets(g, g.in_channels, g.in_h * g.in_w, g.in_w, 1, 0, k_off, n_off);
-  const bool rows_contiguous = g.stride_w == 1 && g.stride_h * g.in_w == g.out_w;
+  // stride_h * in_w == out_w, without forming the product (out_w <= in_w at stride_w 1 unpadded).
+  const bool rows_contiguous = g.stride_w == 1 && g.stride_h == 1 && g.in_w == g.out_w;
   std::optional<WinogradPlan> wino;
   if (winograd) wino.emplace(prepare_winograd(p, g, false, 2));
   parallel_for(
-      units, p.threads,
+      units, p.threads, conv_share(g, units),
       [&] {
         BandBuffers b{gemm_pack_buffer(k), scratch_array<float>(ScratchSlot::conv_band, static_cast<size_t>(M * max_cols)),
                       scratch_array<int64_t>(ScratchSlot::conv_band_offsets, static_cast<size_t>(M + max_cols)),

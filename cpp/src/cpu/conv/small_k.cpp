@@ -39,7 +39,7 @@ void conv2d_small_k(const ConvProblem& p, float* y) {
   const ConvGeometry& g = p.g;
   const SmallKPlan plan = small_k_plan(p);
   const int64_t plane = g.out_h * g.out_w;
-  parallel_for(g.batch * g.out_h, p.threads, [&](int64_t row) {
+  parallel_for(g.batch * g.out_h, p.threads, conv_share(g, g.batch * g.out_h), [&](int64_t row) {
     const int64_t n = row / g.out_h, oy = row % g.out_h;
     p.k->small_k_rows(plan, g, p.x, n, oy, oy + 1, y + n * g.out_channels * plane + oy * g.out_w, plane);
   });
@@ -49,7 +49,7 @@ void conv2d_small_k_pool2(const ConvProblem& p, const PoolGeometry& pool, float*
   const SmallKPlan plan = small_k_plan(p, 2);
   // Bands of pooled rows: about four per thread on each image.
   const int64_t band = max64(1, ceil_div(pool.out_h, 4 * p.threads)), bands = ceil_div(pool.out_h, band);
-  parallel_for(p.g.batch * bands, p.threads, [&](int64_t u) {
+  parallel_for(p.g.batch * bands, p.threads, conv_share(p.g, p.g.batch * bands), [&](int64_t u) {
     const int64_t n = u / bands, p0 = u % bands * band;
     p.k->small_k_pool2_rows(plan, p.g, pool, p.x, n, p0, min64(pool.out_h, p0 + band), y);
   });
@@ -69,7 +69,7 @@ void conv2d_small_k_max_pool(const ConvProblem& p, const PoolGeometry& pool, flo
   const int64_t units = whole ? ceil_div(g.batch, group) : g.batch * bands;
   const int64_t buffer_rows = whole ? g.out_h : min64(g.out_h, (band - 1) * pool.stride_h + pool.kernel_h);
   parallel_for(
-      units, p.threads,
+      units, p.threads, conv_share(g, units),
       [&] {
         return scratch_array<float>(ScratchSlot::conv_band, static_cast<size_t>(group * M * buffer_rows * g.out_w));
       },

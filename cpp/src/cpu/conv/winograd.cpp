@@ -51,14 +51,13 @@ WinogradPlan prepare_winograd(const ConvProblem& p, const ConvGeometry& g, bool 
   plan.bias = p.bias;
   plan.act = p.act;
   // The transformed kernels, kept per thread for the next call with the same weights: a layer called
-  // on every image or batch of crops transforms its kernels once. Over the threads when there are
-  // many of them.
+  // on every image or batch of crops transforms its kernels once.
   const size_t floats = static_cast<size_t>(plan.points * plan.blocks * plan.C * plan.mr);
   const WeightKey key{p.w, kWinogradKernels, W, m, plan.blocks, plan.mr, plan.C};
   plan.u = prepared_weights(key, p.w, static_cast<size_t>(plan.M * plan.C * 9), floats, ScratchSlot::prepared,
                             [&](float* u) {
-                              const int threads = plan.blocks * plan.mr * plan.C >= 1024 ? p.threads : 1;
-                              parallel_for(plan.blocks * plan.C, threads, [&](int64_t unit) {
+                              parallel_for(plan.blocks * plan.C, p.threads, multiply_adds(double(plan.mr) * 9 * plan.points),
+                                           [&](int64_t unit) {
                                 p.k->winograd_kernels(plan, p.w, unit / plan.C, unit % plan.C, u);
                               });
                             });
@@ -73,7 +72,7 @@ void conv2d_winograd(const ConvProblem& p, float* y) {
   const WinogradPlan plan = prepare_winograd(p, g, false, 2);
   const int64_t plane = g.out_h * g.out_w, tile_rows = ceil_div(g.out_h, 2);
   parallel_for(
-      g.batch * tile_rows, p.threads,
+      g.batch * tile_rows, p.threads, conv_share(g, g.batch * tile_rows),
       [&] { return scratch_array<float>(ScratchSlot::winograd_work, static_cast<size_t>(plan.workspace_floats())); },
       [&](float* ws, int64_t u) {
         const int64_t n = u / tile_rows, r0 = u % tile_rows * 2, r1 = min64(g.out_h, r0 + 2);
@@ -106,7 +105,7 @@ void conv2d_winograd3_columns(const ConvProblem& p, float* y) {
   const size_t in_floats = static_cast<size_t>((C * H * 5 + 1) * W);
   const size_t out_floats = static_cast<size_t>(M * OH * 3 * W);
   parallel_for(
-      units, p.threads,
+      units, p.threads, conv_share(g, units),
       [&] {
         return StripBuffers{scratch_array<float>(ScratchSlot::lanes, in_floats + out_floats),
                             scratch_array<float>(ScratchSlot::winograd_work,

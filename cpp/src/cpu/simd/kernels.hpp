@@ -139,10 +139,11 @@ using MaxPoolSeparableKernel = void(const float* x, int64_t h, int64_t w, int64_
 // Image pyramids from a summed-area table of uint8 planes (cpu/pool.cpp): row[c + 1] = above[c + 1] +
 // in[0] + ... + in[c] for c < w (exact int32 sums: the caller bounds them).
 using SummedAreaRowKernel = void(const uint8_t* in, const int32_t* above, int32_t* row, int64_t w);
-// y[o] = ((cur[e[o]] - cur[b[o]]) - (top[e[o]] - top[b[o]])) / rows / width[o] for o < n: each
-// window's sum from the table rows at its bottom and top, divided by its height then its width.
+// y[o] = the mean of window o, ((cur[e[o]] - cur[b[o]]) - (top[e[o]] - top[b[o]])) / (rows * width[o])
+// in double, for o < n: each window's exact sum from the table rows at its bottom and top, divided
+// once by its number of values.
 using WindowMeansKernel = void(const int32_t* cur, const int32_t* top, const int32_t* b, const int32_t* e,
-                               const float* width, float rows, int64_t n, float* y);
+                               const double* width, double rows, int64_t n, float* y);
 
 // --- crop_resize (cpu/simd/roi.inl) ---------------------------------------------------------------
 // One tap of crop_resize along an axis: a pixel and the summed bilinear weight of the bin's samples

@@ -151,14 +151,21 @@ static void summed_area_row(const uint8_t* in, const int32_t* above, int32_t* ro
   }
 }
 
-// y[o] = ((cur[e[o]] - cur[b[o]]) - (top[e[o]] - top[b[o]])) / rows / width[o] for o < n: each
-// window's exact sum from the table rows at its bottom and top, divided by its height, then its width,
-// as PyTorch (the divisions a vector at a time).
+// y[o] = the mean of window o of an output row, whose exact sum is (cur[e[o]] - cur[b[o]]) -
+// (top[e[o]] - top[b[o]]) from the table rows at its bottom and top, for o < n: in double, divided
+// once by its number of values, rows * width[o], as every adaptive window (cpu/pool.cpp). The sums
+// of a chunk of windows first, then their divisions, which vectorise.
 static void window_means(const int32_t* cur, const int32_t* top, const int32_t* b, const int32_t* e,
-                         const float* width, float rows, int64_t n, float* y) {
-  for (int64_t o = 0; o < n; ++o) y[o] = static_cast<float>((cur[e[o]] - cur[b[o]]) - (top[e[o]] - top[b[o]]));
-  const Vec h = vset1(rows);
-  int64_t o = 0;
-  for (; o + kWidth <= n; o += kWidth) vstoreu(y + o, vdiv(vdiv(vloadu(y + o), h), vloadu(width + o)));
-  for (; o < n; ++o) y[o] = y[o] / rows / width[o];
+                         const double* width, double rows, int64_t n, float* y) {
+  constexpr int64_t kChunk = 64;
+  int32_t sum[kChunk];
+  for (int64_t o0 = 0; o0 < n; o0 += kChunk) {
+    const int64_t m = min64(kChunk, n - o0);
+    for (int64_t i = 0; i < m; ++i) {
+      const int64_t o = o0 + i;
+      sum[i] = (cur[e[o]] - cur[b[o]]) - (top[e[o]] - top[b[o]]);
+    }
+    for (int64_t i = 0; i < m; ++i)
+      y[o0 + i] = static_cast<float>(static_cast<double>(sum[i]) / (rows * width[o0 + i]));
+  }
 }

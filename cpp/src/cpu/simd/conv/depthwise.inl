@@ -7,7 +7,8 @@ template <int KH, int KW>
 static void depthwise_plane_sized(const ConvGeometry& g, const float* xp, int64_t Wp, const float* w, float bias,
                                   Epilogue act, float slope, float* y) {
   const int64_t kh = KH ? KH : g.kernel_h, kw = KW ? KW : g.kernel_w;
-  const int64_t sw = g.stride_w, dh = g.dilation_h * Wp, dw = g.dilation_w;
+  // (A row step only with a second kernel row: a lone one may come with any dilation.)
+  const int64_t sw = g.stride_w, dh = kh > 1 ? g.dilation_h * Wp : 0, dw = g.dilation_w;
   constexpr int kTaps = KH * KW > 0 ? KH * KW : 1;
   Vec wr[kTaps];
   if constexpr (KH * KW > 0)

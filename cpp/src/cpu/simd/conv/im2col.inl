@@ -66,8 +66,10 @@ struct ConvPackB {
       float* d = dst + k * kNR;
       for (int r = 0; r < count; ++r) copy_strided(d + runs[r].j, s + runs[r].off, runs[r].len, stride_w, src_end);
       // The next panel reads on along the same input rows: one stream per row of B, more than the
-      // hardware prefetchers track when the image is larger than L2.
-      const float* next = s + runs[count - 1].off + runs[count - 1].len * stride_w;
+      // hardware prefetchers track when the image is larger than L2. (A stride past the image's end
+      // stops there: a lone output column may come with any stride.)
+      const float* last = s + runs[count - 1].off + (runs[count - 1].len - 1) * stride_w;
+      const float* next = last + min64(stride_w, src_end - last);
       __builtin_prefetch(next);
       __builtin_prefetch(next + 16);
       __builtin_prefetch(next + 32);
