@@ -9,7 +9,9 @@ namespace cvcore {
 
 // Number of threads every cvcore op may use, the calling thread included (default: OpenMP's default,
 // the CPUs this process may run on; 1 without OpenMP). Loops run on cvcore's own worker threads, so
-// other libraries' OpenMP settings do not change it. Results never depend on it.
+// other libraries' OpenMP settings do not change it. Results never depend on it. ValueError unless
+// 1 <= n <= kMaxThreads: a count far beyond any machine's cores would only fail to start its threads.
+constexpr int kMaxThreads = 1024;
 void set_num_threads(int64_t n);
 int get_num_threads();
 
