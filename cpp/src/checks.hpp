@@ -51,6 +51,17 @@ void check_output(const TensorView& out, const char* op, const int64_t* shape, i
 // prelu's slope for each of `channels` outputs (a (1,) weight repeated); empty without prelu_weight.
 std::vector<float> prelu_slopes(const TensorView& prelu_weight, int64_t channels);
 
+// compute(), the op's computation: a MemoryError of its working buffers, which do not know the op,
+// gets the op's name in front ("conv2d: cannot allocate N bytes of working memory for ...").
+template <typename F>
+decltype(auto) naming_memory_errors(const char* op, F&& compute) {
+  try {
+    return compute();
+  } catch (const MemoryError& e) {
+    throw MemoryError(concat(op, ": ", e.what()));
+  }
+}
+
 // An optional argument view was given (an absent one is a default TensorView: no data, no dims).
 inline bool present(const TensorView& t) { return !(t.empty() && t.ndim == 0); }
 

@@ -128,8 +128,10 @@ void conv2d(const TensorView& x, const TensorView& weight, const TensorView& bia
                                p.pool_stride[0], p.pool_stride[1], 0, 0, 1, 1};
   const cpu::PointwiseHead head{pointwise(p) ? p.pointwise_weight.ptr<float>() : nullptr,
                                 p.pointwise_bias.empty() ? nullptr : p.pointwise_bias.ptr<float>(), shapes.out[1]};
-  cpu::conv2d(g, x.ptr<float>(), weight.ptr<float>(), b, act, pooled(p) ? &pool : nullptr,
-              pointwise(p) ? &head : nullptr, out.ptr<float>());
+  detail::naming_memory_errors("conv2d", [&] {
+    cpu::conv2d(g, x.ptr<float>(), weight.ptr<float>(), b, act, pooled(p) ? &pool : nullptr,
+                pointwise(p) ? &head : nullptr, out.ptr<float>());
+  });
 }
 
 }  // namespace cvcore

@@ -127,11 +127,13 @@ KMeansResult kmeans(const TensorView& x, const TensorView& sample_weight, const 
   detail::check_output(centers, op, cshape.data(), 2, x.dtype, "centers");
   detail::check_output(labels, op, &x.shape[0], 1, DType::int32, "labels");
   const int threads = get_num_threads();
-  if (x.dtype == DType::float32)
-    return cpu::kmeans_fit(x.ptr<float>(), n, d, optional_ptr<float>(sample_weight), optional_ptr<float>(init), opt,
-                           centers.ptr<float>(), labels.ptr<int32_t>(), threads);
-  return cpu::kmeans_fit(x.ptr<double>(), n, d, optional_ptr<double>(sample_weight), optional_ptr<double>(init), opt,
-                         centers.ptr<double>(), labels.ptr<int32_t>(), threads);
+  return detail::naming_memory_errors(op, [&] {
+    if (x.dtype == DType::float32)
+      return cpu::kmeans_fit(x.ptr<float>(), n, d, optional_ptr<float>(sample_weight), optional_ptr<float>(init), opt,
+                             centers.ptr<float>(), labels.ptr<int32_t>(), threads);
+    return cpu::kmeans_fit(x.ptr<double>(), n, d, optional_ptr<double>(sample_weight), optional_ptr<double>(init),
+                           opt, centers.ptr<double>(), labels.ptr<int32_t>(), threads);
+  });
 }
 
 void kmeans_plusplus(const TensorView& x, const TensorView& sample_weight, int64_t n_clusters, uint64_t seed,
@@ -148,12 +150,14 @@ void kmeans_plusplus(const TensorView& x, const TensorView& sample_weight, int64
   if (!indices.empty()) detail::check_output(indices, op, &n_clusters, 1, DType::int64, "indices");
   int64_t* idx = indices.empty() ? nullptr : indices.ptr<int64_t>();
   const int threads = get_num_threads();
-  if (x.dtype == DType::float32)
-    cpu::kmeans_plusplus(x.ptr<float>(), n, d, optional_ptr<float>(sample_weight), n_clusters, seed, n_local_trials,
-                         metric, centers.ptr<float>(), idx, threads);
-  else
-    cpu::kmeans_plusplus(x.ptr<double>(), n, d, optional_ptr<double>(sample_weight), n_clusters, seed,
-                         n_local_trials, metric, centers.ptr<double>(), idx, threads);
+  detail::naming_memory_errors(op, [&] {
+    if (x.dtype == DType::float32)
+      cpu::kmeans_plusplus(x.ptr<float>(), n, d, optional_ptr<float>(sample_weight), n_clusters, seed,
+                           n_local_trials, metric, centers.ptr<float>(), idx, threads);
+    else
+      cpu::kmeans_plusplus(x.ptr<double>(), n, d, optional_ptr<double>(sample_weight), n_clusters, seed,
+                           n_local_trials, metric, centers.ptr<double>(), idx, threads);
+  });
 }
 
 double kmeans_assign(const TensorView& x, const TensorView& sample_weight, const TensorView& centers,
@@ -169,11 +173,15 @@ double kmeans_assign(const TensorView& x, const TensorView& sample_weight, const
   detail::check_output(labels, op, &n, 1, DType::int32, "labels");
   if (!min_distances.empty()) detail::check_output(min_distances, op, &n, 1, x.dtype, "min_distances");
   const int threads = get_num_threads();
-  if (x.dtype == DType::float32)
-    return cpu::kmeans_assign(x.ptr<float>(), n, d, optional_ptr<float>(sample_weight), centers.ptr<float>(), k,
-                              metric, labels.ptr<int32_t>(), min_distances.empty() ? nullptr : min_distances.ptr<float>(), threads);
-  return cpu::kmeans_assign(x.ptr<double>(), n, d, optional_ptr<double>(sample_weight), centers.ptr<double>(), k,
-                            metric, labels.ptr<int32_t>(), min_distances.empty() ? nullptr : min_distances.ptr<double>(), threads);
+  return detail::naming_memory_errors(op, [&] {
+    if (x.dtype == DType::float32)
+      return cpu::kmeans_assign(x.ptr<float>(), n, d, optional_ptr<float>(sample_weight), centers.ptr<float>(), k,
+                                metric, labels.ptr<int32_t>(),
+                                min_distances.empty() ? nullptr : min_distances.ptr<float>(), threads);
+    return cpu::kmeans_assign(x.ptr<double>(), n, d, optional_ptr<double>(sample_weight), centers.ptr<double>(), k,
+                              metric, labels.ptr<int32_t>(),
+                              min_distances.empty() ? nullptr : min_distances.ptr<double>(), threads);
+  });
 }
 
 void kmeans_transform(const TensorView& x, const TensorView& centers, KMeansMetric metric, const TensorView& out,
@@ -185,10 +193,12 @@ void kmeans_transform(const TensorView& x, const TensorView& centers, KMeansMetr
   detail::check_output(out, op, oshape.data(), 2, x.dtype);
   const int64_t n = x.shape[0], d = x.shape[1], k = oshape[1];
   const int threads = get_num_threads();
-  if (x.dtype == DType::float32)
-    cpu::kmeans_transform(x.ptr<float>(), n, d, centers.ptr<float>(), k, metric, out.ptr<float>(), threads);
-  else
-    cpu::kmeans_transform(x.ptr<double>(), n, d, centers.ptr<double>(), k, metric, out.ptr<double>(), threads);
+  detail::naming_memory_errors(op, [&] {
+    if (x.dtype == DType::float32)
+      cpu::kmeans_transform(x.ptr<float>(), n, d, centers.ptr<float>(), k, metric, out.ptr<float>(), threads);
+    else
+      cpu::kmeans_transform(x.ptr<double>(), n, d, centers.ptr<double>(), k, metric, out.ptr<double>(), threads);
+  });
 }
 
 }  // namespace cvcore

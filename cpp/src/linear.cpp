@@ -36,8 +36,10 @@ void linear(const TensorView& x, const TensorView& weight, const TensorView& bia
   float* y = out.ptr<float>();
   const float* b = bias.empty() ? nullptr : bias.ptr<float>();
   const std::vector<float> slopes = detail::prelu_slopes(prelu_weight, features);
-  cpu::linear(rows, weight.shape[1], features, x.ptr<float>(), weight.ptr<float>(), b, y,
-              {activation, slopes.empty() ? nullptr : slopes.data()}, get_num_threads());
+  detail::naming_memory_errors("linear", [&] {
+    cpu::linear(rows, weight.shape[1], features, x.ptr<float>(), weight.ptr<float>(), b, y,
+                {activation, slopes.empty() ? nullptr : slopes.data()}, get_num_threads());
+  });
 }
 
 }  // namespace cvcore

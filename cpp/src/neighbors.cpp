@@ -34,12 +34,14 @@ void knn_search(const TensorView& train, const TensorView& query, int64_t n_neig
   detail::check_output(indices, op, oshape.data(), 2, DType::int64, "indices");
   const int64_t nt = train.shape[0], nq = query.shape[0], d = train.shape[1];
   const int threads = get_num_threads();
-  if (train.dtype == DType::float32)
-    cpu::knn_search(train.ptr<float>(), nt, query.ptr<float>(), nq, d, n_neighbors, distances.ptr<float>(),
-                    indices.ptr<int64_t>(), threads);
-  else
-    cpu::knn_search(train.ptr<double>(), nt, query.ptr<double>(), nq, d, n_neighbors, distances.ptr<double>(),
-                    indices.ptr<int64_t>(), threads);
+  detail::naming_memory_errors(op, [&] {
+    if (train.dtype == DType::float32)
+      cpu::knn_search(train.ptr<float>(), nt, query.ptr<float>(), nq, d, n_neighbors, distances.ptr<float>(),
+                      indices.ptr<int64_t>(), threads);
+    else
+      cpu::knn_search(train.ptr<double>(), nt, query.ptr<double>(), nq, d, n_neighbors, distances.ptr<double>(),
+                      indices.ptr<int64_t>(), threads);
+  });
 }
 
 }  // namespace cvcore

@@ -100,12 +100,14 @@ void align(const char* op, const TensorView& x, const TensorView& boxes, const R
   detail::check_output(out, op, shape.data(), 4, DType::float32);
   if (out.numel() == 0) return;
   const float scale = static_cast<float>(p.spatial_scale);
-  if (x.dtype == DType::uint8)
-    kernel(geometry(x, shape), x.ptr<uint8_t>(), boxes.ptr<float>(), scale, p.sampling_ratio, p.aligned,
-           out.ptr<float>(), get_num_threads());
-  else
-    kernel(geometry(x, shape), x.ptr<float>(), boxes.ptr<float>(), scale, p.sampling_ratio, p.aligned,
-           out.ptr<float>(), get_num_threads());
+  detail::naming_memory_errors(op, [&] {
+    if (x.dtype == DType::uint8)
+      kernel(geometry(x, shape), x.ptr<uint8_t>(), boxes.ptr<float>(), scale, p.sampling_ratio, p.aligned,
+             out.ptr<float>(), get_num_threads());
+    else
+      kernel(geometry(x, shape), x.ptr<float>(), boxes.ptr<float>(), scale, p.sampling_ratio, p.aligned,
+             out.ptr<float>(), get_num_threads());
+  });
 }
 
 }  // namespace
@@ -142,8 +144,10 @@ void roi_pool(const TensorView& x, const TensorView& boxes, const RoiPoolParams&
   detail::check_output(out, "roi_pool", shape.data(), 4, DType::float32);
   if (detail::present(argmax)) detail::check_output(argmax, "roi_pool", shape.data(), 4, DType::int64, "argmax");
   if (out.numel() == 0) return;
-  cpu::roi_pool(geometry(x, shape), x.ptr<float>(), boxes.ptr<float>(), static_cast<float>(p.spatial_scale),
-                out.ptr<float>(), detail::present(argmax) ? argmax.ptr<int64_t>() : nullptr, get_num_threads());
+  detail::naming_memory_errors("roi_pool", [&] {
+    cpu::roi_pool(geometry(x, shape), x.ptr<float>(), boxes.ptr<float>(), static_cast<float>(p.spatial_scale),
+                  out.ptr<float>(), detail::present(argmax) ? argmax.ptr<int64_t>() : nullptr, get_num_threads());
+  });
 }
 
 }  // namespace cvcore

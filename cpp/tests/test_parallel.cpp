@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "check.hpp"
+#include "checks.hpp"
 #include "cpu/parallel.hpp"
 #include "cpu/scratch.hpp"
 #include "cvcore/error.hpp"
@@ -169,6 +170,12 @@ TEST(scratch_that_cannot_be_allocated_says_how_many_bytes_for_which_buffer) {
   CHECK_THROWS(scratch_array<double>(ScratchSlot::roi_work, SIZE_MAX / 4), MemoryError,
                "cannot allocate 18446744073709551615 bytes of working memory for the RoI work buffer");
   CHECK(scratch_array<float>(ScratchSlot::roi_work, 16) == before);  // the slot keeps its buffer
+  // The op's frontend puts its name in front, also when the buffer was a worker's.
+  const auto worker_scratch = [] {
+    parallel_for(4, 2, kHeavy, [](int64_t) { scratch(ScratchSlot::roi_work, SIZE_MAX); });
+  };
+  CHECK_THROWS(cvcore::detail::naming_memory_errors("roi_align", worker_scratch), MemoryError,
+               "roi_align: cannot allocate 18446744073709551615 bytes of working memory for the RoI work buffer");
 }
 
 CVCORE_TEST_MAIN
