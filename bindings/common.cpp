@@ -131,13 +131,17 @@ bool array_bytes(const std::vector<int64_t>& shape, size_t itemsize, size_t& byt
   return span <= static_cast<size_t>(PTRDIFF_MAX);
 }
 
-[[noreturn]] void cannot_allocate(const char* op, const char* what, DType dtype, const std::vector<int64_t>& shape,
-                                  size_t bytes) {
+// "(2, 3)", "(4,)": a shape as Python prints it.
+std::string shape_text(const std::vector<int64_t>& shape) {
   std::string dims;
   for (int64_t d : shape) dims += (dims.empty() ? "" : ", ") + std::to_string(d);
-  if (shape.size() == 1) dims += ",";
-  throw MemoryError(detail::concat(op, ": cannot allocate ", bytes, " bytes for ", what, " of shape (", dims,
-                                   ") and dtype ", dtype_name(dtype)));
+  return "(" + dims + (shape.size() == 1 ? ",)" : ")");
+}
+
+[[noreturn]] void cannot_allocate(const char* op, const char* what, DType dtype, const std::vector<int64_t>& shape,
+                                  size_t bytes) {
+  throw MemoryError(detail::concat(op, ": cannot allocate ", bytes, " bytes for ", what, " of shape ",
+                                   shape_text(shape), " and dtype ", dtype_name(dtype)));
 }
 
 template <typename T>
@@ -145,12 +149,9 @@ py::array_t<T, py::array::c_style> allocate(const char* op, const char* what, co
   const std::vector<py::ssize_t> dims(shape.begin(), shape.end());
   size_t bytes = 0;
   const bool sized = array_bytes(shape, sizeof(T), bytes);
-  if (!sized) {  // a size that overflows is a bad argument, as the C++ checks of outputs say
-    std::string dims;
-    for (int64_t d : shape) dims += (dims.empty() ? "" : ", ") + std::to_string(d);
-    throw ValueError(detail::concat(op, ": ", what, " of shape (", dims, shape.size() == 1 ? ",)" : ")",
+  if (!sized)  // a size that overflows is a bad argument, as the C++ checks of outputs say
+    throw ValueError(detail::concat(op, ": ", what, " of shape ", shape_text(shape),
                                     " is too large: its size in bytes overflows 64 bits"));
-  }
   if (bytes < OutputCache::kMinBytes) {
     try {
       return py::array_t<T, py::array::c_style>(dims);
