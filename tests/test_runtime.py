@@ -79,6 +79,9 @@ import os, signal, threading, time
 import numpy as np
 import cvcore
 from cvcore.cluster import KMeans
+# A shell that starts the tests in the background hands its children SIGINT ignored, and Python then
+# keeps it ignored; install the handler an interactive Python has.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 cvcore.set_num_threads(2)
 x = np.random.default_rng(0).standard_normal((100_000, 64)).astype(np.float32)
 def press_ctrl_c():  # every 0.5 s until the call stops, as a user would
