@@ -9,10 +9,8 @@
 
 namespace cvcore::bindings {
 
-namespace {
-
-// The DType of a NumPy dtype, or TypeError naming `op` and `name`. The canonical dtype objects first; then
-// by type number and byte order, since an equal dtype can be another object (an unpickled array's).
+// The canonical dtype objects first; then by type number and byte order, since an equal dtype can be
+// another object (an unpickled array's).
 DType dtype_from(const py::dtype& dtype, const char* op, const char* name) {
   if (dtype.is(py::dtype::of<float>())) return DType::float32;
   if (dtype.is(py::dtype::of<double>())) return DType::float64;
@@ -32,8 +30,6 @@ DType dtype_from(const py::dtype& dtype, const char* op, const char* name) {
                                  "order, got dtype ",
                                  std::string(py::str(py::repr(dtype)))));
 }
-
-}  // namespace
 
 TensorView view(py::handle obj, const char* op, const char* name, Device device) {
   if (!py::isinstance<py::array>(obj))

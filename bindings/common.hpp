@@ -13,6 +13,9 @@ namespace cvcore::bindings {
 
 namespace py = pybind11;
 
+// The DType of a NumPy dtype, or TypeError naming `op` and `name`.
+DType dtype_from(const py::dtype& dtype, const char* op, const char* name);
+
 // A view of the NumPy array `obj` as it is: the Python layer has normalised it (dtype, layout) and
 // the C++ frontend checks it, naming the op. TypeError naming the op `op` and the argument `name`
 // when obj is not a NumPy array of a dtype that TensorView has, ValueError when it has more
@@ -46,5 +49,6 @@ void register_kmeans(py::module_& m);
 void register_neighbors(py::module_& m);
 void register_cocoeval(py::module_& m);
 void register_json(py::module_& m);
+void register_model(py::module_& m);
 
 }  // namespace cvcore::bindings

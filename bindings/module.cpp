@@ -90,4 +90,5 @@ PYBIND11_MODULE(_cvcore, m) {
   register_neighbors(m);
   register_cocoeval(m);
   register_json(m);
+  register_model(m);
 }

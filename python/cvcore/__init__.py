@@ -20,6 +20,8 @@ image
     PNG reading and writing with NumPy and zlib only, and drawing boxes and points.
 cuda
     Whether the CUDA backend was built and a GPU is present.
+onnx
+    Trained networks from ONNX files, planned and run by the C++ core (needs the onnx package).
 
 Runtime
 -------
@@ -29,10 +31,10 @@ chosen for this CPU, OpenMP and CUDA.
 """
 
 from . import _cvcore
-from . import cluster, cuda, detection, image, metrics, nn, ops
+from . import cluster, cuda, detection, image, metrics, nn, onnx, ops
 from ._runtime import build_info, get_num_threads, set_num_threads
 
 __version__ = _cvcore.build_info()["version"]
 
 __all__ = ["__version__", "build_info", "cluster", "cuda", "detection", "get_num_threads", "image", "metrics",
-           "nn", "ops", "set_num_threads"]
+           "nn", "onnx", "ops", "set_num_threads"]

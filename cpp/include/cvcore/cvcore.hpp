@@ -11,6 +11,7 @@
 #include "cvcore/json.hpp"
 #include "cvcore/kmeans.hpp"
 #include "cvcore/linear.hpp"
+#include "cvcore/model.hpp"
 #include "cvcore/neighbors.hpp"
 #include "cvcore/nms.hpp"
 #include "cvcore/pool.hpp"

@@ -1,0 +1,129 @@
+// cvcore._cvcore.Model: the graph runner. python/cvcore/onnx.py reads the ONNX file and passes the
+// neutral graph: nodes as (name, op_type, domain, inputs, outputs, attributes) with attributes as
+// {name: (kind, value)}, kinds "int", "float", "string", "ints", "floats", "strings", "tensor".
+#include "cvcore/model.hpp"
+
+#include <pybind11/stl.h>
+
+#include "common.hpp"
+
+namespace cvcore::bindings {
+namespace {
+
+constexpr const char* kOp = "onnx";
+
+Tensor tensor_from(py::handle array, const std::string& name) {
+  return Tensor::copy_of(view(array, kOp, name.c_str(), Device::cpu), "a constant of the graph");
+}
+
+Attribute attribute_from(const std::string& name, py::handle value) {
+  const auto pair = value.cast<py::tuple>();
+  const auto kind = pair[0].cast<std::string>();
+  Attribute a;
+  if (kind == "int") {
+    a.kind = Attribute::Kind::int64;
+    a.i = pair[1].cast<int64_t>();
+  } else if (kind == "float") {
+    a.kind = Attribute::Kind::float64;
+    a.f = pair[1].cast<double>();
+  } else if (kind == "string") {
+    a.kind = Attribute::Kind::string;
+    a.s = pair[1].cast<std::string>();
+  } else if (kind == "ints") {
+    a.kind = Attribute::Kind::ints;
+    a.ints = pair[1].cast<std::vector<int64_t>>();
+  } else if (kind == "floats") {
+    a.kind = Attribute::Kind::floats;
+    a.floats = pair[1].cast<std::vector<double>>();
+  } else if (kind == "strings") {
+    a.kind = Attribute::Kind::strings;
+    a.strings = pair[1].cast<std::vector<std::string>>();
+  } else if (kind == "tensor") {
+    a.kind = Attribute::Kind::tensor;
+    a.t = tensor_from(pair[1], "attribute '" + name + "'");
+  } else {
+    throw ValueError(detail::concat(kOp, ": attribute '", name, "' has an unknown kind '", kind, "'"));
+  }
+  return a;
+}
+
+ValueInfo value_info_from(py::handle info) {
+  const auto t = info.cast<py::tuple>();
+  ValueInfo v;
+  v.name = t[0].cast<std::string>();
+  v.dtype = dtype_from(py::dtype::from_args(t[1]), kOp, v.name.c_str());
+  v.shape = t[2].cast<std::vector<int64_t>>();
+  return v;
+}
+
+py::list value_infos(const std::vector<ValueInfo>& infos) {
+  py::list out;
+  for (const ValueInfo& v : infos)
+    out.append(py::make_tuple(v.name, py::dtype(dtype_name(v.dtype)), py::tuple(py::cast(v.shape))));
+  return out;
+}
+
+// The tensor as a NumPy array that owns it (no copy).
+py::array array_of(Tensor t) {
+  auto* owned = new Tensor(std::move(t));
+  py::capsule owner(owned, [](void* p) { delete static_cast<Tensor*>(p); });
+  const std::vector<py::ssize_t> shape(owned->shape().begin(), owned->shape().end());
+  return py::array(py::dtype(dtype_name(owned->dtype())), shape, owned->data(), owner);
+}
+
+}  // namespace
+
+void register_model(py::module_& m) {
+  py::class_<Model>(m, "Model")
+      .def(py::init([](int64_t opset, py::list inputs, py::list outputs, py::dict initializers, py::list nodes,
+                       std::map<std::string, std::vector<int64_t>> input_shapes) {
+             Graph g;
+             g.opset = opset;
+             for (py::handle i : inputs) g.inputs.push_back(value_info_from(i));
+             for (py::handle o : outputs) g.outputs.push_back(value_info_from(o));
+             for (auto [name, array] : initializers) {
+               const auto key = name.cast<std::string>();
+               g.initializers[key] = tensor_from(array, "initializer '" + key + "'");
+             }
+             for (py::handle item : nodes) {
+               const auto t = item.cast<py::tuple>();
+               Node n;
+               n.name = t[0].cast<std::string>();
+               n.op_type = t[1].cast<std::string>();
+               n.domain = t[2].cast<std::string>();
+               n.inputs = t[3].cast<std::vector<std::string>>();
+               n.outputs = t[4].cast<std::vector<std::string>>();
+               for (auto [key, value] : t[5].cast<py::dict>()) {
+                 const auto attr = key.cast<std::string>();
+                 n.attributes[attr] = attribute_from(attr, value);
+               }
+               g.nodes.push_back(std::move(n));
+             }
+             py::gil_scoped_release release;
+             return Model(std::move(g), input_shapes);
+           }),
+           py::arg("opset"), py::arg("inputs"), py::arg("outputs"), py::arg("initializers"), py::arg("nodes"),
+           py::arg("input_shapes"))
+      .def(
+          "run",
+          [](const Model& self, py::list arrays) {
+            std::vector<TensorView> views;
+            for (size_t i = 0; i < arrays.size(); ++i)
+              views.push_back(view(arrays[i], kOp, "an input", Device::cpu));
+            std::vector<Tensor> outputs;
+            {
+              py::gil_scoped_release release;
+              outputs = self.run(views);
+            }
+            py::list out;
+            for (Tensor& t : outputs) out.append(array_of(std::move(t)));
+            return out;
+          },
+          py::arg("inputs"))
+      .def_property_readonly("inputs", [](const Model& self) { return value_infos(self.inputs()); })
+      .def_property_readonly("outputs", [](const Model& self) { return value_infos(self.outputs()); })
+      .def_property_readonly("plan_text", &Model::plan_text)
+      .def_property_readonly("memory_bytes", &Model::memory_bytes);
+}
+
+}  // namespace cvcore::bindings

@@ -1,0 +1,440 @@
+"""cvcore.onnx: graphs built with onnx.helper, run by cvcore and compared with onnxruntime (the engine
+whose semantics ONNX users rely on) and, for the plan, with what the runner says it executed."""
+
+import threading
+
+import numpy as np
+import pytest
+
+import cvcore
+import cvcore.onnx
+
+onnx = pytest.importorskip("onnx")
+ort = pytest.importorskip("onnxruntime")
+from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+
+
+def make_model(nodes, inputs, outputs, initializers=(), opset=17):
+    """An ONNX model's bytes: inputs as (name, shape) float32 (shape entries may be strings: symbolic
+    sizes), outputs as (name[, shape[, element type]]), initializers as {name: array}."""
+    def info(name, shape, elem=TensorProto.FLOAT):
+        return helper.make_tensor_value_info(name, elem, shape)
+
+    graph = helper.make_graph(
+        nodes, "g", [info(*i) for i in inputs], [info(*(tuple(o) + (None,))[:2], *o[2:]) for o in outputs],
+        [numpy_helper.from_array(np.asarray(v), k) for k, v in dict(initializers).items()])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    model.ir_version = 8
+    return model.SerializeToString()
+
+
+def reference(model_bytes, feeds):
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    session = ort.InferenceSession(model_bytes, options, providers=["CPUExecutionProvider"])
+    return session.run(None, feeds)
+
+
+def assert_close(actual, expected, rtol=2e-6):
+    """Equal within float32 rounding of the sums, relative to the largest magnitude."""
+    expected = np.asarray(expected)
+    assert actual.shape == expected.shape and actual.dtype == expected.dtype
+    scale = max(float(np.abs(expected).max(initial=0.0)), 1e-30)
+    np.testing.assert_allclose(actual, expected, rtol=0, atol=rtol * scale * 10)
+
+
+rng = np.random.default_rng(0)
+
+
+def randn(*shape, scale=1.0):
+    return (rng.standard_normal(shape) * scale).astype(np.float32)
+
+
+@pytest.fixture(params=[1, 2], ids=["1thread", "2threads"])
+def threads(request):
+    previous = cvcore.get_num_threads()
+    cvcore.set_num_threads(request.param)
+    yield request.param
+    cvcore.set_num_threads(previous)
+
+
+def run_both(model_bytes, feeds, **load_args):
+    model = cvcore.onnx.load(model_bytes, **load_args)
+    got = model.run(feeds)
+    expected = reference(model_bytes, feeds)
+    return model, list(got.values()), expected
+
+
+# --- A small network end to end, and what its plan says.
+
+def conv_net(opset=17):
+    nodes = [
+        helper.make_node("Conv", ["x", "w1"], ["c1"], name="conv1", kernel_shape=[3, 3], pads=[1, 1, 1, 1],
+                         strides=[2, 2]),
+        helper.make_node("BatchNormalization", ["c1", "g", "b", "m", "v"], ["bn"], name="bn1", epsilon=1e-3),
+        helper.make_node("Relu", ["bn"], ["r1"], name="relu1"),
+        helper.make_node("MaxPool", ["r1"], ["p1"], name="pool1", kernel_shape=[3, 3], strides=[2, 2],
+                         pads=[1, 1, 1, 1]),
+        helper.make_node("Conv", ["p1", "w2", "b2"], ["c2"], name="conv2", kernel_shape=[3, 3], pads=[1, 1, 1, 1],
+                         group=2),
+        helper.make_node("Clip", ["c2", "lo", "hi"], ["r2"], name="relu6"),
+        helper.make_node("GlobalAveragePool", ["r2"], ["gap"], name="gap"),
+        helper.make_node("Flatten", ["gap"], ["flat"], name="flatten", axis=1),
+        helper.make_node("Gemm", ["flat", "fw", "fb"], ["logits"], name="fc", transB=1),
+        helper.make_node("Softmax", ["logits"], ["prob"], name="softmax", axis=-1),
+    ]
+    init = {"w1": randn(16, 3, 3, 3, scale=0.3), "g": rng.uniform(0.5, 1.5, 16).astype(np.float32),
+            "b": randn(16, scale=0.1), "m": randn(16, scale=0.1), "v": rng.uniform(0.5, 2, 16).astype(np.float32),
+            "w2": randn(32, 8, 3, 3, scale=0.2), "b2": randn(32, scale=0.1),
+            "lo": np.array(0, np.float32), "hi": np.array(6, np.float32),
+            "fw": randn(10, 32, scale=0.3), "fb": randn(10, scale=0.1)}
+    return make_model(nodes, [("x", ["N", 3, 32, 32])], [("prob",), ("logits",)], init, opset)
+
+
+def test_conv_net_matches_onnxruntime(threads):
+    x = randn(2, 3, 32, 32)
+    model, got, expected = run_both(conv_net(), {"x": x}, input_shapes=(2, 3, 32, 32))
+    for g, e in zip(got, expected):
+        assert_close(g, e)
+
+
+def test_plan_fuses_and_reuses_memory():
+    model = cvcore.onnx.load(conv_net(), input_shapes={"x": (1, 3, 32, 32)})
+    lines = str(model).splitlines()
+    # Batch norm and ReLU in the first conv's pass, the clip (0, 6) in the second's.
+    assert lines[0].startswith("conv2d 3x3") and "+relu " in lines[0] and "[conv1, bn1, relu1]" in lines[0]
+    assert "+relu6" in lines[2] and "[conv2, relu6]" in lines[2]
+    assert len(lines) == 7  # 6 steps (flatten is a view) and the memory line
+    assert "output 1" in lines[4] and "output 0" in lines[5]
+    # The largest activation (16 x 16 x 16 floats) and the pooled map live at once; the rest reuse them.
+    assert model.memory_bytes == 16 * 16 * 16 * 4 + 16 * 8 * 8 * 4
+    assert [o.name for o in model.outputs] == ["prob", "logits"]
+    assert model.outputs[0].shape == (1, 10) and model.outputs[0].dtype == np.float32
+    assert model.inputs[0].shape == (1, 3, 32, 32)
+
+
+def test_other_shapes_are_planned_on_first_use():
+    net = conv_net()
+    model = cvcore.onnx.load(net, input_shapes=(1, 3, 32, 32))
+    x = randn(3, 3, 32, 32)
+    got = model.run({"x": x})
+    assert got["prob"].shape == (3, 10)
+    assert model.inputs[0].shape == (3, 3, 32, 32)
+    assert_close(got["logits"], reference(net, {"x": x})[1])
+    # A batch element gives the same result alone.
+    np.testing.assert_array_equal(model.run({"x": x[1:2]})["logits"], got["logits"][1:2])
+
+
+def test_results_do_not_depend_on_the_thread_count():
+    model = cvcore.onnx.load(conv_net(), input_shapes=(4, 3, 32, 32))
+    x = randn(4, 3, 32, 32)
+    previous = cvcore.get_num_threads()
+    try:
+        cvcore.set_num_threads(1)
+        one = model(x)
+        cvcore.set_num_threads(2)
+        two = model(x)
+    finally:
+        cvcore.set_num_threads(previous)
+    for a, b in zip(one, two):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_calls_from_several_threads():
+    model = cvcore.onnx.load(conv_net(), input_shapes=(1, 3, 32, 32))
+    xs = [randn(1, 3, 32, 32) for _ in range(4)]
+    expected = [model(x)[1] for x in xs]
+    results = [None] * 4
+
+    def work(i):
+        for _ in range(5):
+            results[i] = model(xs[i])[1]
+
+    workers = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    for r, e in zip(results, expected):
+        np.testing.assert_array_equal(r, e)
+
+
+def test_call_returns_a_tuple_for_several_outputs_and_an_array_for_one():
+    x = randn(1, 3, 8, 8)
+    single = make_model([helper.make_node("Relu", ["x"], ["y"])], [("x", [1, 3, 8, 8])], [("y",)])
+    y = cvcore.onnx.load(single)(x)
+    assert isinstance(y, np.ndarray)
+    np.testing.assert_array_equal(y, np.maximum(x, 0))
+    two = cvcore.onnx.load(conv_net(), input_shapes=(1, 3, 32, 32))(randn(1, 3, 32, 32))
+    assert isinstance(two, tuple) and len(two) == 2
+
+
+def test_inputs_of_other_real_dtypes_are_converted():
+    single = make_model([helper.make_node("Relu", ["x"], ["y"])], [("x", [1, 4])], [("y",)])
+    x = np.array([[-1.5, 0.0, 2.0, 3.25]])
+    np.testing.assert_array_equal(cvcore.onnx.load(single)(x), np.maximum(x, 0).astype(np.float32))
+    np.testing.assert_array_equal(cvcore.onnx.load(single)(x[:, ::-1]), np.maximum(x[:, ::-1], 0).astype(np.float32))
+
+
+# --- Operators alone, with their attributes.
+
+CONV_CASES = [
+    dict(kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+    dict(kernel_shape=[3, 3], pads=[0, 1, 2, 0], strides=[2, 1]),
+    dict(kernel_shape=[3, 3], auto_pad="SAME_UPPER", strides=[2, 2]),
+    dict(kernel_shape=[4, 4], auto_pad="SAME_LOWER", strides=[3, 3]),
+    dict(kernel_shape=[3, 3], auto_pad="VALID", dilations=[2, 2]),
+    dict(kernel_shape=[1, 1]),
+    dict(kernel_shape=[5, 5], pads=[2, 2, 2, 2], group=8),
+    dict(kernel_shape=[3, 3], pads=[1, 1, 1, 1], group=2, strides=[2, 2]),
+]
+
+
+@pytest.mark.parametrize("attrs", CONV_CASES, ids=[str(i) for i in range(len(CONV_CASES))])
+@pytest.mark.parametrize("bias", [False, True])
+def test_conv(attrs, bias, threads):
+    groups = attrs.get("group", 1)
+    kh, kw = attrs["kernel_shape"]
+    init = {"w": randn(8, 8 // groups, kh, kw, scale=0.2)}
+    inputs = ["x", "w"]
+    if bias:
+        init["b"] = randn(8)
+        inputs.append("b")
+    model = make_model([helper.make_node("Conv", inputs, ["y"], **attrs)], [("x", [2, 8, 13, 11])], [("y",)], init)
+    x = randn(2, 8, 13, 11)
+    _, got, expected = run_both(model, {"x": x})
+    assert_close(got[0], expected[0])
+
+
+POOL_CASES = [
+    ("MaxPool", dict(kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])),
+    ("MaxPool", dict(kernel_shape=[2, 2], strides=[2, 2])),
+    ("MaxPool", dict(kernel_shape=[3, 3], strides=[2, 2], ceil_mode=1)),
+    ("MaxPool", dict(kernel_shape=[5, 5], strides=[1, 1], pads=[2, 2, 2, 2])),  # YOLO's SPPF
+    ("MaxPool", dict(kernel_shape=[3, 3], auto_pad="SAME_UPPER", strides=[1, 1])),
+    ("MaxPool", dict(kernel_shape=[2, 2], dilations=[2, 2])),
+    ("AveragePool", dict(kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])),
+    ("AveragePool", dict(kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1], count_include_pad=1)),
+    ("AveragePool", dict(kernel_shape=[2, 2], strides=[2, 2], ceil_mode=1)),
+    ("GlobalAveragePool", {}),
+    ("GlobalMaxPool", {}),
+]
+
+
+@pytest.mark.parametrize("op,attrs", POOL_CASES, ids=[f"{c[0]}{i}" for i, c in enumerate(POOL_CASES)])
+def test_pool(op, attrs, threads):
+    model = make_model([helper.make_node(op, ["x"], ["y"], **attrs)], [("x", [2, 3, 13, 10])], [("y",)])
+    _, got, expected = run_both(model, {"x": randn(2, 3, 13, 10)})
+    assert_close(got[0], expected[0])
+
+
+ACTIVATIONS = [
+    ("Relu", {}, 14), ("LeakyRelu", dict(alpha=0.1), 14), ("Elu", dict(alpha=0.5), 14), ("Selu", {}, 14),
+    ("Sigmoid", {}, 14), ("Tanh", {}, 14), ("Softplus", {}, 14), ("HardSwish", {}, 14), ("Mish", {}, 18),
+    ("Gelu", {}, 20), ("Gelu", dict(approximate="tanh"), 20),
+]
+
+
+@pytest.mark.parametrize("op,attrs,opset", ACTIVATIONS, ids=[f"{a[0]}{i}" for i, a in enumerate(ACTIVATIONS)])
+def test_activation(op, attrs, opset, threads):
+    model = make_model([helper.make_node(op, ["x"], ["y"], **attrs)], [("x", [2, 3, 5, 7])], [("y",)], opset=opset)
+    x = randn(2, 3, 5, 7, scale=3)
+    _, got, expected = run_both(model, {"x": x})
+    # Both within a few float32 ulp of the exact function; near zero onnxruntime's approximations differ
+    # from the exact value by more than cvcore's.
+    np.testing.assert_allclose(got[0], expected[0], rtol=2e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("slope_shape", [(3, 1, 1), (1, 3, 1, 1), (1,)])
+def test_prelu(slope_shape):
+    slope = randn(*slope_shape)
+    model = make_model([helper.make_node("PRelu", ["x", "s"], ["y"])], [("x", [2, 3, 4, 4])], [("y",)], {"s": slope})
+    _, got, expected = run_both(model, {"x": randn(2, 3, 4, 4)})
+    np.testing.assert_array_equal(got[0], expected[0])
+
+
+@pytest.mark.parametrize("opset", [6, 11, 13])
+def test_clip_bounds_from_attributes_or_inputs(opset):
+    if opset < 11:
+        node = helper.make_node("Clip", ["x"], ["y"], min=0.0, max=6.0)
+        init = {}
+    else:
+        node = helper.make_node("Clip", ["x", "lo", "hi"], ["y"])
+        init = {"lo": np.array(0, np.float32), "hi": np.array(6, np.float32)}
+    model = make_model([node], [("x", [2, 8])], [("y",)], init, opset=max(opset, 7))
+    x = randn(2, 8, scale=5)
+    _, got, expected = run_both(model, {"x": x})
+    np.testing.assert_array_equal(got[0], expected[0])
+
+
+@pytest.mark.parametrize("op", ["Softmax", "LogSoftmax"])
+@pytest.mark.parametrize("opset,axis", [(11, 1), (11, 2), (11, -1), (13, 1), (13, -1), (13, 0)])
+def test_softmax_axes_and_opset_semantics(op, opset, axis):
+    # Before opset 13 the input is seen as 2-D (the axes before `axis`, the others); since, one axis.
+    model = make_model([helper.make_node(op, ["x"], ["y"], axis=axis)], [("x", [2, 3, 4])], [("y",)], opset=opset)
+    _, got, expected = run_both(model, {"x": randn(2, 3, 4, scale=3)})
+    np.testing.assert_allclose(got[0], expected[0], rtol=2e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("trans_b,alpha,beta,c_shape", [(1, 1.0, 1.0, (5,)), (0, 1.0, 1.0, (1, 5)),
+                                                        (1, 0.5, 2.0, (5,)), (0, 1.0, 1.0, None),
+                                                        (1, 1.0, 0.5, ())])
+def test_gemm(trans_b, alpha, beta, c_shape):
+    b = randn(5, 6) if trans_b else randn(6, 5)
+    init = {"b": b}
+    inputs = ["a", "b"]
+    if c_shape is not None:
+        init["c"] = randn(*c_shape)
+        inputs.append("c")
+    node = helper.make_node("Gemm", inputs, ["y"], transB=trans_b, alpha=alpha, beta=beta)
+    model = make_model([node], [("a", [3, 6])], [("y",)], init)
+    _, got, expected = run_both(model, {"a": randn(3, 6)})
+    assert_close(got[0], expected[0])
+
+
+def test_matmul_with_a_constant_matrix():
+    model = make_model([helper.make_node("MatMul", ["a", "b"], ["y"])], [("a", [2, 3, 6])], [("y",)],
+                       {"b": randn(6, 4)})
+    _, got, expected = run_both(model, {"a": randn(2, 3, 6)})
+    assert_close(got[0], expected[0])
+
+
+def test_views_and_folded_shape_computations():
+    # x -> Shape -> Gather(0) -> Unsqueeze -> Concat with [-1] -> Reshape: the exporters' flatten, folded
+    # while planning; Squeeze / Unsqueeze / Identity / Dropout are views of the same bytes.
+    nodes = [
+        helper.make_node("Relu", ["x"], ["r"]),
+        helper.make_node("Shape", ["r"], ["shape"]),
+        helper.make_node("Constant", [], ["zero"], value=numpy_helper.from_array(np.array(0, np.int64))),
+        helper.make_node("Gather", ["shape", "zero"], ["batch"], axis=0),
+        helper.make_node("Constant", [], ["axes"], value_ints=[0]),
+        helper.make_node("Unsqueeze", ["batch", "axes"], ["batch1"]),
+        helper.make_node("Cast", ["batch1"], ["batch2"], to=TensorProto.INT64),
+        helper.make_node("Reshape", ["r", "flat_shape"], ["flat"]),
+        helper.make_node("Unsqueeze", ["flat", "axes2"], ["u"]),
+        helper.make_node("Squeeze", ["u", "axes2"], ["s"]),
+        helper.make_node("Identity", ["s"], ["i"]),
+        helper.make_node("Dropout", ["i"], ["d"]),
+        helper.make_node("Sigmoid", ["d"], ["y"]),
+        helper.make_node("ConstantOfShape", ["batch2"], ["ones"],
+                         value=numpy_helper.from_array(np.array([1.5], np.float32))),
+        helper.make_node("Range", ["start", "limit", "delta"], ["range"]),
+    ]
+    init = {"flat_shape": np.array([0, -1], np.int64), "axes2": np.array([1], np.int64),
+            "start": np.array(1, np.int64), "limit": np.array(10, np.int64), "delta": np.array(3, np.int64)}
+    model_bytes = make_model(nodes, [("x", [2, 3, 4, 5])], [("y",), ("ones",), ("range", None, TensorProto.INT64),
+                                                             ("shape", None, TensorProto.INT64)], init, opset=13)
+    model, got, expected = run_both(model_bytes, {"x": randn(2, 3, 4, 5)})
+    np.testing.assert_allclose(got[0], expected[0], rtol=2e-7)  # sigmoid: within an ulp
+    for g, e in zip(got[1:], expected[1:]):
+        assert g.dtype == e.dtype
+        np.testing.assert_array_equal(g, e)
+    # Two steps: relu and sigmoid; the other outputs are constants copied into the results.
+    steps = str(model).splitlines()[:-1]
+    assert [s.split()[0] for s in steps] == ["relu", "sigmoid", "copy", "copy", "copy"]
+
+
+def test_unsqueeze_and_squeeze_axes_attribute_before_opset_13():
+    nodes = [helper.make_node("Unsqueeze", ["x"], ["u"], axes=[0, 3]),
+             helper.make_node("Relu", ["u"], ["r"]),
+             helper.make_node("Squeeze", ["r"], ["y"], axes=[0])]
+    model = make_model(nodes, [("x", [2, 3])], [("y",)], opset=11)
+    _, got, expected = run_both(model, {"x": randn(2, 3)})
+    np.testing.assert_array_equal(got[0], expected[0])
+    assert got[0].shape == (2, 3, 1)
+
+
+def test_an_output_that_is_an_input_or_listed_twice_is_copied():
+    nodes = [helper.make_node("Identity", ["x"], ["same"]), helper.make_node("Relu", ["x"], ["y"])]
+    model = cvcore.onnx.load(make_model(nodes, [("x", [2, 2])], [("same",), ("y",), ("y",)]))
+    x = randn(2, 2)
+    same, y, y2 = model(x)
+    np.testing.assert_array_equal(same, x)
+    np.testing.assert_array_equal(y, np.maximum(x, 0))
+    np.testing.assert_array_equal(y2, y)
+    assert not np.shares_memory(y, y2) and not np.shares_memory(same, x)
+
+
+def test_old_exports_with_weights_among_the_inputs():
+    # Opset 9 exporters list the initializers among the graph inputs too: they are constants.
+    w = randn(4, 3, 1, 1)
+    graph = helper.make_graph(
+        [helper.make_node("Conv", ["x", "w"], ["y"], kernel_shape=[1, 1])], "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 5, 5]),
+         helper.make_tensor_value_info("w", TensorProto.FLOAT, [4, 3, 1, 1])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [numpy_helper.from_array(w, "w")])
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 9)])
+    proto.ir_version = 4
+    model = cvcore.onnx.load(proto)
+    assert [i.name for i in model.inputs] == ["x"]
+    x = randn(1, 3, 5, 5)
+    assert_close(model(x), reference(proto.SerializeToString(), {"x": x})[0])
+
+
+def test_load_from_a_file(tmp_path):
+    path = tmp_path / "net.onnx"
+    path.write_bytes(conv_net())
+    model = cvcore.onnx.load(path, input_shapes={"x": [1, 3, 32, 32]})
+    assert model(randn(1, 3, 32, 32))[0].shape == (1, 10)
+    assert "cvcore.onnx.Model" in repr(model)
+
+
+# --- Errors name what is wrong.
+
+def relu_model(**kw):
+    return make_model([helper.make_node("Relu", ["x"], ["y"])], [("x", [1, 3])], [("y",)], **kw)
+
+
+@pytest.mark.parametrize("nodes,init,message", [
+    ([helper.make_node("Einsum", ["x"], ["y"], name="e1", equation="ii")], {},
+     r"onnx node 'e1' \(Einsum, opset 17\): operator Einsum is not supported"),
+    ([helper.make_node("Conv", ["x", "w"], ["y"], name="c", kernel_shape=[1, 1], foo=1)],
+     {"w": np.zeros((3, 3, 1, 1), np.float32)}, r"onnx node 'c' \(Conv, opset 17\): attribute 'foo' is not supported"),
+    ([helper.make_node("Conv", ["x", "x"], ["y"], name="c")], {},
+     r"onnx node 'c' \(Conv, opset 17\): input 1 \('x', the weights\) must be known when the model is planned"),
+    ([helper.make_node("MaxPool", ["x"], ["y"], name="p", kernel_shape=[3, 3], pads=[0, 0, 1, 1])], {},
+     r"onnx node 'p' \(MaxPool, opset 17\): pads \(0, 0, 1, 1\) are not supported"),
+    ([helper.make_node("MaxPool", ["x"], ["y", "i"], name="p", kernel_shape=[3, 3])], {},
+     r"onnx node 'p' \(MaxPool, opset 17\): output 1 \('i'\) is not supported"),
+    ([helper.make_node("Conv", ["x", "w"], ["y"], name="c", kernel_shape=[1, 1], group=2)],
+     {"w": np.zeros((3, 3, 1, 1), np.float32)}, r"onnx node 'c' \(Conv, opset 17\): conv2d: .*group"),
+    ([helper.make_node("Relu", ["nowhere"], ["y"])], {},
+     r"onnx node #0 \(Relu, opset 17\): input 'nowhere' is neither a graph input"),
+    ([helper.make_node("Clip", ["x", "lo", "hi"], ["y"], name="clip")],
+     {"lo": np.array(-1, np.float32), "hi": np.array(1, np.float32)},
+     r"onnx node 'clip' \(Clip, opset 17\): bounds \(-1, 1\) are not supported"),
+])
+def test_unsupported_nodes_are_errors_at_load(nodes, init, message):
+    model = make_model(nodes, [("x", [1, 3, 8, 8])], [("y",)], init)
+    with pytest.raises(ValueError, match=message):
+        cvcore.onnx.load(model)
+
+
+def test_errors_of_the_model_and_its_inputs(tmp_path):
+    with pytest.raises(ValueError, match="opset 5 is not supported"):
+        cvcore.onnx.load(relu_model(opset=5))
+    custom = make_model([helper.make_node("Relu", ["x"], ["y"], domain="com.example")], [("x", [1, 3])], [("y",)])
+    with pytest.raises(ValueError, match="operators of domain 'com.example' are not supported"):
+        cvcore.onnx.load(custom)
+    with pytest.raises(ValueError, match="the bytes are not an ONNX model"):
+        cvcore.onnx.load(b"\x08\x07garbage\xff\xff")
+    with pytest.raises(FileNotFoundError, match="no such file"):
+        cvcore.onnx.load(tmp_path / "missing.onnx")
+    with pytest.raises(TypeError, match="model must be a path, bytes or an onnx.ModelProto, got int"):
+        cvcore.onnx.load(3)
+    symbolic = make_model([helper.make_node("Relu", ["x"], ["y"])], [("x", ["N", 3])], [("y",)])
+    with pytest.raises(ValueError, match=r"input 'x' has shape \(-1, 3\) with sizes left open"):
+        cvcore.onnx.load(symbolic)
+    with pytest.raises(ValueError, match=r"input_shapes names 'z', which is not an input"):
+        cvcore.onnx.load(symbolic, input_shapes={"z": (1, 3)})
+    model = cvcore.onnx.load(relu_model())
+    with pytest.raises(ValueError, match=r"input 'x' must have shape \(1, 3\) \(-1: any size\), got \(1, 4\)"):
+        model(np.zeros((1, 4), np.float32))
+    with pytest.raises(TypeError, match=r"input 'x' must be a real numeric array"):
+        model(np.array([["a", "b", "c"]]))
+    with pytest.raises(ValueError, match=r"missing \['x'\], unknown \['z'\]"):
+        model.run({"z": np.zeros((1, 3), np.float32)})
+    fp16 = make_model([helper.make_node("Conv", ["x", "w"], ["y"], kernel_shape=[1, 1])], [("x", [1, 3, 2, 2])],
+                      [("y",)], {"w": np.zeros((3, 3, 1, 1), np.float16)})
+    with pytest.raises(ValueError, match="initializer 'w' has data type FLOAT16"):
+        cvcore.onnx.load(fp16)
