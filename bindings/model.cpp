@@ -120,6 +120,20 @@ void register_model(py::module_& m) {
             return out;
           },
           py::arg("inputs"))
+      .def(
+          "profile",
+          [](const Model& self, py::list arrays) {
+            std::vector<TensorView> views;
+            for (size_t i = 0; i < arrays.size(); ++i)
+              views.push_back(view(arrays[i], kOp, "an input", Device::cpu));
+            std::vector<double> seconds;
+            {
+              py::gil_scoped_release release;
+              self.run(views, &seconds);
+            }
+            return seconds;
+          },
+          py::arg("inputs"))
       .def_property_readonly("inputs", [](const Model& self) { return value_infos(self.inputs()); })
       .def_property_readonly("outputs", [](const Model& self) { return value_infos(self.outputs()); })
       .def_property_readonly("plan_text", &Model::plan_text)

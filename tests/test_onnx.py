@@ -438,3 +438,24 @@ def test_errors_of_the_model_and_its_inputs(tmp_path):
                       [("y",)], {"w": np.zeros((3, 3, 1, 1), np.float16)})
     with pytest.raises(ValueError, match="initializer 'w' has data type FLOAT16"):
         cvcore.onnx.load(fp16)
+
+
+def test_profile_times_every_step():
+    model = cvcore.onnx.load(conv_net(), input_shapes=(1, 3, 32, 32))
+    profile = model.profile(randn(1, 3, 32, 32), repeat=3)
+    assert [step for step, _ in profile] == str(model).splitlines()[:-1]
+    assert all(ms >= 0 for _, ms in profile)
+    with pytest.raises(ValueError, match="repeat must be an int in"):
+        model.profile(randn(1, 3, 32, 32), repeat=0)
+
+
+def test_max_pooling_fused_into_the_convolution(threads):
+    # MTCNN's and VGG's pattern: conv -> activation -> max pool without padding, in one pass.
+    nodes = [helper.make_node("Conv", ["x", "w", "b"], ["c"], name="conv", kernel_shape=[3, 3]),
+             helper.make_node("PRelu", ["c", "s"], ["a"], name="prelu"),
+             helper.make_node("MaxPool", ["a"], ["y"], name="pool", kernel_shape=[3, 3], strides=[2, 2], ceil_mode=1)]
+    init = {"w": randn(10, 3, 3, 3), "b": randn(10), "s": randn(10, 1, 1, scale=0.3)}
+    model_bytes = make_model(nodes, [("x", [2, 3, 23, 17])], [("y",)], init)
+    model, got, expected = run_both(model_bytes, {"x": randn(2, 3, 23, 17)})
+    assert_close(got[0], expected[0])
+    assert str(model).splitlines()[0].startswith("conv2d 3x3 +prelu +max_pool2d 3x3  [conv, prelu, pool]")

@@ -185,18 +185,27 @@ class Model:
             out.append(np.ascontiguousarray(arr, dtype=dtype))
         return out
 
-    def run(self, feeds):
-        """Run the model on ``feeds`` (a dict: input name -> array, every input given) and return a dict:
-        output name -> array."""
-        if not isinstance(feeds, dict):
-            raise TypeError(f"onnx model: feeds must be a dict of input name to array, got {type(feeds).__name__}")
+    def _feed_arrays(self, feeds):
+        """The inputs in the graph's order from a dict by name, or from one array for a one-input model."""
         names = [i[0] for i in self._native.inputs]
+        if not isinstance(feeds, dict):
+            if len(names) != 1:
+                raise TypeError(f"onnx model: the model has {len(names)} inputs {names}: give a dict of input "
+                                f"name to array, got {type(feeds).__name__}")
+            return self._arrays([feeds])
         unknown = sorted(set(feeds) - set(names))
         missing = [n for n in names if n not in feeds]
         if unknown or missing:
             raise ValueError(f"onnx model: feeds must give exactly the inputs {names}; "
                              f"missing {missing}, unknown {unknown}")
-        results = self._native.run(self._arrays([feeds[n] for n in names]))
+        return self._arrays([feeds[n] for n in names])
+
+    def run(self, feeds):
+        """Run the model on ``feeds`` (a dict: input name -> array, every input given) and return a dict:
+        output name -> array."""
+        if not isinstance(feeds, dict):
+            raise TypeError(f"onnx model: feeds must be a dict of input name to array, got {type(feeds).__name__}")
+        results = self._native.run(self._feed_arrays(feeds))
         return {o[0]: r for o, r in zip(self._native.outputs, results)}
 
     def __call__(self, x):
@@ -205,8 +214,19 @@ class Model:
         if len(self._native.inputs) != 1:
             names = [i[0] for i in self._native.inputs]
             raise ValueError(f"onnx model: the model has {len(names)} inputs {names}: use model.run(feeds)")
-        results = self._native.run(self._arrays([x]))
+        results = self._native.run(self._feed_arrays(x))
         return results[0] if len(results) == 1 else tuple(results)
+
+    def profile(self, feeds, repeat=10):
+        """Where a run spends its time: runs the model ``repeat`` times on ``feeds`` (a dict as ``run``
+        takes, or the array of a one-input model) and returns one (step, median milliseconds) pair per
+        step of the plan, the step as ``str(model)`` prints it."""
+        if not isinstance(repeat, int) or not 1 <= repeat <= 10000:
+            raise ValueError(f"onnx model: repeat must be an int in [1, 10000], got {repeat!r}")
+        arrays = self._feed_arrays(feeds)
+        times = np.array([self._native.profile(arrays) for _ in range(repeat)])
+        steps = self._native.plan_text.splitlines()[:-1]
+        return [(step, float(ms)) for step, ms in zip(steps, np.median(times, axis=0) * 1e3)]
 
     def __str__(self):
         return self._native.plan_text

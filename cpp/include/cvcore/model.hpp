@@ -106,6 +106,8 @@ class Model {
   // planned yet is planned first (and kept). Returns the outputs in the graph's order. Safe to call
   // from several threads at once (each call takes its own working memory).
   std::vector<Tensor> run(const std::vector<TensorView>& inputs) const;
+  // run(), timing each step of the plan: step_seconds receives one wall time per line of plan_text.
+  std::vector<Tensor> run(const std::vector<TensorView>& inputs, std::vector<double>* step_seconds) const;
 
   // The executed plan of the last planned shapes: one line per step (the cvcore op, the ONNX nodes it
   // computes, its output shape and where its output lives).

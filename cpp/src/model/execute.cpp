@@ -1,6 +1,7 @@
 // Execution: each step is one call of a cvcore op's frontend on views of its values; a run resolves
 // every value's address (constants, the caller's inputs, the arena, the returned outputs) and runs the
 // steps in order, polling for interrupts between them.
+#include <chrono>
 #include <cstring>
 #include <sstream>
 
@@ -73,7 +74,7 @@ void run_step(const Step& step, const std::vector<TensorView>& inputs, const std
 }
 
 void execute(const Plan& plan, const std::vector<TensorView>& inputs, const std::vector<Tensor>& outputs,
-             unsigned char* arena) {
+             unsigned char* arena, std::vector<double>* step_seconds) {
   std::vector<unsigned char*> address(plan.values.size(), nullptr);
   for (size_t v = 0; v < plan.values.size(); ++v) {
     const Value& value = plan.values[v];
@@ -92,7 +93,10 @@ void execute(const Plan& plan, const std::vector<TensorView>& inputs, const std:
     out.clear();
     for (int id : step.inputs) in.push_back(view_of(plan.values[size_t(id)], address[size_t(id)]));
     for (int id : step.outputs) out.push_back(view_of(plan.values[size_t(id)], address[size_t(id)]));
+    const auto start = std::chrono::steady_clock::now();
     run_step(step, in, out);
+    if (step_seconds)
+      step_seconds->push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
 }
 
@@ -109,6 +113,7 @@ std::string describe(const Step& step) {
       if (p.dilation != std::array<int64_t, 2>{1, 1}) os << " dilation " << p.dilation[0] << "," << p.dilation[1];
       if (p.groups != 1) os << " groups " << p.groups;
       if (p.activation != Epilogue::none) os << " +" << epilogue_name(p.activation);
+      if (p.pool_kernel[0]) os << " +max_pool2d " << p.pool_kernel[0] << "x" << p.pool_kernel[1];
     }
     void operator()(const LinearStep& s) const {
       os << "linear " << s.weight.shape()[1] << "->" << s.weight.shape()[0];

@@ -1,6 +1,7 @@
 // Fusion: steps merged into the step that produces their input, when that input is used by nothing
 // else: a batch norm folded into the convolution before it (weights rescaled, equal up to float32
-// rounding), and an activation applied in a convolution's or linear layer's epilogue (bit for bit).
+// rounding), an activation applied in a convolution's or linear layer's epilogue, and max pooling of
+// a convolution's output in its pass (both bit for bit).
 #include <algorithm>
 #include <map>
 
@@ -37,6 +38,16 @@ bool fold_batch_norm_into(ConvStep& conv, const BatchNormStep& bn) {
   return true;
 }
 
+// Max pooling of the convolution's activated output in the convolution's pass (conv2d's pooling
+// takes windows without padding or dilation).
+bool pool_into(ConvStep& conv, const MaxPool2dParams& pool) {
+  if (pool.padding != std::array<int64_t, 2>{0, 0} || pool.dilation != std::array<int64_t, 2>{1, 1}) return false;
+  conv.params.pool_kernel = pool.kernel;
+  conv.params.pool_stride = pool.stride;
+  conv.params.pool_ceil_mode = pool.ceil_mode;
+  return true;
+}
+
 // The activation as an epilogue: relu, relu6, and leaky_relu as prelu with one slope.
 bool epilogue_of(const ActivationStep& a, Epilogue* kind, Tensor* slope) {
   switch (a.kind) {
@@ -56,6 +67,8 @@ bool epilogue_of(const ActivationStep& a, Epilogue* kind, Tensor* slope) {
 // The step merged into `producer` (which computes its input), or false when it cannot be.
 bool merge(Step& producer, const Step& step) {
   if (auto* conv = std::get_if<ConvStep>(&producer.args)) {
+    if (conv->params.pool_kernel[0] != 0) return false;  // pooled: nothing more can follow in its pass
+    if (const auto* pool = std::get_if<MaxPoolStep>(&step.args)) return pool_into(*conv, pool->params);
     if (const auto* bn = std::get_if<BatchNormStep>(&step.args)) return fold_batch_norm_into(*conv, *bn);
     if (conv->params.activation != Epilogue::none) return false;
     if (const auto* a = std::get_if<ActivationStep>(&step.args))

@@ -175,7 +175,9 @@ std::vector<ValueInfo> Model::outputs() const {
   return out;
 }
 
-std::vector<Tensor> Model::run(const std::vector<TensorView>& inputs) const {
+std::vector<Tensor> Model::run(const std::vector<TensorView>& inputs) const { return run(inputs, nullptr); }
+
+std::vector<Tensor> Model::run(const std::vector<TensorView>& inputs, std::vector<double>* step_seconds) const {
   const Graph& g = impl_->graph;
   check(inputs.size() == g.inputs.size(), "onnx model: expected ", g.inputs.size(), " inputs, got ", inputs.size());
   Shapes shapes;
@@ -205,7 +207,7 @@ std::vector<Tensor> Model::run(const std::vector<TensorView>& inputs) const {
     const model::Value& v = plan->values[size_t(id)];
     outputs.emplace_back(v.dtype, v.shape, "an output of the onnx model");
   }
-  model::execute(*plan, inputs, outputs, arena->data());
+  model::execute(*plan, inputs, outputs, arena->data(), step_seconds);
   std::lock_guard<std::mutex> lock(impl_->mutex);
   impl_->arenas.push_back(std::move(arena));
   return outputs;

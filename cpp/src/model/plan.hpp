@@ -104,8 +104,9 @@ void plan_memory(Plan& plan);
 // execute.cpp: one step on views of its inputs and outputs (also used to fold constants), and one
 // run of the plan: `inputs` and `outputs` by graph position, `arena` of plan.arena_bytes.
 void run_step(const Step& step, const std::vector<TensorView>& inputs, const std::vector<TensorView>& outputs);
+// step_seconds, when given, receives each step's wall time.
 void execute(const Plan& plan, const std::vector<TensorView>& inputs, const std::vector<Tensor>& outputs,
-             unsigned char* arena);
+             unsigned char* arena, std::vector<double>* step_seconds = nullptr);
 // The step's op name and parameters for plan_text ("conv2d 3x3 s2 p1 relu").
 std::string describe(const Step& step);
 
