@@ -16,6 +16,17 @@ const char* dtype_name(DType dtype) {
   return "unknown";
 }
 
+int64_t dtype_size(DType dtype) {
+  switch (dtype) {
+    case DType::float32: return 4;
+    case DType::float64: return 8;
+    case DType::int32: return 4;
+    case DType::int64: return 8;
+    case DType::uint8: return 1;
+  }
+  return 1;
+}
+
 int64_t checked_mul(int64_t a, int64_t b, const char* what) {
   check(a >= 0 && b >= 0, what, ": negative size ", a, " x ", b);
   check(a == 0 || b <= std::numeric_limits<int64_t>::max() / a, what, ": size ", a, " x ", b,

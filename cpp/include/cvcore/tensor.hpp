@@ -17,6 +17,8 @@ namespace cvcore {
 enum class DType { float32, float64, int32, int64, uint8 };
 
 const char* dtype_name(DType dtype);
+// Bytes per element.
+int64_t dtype_size(DType dtype);
 
 template <typename T>
 constexpr DType dtype_of();
