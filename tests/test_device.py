@@ -42,7 +42,7 @@ CALLS = {
     "prelu": lambda **kw: ops.prelu(X, V, **kw),
 }
 for name in ("relu", "relu6", "leaky_relu", "elu", "selu", "sigmoid", "tanh", "gelu", "silu", "hardswish", "mish",
-             "softplus", "softmax", "log_softmax"):
+             "softplus", "hardsigmoid", "clip", "softmax", "log_softmax"):
     CALLS[name] = lambda fn=getattr(ops, name), **kw: fn(X, **kw)
 for name in ("box_iou", "generalized_box_iou", "distance_box_iou", "complete_box_iou"):
     CALLS[name] = lambda fn=getattr(ops, name), **kw: fn(BOXES, BOXES, **kw)

@@ -10,8 +10,8 @@ cannot run there (no CUDA backend in this build, no CUDA device, or no CUDA kern
 ``cvcore.cuda``.
 """
 
-from .activation import (elu, gelu, hardswish, leaky_relu, log_softmax, mish, prelu, relu, relu6, selu, sigmoid,
-                         silu, softmax, softplus, tanh)
+from .activation import (clip, elu, gelu, hardsigmoid, hardswish, leaky_relu, log_softmax, mish, prelu, relu, relu6,
+                         selu, sigmoid, silu, softmax, softplus, tanh)
 from .boxes import (box_area, box_convert, box_iou, clip_boxes, complete_box_iou, distance_box_iou,
                     generalized_box_iou, remove_small_boxes)
 from .conv import conv2d
@@ -32,6 +32,7 @@ __all__ = [
     "box_area",
     "box_convert",
     "box_iou",
+    "clip",
     "clip_boxes",
     "complete_box_iou",
     "conv2d",
@@ -42,6 +43,7 @@ __all__ = [
     "fold_batch_norm",
     "gelu",
     "generalized_box_iou",
+    "hardsigmoid",
     "hardswish",
     "leaky_relu",
     "linear",
