@@ -44,6 +44,8 @@ CALLS = {
 for name in ("relu", "relu6", "leaky_relu", "elu", "selu", "sigmoid", "tanh", "gelu", "silu", "hardswish", "mish",
              "softplus", "hardsigmoid", "clip", "softmax", "log_softmax"):
     CALLS[name] = lambda fn=getattr(ops, name), **kw: fn(X, **kw)
+for name in ("add", "sub", "mul", "div"):
+    CALLS[name] = lambda fn=getattr(ops, name), **kw: fn(X, X[:, :1], **kw)
 for name in ("box_iou", "generalized_box_iou", "distance_box_iou", "complete_box_iou"):
     CALLS[name] = lambda fn=getattr(ops, name), **kw: fn(BOXES, BOXES, **kw)
 

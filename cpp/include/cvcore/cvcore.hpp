@@ -6,6 +6,7 @@
 #include "cvcore/cocoeval.hpp"
 #include "cvcore/conv.hpp"
 #include "cvcore/device.hpp"
+#include "cvcore/elementwise.hpp"
 #include "cvcore/epilogue.hpp"
 #include "cvcore/error.hpp"
 #include "cvcore/json.hpp"

@@ -15,6 +15,7 @@ from .activation import (clip, elu, gelu, hardsigmoid, hardswish, leaky_relu, lo
 from .boxes import (box_area, box_convert, box_iou, clip_boxes, complete_box_iou, distance_box_iou,
                     generalized_box_iou, remove_small_boxes)
 from .conv import conv2d
+from .elementwise import add, div, mul, sub
 from .linear import linear
 from .nms import batched_nms, nms, soft_nms
 from .norm import batch_norm, fold_batch_norm
@@ -26,6 +27,7 @@ __all__ = [
     "adaptive_avg_pool2d",
     "adaptive_avg_pool2d_levels",
     "adaptive_max_pool2d",
+    "add",
     "avg_pool2d",
     "batch_norm",
     "batched_nms",
@@ -39,6 +41,7 @@ __all__ = [
     "conv_output_size",
     "crop_resize",
     "distance_box_iou",
+    "div",
     "elu",
     "fold_batch_norm",
     "gelu",
@@ -50,6 +53,7 @@ __all__ = [
     "log_softmax",
     "max_pool2d",
     "mish",
+    "mul",
     "nms",
     "prelu",
     "relu",
@@ -63,5 +67,6 @@ __all__ = [
     "soft_nms",
     "softmax",
     "softplus",
+    "sub",
     "tanh",
 ]
