@@ -39,6 +39,7 @@ void register_pool(py::module_& m);
 void register_norm(py::module_& m);
 void register_activation(py::module_& m);
 void register_elementwise(py::module_& m);
+void register_shape_ops(py::module_& m);
 void register_boxes(py::module_& m);
 void register_roi(py::module_& m);
 void register_preprocess(py::module_& m);

@@ -19,5 +19,6 @@
 #include "cvcore/norm.hpp"
 #include "cvcore/roi.hpp"
 #include "cvcore/runtime.hpp"
+#include "cvcore/shape_ops.hpp"
 #include "cvcore/tensor.hpp"
 #include "cvcore/window.hpp"
