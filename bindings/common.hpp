@@ -41,6 +41,8 @@ void register_linear(py::module_& m);
 void register_pool(py::module_& m);
 void register_norm(py::module_& m);
 void register_activation(py::module_& m);
+void register_elementwise(py::module_& m);
+void register_shape_ops(py::module_& m);
 void register_boxes(py::module_& m);
 void register_roi(py::module_& m);
 void register_preprocess(py::module_& m);

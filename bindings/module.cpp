@@ -82,6 +82,8 @@ PYBIND11_MODULE(_cvcore, m) {
   register_pool(m);
   register_norm(m);
   register_activation(m);
+  register_elementwise(m);
+  register_shape_ops(m);
   register_boxes(m);
   register_roi(m);
   register_preprocess(m);
