@@ -44,6 +44,7 @@ void register_activation(py::module_& m);
 void register_boxes(py::module_& m);
 void register_roi(py::module_& m);
 void register_preprocess(py::module_& m);
+void register_resize(py::module_& m);
 void register_nms(py::module_& m);
 void register_kmeans(py::module_& m);
 void register_neighbors(py::module_& m);

@@ -85,6 +85,7 @@ PYBIND11_MODULE(_cvcore, m) {
   register_boxes(m);
   register_roi(m);
   register_preprocess(m);
+  register_resize(m);
   register_nms(m);
   register_kmeans(m);
   register_neighbors(m);

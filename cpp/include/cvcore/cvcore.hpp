@@ -17,6 +17,7 @@
 #include "cvcore/pool.hpp"
 #include "cvcore/preprocess.hpp"
 #include "cvcore/norm.hpp"
+#include "cvcore/resize.hpp"
 #include "cvcore/roi.hpp"
 #include "cvcore/runtime.hpp"
 #include "cvcore/tensor.hpp"

@@ -19,6 +19,7 @@ from .linear import linear
 from .nms import batched_nms, nms, soft_nms
 from .norm import batch_norm, fold_batch_norm
 from .pool import adaptive_avg_pool2d, adaptive_avg_pool2d_levels, adaptive_max_pool2d, avg_pool2d, max_pool2d
+from .resize import interpolate, resize
 from .roi import crop_resize, roi_align, roi_pool
 from .window import conv_output_size
 
@@ -43,6 +44,7 @@ __all__ = [
     "gelu",
     "generalized_box_iou",
     "hardswish",
+    "interpolate",
     "leaky_relu",
     "linear",
     "log_softmax",
@@ -53,6 +55,7 @@ __all__ = [
     "relu",
     "relu6",
     "remove_small_boxes",
+    "resize",
     "roi_align",
     "roi_pool",
     "selu",
