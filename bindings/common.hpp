@@ -37,6 +37,7 @@ py::array new_like(const char* op, const char* what, const TensorView& v);
 void register_runtime(py::module_& m);
 void register_window(py::module_& m);
 void register_conv(py::module_& m);
+void register_conv_transpose(py::module_& m);
 void register_linear(py::module_& m);
 void register_pool(py::module_& m);
 void register_norm(py::module_& m);

@@ -78,6 +78,7 @@ PYBIND11_MODULE(_cvcore, m) {
   register_runtime(m);
   register_window(m);
   register_conv(m);
+  register_conv_transpose(m);
   register_linear(m);
   register_pool(m);
   register_norm(m);

@@ -5,6 +5,7 @@
 #include "cvcore/boxes.hpp"
 #include "cvcore/cocoeval.hpp"
 #include "cvcore/conv.hpp"
+#include "cvcore/conv_transpose.hpp"
 #include "cvcore/device.hpp"
 #include "cvcore/epilogue.hpp"
 #include "cvcore/error.hpp"

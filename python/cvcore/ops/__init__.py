@@ -15,6 +15,7 @@ from .activation import (elu, gelu, hardswish, leaky_relu, log_softmax, mish, pr
 from .boxes import (box_area, box_convert, box_iou, clip_boxes, complete_box_iou, distance_box_iou,
                     generalized_box_iou, remove_small_boxes)
 from .conv import conv2d
+from .conv_transpose import conv_transpose2d
 from .linear import linear
 from .nms import batched_nms, nms, soft_nms
 from .norm import batch_norm, fold_batch_norm
@@ -37,6 +38,7 @@ __all__ = [
     "complete_box_iou",
     "conv2d",
     "conv_output_size",
+    "conv_transpose2d",
     "crop_resize",
     "distance_box_iou",
     "elu",
