@@ -78,6 +78,7 @@ PYBIND11_MODULE(_cvcore, m) {
   register_runtime(m);
   register_window(m);
   register_conv(m);
+  register_conv_transpose(m);
   register_linear(m);
   register_pool(m);
   register_norm(m);
@@ -87,6 +88,7 @@ PYBIND11_MODULE(_cvcore, m) {
   register_boxes(m);
   register_roi(m);
   register_preprocess(m);
+  register_resize(m);
   register_nms(m);
   register_kmeans(m);
   register_neighbors(m);

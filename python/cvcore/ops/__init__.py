@@ -18,11 +18,13 @@ from .activation import (clip, elu, gelu, hardsigmoid, hardswish, leaky_relu, lo
 from .boxes import (box_area, box_convert, box_iou, clip_boxes, complete_box_iou, distance_box_iou,
                     generalized_box_iou, remove_small_boxes)
 from .conv import conv2d
+from .conv_transpose import conv_transpose2d
 from .elementwise import add, div, mul, sub
 from .linear import linear
 from .nms import batched_nms, nms, soft_nms
 from .norm import batch_norm, fold_batch_norm
 from .pool import adaptive_avg_pool2d, adaptive_avg_pool2d_levels, adaptive_max_pool2d, avg_pool2d, max_pool2d
+from .resize import interpolate, resize
 from .roi import crop_resize, roi_align, roi_pool
 from .shape_ops import concat, pad, slice, transpose
 from .window import conv_output_size
@@ -44,6 +46,7 @@ __all__ = [
     "concat",
     "conv2d",
     "conv_output_size",
+    "conv_transpose2d",
     "crop_resize",
     "distance_box_iou",
     "div",
@@ -53,6 +56,7 @@ __all__ = [
     "generalized_box_iou",
     "hardsigmoid",
     "hardswish",
+    "interpolate",
     "leaky_relu",
     "linear",
     "log_softmax",
@@ -65,6 +69,7 @@ __all__ = [
     "relu",
     "relu6",
     "remove_small_boxes",
+    "resize",
     "roi_align",
     "roi_pool",
     "selu",
