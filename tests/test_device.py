@@ -40,6 +40,9 @@ CALLS = {
     "roi_pool": lambda **kw: ops.roi_pool(X, ROIS, 2, **kw),
     "crop_resize": lambda **kw: ops.crop_resize(X, ROIS, 2, **kw),
     "prelu": lambda **kw: ops.prelu(X, V, **kw),
+    "conv_transpose2d": lambda **kw: ops.conv_transpose2d(X, W.transpose(1, 0, 2, 3), **kw),
+    "resize": lambda **kw: ops.resize(X, scale_factor=2, **kw),
+    "interpolate": lambda **kw: ops.interpolate(X, size=(4, 9), mode="bilinear", **kw),
 }
 for name in ("relu", "relu6", "leaky_relu", "elu", "selu", "sigmoid", "tanh", "gelu", "silu", "hardswish", "mish",
              "softplus", "softmax", "log_softmax"):
