@@ -660,3 +660,18 @@ def test_load_reader_argument_errors(tmp_path):
     with pytest.raises(ValueError, match=r"^read_onnx_bytes: the model imports no version of the default operator "
                                          r"set$"):
         cvcore.onnx.load(b"", reader="cvcore")
+
+
+def test_names_that_are_not_utf8_are_escaped_in_messages():
+    tensor = field(8, 2, b"w\xff\n") + field(1, 0, 2) + field(2, 0, 10) + field(9, 2, b"\0" * 4)
+    model = make_model([helper.make_node("Identity", ["x"], ["y"])], [("x", [1])], [("y", [1])])
+    with pytest.raises(ValueError, match=r"^read_onnx_bytes: initializer 'w\\xff\\x0a' has data type FLOAT16, "):
+        _cvcore.read_onnx_bytes(with_initializer(model.SerializeToString(), tensor))
+    node = field(1, 2, b"x") + field(2, 2, b"y") + field(3, 2, b"n\xc3") + field(4, 2, b"Op\xe9")
+    graph_attribute = field(5, 2, field(1, 2, b"a") + field(20, 0, 5))
+    with pytest.raises(ValueError, match=r"^read_onnx_bytes: onnx node 'n\\xc3' \(Op\\xe9\): attribute 'a' of type "
+                                         r"GRAPH is not supported$"):
+        _cvcore.read_onnx_bytes(model.SerializeToString() + field(7, 2, field(1, 2, node + graph_attribute)))
+    # The graph keeps the bytes: a name that is not UTF-8 is bytes in Python, as protobuf gives it.
+    graph = assert_same_graph(model.SerializeToString() + field(7, 2, field(1, 2, node)))
+    assert graph[4][1][0] == b"n\xc3" and graph[4][1][1] == b"Op\xe9"

@@ -29,22 +29,23 @@ inline int utf8_length(const char* at, const char* end) {
   return n;
 }
 
-// `text` for a message: each byte that is not part of valid UTF-8 written as \xNN (names read from a
-// file are bytes; a message is text).
+// `text` for a message: control characters and each byte that is not part of valid UTF-8 written as
+// \xNN (names read from a file are bytes; a message is text, which a NUL would cut short).
 inline std::string escaped(std::string_view text) {
   static const char* const kHex = "0123456789abcdef";
   std::string out;
   const char* end = text.data() + text.size();
   for (const char* p = text.data(); p < end;) {
-    const int n = utf8_length(p, end);
+    const auto byte = static_cast<unsigned char>(*p);
+    const int n = byte < 0x20 || byte == 0x7F ? 0 : utf8_length(p, end);
     if (n > 0) {
       out.append(p, size_t(n));
       p += n;
     } else {
-      const auto byte = static_cast<unsigned char>(*p++);
       out += "\\x";
       out += kHex[byte >> 4];
       out += kHex[byte & 15];
+      ++p;
     }
   }
   return out;

@@ -206,6 +206,8 @@ TEST(every_prefix_of_the_file_reads_or_raises_value_error) {
 
 TEST(errors_name_what_and_where) {
   CHECK_THROWS(read_onnx("/nonexistent/model.onnx"), ValueError, "read_onnx: '/nonexistent/model.onnx': no such file");
+  CHECK_THROWS(read_onnx(std::string("model\0.onnx", 11)), ValueError, "read_onnx: 'model\\x00.onnx': a path with a NUL byte names no file");
+  CHECK_THROWS(read_onnx(std::filesystem::temp_directory_path().string()), ValueError, "not a regular file");
   const std::string too_long = "\x08" + std::string(10, '\xff') + "\x01";
   CHECK_THROWS(read_onnx_bytes(too_long.data(), too_long.size()), ValueError,
                "invalid ONNX file at byte 1: ModelProto field 1: a varint longer than 10 bytes");

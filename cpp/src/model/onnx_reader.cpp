@@ -746,6 +746,7 @@ Graph read_model(const Source& source) {
 
 Graph read_onnx(const std::string& path) {
   Source source{nullptr, nullptr, "read_onnx: " + detail::quoted(path), std::filesystem::path(path).parent_path().string()};
+  if (path.find('\0') != std::string::npos) source.fail("a path with a NUL byte names no file");
   std::error_code error;
   const std::filesystem::file_status status = std::filesystem::status(path, error);
   if (!std::filesystem::exists(status)) source.fail("no such file");
