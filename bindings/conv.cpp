@@ -13,7 +13,7 @@ void register_conv(py::module_& m) {
          std::array<int64_t, 4> padding, std::array<int64_t, 2> dilation, int64_t groups,
          const std::string& activation, py::handle prelu_weight, std::array<int64_t, 2> pool_kernel,
          std::array<int64_t, 2> pool_stride, bool pool_ceil_mode, py::handle pointwise_weight,
-         py::handle pointwise_bias, bool winograd, const std::string& device) {
+         py::handle pointwise_bias, bool winograd, py::handle residual, const std::string& device) {
         constexpr const char* op = "conv2d";
         const Device on = parse_device(device, op);
         const Conv2dParams params{stride,
@@ -27,7 +27,8 @@ void register_conv(py::module_& m) {
                                   pool_ceil_mode,
                                   optional_view(pointwise_weight, op, "pointwise weight", on),
                                   optional_view(pointwise_bias, op, "pointwise bias", on),
-                                  winograd};
+                                  winograd,
+                                  optional_view(residual, op, "residual", on)};
         const TensorView xv = view(x, op, "input", on), wv = view(weight, op, "weight", on),
                          bv = optional_view(bias, op, "bias", on);
         const std::array<int64_t, 4> shape = conv2d_output_shape(xv, wv, bv, params);
@@ -43,7 +44,8 @@ void register_conv(py::module_& m) {
       py::arg("dilation"), py::arg("groups"), py::arg("activation"), py::arg("prelu_weight"),
       py::arg("pool_kernel") = std::array<int64_t, 2>{0, 0}, py::arg("pool_stride") = std::array<int64_t, 2>{0, 0},
       py::arg("pool_ceil_mode") = false, py::arg("pointwise_weight") = py::none(),
-      py::arg("pointwise_bias") = py::none(), py::arg("winograd") = false, py::arg("device") = "cpu");
+      py::arg("pointwise_bias") = py::none(), py::arg("winograd") = false, py::arg("residual") = py::none(),
+      py::arg("device") = "cpu");
 
   // A convolution's hyper-parameters and a fused epilogue's arguments, checked as conv2d (and linear)
   // check them (for layers that check at construction).

@@ -123,6 +123,46 @@ def test_fused_activation(rng, isa):
 
 
 @pytest.mark.parametrize("shape,kw", [
+    ((1, 8, 14, 14, 16, 3, 3), dict(padding=1)),             # im2col GEMM: added while storing
+    ((1, 600, 5, 6, 20, 1, 1), {}),                          # GEMM of two K chunks: added on the last
+    ((1, 5, 13, 11, 7, 3, 3), dict(stride=2, padding=1)),    # GEMM, partial tiles
+    ((2, 6, 9, 11, 6, 3, 3), dict(padding=1, groups=6)),     # depthwise: a pass after
+    ((1, 3, 20, 40, 8, 3, 3), {}),                           # small-K direct: a pass after
+    ((3, 8, 6, 6, 8, 3, 3), {}),                             # stacked GEMM: a pass after
+    ((17, 4, 6, 6, 8, 3, 3), {}),                            # lanes: a pass after
+    ((1, 8, 14, 14, 16, 3, 3), dict(padding=1, winograd=True)),  # Winograd: a pass after
+    ((2, 8, 9, 9, 8, 3, 3), dict(padding=1, groups=2)),      # grouped GEMM
+])
+@pytest.mark.parametrize("activation", [None, "relu", "relu6", "prelu"])
+def test_residual_is_added_before_the_activation(rng, isa, threads, shape, kw, activation):
+    n, c, h, w_, o, kh, kw_ = shape
+    x, w, b = make(rng, n, c, h, w_, o, kh, kw_, kw.get("groups", 1))
+    plain = conv2d(x, w, b, **kw)
+    r = (rng.standard_normal(plain.shape) * 3).astype(np.float32)
+    r[..., 0] = -plain[..., 0]  # sums of exactly zero: relu's sign rule applies to the sum
+    slopes = rng.uniform(-0.5, 0.5, o).astype(np.float32)
+    s = plain + r  # float32, rounded once, as the fused store rounds it
+    expected = {None: s, "relu": np.maximum(s, 0), "relu6": np.clip(s, 0, 6),
+                "prelu": np.where(s > 0, s, s * slopes[:, None, None])}[activation]
+    fused = conv2d(x, w, b, activation=activation, prelu_weight=slopes if activation == "prelu" else None,
+                   residual=r, **kw)
+    np.testing.assert_array_equal(fused, expected)
+
+
+def test_residual_errors(rng):
+    x, w, b = make(rng, 1, 4, 8, 8, 6, 3, 3)
+    with pytest.raises(ValueError, match=r"conv2d: residual has shape \(1, 6, 8, 8\), expected dimension 2 to be 6"):
+        conv2d(x, w, b, residual=np.zeros((1, 6, 8, 8), np.float32))
+    with pytest.raises(ValueError, match="residual cannot be combined with max_pool or pointwise"):
+        conv2d(x, w, b, residual=np.zeros((1, 6, 6, 6), np.float32), max_pool=(2, 2))
+    with pytest.raises(TypeError, match="residual must be a real numeric array"):
+        conv2d(x, w, b, residual=np.zeros((1, 6, 6, 6), bool))
+    # A 3-D input takes a 3-D residual.
+    out = conv2d(x[0], w, b, residual=np.ones((6, 6, 6)), activation="relu")
+    np.testing.assert_array_equal(out, np.maximum(conv2d(x[0], w, b) + 1, 0))
+
+
+@pytest.mark.parametrize("shape,kw", [
     ((1, 4, 10, 10, 6, 3, 3), dict(padding=1)),           # GEMM, in-place panels
     ((1, 3, 20, 21, 10, 3, 3), dict(stride=2)),           # GEMM, packed panels, M not a multiple of the tile
     ((1, 5, 7, 40, 11, 1, 1), {}),                         # 1x1

@@ -51,6 +51,10 @@ ConvShapes conv_shapes(const TensorView& x, const TensorView& weight, const Tens
   constexpr const char* op = "conv2d";
   const std::array<int64_t, 4> conv = conv_shape(x, weight, bias, p);
   std::array<int64_t, 4> shape = conv;
+  if (detail::present(p.residual)) {
+    check(!pooled(p) && !pointwise(p), op, ": a residual cannot be combined with max_pool or pointwise");
+    detail::check_output(p.residual, op, conv.data(), 4, DType::float32, "residual");
+  }
   if (pointwise(p)) {
     const TensorView& pw = p.pointwise_weight;
     check(!pooled(p), op, ": max_pool and pointwise cannot be combined");
@@ -110,6 +114,7 @@ void conv2d(const TensorView& x, const TensorView& weight, const TensorView& bia
                                  {"weight", weight},
                                  {"bias", bias},
                                  {"prelu_weight", p.prelu_weight},
+                                 {"residual", p.residual},
                                  {"pointwise weight", p.pointwise_weight},
                                  {"pointwise bias", p.pointwise_bias},
                                  {"out", out}});
@@ -117,12 +122,15 @@ void conv2d(const TensorView& x, const TensorView& weight, const TensorView& bia
   const std::array<int64_t, 4>& shape = shapes.conv;  // the convolution's own, before pooling or a head
   detail::check_output(out, "conv2d", shapes.out.data(), 4, DType::float32);
   if (out.numel() == 0) return;
+  const float* residual = detail::present(p.residual) ? p.residual.ptr<float>() : nullptr;
+  check(!residual || residual + out.numel() <= out.ptr<float>() || out.ptr<float>() + out.numel() <= residual,
+        "conv2d: residual must not overlap the output");
   const cpu::ConvGeometry g{x.shape[0],    x.shape[1],    x.shape[2],    x.shape[3],    shape[1],
                             shape[2],      shape[3],      weight.shape[2], weight.shape[3], p.stride[0],
                             p.stride[1],   p.dilation[0], p.dilation[1], p.padding[0],  p.padding[1],
                             p.padding[2],  p.padding[3],  p.groups,        p.winograd};
   const std::vector<float> slopes = detail::prelu_slopes(p.prelu_weight, shape[1]);
-  const cpu::OutputAct act{p.activation, slopes.empty() ? nullptr : slopes.data()};
+  const cpu::OutputAct act{p.activation, slopes.empty() ? nullptr : slopes.data(), residual};
   const float* b = bias.empty() ? nullptr : bias.ptr<float>();
   const cpu::PoolGeometry pool{1, shape[2], shape[3], shapes.out[2], shapes.out[3], p.pool_kernel[0], p.pool_kernel[1],
                                p.pool_stride[0], p.pool_stride[1], 0, 0, 1, 1};

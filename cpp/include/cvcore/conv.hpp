@@ -38,6 +38,11 @@ struct Conv2dParams {
   // the same values, so results are always those of a fresh transform (weights may be edited in
   // place between calls).
   bool winograd = false;
+  // Optional residual (N, O, Ho, Wo) float32, C-contiguous, not overlapping out: added to the
+  // convolution's output after the bias and before the activation (a ResNet block's shortcut), bit for
+  // bit activation(conv2d(x, weight, bias) + residual). Not with pooling or a 1x1 head. The im2col GEMM
+  // adds it while storing its tiles; the other paths in a pass over the output after.
+  TensorView residual;
 };
 
 // The hyper-parameters of a convolution with in_channels inputs, out_channels outputs and a (kH, kW)

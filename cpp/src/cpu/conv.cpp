@@ -11,6 +11,8 @@
 //   small-K direct              small_k: a reduction too small for the GEMM's bookkeeping
 //   stacked GEMM                stackable: several small unpadded images, one group
 //   im2col GEMM                 everything else
+// A residual (added before the activation) is added by the im2col GEMM as it stores; the other paths
+// compute the convolution, then add it in a pass.
 // With max pooling: lanes pool in the lanes; small-K convolutions pool in registers (2x2 at stride 2)
 // or from a band buffer; stacked GEMMs pool each chunk; the others (Winograd on one image, depthwise,
 // the GEMM) compute the whole convolution, then pool it.
@@ -73,24 +75,49 @@ LaneAlgorithm lane_algorithm(const ConvGeometry& g) {
 
 void conv2d_pooled(const ConvProblem& p, const PoolGeometry* pool, float* y);
 
-// The convolution alone.
-void conv2d_alone(const ConvProblem& p, float* y) {
+enum class Path { lanes, winograd3, winograd, depthwise, small_k, stacked, gemm };
+
+// The path of the convolution alone.
+Path path_of(const ConvProblem& p) {
   const ConvGeometry& g = p.g;
   const Kernels& k = *p.k;
-  if (lane_batched(g, k))
-    conv2d_lanes(p, lane_algorithm(g), nullptr, y, &conv2d_pooled);
-  else if (winograd3(g))
-    conv2d_winograd3_columns(p, y);
-  else if (winograd(g))
-    conv2d_winograd(p, y);
-  else if (depthwise(g))
-    conv2d_depthwise(p, y);
-  else if (small_k(g, k))
-    conv2d_small_k(p, y);
-  else if (stackable(g, p.threads))
-    conv2d_gemm_stacked(p, y);
-  else
-    conv2d_gemm(p, y);
+  if (lane_batched(g, k)) return Path::lanes;
+  if (winograd3(g)) return Path::winograd3;
+  if (winograd(g)) return Path::winograd;
+  if (depthwise(g)) return Path::depthwise;
+  if (small_k(g, k)) return Path::small_k;
+  if (stackable(g, p.threads)) return Path::stacked;
+  return Path::gemm;
+}
+
+// y = act(y + residual), each plane with its channel's slope.
+void add_residual(const ConvProblem& p, float* y) {
+  const ConvGeometry& g = p.g;
+  const int64_t plane = g.out_h * g.out_w;
+  parallel_for(g.batch * g.out_channels, p.threads, elements(plane), [&](int64_t i) {
+    const float slope = p.act.slope ? p.act.slope[i % g.out_channels] : 0.f;
+    p.k->residual_act(y + i * plane, p.act.residual + i * plane, plane, p.act.kind, slope);
+  });
+}
+
+// The convolution alone. A residual is added by the im2col GEMM's store, else in a pass after.
+void conv2d_alone(const ConvProblem& p, float* y) {
+  const Path path = path_of(p);
+  if (p.act.residual && path != Path::gemm) {
+    ConvProblem plain = p;
+    plain.act = {};
+    conv2d_alone(plain, y);
+    return add_residual(p, y);
+  }
+  switch (path) {
+    case Path::lanes: return conv2d_lanes(p, lane_algorithm(p.g), nullptr, y, &conv2d_pooled);
+    case Path::winograd3: return conv2d_winograd3_columns(p, y);
+    case Path::winograd: return conv2d_winograd(p, y);
+    case Path::depthwise: return conv2d_depthwise(p, y);
+    case Path::small_k: return conv2d_small_k(p, y);
+    case Path::stacked: return conv2d_gemm_stacked(p, y);
+    case Path::gemm: return conv2d_gemm(p, y);
+  }
 }
 
 // The convolution's own output, for a step that could not be fused: in a scratch buffer that later

@@ -24,7 +24,7 @@ def _conv_padding(op, padding, kernel, dilation, stride):
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, *, activation=None,
-           prelu_weight=None, max_pool=None, pointwise=None, winograd=False, device="cpu"):
+           prelu_weight=None, max_pool=None, pointwise=None, winograd=False, residual=None, device="cpu"):
     """2-D convolution (cross-correlation), as ``torch.nn.functional.conv2d``.
 
     ``out[n, o, y, x] = bias[o] + sum_{c, i, j} input_padded[n, g*C/groups + c, y*sh + i*dh,
@@ -78,6 +78,11 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, 
         Results are always those of a fresh transform of the weights' current values (transformed
         kernels are reused between calls only while the weights are unchanged, so editing them in
         place is safe). Default False.
+    residual : array_like, shape of the output (N, O, Ho, Wo) or (O, Ho, Wo), keyword only
+        Added to the convolution's output after the bias and before the activation (a ResNet
+        block's shortcut): bit for bit ``activation(conv2d(...) + residual)`` (not a PyTorch argument;
+        not with ``max_pool`` or ``pointwise``). The im2col GEMM adds it while storing its tiles; the
+        other algorithms in one pass over the output after.
 
     Returns
     -------
@@ -115,8 +120,12 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, 
     pw, pb = _pointwise_args(op, pointwise)
     if not isinstance(winograd, (bool, np.bool_)):
         raise TypeError(f"{op}: winograd must be a bool, got {winograd!r}")
+    r = None
+    if residual is not None:
+        r = as_float32(op, "residual", residual)
+        r = r[None] if squeeze and r.ndim == 3 else r
     out = _cvcore.conv2d(x, w, b, stride, pad, dilation, groups, act, slopes, pool_kernel, pool_stride, ceil_mode,
-                         pw, pb, bool(winograd), as_str(op, "device", device))
+                         pw, pb, bool(winograd), r, as_str(op, "device", device))
     return out[0] if squeeze else out
 
 

@@ -1,4 +1,5 @@
-// The GEMM engine shared by conv2d and linear: C[M, N] = A[M, K] * B[K, N] (+ bias, activation).
+// The GEMM engine shared by conv2d and linear: C[M, N] = A[M, K] * B[K, N] (+ bias, + residual,
+// activation).
 //
 // BLIS structure: B is packed in KC x NR micro-panels (k-major, NR floats per k) by a caller-supplied
 // packer, so conv2d can pack straight from the image (implicit im2col) and linear from transposed
@@ -37,6 +38,14 @@ static inline Vec apply_act(Vec x, Epilogue act, Vec slope) {
   return x;
 }
 
+// y = act(y + residual) over n floats with one prelu slope.
+static void residual_act(float* y, const float* residual, int64_t n, Epilogue act, float slope) {
+  int64_t i = 0;
+  const Vec s = vset1(slope);
+  for (; i + kWidth <= n; i += kWidth) vstoreu(y + i, apply_act(vadd(vloadu(y + i), vloadu(residual + i)), act, s));
+  for (; i < n; ++i) y[i] = apply_act(y[i] + residual[i], act, slope);
+}
+
 // What to do when a K chunk's partial sums reach C.
 struct StoreMode {
   bool first;               // the first K chunk: C = acc (+ bias), otherwise C += acc
@@ -46,6 +55,7 @@ struct StoreMode {
   Epilogue act;
   const float* slope_row;   // prelu slope per row of C, or null
   const float* slope_col;   // prelu slope per column of C, or null
+  const float* residual;    // the last K chunk adds it before the activation (shaped as C, ldc), or null
 };
 
 // C[0:mr, 0:nr] (+)= A[0:mr, 0:kc] * Bp[0:kc, 0:NV * kWidth]. a[r] points at row r of A (rows
@@ -89,6 +99,7 @@ static inline void micro_kernel_rows(int64_t kc, const float* const* a, BRow b_r
           x = vadd(vloadu(mode.bias_col + v * kWidth), x);
         }
         if (mode.last) {
+          if (mode.residual) x = vadd(x, vloadu(mode.residual + r * ldc + v * kWidth));
           const Vec slope = mode.slope_row   ? vset1(mode.slope_row[r])
                             : mode.slope_col ? vloadu(mode.slope_col + v * kWidth)
                                              : vzero();
@@ -114,6 +125,7 @@ static inline void micro_kernel_rows(int64_t kc, const float* const* a, BRow b_r
       } else if (mode.bias_col) {
         x = mode.bias_col[j] + x;
       }
+      if (mode.last && mode.residual) x = x + mode.residual[r * ldc + j];
       const float slope = mode.slope_row ? mode.slope_row[r] : mode.slope_col ? mode.slope_col[j] : 0.f;
       cr[j] = mode.last ? apply_act(x, mode.act, slope) : x;
     }
@@ -155,6 +167,7 @@ struct GemmProblem {
   Epilogue act;
   const float* slope_row;  // prelu slopes per row / column of C (at most one of them), or null
   const float* slope_col;
+  const float* residual = nullptr;  // added before the activation, shaped as C (ldc), or null
 };
 
 // Splits K into equal chunks of at most kKC (a function of K alone, for thread invariance).
@@ -175,7 +188,7 @@ static void gemm_block(const GemmProblem& p, int64_t m0, int64_t m1, int64_t n0,
     const int64_t nc = min64(kNC, n1 - jc);
     for (int64_t pc = 0; pc < p.K; pc += kcmax) {
       const int64_t kc = min64(kcmax, p.K - pc);
-      StoreMode mode{pc == 0, pc + kc == p.K, nullptr, nullptr, p.act, nullptr, nullptr};
+      StoreMode mode{pc == 0, pc + kc == p.K, nullptr, nullptr, p.act, nullptr, nullptr, nullptr};
       for (int64_t ic = m0; ic < m1; ic += kMC) {
         const int64_t mc_end = min64(ic + kMC, m1);
         for (int64_t j = 0; j < nc; j += kNR) {
@@ -199,6 +212,7 @@ static void gemm_block(const GemmProblem& p, int64_t m0, int64_t m1, int64_t n0,
             mode.bias_col = p.bias_col ? p.bias_col + jc + j : nullptr;
             mode.slope_row = p.slope_row ? p.slope_row + i : nullptr;
             mode.slope_col = p.slope_col ? p.slope_col + jc + j : nullptr;
+            mode.residual = p.residual ? p.residual + i * p.ldc + jc + j : nullptr;
             float* c = p.C + i * p.ldc + jc + j;
             if (direct_base)
               micro_kernel_direct(kc, a, direct_base, direct_off, c, p.ldc, mr, mode);

@@ -22,6 +22,9 @@ constexpr int64_t kMaxVectorWidth = 16;
 // --- conv2d (cpu/simd/conv/) -----------------------------------------------------------------------
 // C[m0:m1, n0:n1] of the implicit-im2col GEMM p. bpack: Kernels::gemm_pack_floats floats.
 using ConvGemmKernel = void(const ConvGemm& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1, float* bpack);
+// y[i] = act(y[i] + residual[i]) for i in [0, n), slope prelu's (conv2d's residual after the paths
+// whose stores do not add it; the same arithmetic as the GEMM's store).
+using ResidualActKernel = void(float* y, const float* residual, int64_t n, Epilogue act, float slope);
 // One depthwise output plane y (g.out_h x g.out_w): xp is its input plane zero-padded to rows of Wp
 // floats (with 2 * width floats of slack after it), w its kh x kw kernel; y = act(conv + bias).
 using DepthwisePlaneKernel = void(const ConvGeometry& g, const float* xp, int64_t Wp, const float* w, float bias,
@@ -193,6 +196,7 @@ using PlanesRowU8Kernel = void(const uint8_t* in, int64_t width, int64_t channel
 // and each ISA fills its table from it with its functions of these names.
 #define CVCORE_KERNELS(X)                            \
   X(ConvGemmKernel, conv_gemm)                       \
+  X(ResidualActKernel, residual_act)                 \
   X(DepthwisePlaneKernel, depthwise_plane)           \
   X(SmallKRowsKernel, small_k_rows)                  \
   X(SmallKPool2Kernel, small_k_pool2_rows)           \

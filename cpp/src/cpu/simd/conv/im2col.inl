@@ -80,7 +80,8 @@ struct ConvPackB {
 };
 
 static void conv_gemm(const ConvGemm& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1, float* bpack) {
-  const GemmProblem prob{p.M, p.N, p.K, p.A, p.lda, p.C, p.ldc, p.bias, nullptr, p.act.kind, p.act.slope, nullptr};
+  const GemmProblem prob{p.M,        p.N,         p.K,     p.A, p.lda, p.C, p.ldc, p.bias, nullptr, p.act.kind,
+                         p.act.slope, nullptr, p.act.residual};
   ConvPackB pack{p.src, p.src_end, p.k_off, p.n_off, p.out_w, p.stride_w, p.rows_contiguous};
   gemm_block(prob, m0, m1, n0, n1, pack, bpack);
 }
