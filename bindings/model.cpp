@@ -1,7 +1,11 @@
 // cvcore._cvcore.Model: the graph runner. python/cvcore/onnx.py reads the ONNX file and passes the
-// neutral graph: nodes as (name, op_type, domain, inputs, outputs, attributes) with attributes as
-// {name: (kind, value)}, kinds "int", "float", "string", "ints", "floats", "strings", "tensor".
+// neutral graph as (opset, inputs, outputs, initializers, nodes): inputs and outputs as (name, dtype,
+// shape), initializers as {name: array}, nodes as (name, op_type, domain, inputs, outputs, attributes)
+// with attributes as {name: (kind, value)}, kinds "int", "float", "string", "ints", "floats", "strings",
+// "tensor". read_onnx_file / read_onnx_bytes read the file in C++ (cvcore::read_onnx) and return the
+// graph in the same structure.
 #include "cvcore/model.hpp"
+#include "cvcore/onnx.hpp"
 
 #include <pybind11/stl.h>
 
@@ -71,6 +75,73 @@ py::array array_of(Tensor t) {
   return py::array(py::dtype(dtype_name(owned->dtype())), shape, owned->data(), owner);
 }
 
+// A name read from the file: str, or bytes when it is not UTF-8 (as protobuf gives proto2 strings).
+py::object text(const std::string& s) {
+  PyObject* decoded = PyUnicode_DecodeUTF8(s.data(), py::ssize_t(s.size()), "strict");
+  if (decoded) return py::reinterpret_steal<py::str>(decoded);
+  PyErr_Clear();
+  return py::bytes(s);
+}
+
+py::list texts(const std::vector<std::string>& strings) {
+  py::list out;
+  for (const std::string& s : strings) out.append(text(s));
+  return out;
+}
+
+py::tuple value_info_tuple(const ValueInfo& v) {
+  return py::make_tuple(text(v.name), dtype_name(v.dtype), py::cast(v.shape));
+}
+
+py::object attribute_value(const Attribute& a) {
+  switch (a.kind) {
+    case Attribute::Kind::int64: return py::make_tuple("int", a.i);
+    case Attribute::Kind::float64: return py::make_tuple("float", a.f);
+    case Attribute::Kind::string: return py::make_tuple("string", py::bytes(a.s));
+    case Attribute::Kind::ints: return py::make_tuple("ints", py::cast(a.ints));
+    case Attribute::Kind::floats: return py::make_tuple("floats", py::cast(a.floats));
+    case Attribute::Kind::strings: {
+      py::list strings;
+      for (const std::string& s : a.strings) strings.append(py::bytes(s));
+      return py::make_tuple("strings", strings);
+    }
+    case Attribute::Kind::tensor: return py::make_tuple("tensor", array_of(a.t));
+  }
+  return py::none();
+}
+
+// The graph as the arguments of Model's constructor (the structure python/cvcore/onnx.py builds).
+py::tuple graph_tuple(const Graph& g) {
+  py::list inputs, outputs, nodes;
+  py::dict initializers;
+  for (const ValueInfo& v : g.inputs) inputs.append(value_info_tuple(v));
+  for (const ValueInfo& v : g.outputs) outputs.append(value_info_tuple(v));
+  for (const auto& [name, t] : g.initializers) initializers[text(name)] = array_of(t);
+  for (const Node& n : g.nodes) {
+    py::dict attributes;
+    for (const auto& [name, a] : n.attributes) attributes[text(name)] = attribute_value(a);
+    nodes.append(py::make_tuple(text(n.name), text(n.op_type), text(n.domain), texts(n.inputs), texts(n.outputs),
+                                attributes));
+  }
+  return py::make_tuple(g.opset, inputs, outputs, initializers, nodes);
+}
+
+// The file named by the bytes `path` (os.fsencode), read with the GIL released.
+Graph graph_from_file(const py::bytes& path) {
+  const std::string name = path;
+  py::gil_scoped_release release;
+  return read_onnx(name);
+}
+
+// The model file's bytes, read with the GIL released (the bytes object stays alive with the call).
+Graph graph_from_bytes(const py::bytes& data) {
+  char* bytes = nullptr;
+  py::ssize_t size = 0;
+  if (PyBytes_AsStringAndSize(data.ptr(), &bytes, &size) != 0) throw py::error_already_set();
+  py::gil_scoped_release release;
+  return read_onnx_bytes(bytes, size_t(size));
+}
+
 }  // namespace
 
 void register_model(py::module_& m) {
@@ -138,6 +209,8 @@ void register_model(py::module_& m) {
       .def_property_readonly("outputs", [](const Model& self) { return value_infos(self.outputs()); })
       .def_property_readonly("plan_text", &Model::plan_text)
       .def_property_readonly("memory_bytes", &Model::memory_bytes);
+  m.def("read_onnx_file", [](const py::bytes& path) { return graph_tuple(graph_from_file(path)); }, py::arg("path"));
+  m.def("read_onnx_bytes", [](const py::bytes& data) { return graph_tuple(graph_from_bytes(data)); }, py::arg("data"));
 }
 
 }  // namespace cvcore::bindings

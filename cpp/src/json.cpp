@@ -9,6 +9,7 @@
 
 #include "cvcore/error.hpp"
 #include "interrupt.hpp"
+#include "utf8.hpp"
 
 namespace cvcore {
 namespace {
@@ -49,28 +50,7 @@ void append_utf8(std::string& out, uint32_t cp) {
   }
 }
 
-// The length of the UTF-8 sequence at p (1 to 4 bytes), 0 when it is not one: a stray continuation
-// byte, a truncated sequence, an overlong form, a surrogate or a code point beyond U+10FFFF.
-int utf8_length(const char* at, const char* end) {
-  const auto* p = reinterpret_cast<const unsigned char*>(at);
-  const unsigned c = p[0];
-  if (c < 0x80) return 1;
-  int n = 0;
-  unsigned lo = 0x80, hi = 0xBF;  // the range of the second byte
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-  } else {
-    return 0;
-  }
-  if (end - at < n || p[1] < lo || p[1] > hi) return 0;
-  for (int i = 2; i < n; ++i)
-    if ((p[i] & 0xC0) != 0x80) return 0;
-  return n;
-}
+using detail::utf8_length;
 
 // The 4 hex digits at p (p + 4 <= end), or -1.
 int32_t hex4(const char* p) {

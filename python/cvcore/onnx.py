@@ -12,6 +12,9 @@ the GIL released::
 
 An operator, attribute or opset that cvcore does not run exactly is a ValueError at load naming the
 node, its op type, the attribute and the opset: never a silently different result.
+
+``load(..., reader="cvcore")`` reads the file with cvcore's own C++ reader instead (``cvcore::read_onnx``,
+the one C++ programs use; no ``onnx`` package needed), which builds the same graph.
 """
 
 import collections
@@ -45,7 +48,7 @@ def _array(onnx, tensor, what):
         name = onnx.TensorProto.DataType.Name(tensor.data_type)
         raise ValueError(f"cvcore.onnx.load: {what} has data type {name}, which cvcore does not hold "
                          "(float, double, int32, int64, uint8)")
-    return np.ascontiguousarray(onnx.numpy_helper.to_array(tensor), dtype=_DTYPES[tensor.data_type])
+    return np.asarray(onnx.numpy_helper.to_array(tensor), dtype=_DTYPES[tensor.data_type], order="C")
 
 
 def _value_info(onnx, info, what):
@@ -71,12 +74,8 @@ def _attributes(onnx, node, position):
         if a.type not in kinds:
             raise ValueError(f"cvcore.onnx.load: {where} ({node.op_type}): attribute '{a.name}' of type "
                              f"{onnx.AttributeProto.AttributeType.Name(a.type)} is not supported")
-        value = onnx.helper.get_attribute_value(a)
-        if a.type == onnx.AttributeProto.STRING:
-            value = value.decode("utf-8", "replace")
-        elif a.type == onnx.AttributeProto.STRINGS:
-            value = [v.decode("utf-8", "replace") for v in value]
-        elif a.type == onnx.AttributeProto.TENSOR:
+        value = onnx.helper.get_attribute_value(a)  # strings stay bytes, as the file has them
+        if a.type == onnx.AttributeProto.TENSOR:
             value = _array(onnx, value, f"{where} ({node.op_type}) attribute '{a.name}'")
         out[a.name] = (kinds[a.type], value)
     return out
@@ -101,7 +100,34 @@ def _model_proto(onnx, model):
         raise ValueError(f"cvcore.onnx.load: {path!r} is not an ONNX model ({e})") from None
 
 
-def load(model, input_shapes=None):
+def _graph(onnx, proto):
+    """The neutral graph of a ModelProto, as _cvcore.Model takes it: (opset, inputs, outputs,
+    initializers, nodes)."""
+    opsets = [o.version for o in proto.opset_import if o.domain in ("", "ai.onnx")]
+    if not opsets:
+        raise ValueError("cvcore.onnx.load: the model imports no version of the default operator set")
+    graph = proto.graph
+    initializers = {t.name: _array(onnx, t, f"initializer '{t.name}'") for t in graph.initializer}
+    inputs = [_value_info(onnx, i, "input") for i in graph.input if i.name not in initializers]
+    outputs = [_value_info(onnx, o, "output") for o in graph.output]
+    nodes = [(n.name, n.op_type, n.domain, list(n.input), list(n.output), _attributes(onnx, n, i))
+             for i, n in enumerate(graph.node)]
+    return max(opsets), inputs, outputs, initializers, nodes
+
+
+def _read_with_cvcore(model):
+    """The neutral graph of a model file or its bytes, read by cvcore's C++ reader."""
+    if isinstance(model, (bytes, bytearray, memoryview)):
+        return _cvcore.read_onnx_bytes(bytes(model))
+    if not isinstance(model, (str, os.PathLike)):
+        raise TypeError(f"cvcore.onnx.load: with reader='cvcore', model must be a path or bytes, got {type(model).__name__}")
+    path = os.fspath(model)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"cvcore.onnx.load: no such file: {path!r}")
+    return _cvcore.read_onnx_file(os.fsencode(path))
+
+
+def load(model, input_shapes=None, reader="onnx"):
     """Load an ONNX model and plan it for ``input_shapes``.
 
     Parameters
@@ -112,6 +138,12 @@ def load(model, input_shapes=None):
         The shape of each input whose sizes the graph leaves open (a symbolic batch or image size):
         by input name, or a tuple for a model with one input. Inputs with fixed shapes need none.
         Other shapes are planned on first use.
+    reader : {"onnx", "cvcore"}, optional
+        What reads the file. ``"onnx"`` (the default): the ``onnx`` package. ``"cvcore"``: cvcore's C++
+        reader of the protobuf format (``cvcore::read_onnx``, what C++ programs use), which needs no
+        package and builds the same graph; ``model`` is then a path or bytes, and its errors start with
+        ``read_onnx`` (``read_onnx_bytes`` for bytes, which cannot name external data files: load
+        such a model from its path).
 
     Returns
     -------
@@ -120,22 +152,18 @@ def load(model, input_shapes=None):
     Raises
     ------
     ImportError
-        The ``onnx`` package is not installed.
+        The ``onnx`` package is not installed (``reader="onnx"``).
     ValueError
         The file is not an ONNX model, or it holds an operator, attribute, data type or opset that
         cvcore does not run (the message names the node, its op type and the attribute).
     """
-    onnx = _onnx()
-    proto = _model_proto(onnx, model)
-    opsets = [o.version for o in proto.opset_import if o.domain in ("", "ai.onnx")]
-    if not opsets:
-        raise ValueError("cvcore.onnx.load: the model imports no version of the default operator set")
-    graph = proto.graph
-    initializers = {t.name: _array(onnx, t, f"initializer '{t.name}'") for t in graph.initializer}
-    inputs = [_value_info(onnx, i, "input") for i in graph.input if i.name not in initializers]
-    outputs = [_value_info(onnx, o, "output") for o in graph.output]
-    nodes = [(n.name, n.op_type, n.domain, list(n.input), list(n.output), _attributes(onnx, n, i))
-             for i, n in enumerate(graph.node)]
+    if reader == "onnx":
+        onnx = _onnx()
+        opset, inputs, outputs, initializers, nodes = _graph(onnx, _model_proto(onnx, model))
+    elif reader == "cvcore":
+        opset, inputs, outputs, initializers, nodes = _read_with_cvcore(model)
+    else:
+        raise ValueError(f"cvcore.onnx.load: reader must be 'onnx' or 'cvcore', got {reader!r}")
     if input_shapes is None:
         input_shapes = {}
     elif not isinstance(input_shapes, dict):
@@ -148,7 +176,7 @@ def load(model, input_shapes=None):
             shapes[name] = [int(d) for d in shape]
         except TypeError:
             raise TypeError(f"cvcore.onnx.load: input_shapes[{name!r}] must be a sequence of ints, got {shape!r}") from None
-    return Model(_cvcore.Model(max(opsets), inputs, outputs, initializers, nodes, shapes))
+    return Model(_cvcore.Model(opset, inputs, outputs, initializers, nodes, shapes))
 
 
 class Model:
@@ -182,7 +210,7 @@ class Model:
         for info, x in zip(self._native.inputs, values):
             name, dtype = info[0], info[1]
             arr = real_array("onnx model", f"input '{name}'", x)
-            out.append(np.ascontiguousarray(arr, dtype=dtype))
+            out.append(np.asarray(arr, dtype=dtype, order="C"))
         return out
 
     def _feed_arrays(self, feeds):

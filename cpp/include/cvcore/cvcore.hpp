@@ -15,6 +15,7 @@
 #include "cvcore/linear.hpp"
 #include "cvcore/model.hpp"
 #include "cvcore/neighbors.hpp"
+#include "cvcore/onnx.hpp"
 #include "cvcore/nms.hpp"
 #include "cvcore/pool.hpp"
 #include "cvcore/preprocess.hpp"
