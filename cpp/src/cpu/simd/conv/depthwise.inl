@@ -1,9 +1,10 @@
 // Depthwise convolution (groups == in_channels): a direct stencil on one zero-padded plane, kWidth
 // outputs of a row at once with every tap accumulated in a register (stride 1: unaligned loads;
 // stride 2: even-element loads). A row's last partial vector is recomputed overlapping the previous
-// one. Stride-1 planes narrower than two vectors (a MobileNet's 14x14 and 7x7 maps) run as one flat
-// row instead: the outputs of every padded row position (the Wp - out_w past a row's end are computed
-// and dropped) into ws, whole vectors at a time, then the rows copied out. KH, KW > 0 fix the kernel
+// one. Planes of narrow rows (a MobileNet's 28x28 to 7x7 maps: stride 1 and rows narrower than two
+// vectors, or stride 2 and narrower than one) run as one flat row instead: the outputs of every
+// position of the padded rows (those past a row's end computed and dropped) into ws, whole vectors at
+// a time, then the rows copied out. KH, KW > 0 fix the kernel
 // size at compile time so that the weights stay in registers (3x3); 0 reads it from g.
 template <int KH, int KW>
 static void depthwise_plane_sized(const ConvGeometry& g, const float* xp, int64_t Wp, const float* w, float bias,
@@ -31,12 +32,15 @@ static void depthwise_plane_sized(const ConvGeometry& g, const float* xp, int64_
     return apply_act(acc, act, vset1(slope));
   };
 
-  // The flat row reads up to (kw - 1) * dw past the padded plane: within its slack of 2 vectors.
-  const int64_t flat = g.out_h * Wp;
-  if (g.stride_h == 1 && sw == 1 && g.out_w < 2 * kWidth && (kw - 1) * dw <= 2 * kWidth && flat >= kWidth) {
+  // Output t = oy * Wp + ox of the flat row reads its window at s * t (stride s on both axes); the run
+  // ends at the last real output, whose window ends inside the padded plane (stride 2: its pairs' last
+  // element one float past, in the slack).
+  const int64_t span = (g.out_h - 1) * Wp + g.out_w;
+  const bool flat = g.stride_h == sw && ((sw == 1 && g.out_w < 2 * kWidth) || (sw == 2 && g.out_w < kWidth));
+  if (flat && span >= kWidth) {
     int64_t t = 0;
-    for (; t + kWidth <= flat; t += kWidth) vstoreu(ws + t, stencil(xp + t, 1));
-    if (t < flat) vstoreu(ws + flat - kWidth, stencil(xp + flat - kWidth, 1));
+    for (; t + kWidth <= span; t += kWidth) vstoreu(ws + t, stencil(xp + sw * t, sw));
+    if (t < span) vstoreu(ws + span - kWidth, stencil(xp + sw * (span - kWidth), sw));
     for (int64_t oy = 0; oy < g.out_h; ++oy) std::memcpy(y + oy * g.out_w, ws + oy * Wp, sizeof(float) * g.out_w);
     return;
   }
