@@ -33,11 +33,18 @@ void register_activation(py::module_& m) {
   m.def(
       "activation",
       [](py::handle x, const std::string& name, const std::string& device, double negative_slope, double alpha,
-         double beta, double threshold) {
-        return run_activation(x, parse_activation(name), {negative_slope, alpha, beta, threshold}, device);
+         double beta, double threshold, double hardsigmoid_alpha, double hardsigmoid_beta, double clip_min,
+         double clip_max) {
+        return run_activation(x, parse_activation(name),
+                              {negative_slope, alpha, beta, threshold, hardsigmoid_alpha, hardsigmoid_beta, clip_min,
+                               clip_max},
+                              device);
       },
       py::arg("input"), py::arg("kind"), py::arg("device") = "cpu", py::arg("negative_slope") = 0.01,
-      py::arg("alpha") = 1.0, py::arg("beta") = 1.0, py::arg("threshold") = 20.0);
+      py::arg("alpha") = 1.0, py::arg("beta") = 1.0, py::arg("threshold") = 20.0,
+      py::arg("hardsigmoid_alpha") = ActivationParams{}.hardsigmoid_alpha,
+      py::arg("hardsigmoid_beta") = ActivationParams{}.hardsigmoid_beta,
+      py::arg("clip_min") = ActivationParams{}.clip_min, py::arg("clip_max") = ActivationParams{}.clip_max);
 
   m.def(
       "gelu",

@@ -78,13 +78,17 @@ PYBIND11_MODULE(_cvcore, m) {
   register_runtime(m);
   register_window(m);
   register_conv(m);
+  register_conv_transpose(m);
   register_linear(m);
   register_pool(m);
   register_norm(m);
   register_activation(m);
+  register_elementwise(m);
+  register_shape_ops(m);
   register_boxes(m);
   register_roi(m);
   register_preprocess(m);
+  register_resize(m);
   register_nms(m);
   register_kmeans(m);
   register_neighbors(m);

@@ -35,6 +35,17 @@ CASES = [
     ("softplus_beta2_t5", ops.softplus, ref.softplus, {"beta": 2.0, "threshold": 5.0}),
     ("softplus_beta_neg", ops.softplus, ref.softplus, {"beta": -1.0}),
     ("softplus_beta0.5_t1", ops.softplus, ref.softplus, {"beta": 0.5, "threshold": 1.0}),
+    ("hardsigmoid", ops.hardsigmoid, ref.hardsigmoid, {}),
+    ("hardsigmoid_onnx", ops.hardsigmoid, ref.hardsigmoid, {"alpha": 0.2, "beta": 0.5}),
+    ("hardsigmoid_neg", ops.hardsigmoid, ref.hardsigmoid, {"alpha": -0.3, "beta": 0.25}),
+    ("hardsigmoid_0.1", ops.hardsigmoid, ref.hardsigmoid, {"alpha": 0.1, "beta": 1e-3}),
+    ("clip", ops.clip, ref.clip, {"min": -1.5, "max": 2.0}),
+    ("clip_min", ops.clip, ref.clip, {"min": 0.0}),
+    ("clip_max", ops.clip, ref.clip, {"max": -1.0}),
+    ("clip_none", ops.clip, ref.clip, {}),
+    ("clip_inverted", ops.clip, ref.clip, {"min": 2.0, "max": -1.0}),
+    ("clip_infinite", ops.clip, ref.clip, {"min": -np.inf, "max": np.inf}),
+    ("clip_not_float32", ops.clip, ref.clip, {"min": 0.1, "max": 0.3}),
 ]
 IDS = [c[0] for c in CASES]
 
@@ -110,6 +121,25 @@ def test_pytorch_conventions():
         out = fn(np.float32(-np.inf))
         assert out == 0 and np.signbit(out)
     assert ops.gelu(np.inf) == np.inf and ops.gelu(np.inf, approximate="tanh") == np.inf
+
+
+def test_hardsigmoid_and_clip_conventions():
+    x = np.array([-np.inf, -4.0, -3.0, -0.0, 0.0, 1.0, 3.0, np.inf, np.nan], np.float32)
+    # PyTorch's default hardsigmoid is relu6(x + 3) / 6.
+    want = np.clip(x.astype(np.float64) + 3, 0, 6) / 6
+    np.testing.assert_array_equal(ops.hardsigmoid(x), want.astype(np.float32))
+    # alpha * x is NaN for alpha = 0 at infinite x (as onnxruntime), beta elsewhere.
+    np.testing.assert_array_equal(ops.hardsigmoid(x, alpha=0.0, beta=0.25),
+                                  [np.nan, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, np.nan, np.nan])
+    out = ops.clip(x, 0.0, 6.0)
+    np.testing.assert_array_equal(out, [0, 0, 0, 0, 0, 1, 3, 6, np.nan])
+    assert np.signbit(out[3]) and not np.signbit(out[4])  # -0.0 stays, as relu
+    np.testing.assert_array_equal(ops.clip(x, 2.0, -1.0), np.clip(x, np.float32(2), np.float32(-1)))
+    np.testing.assert_array_equal(ops.clip(x), x)
+    assert ops.clip(x, max=1e300)[7] == np.inf and ops.clip(np.float32(5), 1e-50) == 5
+    # A bound between two floats: compared in float64, the result rounded once.
+    assert ops.clip(np.float32(0.0), 0.1) == np.float32(0.1)
+    assert ops.clip(np.float32(0.1), 0.1) == np.float32(0.1)
 
 
 def test_shape_and_dtype_conversion():
@@ -259,6 +289,13 @@ def test_non_numeric_input(fn, bad):
     (lambda: ops.softmax(np.ones((2, 3)), axis=2), ValueError, "axis"),
     (lambda: ops.log_softmax(np.ones((2, 3)), axis=-3), ValueError, "axis"),
     (lambda: ops.softmax(np.ones((2, 3)), axis=1.0), TypeError, "axis"),
+    (lambda: ops.hardsigmoid([1.0], alpha=np.inf), ValueError, "^hardsigmoid: alpha must be finite, got inf$"),
+    (lambda: ops.hardsigmoid([1.0], beta=np.nan), ValueError, "^hardsigmoid: beta must be finite, got nan$"),
+    (lambda: ops.hardsigmoid([1.0], alpha="0.2"), TypeError, "^hardsigmoid: alpha must be a real number"),
+    (lambda: ops.clip([1.0], np.nan), ValueError, "^clip: min must not be NaN$"),
+    (lambda: ops.clip([1.0], 0, np.nan), ValueError, "^clip: max must not be NaN$"),
+    (lambda: ops.clip([1.0], [0.0]), TypeError, "^clip: min must be a real number"),
+    (lambda: ops.clip([1.0], max="1"), TypeError, "^clip: max must be a real number"),
     (lambda: ops.softmax(np.ones((2, 3)), axis=None), TypeError, "axis"),
 ], ids=lambda v: v if isinstance(v, str) else "")
 def test_bad_arguments(call, exc, match):
@@ -268,5 +305,49 @@ def test_bad_arguments(call, exc, match):
 
 def test_exported():
     for name in ["relu", "relu6", "leaky_relu", "prelu", "elu", "selu", "sigmoid", "tanh", "gelu", "silu", "hardswish",
-                 "mish", "softplus", "softmax", "log_softmax"]:
+                 "mish", "softplus", "hardsigmoid", "clip", "softmax", "log_softmax"]:
         assert name in cvcore.ops.__all__ and callable(getattr(cvcore.ops, name))
+
+
+# onnxruntime (ONNX's HardSigmoid and Clip) --------------------------------------------------------
+
+def run_onnx_node(node, feeds, opset):
+    """The output of a one-node ONNX graph run by onnxruntime on float32 feeds."""
+    onnx = pytest.importorskip("onnx")
+    ort = pytest.importorskip("onnxruntime")
+    helper = onnx.helper
+    inputs = [helper.make_tensor_value_info(name, onnx.TensorProto.FLOAT, a.shape) for name, a in feeds.items()]
+    output = helper.make_tensor_value_info(node.output[0], onnx.TensorProto.FLOAT, None)
+    model = helper.make_model(helper.make_graph([node], "g", inputs, [output]),
+                              opset_imports=[helper.make_opsetid("", opset)])
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    return session.run(None, feeds)[0]
+
+
+@pytest.mark.parametrize("alpha, beta", [(None, None), (0.2, 0.5), (1 / 6, 0.5), (-0.7, 0.1), (0.0, 0.3)])
+def test_hardsigmoid_matches_onnxruntime(rng, alpha, beta):
+    onnx = pytest.importorskip("onnx")
+    x = np.concatenate([data(rng, (5, 999)).ravel(), SPECIALS])
+    attributes = {k: v for k, v in (("alpha", alpha), ("beta", beta)) if v is not None}
+    want = run_onnx_node(onnx.helper.make_node("HardSigmoid", ["x"], ["y"], **attributes), {"x": x}, 17)
+    # ONNX's attributes are float32 and onnxruntime computes alpha * x + beta in float32: within an ulp
+    # of the float64 result rounded once.
+    alpha32 = float(np.float32(0.2 if alpha is None else alpha))
+    beta32 = float(np.float32(0.5 if beta is None else beta))
+    np.testing.assert_allclose(ops.hardsigmoid(x, alpha32, beta32), want, rtol=2e-7, atol=1e-7)
+
+
+@pytest.mark.parametrize("lo, hi", [(-1.5, 2.0), (0.0, 6.0), (2.0, -1.0), (-np.inf, 0.25), (0.5, np.inf), (1.0, 1.0)])
+def test_clip_matches_onnxruntime(rng, lo, hi):
+    onnx = pytest.importorskip("onnx")
+    x = np.concatenate([data(rng, (5, 999)).ravel(), SPECIALS])
+    bounds = {"min": np.array(lo, np.float32), "max": np.array(hi, np.float32)}
+    want = run_onnx_node(onnx.helper.make_node("Clip", ["x", "min", "max"], ["y"]), {"x": x, **bounds}, 13)
+    got = ops.clip(x, lo, hi)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
+    if lo > hi:
+        return  # opset 6 rejects inverted bounds
+    # Opset 6 takes the bounds as attributes.
+    old = run_onnx_node(onnx.helper.make_node("Clip", ["x"], ["y"], min=lo, max=hi), {"x": x}, 6)
+    np.testing.assert_array_equal(got, old)

@@ -40,10 +40,16 @@ CALLS = {
     "roi_pool": lambda **kw: ops.roi_pool(X, ROIS, 2, **kw),
     "crop_resize": lambda **kw: ops.crop_resize(X, ROIS, 2, **kw),
     "prelu": lambda **kw: ops.prelu(X, V, **kw),
+    "concat": lambda **kw: ops.concat([X, X], 1, **kw),
+    "transpose": lambda **kw: ops.transpose(X, (0, 2, 3, 1), **kw),
+    "slice": lambda **kw: ops.slice(X, [1], [3], [2], **kw),
+    "pad": lambda **kw: ops.pad(X, [0, 0, 1, 1, 0, 0, 1, 1], "reflect", **kw),
 }
 for name in ("relu", "relu6", "leaky_relu", "elu", "selu", "sigmoid", "tanh", "gelu", "silu", "hardswish", "mish",
-             "softplus", "softmax", "log_softmax"):
+             "softplus", "hardsigmoid", "clip", "softmax", "log_softmax"):
     CALLS[name] = lambda fn=getattr(ops, name), **kw: fn(X, **kw)
+for name in ("add", "sub", "mul", "div"):
+    CALLS[name] = lambda fn=getattr(ops, name), **kw: fn(X, X[:, :1], **kw)
 for name in ("box_iou", "generalized_box_iou", "distance_box_iou", "complete_box_iou"):
     CALLS[name] = lambda fn=getattr(ops, name), **kw: fn(BOXES, BOXES, **kw)
 

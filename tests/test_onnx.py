@@ -459,3 +459,163 @@ def test_max_pooling_fused_into_the_convolution(threads):
     model, got, expected = run_both(model_bytes, {"x": randn(2, 3, 23, 17)})
     assert_close(got[0], expected[0])
     assert str(model).splitlines()[0].startswith("conv2d 3x3 +prelu +max_pool2d 3x3  [conv, prelu, pool]")
+
+
+# --- Elementwise arithmetic, tensor manipulation and upsampling.
+
+@pytest.mark.parametrize("op", ["Add", "Sub", "Mul", "Div"])
+@pytest.mark.parametrize("a_shape,b_shape,constant", [
+    ((2, 3, 4, 5), (2, 3, 4, 5), False), ((2, 3, 4, 5), (1, 3, 1, 1), True), ((2, 3, 4, 5), (5,), True),
+    ((1, 3, 1, 5), (2, 1, 4, 1), False), ((2, 3, 4, 5), (), True)])
+def test_binary(op, a_shape, b_shape, constant, threads):
+    init = {"b": randn(*b_shape) + 3} if constant else {}
+    inputs = [("a", list(a_shape))] + ([] if constant else [("b", list(b_shape))])
+    model = make_model([helper.make_node(op, ["a", "b"], ["y"])], inputs, [("y",)], init)
+    feeds = {"a": randn(*a_shape)}
+    if not constant:
+        feeds["b"] = randn(*b_shape) + 3
+    _, got, expected = run_both(model, feeds)
+    np.testing.assert_array_equal(got[0], expected[0])
+
+
+def basic_block(downsample):
+    """A ResNet basic block (batch norms folded): conv-relu-conv, + the shortcut, relu."""
+    cin, cout, stride = (8, 16, 2) if downsample else (16, 16, 1)
+    nodes = [helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], name="conv1", kernel_shape=[3, 3], pads=[1, 1, 1, 1],
+                              strides=[stride, stride]),
+             helper.make_node("Relu", ["c1"], ["r1"], name="relu1"),
+             helper.make_node("Conv", ["r1", "w2", "b2"], ["c2"], name="conv2", kernel_shape=[3, 3], pads=[1, 1, 1, 1])]
+    init = {"w1": randn(cout, cin, 3, 3, scale=0.2), "b1": randn(cout, scale=0.1),
+            "w2": randn(cout, cout, 3, 3, scale=0.2), "b2": randn(cout, scale=0.1)}
+    shortcut = "x"
+    if downsample:
+        nodes.append(helper.make_node("Conv", ["x", "wd", "bd"], ["down"], name="down", kernel_shape=[1, 1],
+                                      strides=[2, 2]))
+        init.update(wd=randn(cout, cin, 1, 1, scale=0.3), bd=randn(cout, scale=0.1))
+        shortcut = "down"
+    nodes += [helper.make_node("Add", ["c2", shortcut], ["s"], name="add"),
+              helper.make_node("Relu", ["s"], ["y"], name="relu2")]
+    return make_model(nodes, [("x", [1, cin, 12, 12])], [("y",)], init)
+
+
+@pytest.mark.parametrize("downsample", [False, True])
+def test_resnet_block_adds_the_shortcut_in_the_convolution(downsample, threads):
+    model, got, expected = run_both(basic_block(downsample), {"x": randn(1, 8 if downsample else 16, 12, 12)})
+    assert_close(got[0], expected[0])
+    lines = str(model).splitlines()
+    # The addition and the relu after it are in the pass of the convolution computed last.
+    last = "down" if downsample else "conv2"
+    assert any(f"+residual +relu  [{last}, add, relu2]" in line for line in lines), lines
+    assert not any(line.startswith("add") for line in lines)
+
+
+def test_mobilenet_v2_inverted_residual(threads):
+    nodes = [helper.make_node("Conv", ["x", "w1"], ["e"], kernel_shape=[1, 1]),
+             helper.make_node("Clip", ["e", "lo", "hi"], ["e6"]),
+             helper.make_node("Conv", ["e6", "wd"], ["d"], kernel_shape=[3, 3], pads=[1, 1, 1, 1], group=48),
+             helper.make_node("Clip", ["d", "lo", "hi"], ["d6"]),
+             helper.make_node("Conv", ["d6", "w2", "b2"], ["p"], kernel_shape=[1, 1]),
+             helper.make_node("Add", ["x", "p"], ["y"])]
+    init = {"w1": randn(48, 8, 1, 1, scale=0.3), "wd": randn(48, 1, 3, 3, scale=0.3), "w2": randn(8, 48, 1, 1, scale=0.2),
+            "b2": randn(8, scale=0.1), "lo": np.array(0, np.float32), "hi": np.array(6, np.float32)}
+    model, got, expected = run_both(make_model(nodes, [("x", [1, 8, 14, 14])], [("y",)], init), {"x": randn(1, 8, 14, 14)})
+    assert_close(got[0], expected[0])
+    assert len(str(model).splitlines()) == 4  # three convolutions and the memory line
+
+
+def test_yolo_neck_with_silu_resize_concat_and_sppf(threads):
+    def conv_silu(x, w, out):
+        return [helper.make_node("Conv", [x, w], [out + "_c"], kernel_shape=[1, 1]),
+                helper.make_node("Sigmoid", [out + "_c"], [out + "_s"]),
+                helper.make_node("Mul", [out + "_c", out + "_s"], [out])]
+    nodes = conv_silu("x", "w1", "a")
+    nodes += [helper.make_node("MaxPool", ["a"], ["m1"], kernel_shape=[5, 5], pads=[2, 2, 2, 2]),
+              helper.make_node("MaxPool", ["m1"], ["m2"], kernel_shape=[5, 5], pads=[2, 2, 2, 2]),
+              helper.make_node("MaxPool", ["m2"], ["m3"], kernel_shape=[5, 5], pads=[2, 2, 2, 2]),
+              helper.make_node("Concat", ["a", "m1", "m2", "m3"], ["sppf"], axis=1)]
+    nodes += conv_silu("sppf", "w2", "b")
+    nodes += [helper.make_node("Resize", ["b", "", "scales"], ["up"], mode="nearest"),
+              helper.make_node("Concat", ["up", "skip"], ["cat"], axis=1)]
+    nodes += conv_silu("cat", "w3", "y")
+    init = {"w1": randn(8, 4, 1, 1, scale=0.4), "w2": randn(8, 32, 1, 1, scale=0.3), "w3": randn(6, 12, 1, 1, scale=0.3),
+            "scales": np.array([1, 1, 2, 2], np.float32)}
+    model_bytes = make_model(nodes, [("x", [1, 4, 6, 5]), ("skip", [1, 4, 12, 10])], [("y",)], init)
+    model, got, expected = run_both(model_bytes, {"x": randn(1, 4, 6, 5), "skip": randn(1, 4, 12, 10)})
+    np.testing.assert_allclose(got[0], expected[0], rtol=1e-5, atol=1e-6)
+    steps = [line.split()[0] for line in str(model).splitlines()[:-1]]
+    assert steps.count("silu") == 3 and "mul" not in steps and "sigmoid" not in steps
+
+
+def test_retinaface_style_head(threads):
+    # conv -> Transpose(0, 2, 3, 1) -> Reshape(N, -1, 2) -> Softmax(-1), with the batch size taken from
+    # the input's Shape (folded while planning).
+    nodes = [helper.make_node("Conv", ["x", "w"], ["c"], kernel_shape=[1, 1]),
+             helper.make_node("Transpose", ["c"], ["t"], perm=[0, 2, 3, 1]),
+             helper.make_node("Shape", ["c"], ["shape"]),
+             helper.make_node("Gather", ["shape", "zero"], ["n"], axis=0),
+             helper.make_node("Unsqueeze", ["n", "axes"], ["n1"]),
+             helper.make_node("Concat", ["n1", "rest"], ["new_shape"], axis=0),
+             helper.make_node("Reshape", ["t", "new_shape"], ["r"]),
+             helper.make_node("Softmax", ["r"], ["y"], axis=-1)]
+    init = {"w": randn(4, 3, 1, 1), "zero": np.array(0, np.int64), "axes": np.array([0], np.int64),
+            "rest": np.array([-1, 2], np.int64)}
+    model_bytes = make_model(nodes, [("x", ["N", 3, 5, 6])], [("y",)], init, opset=13)
+    model, got, expected = run_both(model_bytes, {"x": randn(2, 3, 5, 6)}, input_shapes=(2, 3, 5, 6))
+    np.testing.assert_allclose(got[0], expected[0], rtol=1e-6, atol=1e-7)
+    assert got[0].shape == (2, 60, 2)
+
+
+@pytest.mark.parametrize("opset,node,init", [
+    (13, helper.make_node("Slice", ["x", "s", "e", "a", "st"], ["y"]),
+     {"s": np.array([1, -1], np.int64), "e": np.array([2**62, -2**62], np.int64), "a": np.array([1, 3], np.int64),
+      "st": np.array([1, -2], np.int64)}),
+    (9, helper.make_node("Slice", ["x"], ["y"], starts=[0, 1], ends=[1, 3], axes=[0, 2]), {}),
+    (13, helper.make_node("Pad", ["x", "p", "v"], ["y"], mode="constant"),
+     {"p": np.array([0, 1, 2, 0, 0, 0, 1, 3], np.int64), "v": np.array(1.5, np.float32)}),
+    (13, helper.make_node("Pad", ["x", "p"], ["y"], mode="reflect"), {"p": np.array([0, 0, 1, 2, 0, 0, 2, 1], np.int64)}),
+    (13, helper.make_node("Pad", ["x", "p"], ["y"], mode="edge"), {"p": np.array([0, 0, 1, 2, 0, 0, 2, 1], np.int64)}),
+    (13, helper.make_node("Transpose", ["x"], ["y"], perm=[0, 3, 1, 2]), {}),
+    (13, helper.make_node("Transpose", ["x"], ["y"]), {}),
+    (13, helper.make_node("HardSigmoid", ["x"], ["y"]), {}),
+    (13, helper.make_node("HardSigmoid", ["x"], ["y"], alpha=0.25, beta=0.4), {}),
+    (13, helper.make_node("Clip", ["x", "lo", "hi"], ["y"]), {"lo": np.array(-0.5, np.float32), "hi": np.array(0.75, np.float32)}),
+    (13, helper.make_node("Clip", ["x", "", "hi"], ["y"]), {"hi": np.array(0.5, np.float32)}),
+    (11, helper.make_node("Resize", ["x", "roi", "scales"], ["y"], mode="linear",
+                          coordinate_transformation_mode="align_corners"),
+     {"roi": np.array([], np.float32), "scales": np.array([1, 1, 2, 1.5], np.float32)}),
+    (13, helper.make_node("Resize", ["x", "", "", "sizes"], ["y"], mode="linear"), {"sizes": np.array([2, 3, 7, 9], np.int64)}),
+    (13, helper.make_node("Resize", ["x", "", "", "sizes"], ["y"], mode="nearest",
+                          coordinate_transformation_mode="asymmetric", nearest_mode="floor"),
+     {"sizes": np.array([2, 3, 3, 2], np.int64)}),
+    (9, helper.make_node("Upsample", ["x", "scales"], ["y"], mode="nearest"), {"scales": np.array([1, 1, 2, 3], np.float32)}),
+])
+def test_manipulation_operators(opset, node, init, threads):
+    model = make_model([node], [("x", [2, 3, 4, 5])], [("y",)], init, opset=opset)
+    _, got, expected = run_both(model, {"x": randn(2, 3, 4, 5)})
+    np.testing.assert_allclose(got[0], expected[0], rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("opset,attrs,split", [(13, {}, [2, 3]), (11, dict(split=[1, 4]), None),
+                                              (18, dict(num_outputs=2), None)])
+def test_split(opset, attrs, split):
+    inputs = ["x"] + (["split"] if split else [])
+    init = {"split": np.array(split, np.int64)} if split else {}
+    node = helper.make_node("Split", inputs, ["y0", "y1"], axis=-1, **attrs)
+    model = make_model([node], [("x", [2, 3, 5])], [("y0",), ("y1",)], init, opset=opset)
+    _, got, expected = run_both(model, {"x": randn(2, 3, 5)})
+    for g, e in zip(got, expected):
+        np.testing.assert_array_equal(g, e)
+
+
+@pytest.mark.parametrize("attrs", [dict(kernel_shape=[2, 2], strides=[2, 2]),
+                                   dict(kernel_shape=[4, 4], strides=[2, 2], pads=[1, 1, 1, 1]),
+                                   dict(kernel_shape=[3, 3], strides=[2, 2], output_padding=[1, 1], pads=[1, 1, 1, 1]),
+                                   dict(kernel_shape=[3, 3], strides=[2, 2], output_shape=[11, 13]),
+                                   dict(kernel_shape=[3, 3], strides=[2, 2], auto_pad="SAME_UPPER"),
+                                   dict(kernel_shape=[3, 3], group=2, dilations=[2, 2])])
+def test_conv_transpose(attrs, threads):
+    init = {"w": randn(4, 6 // attrs.get("group", 1), *attrs["kernel_shape"], scale=0.3), "b": randn(6)}
+    model = make_model([helper.make_node("ConvTranspose", ["x", "w", "b"], ["y"], **attrs)], [("x", [1, 4, 6, 7])],
+                       [("y",)], init)
+    _, got, expected = run_both(model, {"x": randn(1, 4, 6, 7)})
+    assert_close(got[0], expected[0])

@@ -15,7 +15,7 @@ constexpr detail::Named<Activation> kActivations[] = {
     {"elu", Activation::elu},           {"selu", Activation::selu},       {"sigmoid", Activation::sigmoid},
     {"tanh", Activation::tanh},         {"gelu", Activation::gelu},       {"gelu_tanh", Activation::gelu_tanh},
     {"silu", Activation::silu},         {"hardswish", Activation::hardswish}, {"mish", Activation::mish},
-    {"softplus", Activation::softplus}};
+    {"softplus", Activation::softplus}, {"hardsigmoid", Activation::hardsigmoid}, {"clip", Activation::clip}};
 
 // gelu's `approximate` argument (PyTorch's names).
 constexpr detail::Named<Activation> kGeluApproximations[] = {{"none", Activation::gelu},
@@ -55,6 +55,14 @@ void check_activation(const TensorView& x, Activation kind, const ActivationPara
     check_finite_float(op, "beta", p.beta);
     check(static_cast<float>(p.beta) != 0, op, ": beta must be non-zero (also in float32), got ", p.beta);
     check(!std::isnan(p.threshold), op, ": threshold must not be NaN");
+  }
+  if (kind == Activation::hardsigmoid) {
+    check_finite(std::isfinite(p.hardsigmoid_alpha), op, "alpha", p.hardsigmoid_alpha);
+    check_finite(std::isfinite(p.hardsigmoid_beta), op, "beta", p.hardsigmoid_beta);
+  }
+  if (kind == Activation::clip) {
+    check(!std::isnan(p.clip_min), op, ": min must not be NaN");
+    check(!std::isnan(p.clip_max), op, ": max must not be NaN");
   }
 }
 

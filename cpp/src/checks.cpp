@@ -86,27 +86,50 @@ void check_output(const TensorView& out, const char* op, const int64_t* shape, i
           " to be ", shape[d]);
 }
 
-bool bytes_fit(std::initializer_list<int64_t> shape, int64_t itemsize) {
+namespace {
+
+bool bytes_fit(const int64_t* shape, size_t ndim, int64_t itemsize) {
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
   int64_t bytes = itemsize;
-  for (int64_t d : shape)
-    if (d == 0) return true;
-  for (int64_t d : shape) {
-    if (bytes > kMax / d) return false;
-    bytes *= d;
+  for (size_t d = 0; d < ndim; ++d)
+    if (shape[d] == 0) return true;
+  for (size_t d = 0; d < ndim; ++d) {
+    if (bytes > kMax / shape[d]) return false;
+    bytes *= shape[d];
   }
   return true;
 }
 
-int64_t checked_output_numel(const char* op, std::initializer_list<int64_t> shape, int64_t itemsize) {
-  if (!bytes_fit(shape, itemsize)) {
+int64_t checked_output_numel(const char* op, const int64_t* shape, size_t ndim, int64_t itemsize) {
+  if (!bytes_fit(shape, ndim, itemsize)) {
     std::string text;
-    for (int64_t d : shape) text += (text.empty() ? "(" : ", ") + std::to_string(d);
+    for (size_t d = 0; d < ndim; ++d) text += (text.empty() ? "(" : ", ") + std::to_string(shape[d]);
     throw ValueError(concat(op, ": the output shape ", text, ") is too large: its size in bytes overflows 64 bits"));
   }
   int64_t count = 1;
-  for (int64_t d : shape) count *= d;
+  for (size_t d = 0; d < ndim; ++d) count *= shape[d];
   return count;
+}
+
+}  // namespace
+
+bool bytes_fit(std::initializer_list<int64_t> shape, int64_t itemsize) {
+  return bytes_fit(shape.begin(), shape.size(), itemsize);
+}
+
+int64_t checked_output_numel(const char* op, std::initializer_list<int64_t> shape, int64_t itemsize) {
+  return checked_output_numel(op, shape.begin(), shape.size(), itemsize);
+}
+
+int64_t checked_output_numel(const char* op, const std::vector<int64_t>& shape, int64_t itemsize) {
+  return checked_output_numel(op, shape.data(), shape.size(), itemsize);
+}
+
+bool overlapping(const TensorView& a, const TensorView& b) {
+  const int64_t na = a.numel(), nb = b.numel();
+  if (na == 0 || nb == 0) return false;
+  const auto pa = reinterpret_cast<uintptr_t>(a.data), pb = reinterpret_cast<uintptr_t>(b.data);
+  return pa < pb + uintptr_t(nb * dtype_size(b.dtype)) && pb < pa + uintptr_t(na * dtype_size(a.dtype));
 }
 
 int64_t checked_add(int64_t a, int64_t b, const char* what) {

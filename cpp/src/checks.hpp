@@ -75,6 +75,10 @@ bool bytes_fit(std::initializer_list<int64_t> shape, int64_t itemsize);
 // ValueError naming `op` and the shape when its bytes overflow 64 bits (an array no allocator can
 // describe).
 int64_t checked_output_numel(const char* op, std::initializer_list<int64_t> shape, int64_t itemsize);
+int64_t checked_output_numel(const char* op, const std::vector<int64_t>& shape, int64_t itemsize);
+
+// The memory of two C-contiguous views intersects (an output written while an input is read).
+bool overlapping(const TensorView& a, const TensorView& b);
 
 // One name of an enum's value: each domain lists its enum's names once, in its source, and both
 // parses and prints them from that table.

@@ -86,6 +86,22 @@ def hardswish(x):
     return _gated(x, np.clip(x + 3, 0, 6) / 6)
 
 
+def hardsigmoid(x, alpha=1 / 6, beta=0.5):
+    x = _f64(x)
+    with np.errstate(invalid="ignore"):
+        return np.clip(alpha * x + beta, 0.0, 1.0)  # np.clip keeps NaN
+
+
+def clip(x, min=None, max=None):
+    """min(max(x, min), max) by comparisons: a bound replaces x only when x is beyond it, so NaN and
+    -0.0 (against a bound of 0) stay, and a min above max gives max."""
+    x = _f64(x)
+    lo = -np.inf if min is None else min
+    hi = np.inf if max is None else max
+    t = np.where(x < lo, lo, x)
+    return np.where(t > hi, hi, t)
+
+
 def _log1pexp(z):
     return np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 
 #include "cvcore/tensor.hpp"
@@ -26,15 +27,24 @@ namespace cvcore {
 //   hardswish   x * min(max(x + 3, 0), 6) / 6
 //   mish        x * tanh(log(1 + exp(x)))
 //   softplus    x * beta > threshold ? x : log(1 + exp(beta * x)) / beta
+//   hardsigmoid max(0, min(1, alpha * x + beta))     (hardsigmoid_alpha, hardsigmoid_beta)
+//   clip        min(max(x, min), max)                 (clip_min, clip_max; every output is clip_max when
+//               clip_min > clip_max, as NumPy's np.clip and onnxruntime's Clip)
 // The gated ones (gelu, gelu_tanh, silu, hardswish, mish) give their limit -0.0 at x = -inf
 // (PyTorch gives NaN there, and also for gelu(+inf)).
-enum class Activation { relu, relu6, leaky_relu, elu, selu, sigmoid, tanh, gelu, gelu_tanh, silu, hardswish, mish, softplus };
+enum class Activation {
+  relu, relu6, leaky_relu, elu, selu, sigmoid, tanh, gelu, gelu_tanh, silu, hardswish, mish, softplus, hardsigmoid, clip
+};
 
 struct ActivationParams {
-  double negative_slope = 0.01;  // leaky_relu; finite
-  double alpha = 1.0;            // elu; finite
-  double beta = 1.0;             // softplus; finite, != 0
-  double threshold = 20.0;       // softplus; not NaN
+  double negative_slope = 0.01;          // leaky_relu; finite
+  double alpha = 1.0;                    // elu; finite
+  double beta = 1.0;                     // softplus; finite, != 0
+  double threshold = 20.0;               // softplus; not NaN
+  double hardsigmoid_alpha = 1.0 / 6.0;  // hardsigmoid; finite (PyTorch's default; ONNX's is 0.2)
+  double hardsigmoid_beta = 0.5;         // hardsigmoid; finite
+  double clip_min = -std::numeric_limits<double>::infinity();  // clip; not NaN
+  double clip_max = std::numeric_limits<double>::infinity();   // clip; not NaN
 };
 
 // The name used in messages ("gelu_tanh" for the tanh approximation), and its inverse

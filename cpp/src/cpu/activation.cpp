@@ -80,6 +80,20 @@ void activation(int64_t n, const float* x, float* y, Activation kind, const Acti
         const double r = v + 3 < 0 ? 0.0 : (v + 3 > 6 ? 6.0 : v + 3);
         return v == -std::numeric_limits<double>::infinity() ? -0.0 : v * (r / 6);
       });
+    case Activation::hardsigmoid: {
+      const double alpha = p.hardsigmoid_alpha, beta = p.hardsigmoid_beta;
+      return map(n, x, y, threads, [alpha, beta](double v) {
+        const double t = alpha * v + beta;
+        return t < 0 ? 0.0 : (t > 1 ? 1.0 : t);
+      });
+    }
+    case Activation::clip: {
+      const double lo = p.clip_min, hi = p.clip_max;
+      return map(n, x, y, threads, [lo, hi](double v) {
+        const double t = v < lo ? lo : v;
+        return t > hi ? hi : t;
+      });
+    }
     default:
       break;
   }

@@ -45,7 +45,7 @@ constexpr const char* kSlotNames[] = {
     "GEMM packing",   "convolution input", "convolution offsets", "convolution stack", "convolution band",
     "band offsets",   "plane",             "RoI input",           "RoI work",          "distances",
     "k-means rows",   "packed weights",    "prepared weights",    "Winograd work",     "lanes",
-    "unfused output"};
+    "unfused output", "transposed weights", "transposed-convolution offsets", "transposed-convolution columns"};
 static_assert(sizeof(kSlotNames) / sizeof(kSlotNames[0]) == static_cast<size_t>(ScratchSlot::count),
               "one name per scratch slot");
 

@@ -10,7 +10,8 @@ namespace cvcore::cpu {
 
 enum class ScratchSlot {
   gemm_pack, conv_input, conv_offsets, conv_stack, conv_band, conv_band_offsets, plane, roi_input, roi_work,
-  distances, kmeans_rows, packed_weights, prepared, winograd_work, lanes, unfused, count
+  distances, kmeans_rows, packed_weights, prepared, winograd_work, lanes, unfused, conv_transpose_weights,
+  conv_transpose_offsets, conv_transpose_columns, count
 };
 
 // A 64-byte aligned buffer of at least `bytes` for the calling thread. The pointer stays valid

@@ -27,7 +27,11 @@ struct RunStep {
   void operator()(const ConvStep& s) const {
     Conv2dParams p = s.params;
     p.prelu_weight = optional(s.prelu_weight);
+    if (in.size() > 1) p.residual = in[1];
     conv2d(in[0], s.weight.view(), optional(s.bias), p, out[0]);
+  }
+  void operator()(const ConvTransposeStep& s) const {
+    conv_transpose2d(in[0], s.weight.view(), optional(s.bias), s.params, out[0]);
   }
   void operator()(const LinearStep& s) const {
     linear(in[0], s.weight.view(), optional(s.bias), out[0], s.activation, optional(s.prelu_weight));
@@ -47,6 +51,12 @@ struct RunStep {
   void operator()(const BatchNormStep& s) const {
     batch_norm(in[0], s.mean.view(), s.var.view(), s.scale.view(), s.bias.view(), s.eps, out[0]);
   }
+  void operator()(const BinaryStep& s) const { binary(s.op, in[0], in[1], out[0], s.activation); }
+  void operator()(const ConcatStep& s) const { concat(in, s.axis, out[0]); }
+  void operator()(const TransposeStep& s) const { transpose(in[0], s.perm, out[0]); }
+  void operator()(const SliceStep& s) const { slice(in[0], s.starts, s.ends, s.axes, s.steps, out[0]); }
+  void operator()(const PadStep& s) const { pad(in[0], s.pads, s.mode, s.value, out[0]); }
+  void operator()(const ResizeStep& s) const { resize(in[0], s.params, out[0]); }
   void operator()(const CopyStep&) const {
     const int64_t bytes = in[0].numel() * dtype_size(in[0].dtype);
     if (bytes) std::memcpy(out[0].data, in[0].data, size_t(bytes));
@@ -104,6 +114,7 @@ std::string describe(const Step& step) {
   std::ostringstream os;
   struct Describe {
     std::ostringstream& os;
+    bool residual;  // a convolution's second input
     void operator()(const ConvStep& s) const {
       const auto& p = s.params;
       os << "conv2d " << s.weight.shape()[2] << "x" << s.weight.shape()[3];
@@ -112,8 +123,25 @@ std::string describe(const Step& step) {
         os << " pad " << p.padding[0] << "," << p.padding[1] << "," << p.padding[2] << "," << p.padding[3];
       if (p.dilation != std::array<int64_t, 2>{1, 1}) os << " dilation " << p.dilation[0] << "," << p.dilation[1];
       if (p.groups != 1) os << " groups " << p.groups;
+      if (residual) os << " +residual";
       if (p.activation != Epilogue::none) os << " +" << epilogue_name(p.activation);
       if (p.pool_kernel[0]) os << " +max_pool2d " << p.pool_kernel[0] << "x" << p.pool_kernel[1];
+    }
+    void operator()(const ConvTransposeStep& s) const {
+      os << "conv_transpose2d " << s.weight.shape()[2] << "x" << s.weight.shape()[3] << " stride "
+         << s.params.stride[0] << "," << s.params.stride[1];
+      if (s.params.groups != 1) os << " groups " << s.params.groups;
+    }
+    void operator()(const BinaryStep& s) const {
+      os << binary_op_name(s.op);
+      if (s.activation != Epilogue::none) os << " +" << epilogue_name(s.activation);
+    }
+    void operator()(const ConcatStep& s) const { os << "concat axis " << s.axis; }
+    void operator()(const TransposeStep&) const { os << "transpose"; }
+    void operator()(const SliceStep&) const { os << "slice"; }
+    void operator()(const PadStep&) const { os << "pad"; }
+    void operator()(const ResizeStep& s) const {
+      os << "resize " << (s.params.mode == ResizeMode::nearest ? "nearest" : "linear");
     }
     void operator()(const LinearStep& s) const {
       os << "linear " << s.weight.shape()[1] << "->" << s.weight.shape()[0];
@@ -128,7 +156,7 @@ std::string describe(const Step& step) {
     void operator()(const BatchNormStep&) const { os << "batch_norm"; }
     void operator()(const CopyStep&) const { os << "copy"; }
   };
-  std::visit(Describe{os}, step.args);
+  std::visit(Describe{os, step.inputs.size() > 1}, step.args);
   return os.str();
 }
 

@@ -1,7 +1,9 @@
 // Fusion: steps merged into the step that produces their input, when that input is used by nothing
 // else: a batch norm folded into the convolution before it (weights rescaled, equal up to float32
-// rounding), an activation applied in a convolution's or linear layer's epilogue, and max pooling of
-// a convolution's output in its pass (both bit for bit).
+// rounding); an activation applied in a convolution's, linear layer's or addition's epilogue, max
+// pooling of a convolution's output in its pass, and an addition of the convolution's output to
+// another tensor as its residual (all bit for bit); x * sigmoid(x) as silu and x * hardsigmoid(x) as
+// hardswish (within their kernels' few-ulp accuracy).
 #include <algorithm>
 #include <map>
 
@@ -84,32 +86,102 @@ bool merge(Step& producer, const Step& step) {
     if (const auto* a = std::get_if<ActivationStep>(&step.args))
       return epilogue_of(*a, &linear->activation, &linear->prelu_weight);
   }
+  if (auto* binary = std::get_if<BinaryStep>(&producer.args)) {
+    const auto* a = std::get_if<ActivationStep>(&step.args);
+    Tensor unused;
+    return binary->activation == Epilogue::none && a && a->kind != Activation::leaky_relu &&
+           epilogue_of(*a, &binary->activation, &unused);
+  }
+  return false;
+}
+
+// The steps of a plan being fused: which step writes each value, and how often each value is read.
+struct Fusion {
+  Plan& plan;
+  std::vector<int> uses;
+  std::map<int, size_t> producer;  // value id -> index of the step writing it
+
+  // The step producing value v when v is read once (by the step being fused) and written by a step.
+  Step* sole_producer(int v) {
+    const auto it = producer.find(v);
+    return it != producer.end() && uses[size_t(v)] == 1 ? &plan.steps[it->second] : nullptr;
+  }
+  // Whether value v is available before step `at` (a constant, an input, or an earlier step's output).
+  bool available_before(int v, size_t at) const {
+    const auto it = producer.find(v);
+    return it == producer.end() || it->second < at;
+  }
+  // `step` computed by `into` from now on: into writes step's outputs.
+  void absorb(Step& into, const Step& step) {
+    into.outputs = step.outputs;
+    into.nodes.insert(into.nodes.end(), step.nodes.begin(), step.nodes.end());
+    for (int id : step.outputs) producer[id] = size_t(&into - plan.steps.data());
+  }
+};
+
+// Add(conv(x), r) with r of the output's shape: r becomes the convolution's residual (bit for bit:
+// the same float32 sum), when r is ready before the convolution runs.
+bool merge_residual(Fusion& f, const Step& add) {
+  const auto* b = std::get_if<BinaryStep>(&add.args);
+  if (!b || b->op != BinaryOp::add || b->activation != Epilogue::none) return false;
+  for (int side = 0; side < 2; ++side) {
+    const int conv_out = add.inputs[size_t(side)], other = add.inputs[size_t(1 - side)];
+    Step* producer = f.sole_producer(conv_out);
+    if (!producer || conv_out == other) continue;
+    auto* conv = std::get_if<ConvStep>(&producer->args);
+    const auto& shape = f.plan.values[size_t(add.outputs[0])].shape;
+    if (!conv || producer->inputs.size() != 1 || conv->params.activation != Epilogue::none ||
+        conv->params.pool_kernel[0] != 0 || f.plan.values[size_t(other)].shape != shape ||
+        f.plan.values[size_t(conv_out)].shape != shape ||
+        !f.available_before(other, size_t(producer - f.plan.steps.data())))
+      continue;
+    producer->inputs.push_back(other);
+    f.absorb(*producer, add);
+    return true;
+  }
+  return false;
+}
+
+// Mul(x, sigmoid(x)) as silu and Mul(x, hardsigmoid(x)) with PyTorch's constants as hardswish: the
+// gate's step computes the product.
+bool merge_gate(Fusion& f, const Step& mul) {
+  const auto* b = std::get_if<BinaryStep>(&mul.args);
+  if (!b || b->op != BinaryOp::mul || b->activation != Epilogue::none) return false;
+  for (int side = 0; side < 2; ++side) {
+    Step* gate = f.sole_producer(mul.inputs[size_t(side)]);
+    if (!gate || gate->inputs[0] != mul.inputs[size_t(1 - side)]) continue;
+    auto* a = std::get_if<ActivationStep>(&gate->args);
+    if (!a) continue;
+    if (a->kind == Activation::sigmoid) {
+      a->kind = Activation::silu;
+    } else if (a->kind == Activation::hardsigmoid && float(a->params.hardsigmoid_alpha) == float(1.0 / 6.0) &&
+               a->params.hardsigmoid_beta == 0.5) {
+      a->kind = Activation::hardswish;
+    } else {
+      continue;
+    }
+    f.absorb(*gate, mul);
+    return true;
+  }
   return false;
 }
 
 }  // namespace
 
 void fuse(Plan& plan) {
-  const std::vector<int> uses = use_counts(plan);
-  std::map<int, size_t> producer;  // value id -> index of the step writing it
+  Fusion f{plan, use_counts(plan), {}};
   std::vector<bool> removed(plan.steps.size(), false);
   for (size_t i = 0; i < plan.steps.size(); ++i) {
     Step& step = plan.steps[i];
-    if (step.inputs.size() == 1 && step.outputs.size() == 1) {
-      const auto it = producer.find(step.inputs[0]);
-      if (it != producer.end() && uses[size_t(step.inputs[0])] == 1) {
-        Step& p = plan.steps[it->second];
-        if (merge(p, step)) {
-          p.outputs = step.outputs;
-          p.nodes.insert(p.nodes.end(), step.nodes.begin(), step.nodes.end());
-          producer.erase(it);
-          producer[step.outputs[0]] = size_t(&p - plan.steps.data());
-          removed[i] = true;
-          continue;
-        }
+    if (step.outputs.size() == 1) {
+      Step* p = step.inputs.size() == 1 ? f.sole_producer(step.inputs[0]) : nullptr;
+      if ((p && merge(*p, step)) || (step.inputs.size() == 2 && (merge_residual(f, step) || merge_gate(f, step)))) {
+        if (p) f.absorb(*p, step);
+        removed[i] = true;
+        continue;
       }
     }
-    for (int id : step.outputs) producer[id] = i;
+    for (int id : step.outputs) f.producer[id] = i;
   }
   std::vector<Step> kept;
   for (size_t i = 0; i < plan.steps.size(); ++i)

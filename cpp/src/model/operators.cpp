@@ -390,6 +390,12 @@ void lower_unary(const NodeContext& n) {
       n.fail("attributes 'alpha' and 'gamma' other than the defaults (1.6732632, 1.0507010) are not supported");
     return lower_activation(n, Activation::selu, p);
   }
+  if (op == "HardSigmoid") {
+    n.only_attributes({"alpha", "beta"});
+    p.hardsigmoid_alpha = n.attr_float("alpha", 0.2);
+    p.hardsigmoid_beta = n.attr_float("beta", 0.5);
+    return lower_activation(n, Activation::hardsigmoid, p);
+  }
   if (op == "Gelu") {
     n.only_attributes({"approximate"});
     return lower_activation(n, parse_gelu_approximate(n.attr_string("approximate", "none")), p);
@@ -412,9 +418,13 @@ void lower_clip(const NodeContext& n) {
     if (n.has_input(1)) lo = element(n.constant_input(1, "min"), 0);
     if (n.has_input(2)) hi = element(n.constant_input(2, "max"), 0);
   }
+  // (0, 6) and (0, inf) as ReLU6 and ReLU, which the convolutions' epilogues apply.
   if (lo == 0.0 && hi == 6.0) return lower_activation(n, Activation::relu6, {});
   if (lo == 0.0 && std::isinf(hi) && hi > 0) return lower_activation(n, Activation::relu, {});
-  n.fail("bounds (", lo, ", ", hi, ") are not supported: cvcore runs Clip as ReLU (0, inf) or ReLU6 (0, 6)");
+  ActivationParams p;
+  p.clip_min = lo;
+  p.clip_max = hi;
+  lower_activation(n, Activation::clip, p);
 }
 
 void lower_prelu(const NodeContext& n) {
@@ -760,6 +770,286 @@ void lower_range(const NodeContext& n) {
   n.constant_output(0, out);
 }
 
+// --- Elementwise arithmetic, and the tensor manipulations.
+
+// Integer arithmetic of constant shape computations (C++'s / truncates, as onnxruntime's does).
+int64_t integer_op(BinaryOp op, int64_t a, int64_t b, const NodeContext& n) {
+  switch (op) {
+    case BinaryOp::add: return a + b;
+    case BinaryOp::sub: return a - b;
+    case BinaryOp::mul: return a * b;
+    case BinaryOp::div:
+      if (b == 0) n.fail("integer division by zero");
+      return a / b;
+  }
+  return 0;
+}
+
+void lower_binary(const NodeContext& n) {
+  n.only_attributes({});
+  static const std::map<std::string, BinaryOp> ops = {
+      {"Add", BinaryOp::add}, {"Sub", BinaryOp::sub}, {"Mul", BinaryOp::mul}, {"Div", BinaryOp::div}};
+  const BinaryOp op = ops.at(n.node.op_type);
+  const Value& a = n.input(0);
+  const Value& b = n.input(1);
+  if (a.dtype != b.dtype) n.fail("inputs have different types (", dtype_name(a.dtype), ", ", dtype_name(b.dtype), ")");
+  const std::vector<int64_t> shape = broadcast_shapes(binary_op_name(op), shape_view(a), shape_view(b));
+  if (a.dtype != DType::float32) {  // integer shape arithmetic, computed while planning
+    const Tensor& x = n.constant_input(0, "an integer operand");
+    const Tensor& y = n.constant_input(1, "an integer operand");
+    if (a.dtype != DType::int64) n.fail("inputs of type ", dtype_name(a.dtype), " are not supported");
+    // Broadcasting by strides aligned to the output's axes (0 along a broadcast axis): a few values.
+    auto strides_of = [&](const Tensor& t) {
+      const auto& s = t.shape();
+      std::vector<int64_t> strides(shape.size(), 0);
+      int64_t stride = 1;
+      for (size_t d = s.size(); d-- > 0;) {
+        strides[d + shape.size() - s.size()] = s[d] == 1 ? 0 : stride;
+        stride *= s[d];
+      }
+      return strides;
+    };
+    const std::vector<int64_t> sx = strides_of(x), sy = strides_of(y);
+    Tensor out(DType::int64, shape, "a constant");
+    for (int64_t i = 0; i < out.numel(); ++i) {
+      int64_t rest = i, ox = 0, oy = 0;
+      for (size_t d = shape.size(); d-- > 0;) {
+        const int64_t coord = rest % shape[d];
+        rest /= shape[d];
+        ox += coord * sx[d];
+        oy += coord * sy[d];
+      }
+      out.ptr<int64_t>()[i] = integer_op(op, x.ptr<int64_t>()[ox], y.ptr<int64_t>()[oy], n);
+    }
+    return n.constant_output(0, out);
+  }
+  const int y = n.output(0, DType::float32, shape);
+  n.step(BinaryStep{op, Epilogue::none}, {n.input_id(0), n.input_id(1)}, {y});
+}
+
+void lower_concat(const NodeContext& n) {
+  n.only_attributes({"axis"});
+  if (!n.has("axis")) n.fail("attribute 'axis' is required");
+  std::vector<int> ids;
+  std::vector<TensorView> views;
+  for (size_t i = 0; i < n.node.inputs.size(); ++i) {
+    ids.push_back(n.input_id(i));
+    views.push_back(shape_view(n.input(i)));
+  }
+  const int64_t axis = n.attr_int("axis", 0);
+  const std::vector<int64_t> shape = concat_output_shape(views, axis);
+  const int y = n.output(0, n.input(0).dtype, shape);
+  n.step(ConcatStep{axis}, ids, {y});
+}
+
+void lower_transpose(const NodeContext& n) {
+  n.only_attributes({"perm"});
+  const Value& x = n.input(0);
+  std::vector<int64_t> perm(x.shape.size());
+  for (size_t d = 0; d < perm.size(); ++d) perm[d] = int64_t(perm.size() - 1 - d);
+  perm = n.attr_ints("perm", perm);
+  const std::vector<int64_t> shape = transpose_output_shape(shape_view(x), perm);
+  const int y = n.output(0, x.dtype, shape);
+  n.step(TransposeStep{perm}, {n.input_id(0)}, {y});
+}
+
+// A Slice output (also Split's parts).
+void add_slice(const NodeContext& n, size_t output, SliceStep s) {
+  const Value& x = n.input(0);
+  const std::vector<int64_t> shape = slice_output_shape(shape_view(x), s.starts, s.ends, s.axes, s.steps);
+  const int y = n.output(output, x.dtype, shape);
+  n.step(std::move(s), {n.input_id(0)}, {y});
+}
+
+void lower_slice(const NodeContext& n) {
+  SliceStep s;
+  if (n.opset() < 10) {
+    n.only_attributes({"starts", "ends", "axes"});
+    s.starts = n.attr_ints("starts", {});
+    s.ends = n.attr_ints("ends", {});
+    s.axes = n.attr_ints("axes", {});
+  } else {
+    n.only_attributes({});
+    s.starts = integers(n.constant_input(1, "starts"));
+    s.ends = integers(n.constant_input(2, "ends"));
+    if (n.has_input(3)) s.axes = integers(n.constant_input(3, "axes"));
+    if (n.has_input(4)) s.steps = integers(n.constant_input(4, "steps"));
+  }
+  if (s.axes.empty())
+    for (size_t d = 0; d < s.starts.size(); ++d) s.axes.push_back(int64_t(d));
+  if (s.steps.empty()) s.steps.assign(s.starts.size(), 1);
+  add_slice(n, 0, std::move(s));
+}
+
+void lower_split(const NodeContext& n) {
+  n.only_attributes({"axis", "split", "num_outputs"});
+  const Value& x = n.input(0);
+  const int64_t rank = int64_t(x.shape.size());
+  int64_t axis = n.attr_int("axis", 0);
+  if (axis < -rank || axis >= rank) n.fail("attribute 'axis' must be in [", -rank, ", ", rank, "), got ", axis);
+  if (axis < 0) axis += rank;
+  const int64_t size = x.shape[size_t(axis)], parts = int64_t(n.node.outputs.size());
+  std::vector<int64_t> split;
+  if (n.opset() < 13) split = n.attr_ints("split", {});
+  else if (n.has_input(1)) split = integers(n.constant_input(1, "split"));
+  if (split.empty()) {  // equal parts, the last smaller when they do not divide (opset 18)
+    const int64_t part = (size + parts - 1) / parts;
+    for (int64_t i = 0; i < parts; ++i) split.push_back(std::max<int64_t>(0, std::min(part, size - i * part)));
+  }
+  if (int64_t(split.size()) != parts) n.fail("split has ", split.size(), " sizes for ", parts, " outputs");
+  int64_t begin = 0;
+  for (size_t i = 0; i < split.size(); ++i) {
+    if (split[i] < 0) n.fail("split sizes must be >= 0");
+    add_slice(n, i, SliceStep{{begin}, {begin + split[i]}, {axis}, {1}});
+    begin += split[i];
+  }
+  if (begin != size) n.fail("split sizes add up to ", begin, ", not the axis' size ", size);
+}
+
+void lower_pad(const NodeContext& n) {
+  const Value& x = n.input(0);
+  PadStep p;
+  std::string mode;
+  if (n.opset() < 11) {
+    n.only_attributes({"mode", "pads", "value"});
+    p.pads = n.attr_ints("pads", {});
+    p.value = n.attr_float("value", 0.0);
+    mode = n.attr_string("mode", "constant");
+  } else {
+    n.only_attributes({"mode"});
+    mode = n.attr_string("mode", "constant");
+    p.pads = integers(n.constant_input(1, "pads"));
+    if (n.has_input(2)) p.value = element(n.constant_input(2, "constant_value"), 0);
+    if (n.has_input(3)) {  // pads for the listed axes only (opset 18)
+      const std::vector<int64_t> axes = integers(n.constant_input(3, "axes"));
+      const int64_t rank = int64_t(x.shape.size());
+      if (p.pads.size() != 2 * axes.size()) n.fail("pads must have 2 values per listed axis");
+      std::vector<int64_t> full(size_t(2 * rank), 0);
+      for (size_t i = 0; i < axes.size(); ++i) {
+        const int64_t a = axes[i] < 0 ? axes[i] + rank : axes[i];
+        if (a < 0 || a >= rank) n.fail("axis ", axes[i], " is out of range for ", rank, " dimensions");
+        full[size_t(a)] = p.pads[i];
+        full[size_t(a + rank)] = p.pads[i + axes.size()];
+      }
+      p.pads = full;
+    }
+  }
+  p.mode = parse_pad_mode(mode, "pad");
+  const std::vector<int64_t> shape = pad_output_shape(shape_view(x), p.pads, p.mode);
+  const int y = n.output(0, x.dtype, shape);
+  n.step(std::move(p), {n.input_id(0)}, {y});
+}
+
+// Resize (opsets 10+) and Upsample (opsets 7 to 9): nearest or linear on the two spatial axes.
+void lower_resize(const NodeContext& n) {
+  const Value& x = image_input(n);
+  ResizeStep r;
+  std::vector<double> scales;
+  std::vector<int64_t> sizes;
+  const bool upsample = n.node.op_type == "Upsample";
+  if (upsample || n.opset() < 11) {  // asymmetric coordinates, nearest rounds down
+    n.only_attributes({"mode", "scales"});
+    r.params.coordinate_mode = CoordinateMode::asymmetric;
+    r.params.nearest_mode = NearestMode::floor;
+    if (n.has("scales")) {
+      const auto it = n.node.attributes.find("scales");
+      scales = it->second.floats;
+    } else {
+      const Tensor& t = n.constant_input(1, "scales");
+      for (int64_t i = 0; i < t.numel(); ++i) scales.push_back(element(t, i));
+    }
+  } else {
+    n.only_attributes({"mode", "coordinate_transformation_mode", "nearest_mode", "cubic_coeff_a", "exclude_outside",
+                       "extrapolation_value", "antialias", "keep_aspect_ratio_policy"});
+    if (n.attr_int("exclude_outside", 0) != 0) n.fail("attribute 'exclude_outside' = 1 is not supported");
+    if (n.attr_int("antialias", 0) != 0) n.fail("attribute 'antialias' = 1 is not supported");
+    if (n.attr_string("keep_aspect_ratio_policy", "stretch") != "stretch")
+      n.fail("attribute 'keep_aspect_ratio_policy' other than 'stretch' is not supported");
+    const std::string coordinates = n.attr_string("coordinate_transformation_mode", "half_pixel");
+    if (coordinates == "tf_crop_and_resize") n.fail("coordinate_transformation_mode 'tf_crop_and_resize' is not supported");
+    r.params.coordinate_mode = parse_coordinate_mode(coordinates, "resize");
+    r.params.nearest_mode = parse_nearest_mode(n.attr_string("nearest_mode", "round_prefer_floor"), "resize");
+    if (n.has_input(3)) {
+      sizes = integers(n.constant_input(3, "sizes"));
+    } else {
+      const Tensor& t = n.constant_input(2, "scales");
+      for (int64_t i = 0; i < t.numel(); ++i) scales.push_back(element(t, i));
+    }
+  }
+  const std::string mode = n.attr_string("mode", "nearest");
+  if (mode == "cubic") n.fail("mode 'cubic' is not supported (nearest and linear are)");
+  r.params.mode = parse_resize_mode(mode == "bilinear" ? "linear" : mode, "resize");
+  std::vector<int64_t> shape = x.shape;
+  if (!sizes.empty()) {
+    if (sizes.size() != 4) n.fail("sizes must have 4 values (N, C, H, W), got ", sizes.size());
+    if (sizes[0] != x.shape[0] || sizes[1] != x.shape[1]) n.fail("resizing the batch or channel axis is not supported");
+    for (int a = 0; a < 2; ++a) {
+      if (sizes[size_t(2 + a)] < 1) n.fail("sizes must be >= 1");
+      shape[size_t(2 + a)] = sizes[size_t(2 + a)];
+      r.params.scales[size_t(a)] = double(sizes[size_t(2 + a)]) / double(x.shape[size_t(2 + a)]);
+    }
+  } else {
+    if (scales.size() != 4) n.fail("scales must have 4 values (N, C, H, W), got ", scales.size());
+    if (scales[0] != 1.0 || scales[1] != 1.0) n.fail("resizing the batch or channel axis is not supported");
+    for (int a = 0; a < 2; ++a) {
+      const double s = scales[size_t(2 + a)];
+      if (!(s > 0) || !std::isfinite(s)) n.fail("scales must be finite and > 0, got ", s);
+      // ONNX: the output size is floor(input size * scale).
+      const double size = std::floor(double(x.shape[size_t(2 + a)]) * float(s));
+      if (!(size >= 1 && size < double(int64_t(1) << 40))) n.fail("scale ", s, " gives an output size of ", size);
+      shape[size_t(2 + a)] = int64_t(size);
+      r.params.scales[size_t(a)] = double(float(s));
+    }
+  }
+  const int y = n.output(0, DType::float32, shape);
+  n.step(std::move(r), {n.input_id(0)}, {y});
+}
+
+void lower_conv_transpose(const NodeContext& n) {
+  n.only_attributes({"auto_pad", "dilations", "group", "kernel_shape", "output_padding", "output_shape", "pads",
+                     "strides"});
+  const Value& x = image_input(n);
+  const Tensor& w = n.constant_input(1, "the weights");
+  if (w.shape().size() != 4) n.fail("weights must have 4 dimensions (C, O / group, kH, kW), got ", shape_string(w.shape()));
+  ConvTransposeStep c;
+  c.weight = w;
+  if (n.has_input(2)) c.bias = n.constant_input(2, "the bias");
+  const std::array<int64_t, 2> kernel{w.shape()[2], w.shape()[3]};
+  if (n.has("kernel_shape") && pair_attr(n, "kernel_shape", kernel) != kernel)
+    n.fail("attribute 'kernel_shape' does not match the weights' ", shape_string(w.shape()));
+  auto& p = c.params;
+  p.stride = pair_attr(n, "strides", {1, 1});
+  p.dilation = pair_attr(n, "dilations", {1, 1});
+  p.groups = n.attr_int("group", 1);
+  p.output_padding = pair_attr(n, "output_padding", {0, 0});
+  const std::string auto_pad = n.attr_string("auto_pad", "NOTSET");
+  if (n.has("output_shape") || (auto_pad != "NOTSET" && auto_pad != "VALID")) {
+    // The total padding that gives the output size (ONNX: output_shape, or the input size times the
+    // stride for SAME_*), split as auto_pad says (SAME_UPPER and NOTSET: the odd pixel at the end).
+    std::vector<int64_t> out = n.attr_ints("output_shape", {});
+    if (out.size() == 4) out = {out[2], out[3]};
+    if (out.empty()) out = {x.shape[2] * p.stride[0], x.shape[3] * p.stride[1]};
+    if (out.size() != 2) n.fail("attribute 'output_shape' must have 2 values (H, W)");
+    for (int a = 0; a < 2; ++a) {
+      const int64_t full = p.stride[size_t(a)] * (x.shape[size_t(2 + a)] - 1) + p.output_padding[size_t(a)] +
+                           (kernel[size_t(a)] - 1) * p.dilation[size_t(a)] + 1;
+      const int64_t total = full - out[size_t(a)];
+      if (total < 0) n.fail("output_shape ", out[size_t(a)], " is larger than the full output ", full);
+      const bool lower = auto_pad == "SAME_LOWER";
+      p.padding[size_t(a)] = lower ? total - total / 2 : total / 2;
+      p.padding[size_t(a + 2)] = total - p.padding[size_t(a)];
+    }
+  } else if (auto_pad == "NOTSET") {
+    const std::vector<int64_t> pads = n.attr_ints("pads", {0, 0, 0, 0});
+    if (pads.size() != 4) n.fail("attribute 'pads' must have 4 values (a 2-D window), got ", pads.size());
+    p.padding = {pads[0], pads[1], pads[2], pads[3]};
+  }
+  const auto shape = conv_transpose2d_output_shape(shape_view(x), c.weight.view(),
+                                                   c.bias.defined() ? c.bias.view() : TensorView{}, p);
+  const int y = n.output(0, DType::float32, shape_of(shape));
+  n.step(std::move(c), {n.input_id(0)}, {y});
+}
+
 using Lower = void (*)(const NodeContext&);
 
 const std::map<std::string, Lower>& operators() {
@@ -798,6 +1088,19 @@ const std::map<std::string, Lower>& operators() {
       {"Gather", lower_gather},
       {"ConstantOfShape", lower_constant_of_shape},
       {"Range", lower_range},
+      {"Add", lower_binary},
+      {"Sub", lower_binary},
+      {"Mul", lower_binary},
+      {"Div", lower_binary},
+      {"Concat", lower_concat},
+      {"Transpose", lower_transpose},
+      {"Slice", lower_slice},
+      {"Split", lower_split},
+      {"Pad", lower_pad},
+      {"Resize", lower_resize},
+      {"Upsample", lower_resize},
+      {"ConvTranspose", lower_conv_transpose},
+      {"HardSigmoid", lower_unary},
   };
   return table;
 }

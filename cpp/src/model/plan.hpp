@@ -11,8 +11,12 @@
 
 #include "cvcore/activation.hpp"
 #include "cvcore/conv.hpp"
+#include "cvcore/conv_transpose.hpp"
+#include "cvcore/elementwise.hpp"
 #include "cvcore/model.hpp"
 #include "cvcore/pool.hpp"
+#include "cvcore/resize.hpp"
+#include "cvcore/shape_ops.hpp"
 
 namespace cvcore::model {
 
@@ -40,9 +44,13 @@ struct Value {
 };
 
 // The arguments of each kind of step; weights are the step's own (fusion rewrites them).
-struct ConvStep {
+struct ConvStep {  // inputs: x, and the residual when one is added
   Conv2dParams params;
   Tensor weight, bias, prelu_weight;
+};
+struct ConvTransposeStep {
+  ConvTranspose2dParams params;
+  Tensor weight, bias;
 };
 struct LinearStep {  // y = x @ weight^T + bias over the last axis
   Tensor weight, bias, prelu_weight;
@@ -73,10 +81,32 @@ struct BatchNormStep {
   Tensor mean, var, scale, bias;
   double eps = 1e-5;
 };
+struct BinaryStep {  // inputs: a, b (NumPy broadcasting)
+  BinaryOp op = BinaryOp::add;
+  Epilogue activation = Epilogue::none;
+};
+struct ConcatStep {
+  int64_t axis = 0;
+};
+struct TransposeStep {
+  std::vector<int64_t> perm;
+};
+struct SliceStep {
+  std::vector<int64_t> starts, ends, axes, steps;
+};
+struct PadStep {
+  std::vector<int64_t> pads;
+  PadMode mode = PadMode::constant;
+  double value = 0.0;
+};
+struct ResizeStep {
+  ResizeParams params;
+};
 struct CopyStep {};  // the input's bytes into the output (a graph output that is an input or an alias)
 
-using StepArgs = std::variant<ConvStep, LinearStep, MaxPoolStep, AvgPoolStep, GlobalPoolStep, ActivationStep,
-                              PReluStep, SoftmaxStep, BatchNormStep, CopyStep>;
+using StepArgs = std::variant<ConvStep, ConvTransposeStep, LinearStep, MaxPoolStep, AvgPoolStep, GlobalPoolStep,
+                              ActivationStep, PReluStep, SoftmaxStep, BatchNormStep, BinaryStep, ConcatStep,
+                              TransposeStep, SliceStep, PadStep, ResizeStep, CopyStep>;
 
 struct Step {
   std::vector<int> inputs;          // value ids of the data operands, in the op's order

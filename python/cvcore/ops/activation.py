@@ -1,9 +1,9 @@
-"""Activation functions and softmax, with PyTorch's definitions (torch.nn.functional).
+"""Activation functions and softmax, with PyTorch's definitions (torch.nn.functional); clip is ONNX's Clip.
 
 Every function takes an array of any rank and returns a float32 array of the same shape. Inputs of
 other real dtypes are converted once; bool, complex, string and object data raise TypeError.
-relu, relu6, leaky_relu, prelu and hardswish are computed in float64 and rounded once. The
-transcendental ones and softmax use float32 SIMD kernels (exp by range reduction and a polynomial,
+relu, relu6, leaky_relu, prelu, hardswish, hardsigmoid and clip are computed in float64 and rounded
+once. The transcendental ones and softmax use float32 SIMD kernels (exp by range reduction and a polynomial,
 expm1, log1p, the normal tail e^(-x^2/2) times a fitted polynomial) in formulations that stay
 accurate in the tails, carrying the arguments that need it (x - max, x^2 / 2, beta * x, the tanh-gelu
 argument) in two floats: measured errors are at most 2-3 ulp (sigmoid, tanh, elu, selu, silu,
@@ -155,6 +155,44 @@ def softplus(input, beta=1.0, threshold=20.0, *, device="cpu"):
     op = "softplus"
     return _elementwise(op, input, device, beta=as_float(op, "beta", beta),
                         threshold=as_float(op, "threshold", threshold))
+
+
+def hardsigmoid(input, alpha=1 / 6, beta=0.5, *, device="cpu"):
+    """``max(0, min(1, alpha * x + beta))``, elementwise, computed in float64 and rounded once.
+
+    The defaults are PyTorch's (``hardsigmoid(x) = min(max(x + 3, 0), 6) / 6``); ONNX's HardSigmoid
+    defaults to ``alpha=0.2``. ``alpha`` and ``beta`` are finite real numbers (any sign). NaN stays
+    NaN, also where ``alpha * x`` is NaN (alpha 0 with an infinite x).
+
+    Raises
+    ------
+    TypeError for a non-numeric alpha or beta; ValueError for a non-finite one.
+    """
+    op = "hardsigmoid"
+    return _elementwise(op, input, device, hardsigmoid_alpha=as_float(op, "alpha", alpha),
+                        hardsigmoid_beta=as_float(op, "beta", beta))
+
+
+def clip(input, min=None, max=None, *, device="cpu"):
+    """``min(max(x, min), max)``, elementwise (ONNX's Clip, NumPy's ``np.clip`` on float32).
+
+    ``min`` / ``max`` are real numbers (infinities allowed, not NaN) or None for no bound. As
+    ``np.clip`` and onnxruntime, a ``min`` above ``max`` gives ``max`` everywhere; NaN stays NaN and
+    ``clip(-0.0, 0.0)`` is -0.0. A bound that float32 does not hold is compared in float64 and the
+    result rounded once. ONNX's Clip without a max clamps +inf to the largest float32
+    (``numeric_limits::max()``); here a bound of None leaves infinities as they are.
+
+    Raises
+    ------
+    TypeError for a bound that is not a real number; ValueError for a NaN bound.
+    """
+    op = "clip"
+    bounds = {}
+    if min is not None:
+        bounds["clip_min"] = as_float(op, "min", min)
+    if max is not None:
+        bounds["clip_max"] = as_float(op, "max", max)
+    return _elementwise(op, input, device, **bounds)
 
 
 def _softmax(op, input, axis, log, device):
