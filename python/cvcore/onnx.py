@@ -45,7 +45,8 @@ def _array(onnx, tensor, what):
         name = onnx.TensorProto.DataType.Name(tensor.data_type)
         raise ValueError(f"cvcore.onnx.load: {what} has data type {name}, which cvcore does not hold "
                          "(float, double, int32, int64, uint8)")
-    return np.ascontiguousarray(onnx.numpy_helper.to_array(tensor), dtype=_DTYPES[tensor.data_type])
+    # np.asarray, not np.ascontiguousarray, which makes a scalar (a Gather's index) of shape (1,).
+    return np.asarray(onnx.numpy_helper.to_array(tensor), dtype=_DTYPES[tensor.data_type], order="C")
 
 
 def _value_info(onnx, info, what):
@@ -182,7 +183,7 @@ class Model:
         for info, x in zip(self._native.inputs, values):
             name, dtype = info[0], info[1]
             arr = real_array("onnx model", f"input '{name}'", x)
-            out.append(np.ascontiguousarray(arr, dtype=dtype))
+            out.append(np.asarray(arr, dtype=dtype, order="C"))
         return out
 
     def _feed_arrays(self, feeds):
