@@ -166,6 +166,20 @@ def test_decoding_errors():
         rf.decode_outputs(loc, np.zeros((1, priors, 3)), marks, (32, 48))
     with pytest.raises(ValueError, match=r"output loc must have shape \(1, 64, 4\)"):
         rf.decode_outputs(loc[:, 1:], conf, marks, (32, 48))
+    with pytest.raises(TypeError, match=r"^RetinaFace: the model's output landmarks must be a real numeric array, got "
+                                        r"dtype bool$"):
+        rf.decode_outputs(loc, conf, marks.astype(bool), (32, 48))
+    with pytest.raises(ValueError, match=r"^RetinaFace: image_size must be >= 1, got 0$"):
+        rf.decode_outputs(loc, conf, marks, (0, 48))
+    with pytest.raises(ValueError, match=r"^RetinaFace: nms_threshold must be finite, got nan$"):
+        rf.decode_outputs(loc, conf, marks, (32, 48), nms_threshold=float("nan"))
+    # Lists are read as arrays; equal scores keep the lower prior index first (the priors' order).
+    half = np.full_like(conf, 0.5)
+    boxes, scores, points = rf.decode_outputs(loc.tolist(), half, marks, (32, 48), score_threshold=0.4)
+    want = ref_retinaface.faces(loc, half, marks, 32, 48, 0.4, 0.4)
+    assert len(boxes) == len(want[0]) > 1 and (scores == 0.5).all()
+    np.testing.assert_allclose(boxes, want[0], atol=1e-4)
+    np.testing.assert_allclose(points, want[2], atol=1e-4)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -39,8 +39,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import ops
-from .._validation import check_finite_scalar, finite_reals
+from .. import onnx, ops
+from .._validation import check_finite_scalar, finite_reals, pair, real_array
 from .coders import retinaface_priors, ssd_decode, ssd_decode_points
 from .preprocess import rgb_pixels, to_blob
 
@@ -77,9 +77,13 @@ def decode_outputs(loc, conf, landmarks, image_size, score_threshold=0.9, nms_th
     boxes (K, 4) float32, scores (K,) float32 and landmarks (K, 5, 2) float32, as :meth:`RetinaFace.detect`.
     """
     op = "RetinaFace"
-    height, width = image_size
+    score_threshold = _unit_interval("score_threshold", score_threshold)
+    nms_threshold = _unit_interval("nms_threshold", nms_threshold)
+    height, width = pair(op, "image_size", image_size, minimum=1)
     priors = retinaface_priors((height, width))
     expected = {"loc": 4, "conf": 2, "landmarks": 2 * LANDMARKS}
+    loc, conf, landmarks = (real_array(op, f"the model's output {name}", arr) for name, arr in
+                            zip(expected, (loc, conf, landmarks)))
     for name, arr in zip(expected, (loc, conf, landmarks)):
         if arr.shape != (1, len(priors), expected[name]):
             raise ValueError(f"{op}: the model's output {name} must have shape {(1, len(priors), expected[name])} "
@@ -123,8 +127,6 @@ class RetinaFace:
     """
 
     def __init__(self, score_threshold=0.9, nms_threshold=0.4, mean=MEAN, model=None):
-        from .. import onnx
-
         self.score_threshold = _unit_interval("score_threshold", score_threshold)
         self.nms_threshold = _unit_interval("nms_threshold", nms_threshold)
         self.mean = finite_reals("RetinaFace", "mean", mean, 3)
