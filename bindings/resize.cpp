@@ -17,14 +17,14 @@ void register_resize(py::module_& m) {
         const Device on = parse_device(device, name);
         const ResizeParams params{parse_resize_mode(mode, name), parse_coordinate_mode(coordinate_mode, name),
                                   parse_nearest_mode(nearest_mode, name), scales};
-        check_resize_params(params, name);
+        check_resize_params(params, name);  // before the output is allocated
         const TensorView xv = view(x, name, "input", on);
         const std::array<int64_t, 4> shape = resize_output_shape(xv, size, name);
         py::array out = new_array(name, "the output", DType::float32, {shape.begin(), shape.end()});
         const TensorView ov = view(out, name, "out", on);
         {
           py::gil_scoped_release release;
-          resize(xv, params, ov);
+          resize(xv, params, ov, name);
         }
         return out;
       },

@@ -66,7 +66,7 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize("activation", ["none", "relu", "relu6"])
-def test_against_reference(threads, rng, case, activation):
+def test_against_reference(isa, threads, rng, case, activation):
     shape, (og, kh, kw), stride, padding, output_padding, dilation, groups = case
     x = rng.standard_normal(shape).astype(np.float32) * 3
     w = rng.standard_normal((shape[1], og, kh, kw)).astype(np.float32)
@@ -98,7 +98,7 @@ def test_every_combination(rng):
                                                groups))
 
 
-def test_large_map_blocks_and_bands(threads, rng):
+def test_large_map_blocks_and_bands(isa, threads, rng):
     # Many output channels (several blocks of them), a map of several bands of input rows, and a
     # reduction longer than one GEMM K chunk.
     x = rng.standard_normal((1, 600, 37, 41)).astype(np.float32)

@@ -44,6 +44,9 @@ CALLS = {
     "transpose": lambda **kw: ops.transpose(X, (0, 2, 3, 1), **kw),
     "slice": lambda **kw: ops.slice(X, [1], [3], [2], **kw),
     "pad": lambda **kw: ops.pad(X, [0, 0, 1, 1, 0, 0, 1, 1], "reflect", **kw),
+    "conv_transpose2d": lambda **kw: ops.conv_transpose2d(X, W.transpose(1, 0, 2, 3), **kw),
+    "resize": lambda **kw: ops.resize(X, scale_factor=2, **kw),
+    "interpolate": lambda **kw: ops.interpolate(X, size=(4, 9), mode="bilinear", **kw),
 }
 for name in ("relu", "relu6", "leaky_relu", "elu", "selu", "sigmoid", "tanh", "gelu", "silu", "hardswish", "mish",
              "softplus", "hardsigmoid", "clip", "softmax", "log_softmax"):

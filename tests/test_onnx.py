@@ -431,9 +431,12 @@ def relu_model(**kw):
      {"w": np.zeros((3, 3, 1, 1), np.float32)}, r"onnx node 'c' \(Conv, opset 17\): conv2d: .*group"),
     ([helper.make_node("Relu", ["nowhere"], ["y"])], {},
      r"onnx node #0 \(Relu, opset 17\): input 'nowhere' is neither a graph input"),
-    ([helper.make_node("Clip", ["x", "lo", "hi"], ["y"], name="clip")],
-     {"lo": np.array(-1, np.float32), "hi": np.array(1, np.float32)},
-     r"onnx node 'clip' \(Clip, opset 17\): bounds \(-1, 1\) are not supported"),
+    ([helper.make_node("Clip", ["x", "x"], ["y"], name="clip")], {},
+     r"onnx node 'clip' \(Clip, opset 17\): input 1 \('x', min\) must be known when the model is planned"),
+    ([helper.make_node("Resize", ["x", "", "s"], ["y"], name="r", mode="cubic")],
+     {"s": np.array([1, 1, 2, 2], np.float32)}, r"onnx node 'r' \(Resize, opset 17\): mode 'cubic' is not supported"),
+    ([helper.make_node("Add", ["x", "b"], ["y"], name="a")], {"b": np.zeros((2, 1, 1), np.float32)},
+     r"onnx node 'a' \(Add, opset 17\): add: .*\(1, 3, 8, 8\).*\(2, 1, 1\)"),
 ])
 def test_unsupported_nodes_are_errors_at_load(nodes, init, message):
     model = make_model(nodes, [("x", [1, 3, 8, 8])], [("y",)], init)

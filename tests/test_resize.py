@@ -1,6 +1,7 @@
 """resize (ONNX Resize) and interpolate (F.interpolate's nearest / bilinear) against a NumPy reference
 written here from the ONNX spec, and against onnxruntime on one-node graphs."""
 
+import functools
 import itertools
 import math
 
@@ -339,6 +340,7 @@ ORT_CASES = [((5, 7), (10, 14), None), ((6, 9), (4, 5), None), ((3, 5), (8, 13),
              ((13, 11), None, (2.5, 1.3)), ((27, 4), None, (7 / 3, 7 / 3))]
 
 
+@functools.lru_cache(maxsize=None)
 def _ort_takes_near_halves_for_halves():
     """Whether the installed onnxruntime rounds coordinates within 1e-6 of a half as halves (1.32
     does; earlier versions compare exactly): its issue 28291's case, 20 -> 6 with half_pixel, whose

@@ -11,8 +11,6 @@ namespace {
 
 constexpr const char* kOp = "conv_transpose2d";
 
-std::string pair_text(const std::array<int64_t, 2>& a) { return detail::concat("(", a[0], ", ", a[1], ")"); }
-
 // The output size along an axis: (size - 1) * stride + dilation * (kernel - 1) + output_padding + 1 less
 // the padding, every step checked against overflow.
 int64_t output_size(int64_t size, int64_t kernel, int64_t stride, int64_t dilation, int64_t output_padding,
@@ -39,13 +37,14 @@ std::array<int64_t, 4> conv_transpose2d_output_shape(const TensorView& x, const 
   check(weight.shape[0] == C, kOp, ": weight.shape[0] must be the input channels (", C, "), got ", weight.shape[0],
         " (weight shape ", weight.shape_text(), ", input shape ", x.shape_text(), ")");
   check(kh >= 1 && kw >= 1, kOp, ": kernel_size (weight.shape[2:]) must be >= 1, got (", kh, ", ", kw, ")");
+  const auto &s = p.stride, &d = p.dilation, &op = p.output_padding;
   for (int i = 0; i < 2; ++i) {
-    check(p.stride[i] >= 1, kOp, ": stride must be >= 1, got ", pair_text(p.stride));
-    check(p.dilation[i] >= 1, kOp, ": dilation must be >= 1, got ", pair_text(p.dilation));
-    check(p.output_padding[i] >= 0, kOp, ": output_padding must be >= 0, got ", pair_text(p.output_padding));
-    check(p.output_padding[i] < p.stride[i] || p.output_padding[i] < p.dilation[i], kOp,
-          ": output_padding must be smaller than either stride or dilation, got output_padding=",
-          pair_text(p.output_padding), " with stride=", pair_text(p.stride), " and dilation=", pair_text(p.dilation));
+    check(s[i] >= 1, kOp, ": stride must be >= 1, got (", s[0], ", ", s[1], ")");
+    check(d[i] >= 1, kOp, ": dilation must be >= 1, got (", d[0], ", ", d[1], ")");
+    check(op[i] >= 0, kOp, ": output_padding must be >= 0, got (", op[0], ", ", op[1], ")");
+    check(op[i] < s[i] || op[i] < d[i], kOp, ": output_padding must be smaller than either stride or dilation, got ",
+          "output_padding=(", op[0], ", ", op[1], ") with stride=(", s[0], ", ", s[1], ") and dilation=(", d[0], ", ",
+          d[1], ")");
   }
   for (int64_t pad : p.padding)
     check(pad >= 0, kOp, ": padding must be >= 0, got (", p.padding[0], ", ", p.padding[1], ", ", p.padding[2], ", ",

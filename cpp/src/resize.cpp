@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 
 #include "checks.hpp"
 #include "cpu/resize.hpp"
@@ -25,10 +26,11 @@ constexpr detail::Named<NearestMode> kNearestModes[] = {{"round_prefer_floor", N
                                                         {"floor", NearestMode::floor},
                                                         {"ceil", NearestMode::ceil}};
 
-// The scale as the kernels use it: finite and > 0 also in float32.
+// The scale as the kernels use it: finite and > 0 also in float32 (checked before converting: a
+// double beyond float's range has no float32 value).
 bool usable_scale(double scale) {
-  const float s = static_cast<float>(scale);
-  return std::isfinite(scale) && scale > 0 && std::isfinite(s) && s > 0;
+  return std::isfinite(scale) && scale > 0 && scale <= std::numeric_limits<float>::max() &&
+         static_cast<float>(scale) > 0;
 }
 
 // value is one of the enum's named values (not an integer cast to the enum in C++).
@@ -88,7 +90,10 @@ std::array<int64_t, 4> resize_output_shape(const TensorView& x, std::array<int64
 }
 
 void resize(const TensorView& x, const ResizeParams& params, const TensorView& out) {
-  constexpr const char* op = "resize";
+  resize(x, params, out, "resize");
+}
+
+void resize(const TensorView& x, const ResizeParams& params, const TensorView& out, const char* op) {
   detail::require_cpu(op, {{"input", x}, {"out", out}});
   check_resize_params(params, op);
   detail::check_array(out, op, "out", DType::float32, 4);

@@ -1,5 +1,6 @@
 #include <cvcore/cvcore.hpp>
 
+#include <string>
 #include <vector>
 
 #include "check.hpp"
@@ -47,6 +48,11 @@ TEST(resize_checks_arguments) {
                "coordinate_transformation_mode must be one of");
   CHECK_THROWS(parse_nearest_mode("round", "resize"), ValueError, "nearest_mode must be one of");
   CHECK(parse_resize_mode("linear", "resize") == ResizeMode::linear);
+  for (CoordinateMode m : {CoordinateMode::half_pixel, CoordinateMode::pytorch_half_pixel, CoordinateMode::align_corners,
+                           CoordinateMode::asymmetric, CoordinateMode::half_pixel_symmetric})
+    CHECK(parse_coordinate_mode(coordinate_mode_name(m), "resize") == m);
+  CHECK(parse_nearest_mode(nearest_mode_name(NearestMode::ceil), "resize") == NearestMode::ceil);
+  CHECK(std::string(resize_mode_name(ResizeMode::nearest)) == "nearest");
   p.scales = {2.0, 0.0};
   CHECK_THROWS(resize(xv, p, TensorView(y.data(), {1, 1, 4, 4})), ValueError, "scales must be finite and > 0");
   p.scales = {2.0, 2.0};

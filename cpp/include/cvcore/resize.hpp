@@ -77,5 +77,7 @@ std::array<int64_t, 4> resize_output_shape(const TensorView& x, std::array<int64
 // An output of the input's own size is a copy of the input (onnxruntime's rule, whatever the scales).
 // Results are identical for every thread count.
 void resize(const TensorView& x, const ResizeParams& params, const TensorView& out);
+// The same, naming `op` in its messages (a function built on it, such as Python's interpolate).
+void resize(const TensorView& x, const ResizeParams& params, const TensorView& out, const char* op);
 
 }  // namespace cvcore

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "cpu/activation.hpp"
 #include "cpu/gemm.hpp"
 #include "cpu/parallel.hpp"
 #include "cpu/scratch.hpp"
@@ -38,14 +39,6 @@ struct Buffers {
   float* bpack;
   float* columns;
 };
-
-void activate(float* v, int64_t n, Epilogue act) {
-  if (act == Epilogue::relu) {
-    for (int64_t i = 0; i < n; ++i) v[i] = v[i] < 0.f ? 0.f : v[i];
-  } else if (act == Epilogue::relu6) {
-    for (int64_t i = 0; i < n; ++i) v[i] = v[i] < 0.f ? 0.f : (v[i] > 6.f ? 6.f : v[i]);
-  }
-}
 
 }  // namespace
 
@@ -129,7 +122,9 @@ void conv_transpose2d(const ConvTransposeGeometry& g, const float* x, const floa
               }
             }
         }
-        activate(planes, oc * plane_out, act);
+        if (act != Epilogue::none)  // on this unit's planes, on its thread
+          activation(oc * plane_out, planes, planes, act == Epilogue::relu ? Activation::relu : Activation::relu6,
+                     ActivationParams{}, 1);
       });
 }
 

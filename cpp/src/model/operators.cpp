@@ -408,7 +408,8 @@ void lower_unary(const NodeContext& n) {
 }
 
 void lower_clip(const NodeContext& n) {
-  double lo = -std::numeric_limits<double>::infinity(), hi = std::numeric_limits<double>::infinity();
+  // A bound left out is float32's largest magnitude, as onnxruntime takes it (so +-inf are clamped).
+  double lo = std::numeric_limits<float>::lowest(), hi = std::numeric_limits<float>::max();
   if (n.opset() < 11) {
     n.only_attributes({"min", "max"});
     lo = n.attr_float("min", lo);
@@ -418,9 +419,8 @@ void lower_clip(const NodeContext& n) {
     if (n.has_input(1)) lo = element(n.constant_input(1, "min"), 0);
     if (n.has_input(2)) hi = element(n.constant_input(2, "max"), 0);
   }
-  // (0, 6) and (0, inf) as ReLU6 and ReLU, which the convolutions' epilogues apply.
+  // (0, 6) as ReLU6, which the convolutions' epilogues apply.
   if (lo == 0.0 && hi == 6.0) return lower_activation(n, Activation::relu6, {});
-  if (lo == 0.0 && std::isinf(hi) && hi > 0) return lower_activation(n, Activation::relu, {});
   ActivationParams p;
   p.clip_min = lo;
   p.clip_max = hi;
@@ -986,7 +986,8 @@ void lower_resize(const NodeContext& n) {
     for (int a = 0; a < 2; ++a) {
       if (sizes[size_t(2 + a)] < 1) n.fail("sizes must be >= 1");
       shape[size_t(2 + a)] = sizes[size_t(2 + a)];
-      r.params.scales[size_t(a)] = double(sizes[size_t(2 + a)]) / double(x.shape[size_t(2 + a)]);
+      // onnxruntime's scale for given sizes: a float32 quotient.
+      r.params.scales[size_t(a)] = double(float(sizes[size_t(2 + a)]) / float(x.shape[size_t(2 + a)]));
     }
   } else {
     if (scales.size() != 4) n.fail("scales must have 4 values (N, C, H, W), got ", scales.size());
@@ -994,10 +995,7 @@ void lower_resize(const NodeContext& n) {
     for (int a = 0; a < 2; ++a) {
       const double s = scales[size_t(2 + a)];
       if (!(s > 0) || !std::isfinite(s)) n.fail("scales must be finite and > 0, got ", s);
-      // ONNX: the output size is floor(input size * scale).
-      const double size = std::floor(double(x.shape[size_t(2 + a)]) * float(s));
-      if (!(size >= 1 && size < double(int64_t(1) << 40))) n.fail("scale ", s, " gives an output size of ", size);
-      shape[size_t(2 + a)] = int64_t(size);
+      shape[size_t(2 + a)] = resize_output_size(x.shape[size_t(2 + a)], s);
       r.params.scales[size_t(a)] = double(float(s));
     }
   }
