@@ -93,6 +93,20 @@ def test_conv2d_depthwise(rng, isa, threads, k, s, p, d, mult):
     assert_close(out, ref.conv2d(x, w, b, (s, s), (p, p, p, p), (d, d), c))
 
 
+@pytest.mark.parametrize("h,w_,k,p,d", [(14, 14, 3, 1, 1), (7, 7, 3, 1, 1), (1, 1, 3, 1, 1), (2, 3, 3, 1, 1),
+                                         (5, 31, 5, 2, 1), (9, 17, 3, 2, 2), (4, 6, 7, 3, 1), (12, 9, 5, 4, 2),
+                                         (3, 40, 3, 0, 1), (28, 28, 3, 1, 1)])
+def test_conv2d_depthwise_narrow_planes(rng, isa, threads, h, w_, k, p, d):
+    # Planes narrower than two vectors run as one flat row over the padded plane (every output the
+    # same taps in the same order as a wide plane's).
+    c = 5
+    x, w, b = make(rng, 2, c, h, w_, c, k, k, c)
+    out = conv2d(x, w, b, 1, p, d, groups=c, activation="relu6")
+    assert_close(out, np.clip(ref.conv2d(x, w, b, (1, 1), (p, p, p, p), (d, d), c), 0, 6))
+    # A plane's result does not depend on where it sits in the batch or on the other planes.
+    np.testing.assert_array_equal(conv2d(x[1:], w, b, 1, p, d, groups=c, activation="relu6"), out[1:])
+
+
 def test_padding_same_even_kernel(rng, isa):
     # PyTorch puts the odd padding pixel at the bottom/right.
     x, w, b = make(rng, 1, 2, 9, 8, 3, 4, 2)

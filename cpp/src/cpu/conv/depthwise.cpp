@@ -17,14 +17,16 @@ void conv2d_depthwise(const ConvProblem& p, float* y) {
   parallel_for(
       planes, p.threads, conv_share(g, planes),
       [&] {
-        // Slack: even-element loads of stride-2 rows read up to 2 vectors past a row.
-        return scratch_array<float>(ScratchSlot::plane, static_cast<size_t>(Hp * Wp + 2 * k.width));
+        // Slack: even-element loads of stride-2 rows read up to 2 vectors past a row. The kernel's
+        // workspace follows.
+        return scratch_array<float>(ScratchSlot::plane,
+                                    static_cast<size_t>(Hp * Wp + 2 * k.width + depthwise_workspace_floats(g, Wp)));
       },
       [&](float* xp, int64_t plane) {
         const int64_t n = plane / g.out_channels, oc = plane % g.out_channels;
         pad_channels(g, p.x + (n * g.in_channels + oc / mult) * g.in_h * g.in_w, xp, Hp, Wp, 0, 1);
         k.depthwise_plane(g, xp, Wp, p.w + oc * ksize, p.bias ? p.bias[oc] : 0.f, p.act.kind,
-                          p.act.slope ? p.act.slope[oc] : 0.f, y + plane * g.out_h * g.out_w);
+                          p.act.slope ? p.act.slope[oc] : 0.f, y + plane * g.out_h * g.out_w, xp + Hp * Wp + 2 * k.width);
       });
 }
 

@@ -26,9 +26,13 @@ using ConvGemmKernel = void(const ConvGemm& p, int64_t m0, int64_t m1, int64_t n
 // whose stores do not add it; the same arithmetic as the GEMM's store).
 using ResidualActKernel = void(float* y, const float* residual, int64_t n, Epilogue act, float slope);
 // One depthwise output plane y (g.out_h x g.out_w): xp is its input plane zero-padded to rows of Wp
-// floats (with 2 * width floats of slack after it), w its kh x kw kernel; y = act(conv + bias).
+// floats (with 2 * width floats of slack after it), w its kh x kw kernel; y = act(conv + bias). ws:
+// depthwise_workspace_floats(g, Wp) floats.
 using DepthwisePlaneKernel = void(const ConvGeometry& g, const float* xp, int64_t Wp, const float* w, float bias,
-                                  Epilogue act, float slope, float* y);
+                                  Epilogue act, float slope, float* y, float* ws);
+constexpr int64_t depthwise_workspace_floats(const ConvGeometry& g, int64_t Wp) {
+  return g.out_h * Wp + kMaxVectorWidth;
+}
 // Output rows [r0, r1) of image n of a small-K convolution: channel m's row oy at
 // out + m * plane + (oy - r0) * g.out_w.
 using SmallKRowsKernel = void(const SmallKPlan& c, const ConvGeometry& g, const float* x, int64_t n, int64_t r0,

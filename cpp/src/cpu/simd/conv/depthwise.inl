@@ -1,11 +1,13 @@
 // Depthwise convolution (groups == in_channels): a direct stencil on one zero-padded plane, kWidth
 // outputs of a row at once with every tap accumulated in a register (stride 1: unaligned loads;
 // stride 2: even-element loads). A row's last partial vector is recomputed overlapping the previous
-// one. KH, KW > 0 fix the kernel size at compile time so that the weights stay in registers (3x3);
-// 0 reads it from g.
+// one. Stride-1 planes narrower than two vectors (a MobileNet's 14x14 and 7x7 maps) run as one flat
+// row instead: the outputs of every padded row position (the Wp - out_w past a row's end are computed
+// and dropped) into ws, whole vectors at a time, then the rows copied out. KH, KW > 0 fix the kernel
+// size at compile time so that the weights stay in registers (3x3); 0 reads it from g.
 template <int KH, int KW>
 static void depthwise_plane_sized(const ConvGeometry& g, const float* xp, int64_t Wp, const float* w, float bias,
-                                  Epilogue act, float slope, float* y) {
+                                  Epilogue act, float slope, float* y, float* ws) {
   const int64_t kh = KH ? KH : g.kernel_h, kw = KW ? KW : g.kernel_w;
   // (A row step only with a second kernel row: a lone one may come with any dilation.)
   const int64_t sw = g.stride_w, dh = kh > 1 ? g.dilation_h * Wp : 0, dw = g.dilation_w;
@@ -14,26 +16,36 @@ static void depthwise_plane_sized(const ConvGeometry& g, const float* xp, int64_
   if constexpr (KH * KW > 0)
     for (int t = 0; t < kTaps; ++t) wr[t] = vset1(w[t]);
   const bool vectorised = (sw == 1 || sw == 2) && g.out_w >= kWidth;
+  auto stencil = [&](const float* base, int64_t step) {  // kWidth outputs at base, `step` apart
+    Vec acc = vset1(bias);
+    for (int64_t ky = 0; ky < kh; ++ky)
+      for (int64_t kx = 0; kx < kw; ++kx) {
+        const float* p = base + ky * dh + kx * dw;
+        Vec wv;
+        if constexpr (KH * KW > 0)
+          wv = wr[ky * kw + kx];
+        else
+          wv = vset1(w[ky * kw + kx]);
+        acc = vfma(wv, step == 1 ? vloadu(p) : vload_even(p), acc);
+      }
+    return apply_act(acc, act, vset1(slope));
+  };
+
+  // The flat row reads up to (kw - 1) * dw past the padded plane: within its slack of 2 vectors.
+  const int64_t flat = g.out_h * Wp;
+  if (g.stride_h == 1 && sw == 1 && g.out_w < 2 * kWidth && (kw - 1) * dw <= 2 * kWidth && flat >= kWidth) {
+    int64_t t = 0;
+    for (; t + kWidth <= flat; t += kWidth) vstoreu(ws + t, stencil(xp + t, 1));
+    if (t < flat) vstoreu(ws + flat - kWidth, stencil(xp + flat - kWidth, 1));
+    for (int64_t oy = 0; oy < g.out_h; ++oy) std::memcpy(y + oy * g.out_w, ws + oy * Wp, sizeof(float) * g.out_w);
+    return;
+  }
 
   for (int64_t oy = 0; oy < g.out_h; ++oy) {
     const float* rows = xp + oy * g.stride_h * Wp;
     float* out = y + oy * g.out_w;
     if (vectorised) {
-      auto outputs = [&](int64_t ox) {
-        Vec acc = vset1(bias);
-        const float* base = rows + ox * sw;
-        for (int64_t ky = 0; ky < kh; ++ky)
-          for (int64_t kx = 0; kx < kw; ++kx) {
-            const float* p = base + ky * dh + kx * dw;
-            Vec wv;
-            if constexpr (KH * KW > 0)
-              wv = wr[ky * kw + kx];
-            else
-              wv = vset1(w[ky * kw + kx]);
-            acc = vfma(wv, sw == 1 ? vloadu(p) : vload_even(p), acc);
-          }
-        vstoreu(out + ox, apply_act(acc, act, vset1(slope)));
-      };
+      auto outputs = [&](int64_t ox) { vstoreu(out + ox, stencil(rows + ox * sw, sw)); };
       int64_t ox = 0;
       for (; ox + kWidth <= g.out_w; ox += kWidth) outputs(ox);
       if (ox < g.out_w) outputs(g.out_w - kWidth);
@@ -51,9 +63,9 @@ static void depthwise_plane_sized(const ConvGeometry& g, const float* xp, int64_
 }
 
 static void depthwise_plane(const ConvGeometry& g, const float* xp, int64_t Wp, const float* w, float bias,
-                            Epilogue act, float slope, float* y) {
+                            Epilogue act, float slope, float* y, float* ws) {
   if (g.kernel_h == 3 && g.kernel_w == 3)
-    depthwise_plane_sized<3, 3>(g, xp, Wp, w, bias, act, slope, y);
+    depthwise_plane_sized<3, 3>(g, xp, Wp, w, bias, act, slope, y, ws);
   else
-    depthwise_plane_sized<0, 0>(g, xp, Wp, w, bias, act, slope, y);
+    depthwise_plane_sized<0, 0>(g, xp, Wp, w, bias, act, slope, y, ws);
 }
