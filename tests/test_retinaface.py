@@ -120,6 +120,12 @@ def test_outputs_match_onnxruntime_on_photos(session, detector, threads, name):
         assert relative_error(g, w) <= 1e-4
 
 
+def test_outputs_match_onnxruntime_on_every_isa(session, detector, isa):
+    x = blob(sample_mosaic())
+    for g, w in zip(detector._model(x), session.run(None, {"input": x})):
+        assert relative_error(g, w) <= 1e-4
+
+
 @pytest.mark.parametrize("size", ODD_SIZES)
 def test_outputs_match_onnxruntime_on_odd_sizes(session, detector, size):
     img = np.random.default_rng(sum(size)).integers(0, 256, size + (3,), np.uint8)
