@@ -1,12 +1,15 @@
 """Box coders and YOLO decoders against straightforward loop references, and encode/decode round trips."""
 
 import math
+import re
 
 import numpy as np
 import pytest
 
-from cvcore.detection import (anchor_points, rcnn_decode, rcnn_encode, ssd_decode, ssd_encode, ssd_priors,
-                              yolo_anchor_free_decode, yolo_decode)
+from cvcore.detection import (anchor_points, rcnn_decode, rcnn_encode, retinaface_priors, ssd_decode,
+                              ssd_decode_points, ssd_encode, ssd_encode_points, ssd_priors, yolo_anchor_free_decode,
+                              yolo_decode)
+from reference import retinaface as ref_retinaface
 
 
 def random_boxes(rng, n, size=500.0, sides=(1, 200)):
@@ -64,6 +67,96 @@ def test_ssd_round_trip_and_formula(rng):
     np.testing.assert_allclose(loc[7], expected, rtol=1e-12)
     batched = ssd_decode(np.stack([loc, loc]), priors)  # (N, P, 4) with shared priors
     np.testing.assert_array_equal(batched[1], ssd_decode(loc, priors))
+
+
+@pytest.mark.parametrize("height, width", [(480, 640), (512, 512), (1, 1), (7, 9), (33, 65), (100, 17)])
+def test_retinaface_priors(height, width):
+    p = retinaface_priors((height, width))
+    expected = ref_retinaface.priors(height, width)
+    assert p.dtype == np.float64 and p.shape == expected.shape
+    np.testing.assert_array_equal(p, expected)
+    if (height, width) == (480, 640):
+        assert len(p) == 12600  # what the model outputs for a 640x480 image
+    np.testing.assert_array_equal(retinaface_priors((height, width), clip=True), np.clip(expected, 0, 1))
+
+
+def test_retinaface_priors_options():
+    np.testing.assert_array_equal(retinaface_priors(40), retinaface_priors((40, 40)))
+    p = retinaface_priors((10, 30), steps=[4, 10], min_sizes=[[3], [5, 7.5, 20]])
+    np.testing.assert_array_equal(p, ref_retinaface.priors(10, 30, (4, 10), ((3,), (5, 7.5, 20))))
+    assert len(p) == 3 * 8 + 1 * 3 * 3
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(image_size=0), ValueError, "retinaface_priors: image_size must be >= 1, got 0"),
+    (dict(image_size=(4, 4, 4)), ValueError, "retinaface_priors: image_size must be an int or a pair of ints, got (4, 4, 4)"),
+    (dict(image_size=4.5), TypeError, "retinaface_priors: image_size must be an int, got 4.5"),
+    (dict(image_size=8, steps=()), ValueError, "retinaface_priors: steps must list at least one level's step, got []"),
+    (dict(image_size=8, steps=(8, 0), min_sizes=((1,), (2,))), ValueError, "retinaface_priors: steps[1] must be >= 1, got 0"),
+    (dict(image_size=8, steps=(8,)), ValueError, "retinaface_priors: min_sizes must have 1 items, got 3"),
+    (dict(image_size=8, steps=(8,), min_sizes=((1, -2),)), ValueError,
+     "retinaface_priors: min_sizes[0][1] must be a finite number > 0, got -2"),
+    (dict(image_size=8, steps=(8,), min_sizes=((),)), ValueError, "retinaface_priors: min_sizes[0] must list at least one size, got []"),
+    (dict(image_size=8, steps=(8,), min_sizes=(16,)), TypeError, "retinaface_priors: min_sizes[0] must be a sequence, got 16"),
+    (dict(image_size=(2**62, 2**62)), ValueError, "retinaface_priors: the priors of shape"),
+])
+def test_retinaface_priors_errors(kwargs, error, message):
+    with pytest.raises(error, match="^" + re.escape(message)):
+        retinaface_priors(**kwargs)
+
+
+def test_ssd_points_round_trip_and_formula(rng):
+    priors = retinaface_priors((48, 64))  # (P, 4)
+    points = rng.uniform(-0.2, 1.2, (len(priors), 5, 2))
+    offsets = ssd_encode_points(points, priors)
+    assert offsets.shape == (len(priors), 10) and offsets.dtype == np.float64
+    cx, cy, w, h = priors[11]
+    expected = [(points[11, k, 0] - cx) / (0.1 * w) if c == 0 else (points[11, k, 1] - cy) / (0.1 * h)
+                for k in range(5) for c in range(2)]
+    np.testing.assert_allclose(offsets[11], expected, rtol=1e-12)
+    decoded = ssd_decode_points(offsets, priors)
+    np.testing.assert_allclose(decoded, points, rtol=1e-12, atol=1e-12)
+    # biubug6's decode_landm: prior centre + offset * variance * prior size, x then y, point by point.
+    d = rng.standard_normal((len(priors), 10))
+    want = np.stack([priors[:, :2] + d[:, 2 * k:2 * k + 2] * 0.25 * priors[:, 2:] for k in range(5)], axis=1)
+    np.testing.assert_allclose(ssd_decode_points(d, priors, variance=0.25), want, rtol=1e-14, atol=1e-15)
+    # Batches against shared priors, float32 kept, any number of points, non-contiguous views.
+    batched = ssd_decode_points(np.stack([d, 2 * d]), priors)
+    np.testing.assert_array_equal(batched[1], ssd_decode_points(2 * d, priors))
+    single = ssd_decode_points(d.astype(np.float32), priors.astype(np.float32))
+    assert single.dtype == np.float32 and single.shape == (len(priors), 5, 2)
+    np.testing.assert_allclose(single, ssd_decode_points(d, priors), rtol=1e-5, atol=1e-6)
+    assert ssd_decode_points(d[:, :2], priors).shape == (len(priors), 1, 2)
+    np.testing.assert_array_equal(ssd_decode_points(d[::-1], priors[::-1]), ssd_decode_points(d, priors)[::-1])
+    assert ssd_encode_points(points[:0], priors[:0]).shape == (0, 10)
+    assert ssd_decode_points(d[:0], priors[:0]).shape == (0, 5, 2)
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: ssd_decode_points(np.zeros((3, 5)), np.ones((3, 4))), ValueError,
+     "ssd_decode_points: offsets must have shape (..., 2K) with K >= 1 (x, y pairs), got (3, 5)"),
+    (lambda: ssd_decode_points(np.zeros((3, 0)), np.ones((3, 4))), ValueError,
+     "ssd_decode_points: offsets must have shape (..., 2K) with K >= 1 (x, y pairs), got (3, 0)"),
+    (lambda: ssd_decode_points(np.zeros((3, 10)), np.ones((2, 4))), ValueError,
+     "ssd_decode_points: offsets and priors must have one prior per row (shapes that broadcast), got (3, 10) and (2, 4)"),
+    (lambda: ssd_decode_points(np.zeros((3, 10)), np.ones((3, 5))), ValueError,
+     "ssd_decode_points: priors must have shape (..., 4), got (3, 5)"),
+    (lambda: ssd_decode_points(np.zeros((3, 10)), np.ones((3, 4)), variance=0), ValueError,
+     "ssd_decode_points: variance must be a finite number > 0, got 0"),
+    (lambda: ssd_decode_points(np.zeros((3, 10), bool), np.ones((3, 4))), TypeError,
+     "ssd_decode_points: offsets must be a real numeric array, got dtype bool"),
+    (lambda: ssd_encode_points(np.zeros((3, 10)), np.ones((3, 4))), ValueError,
+     "ssd_encode_points: points must have shape (..., K, 2) with K >= 1, got (3, 10)"),
+    (lambda: ssd_encode_points(np.zeros((3, 0, 2)), np.ones((3, 4))), ValueError,
+     "ssd_encode_points: points must have shape (..., K, 2) with K >= 1, got (3, 0, 2)"),
+    (lambda: ssd_encode_points(np.zeros((3, 5, 2)), np.ones((4, 4))), ValueError,
+     "ssd_encode_points: points and priors must have one prior per row (shapes that broadcast), got (3, 5, 2) and (4, 4)"),
+    (lambda: ssd_encode_points(np.zeros((3, 5, 2)), np.ones((3, 4)), variance=np.nan), ValueError,
+     "ssd_encode_points: variance must be a finite number > 0, got nan"),
+])
+def test_ssd_points_errors(call, error, message):
+    with pytest.raises(error, match="^" + re.escape(message) + "$"):
+        call()
 
 
 @pytest.mark.parametrize("weights", [(10.0, 10.0, 5.0, 5.0), (1.0, 1.0, 1.0, 1.0)])

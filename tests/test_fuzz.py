@@ -851,6 +851,40 @@ def test_ssd_priors(data):
         assert got.shape == (sum(per_map), 4) and ((got >= 0) & (got <= 1)).all()
 
 
+@fuzz(30)
+@given(data=st.data())
+def test_point_coders(data):
+    n, k = data.draw(st.integers(0, 4)), data.draw(st.integers(0, 3))
+    points = data.draw(st.one_of(arrays((n, k, 2)), arrays((n, 2 * k)), arrays((n, 3))), label="points / offsets")
+    priors = data.draw(st.one_of(boxes(n), boxes(n + 1)), label="priors")
+    variance = data.draw(st.one_of(st.just(0.1), st.floats(0.05, 10), special_floats), label="variance")
+    enc = check("ssd_encode_points", lambda: detection.ssd_encode_points(points, priors, variance))
+    dec = check("ssd_decode_points", lambda: detection.ssd_decode_points(points, priors, variance))
+    lead = np.shape(priors)[:-1]
+    if enc is not None:
+        assert enc.shape == np.broadcast_shapes(np.shape(points)[:-2], lead) + (2 * np.shape(points)[-2],)
+        assert enc.dtype == precision_of(points, priors)
+    if dec is not None:
+        assert dec.shape == np.broadcast_shapes(np.shape(points)[:-1], lead) + (np.shape(points)[-1] // 2, 2)
+        assert dec.dtype == precision_of(points, priors)
+
+
+@fuzz(15)
+@given(data=st.data())
+def test_retinaface_priors(data):
+    levels = data.draw(st.integers(0, 2))
+    size = data.draw(st.one_of(small_ints(1, 40), st.tuples(small_ints(1, 40), small_ints(1, 40)), st.just(2.5),
+                               st.just((3, 4, 5))), label="image_size")
+    steps = data.draw(st.lists(st.one_of(st.integers(1, 16), st.just(0), edge_ints), min_size=levels, max_size=levels))
+    min_sizes = data.draw(st.lists(st.lists(st.one_of(st.floats(1, 64), special_floats), max_size=2),
+                                   min_size=levels, max_size=levels + data.draw(st.sampled_from([0, 0, 1]))))
+    got = check("retinaface_priors", lambda: detection.retinaface_priors(size, steps, min_sizes))
+    if got is not None:
+        h, w = (size, size) if isinstance(size, int) else size
+        assert got.shape == (sum(-(-h // s) * -(-w // s) * len(m) for s, m in zip(steps, min_sizes)), 4)
+        assert np.isfinite(got).all() and (got > 0).all()
+
+
 @fuzz()
 @given(data=st.data())
 def test_letterbox_resize_normalize(data):
@@ -970,6 +1004,27 @@ def test_mtcnn(data):
     if got is not None:
         b, p, marks = got
         assert b.shape == (len(p), 4) and marks.shape == (len(p), 5, 2)
+
+
+@fuzz(6)
+@given(data=st.data())
+def test_retinaface(data):
+    kwargs = dict(score_threshold=data.draw(st.one_of(st.just(0.9), st.floats(-1, 2), special_floats, edge_ints)),
+                  nms_threshold=data.draw(st.one_of(st.just(0.4), st.floats(0, 1), special_floats)),
+                  mean=data.draw(st.one_of(st.just((123, 117, 104)), st.lists(st.one_of(st.floats(0, 255), special_floats),
+                                                                               max_size=4))))
+    detector = check("RetinaFace", lambda: detection.RetinaFace(**kwargs))
+    if detector is None:
+        return
+    for _ in range(3):
+        img = data.draw(st.one_of(arrays(st.tuples(st.integers(1, 40), st.integers(1, 40), st.just(3)),
+                                         dtypes=(np.uint8,), layout=True),
+                                  arrays((4, 4)), arrays((4, 4, 4), dtypes=(np.uint8,)),
+                                  arrays((4, 4, 3), dtypes=(np.float32,))), label="image")
+        got = check("RetinaFace.detect", lambda: detector.detect(img))
+        if got is not None:
+            b, p, marks = got
+            assert b.shape == (len(p), 4) and marks.shape == (len(p), 5, 2) and (p > kwargs["score_threshold"]).all()
 
 
 # ------------------------------------------------------------------------------------------------

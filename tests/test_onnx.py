@@ -334,6 +334,37 @@ def test_views_and_folded_shape_computations():
     assert [s.split()[0] for s in steps] == ["relu", "sigmoid", "copy", "copy", "copy"]
 
 
+def test_scalar_constants_keep_rank_0():
+    # A Gather with a scalar index gives a scalar, which Unsqueeze makes (1,): the Resize sizes of
+    # RetinaFace's FPN, Concat(Slice(Shape(x), 0, 2), Cast(Concat(Unsqueeze(Gather(Shape(y), 2)), ...))).
+    def scalar(name, value):
+        return helper.make_node("Constant", [], [name], value=numpy_helper.from_array(np.array(value, np.int64)))
+
+    def vector(name, values, dtype=np.int64):
+        return helper.make_node("Constant", [], [name], value=numpy_helper.from_array(np.array(values, dtype)))
+
+    nodes = [scalar("two", 2), scalar("three", 3), vector("start", [0]), vector("end", [2]),
+             vector("empty", [], np.float32),
+             helper.make_node("Shape", ["x"], ["x_shape"]), helper.make_node("Shape", ["y"], ["y_shape"]),
+             helper.make_node("Slice", ["x_shape", "start", "end", "start"], ["batch_channels"]),
+             helper.make_node("Gather", ["y_shape", "two"], ["height"], axis=0),
+             helper.make_node("Gather", ["y_shape", "three"], ["width"], axis=0),
+             helper.make_node("Unsqueeze", ["height"], ["height1"], axes=[0]),
+             helper.make_node("Unsqueeze", ["width"], ["width1"], axes=[0]),
+             helper.make_node("Concat", ["height1", "width1"], ["hw"], axis=0),
+             helper.make_node("Cast", ["hw"], ["hw64"], to=TensorProto.INT64),
+             helper.make_node("Concat", ["batch_channels", "hw64"], ["sizes"], axis=0),
+             helper.make_node("Resize", ["x", "empty", "empty", "sizes"], ["up"], mode="nearest",
+                              coordinate_transformation_mode="asymmetric", nearest_mode="floor"),
+             helper.make_node("Add", ["up", "y"], ["out"])]
+    model = make_model(nodes, [("x", [1, 2, 3, 5]), ("y", [1, 2, 6, 10])], [("out",), ("height", None, TensorProto.INT64)],
+                       opset=11)
+    _, got, expected = run_both(model, {"x": randn(1, 2, 3, 5), "y": randn(1, 2, 6, 10)})
+    assert got[1].shape == expected[1].shape == ()
+    np.testing.assert_array_equal(got[1], expected[1])
+    assert_close(got[0], expected[0])
+
+
 def test_unsqueeze_and_squeeze_axes_attribute_before_opset_13():
     nodes = [helper.make_node("Unsqueeze", ["x"], ["u"], axes=[0, 3]),
              helper.make_node("Relu", ["u"], ["r"]),

@@ -4,7 +4,7 @@
     cvcore bench [--threads 1 2] [--quick]          time the core kernels on this machine
     cvcore eval GT.json DETS.json [--plot OUT.png]  COCO bbox evaluation, pycocotools' numbers
     cvcore info                                     build, threads and SIMD ISA
-    cvcore detect [IMAGE ...] [-o OUT]              MTCNN faces (box, probability); writes annotated PNGs
+    cvcore detect [IMAGE ...] [-o OUT] [--model M]  faces by MTCNN or RetinaFace (box, probability); annotated PNGs
     cvcore summary ARCH [--input-shape 1 3 224 224] layers, output shapes, parameters and MACs of a model
 """
 
@@ -163,14 +163,28 @@ def _cmd_eval(args):
     return 0
 
 
-def _cmd_detect(args):
-    from .detection import MTCNN, sample_image
-    from .image import draw_detections, read_image, write_png
+def _detector(args):
+    """The face detector that --model names, with its options."""
+    from .detection import MTCNN, RetinaFace
 
+    if args.model == "retinaface":
+        if args.min_face_size is not None:
+            raise SystemExit("cvcore detect: --min-face-size is an option of --model mtcnn")
+        try:
+            return RetinaFace()
+        except (ImportError, ValueError) as e:  # the onnx package missing; a model cvcore cannot run
+            raise SystemExit(f"cvcore detect: --model retinaface: {e}") from None
     try:
-        detector = MTCNN(min_face_size=args.min_face_size)
+        return MTCNN() if args.min_face_size is None else MTCNN(min_face_size=args.min_face_size)
     except ValueError as e:
         raise SystemExit(f"cvcore detect: {e}") from None
+
+
+def _cmd_detect(args):
+    from .detection import sample_image
+    from .image import draw_detections, read_image, write_png
+
+    detector = _detector(args)
     images = args.images or [None]  # None: the sample photograph shipped with cvcore
     outputs = _detect_outputs(images, args.output)
     progress = _Progress(len(images)) if len(images) > 1 and sys.stderr.isatty() else None
@@ -238,12 +252,17 @@ def build_parser():
     p = sub.add_parser("info", help="build information, threads and the SIMD ISA in use")
     p.set_defaults(func=_cmd_info)
 
-    p = sub.add_parser("detect", help="detect faces with MTCNN and write the images with boxes and landmarks drawn")
+    p = sub.add_parser("detect", help="detect faces (MTCNN or RetinaFace) and write the images with boxes and "
+                                      "landmarks drawn")
     p.add_argument("images", nargs="*", metavar="IMAGE",
                    help="PNG files (other formats need Pillow); none: the sample photograph shipped with cvcore")
     p.add_argument("-o", "--output", metavar="OUT",
                    help="output PNG (one image) or folder; default <name>_faces.png in the current folder")
-    p.add_argument("--min-face-size", type=float, default=20.0, help="smallest face side in pixels, >= 1 (default 20)")
+    p.add_argument("--model", choices=("mtcnn", "retinaface"), default="mtcnn",
+                   help="mtcnn (default): the three-stage cascade; retinaface: RetinaFace-MobileNet0.25 run by "
+                        "cvcore.onnx (needs the onnx package)")
+    p.add_argument("--min-face-size", type=float, default=None,
+                   help="MTCNN: smallest face side in pixels, >= 1 (default 20)")
     p.set_defaults(func=_cmd_detect)
 
     from .nn import ARCHITECTURES

@@ -48,6 +48,7 @@ def _array(onnx, tensor, what):
         name = onnx.TensorProto.DataType.Name(tensor.data_type)
         raise ValueError(f"cvcore.onnx.load: {what} has data type {name}, which cvcore does not hold "
                          "(float, double, int32, int64, uint8)")
+    # np.asarray, not np.ascontiguousarray, which makes a scalar (a Gather's index) of shape (1,).
     return np.asarray(onnx.numpy_helper.to_array(tensor), dtype=_DTYPES[tensor.data_type], order="C")
 
 

@@ -1,6 +1,6 @@
-"""Box coders of the classic detectors: SSD prior boxes with their variance coding, Faster R-CNN's
-delta coder (torchvision's ``BoxCoder``), and the decoders of YOLO heads (v3 / v5 anchor-based grids,
-v8 anchor-free distances). All NumPy, vectorised; boxes are (..., 4) x1, y1, x2, y2 unless stated.
+"""Box coders of the classic detectors: SSD prior boxes with their variance coding (and RetinaFace's
+priors and landmark coding, the same scheme), Faster R-CNN's delta coder (torchvision's ``BoxCoder``),
+and the decoders of YOLO heads (v3 / v5 anchor-based grids, v8 anchor-free distances). All NumPy, vectorised; boxes are (..., 4) x1, y1, x2, y2 unless stated.
 The arrays of a call are computed and returned in float32 when all are float32 (or float16), else in
 float64 (integers included).
 """
@@ -10,12 +10,15 @@ import math
 import numpy as np
 
 from .._validation import (allocating, as_float, as_float32_or_64, as_int, as_sequence, check_positive_scalar,
-                           finite_reals, real_array)
+                           finite_reals, pair, real_array)
 
 # SSD300 (Liu et al. 2016, ssd.pytorch's VOC config).
 SSD300 = dict(image_size=300, feature_maps=(38, 19, 10, 5, 3, 1), steps=(8, 16, 32, 64, 100, 300),
               min_sizes=(30, 60, 111, 162, 213, 264), max_sizes=(60, 111, 162, 213, 264, 315),
               aspect_ratios=((2,), (2, 3), (2, 3), (2, 3), (2,), (2,)))
+
+# RetinaFace (Deng et al. 2020) as biubug6/Pytorch_Retinaface configures it (MobileNet0.25 and ResNet-50).
+RETINAFACE = dict(steps=(8, 16, 32), min_sizes=((16, 32), (64, 128), (256, 512)))
 
 # torchvision's bbox_xform_clip: exp(dw) is at most 1000 / 16.
 BBOX_XFORM_CLIP = math.log(1000.0 / 16)
@@ -83,9 +86,49 @@ def _priors(image_size, feature_maps, steps, min_sizes, max_sizes, aspect_ratios
         sizes = [(s, s), (math.sqrt(s * (hi / image_size)),) * 2]
         for r in ratios:
             sizes += [(s * math.sqrt(r), s / math.sqrt(r)), (s / math.sqrt(r), s * math.sqrt(r))]
-        per_cell = np.stack([np.stack([cx, cy, np.full_like(cx, w), np.full_like(cx, h)], 1) for w, h in sizes], 1)
-        out.append(per_cell.reshape(-1, 4))
+        out.append(_cell_priors(cx, cy, sizes))
     return np.concatenate(out)
+
+
+def _cell_priors(cx, cy, sizes):
+    """(cells * len(sizes), 4) priors: for each cell centre in turn, one ``cx, cy, w, h`` row per
+    ``(w, h)`` of sizes."""
+    return np.stack([np.stack([cx, cy, np.full_like(cx, w), np.full_like(cx, h)], 1) for w, h in sizes],
+                    1).reshape(-1, 4)
+
+
+def retinaface_priors(image_size, steps=RETINAFACE["steps"], min_sizes=RETINAFACE["min_sizes"], clip=False):
+    """RetinaFace's prior boxes for an image of ``image_size`` = (height, width) (or one int for both),
+    as (P, 4) ``cx, cy, w, h`` relative to the image (biubug6/Pytorch_Retinaface's ``PriorBox``).
+
+    Level k has ``ceil(height / steps[k])`` x ``ceil(width / steps[k])`` cells, the output grid of a
+    network that downsamples by ``steps[k]`` with padding; cell (i, j) (row-major) has the centre
+    ``((j + 0.5) * steps[k] / width, (i + 0.5) * steps[k] / height)`` and one square prior per size
+    ``s`` of ``min_sizes[k]``, in order: ``w = s / width``, ``h = s / height``. ``clip`` clamps every
+    value to [0, 1] (off in RetinaFace, whose large priors cross the image's edges). The defaults are
+    RetinaFace's: steps 8, 16, 32 with sizes 16 and 32, 64 and 128, 256 and 512 pixels (a 640x480
+    image has 12,600 priors). float64.
+    """
+    op = "retinaface_priors"
+    height, width = pair(op, "image_size", image_size, minimum=1)
+    steps = [as_int(op, f"steps[{k}]", s, minimum=1) for k, s in enumerate(as_sequence(op, "steps", steps))]
+    if not steps:
+        raise ValueError(f"{op}: steps must list at least one level's step, got []")
+    min_sizes = as_sequence(op, "min_sizes", min_sizes, len(steps))
+    min_sizes = [finite_reals(op, f"min_sizes[{k}]", sizes, positive=True) for k, sizes in enumerate(min_sizes)]
+    for k, sizes in enumerate(min_sizes):
+        if not sizes:
+            raise ValueError(f"{op}: min_sizes[{k}] must list at least one size, got []")
+    grids = [(-(-height // step), -(-width // step)) for step in steps]
+    count = sum(fh * fw * len(sizes) for (fh, fw), sizes in zip(grids, min_sizes))
+    with allocating(op, "the priors", (count, 4), 8):
+        out = [np.zeros((0, 4))]
+        for (fh, fw), step, sizes in zip(grids, steps, min_sizes):
+            i, j = np.meshgrid(np.arange(fh), np.arange(fw), indexing="ij")
+            cx, cy = (j.ravel() + 0.5) * step / width, (i.ravel() + 0.5) * step / height
+            out.append(_cell_priors(cx, cy, [(s / width, s / height) for s in sizes]))
+        priors = np.concatenate(out)
+    return np.clip(priors, 0.0, 1.0) if clip else priors
 
 
 def ssd_encode(boxes, priors, variances=(0.1, 0.2)):
@@ -108,6 +151,47 @@ def ssd_decode(loc, priors, variances=(0.1, 0.2)):
     c = p[..., :2] + loc[..., :2] * variances[0] * p[..., 2:]
     wh = p[..., 2:] * np.exp(loc[..., 2:] * variances[1])
     return np.concatenate([c - wh / 2, c + wh / 2], axis=-1)
+
+
+def _points_priors(op, name, x, priors, pairs_last):
+    """The (..., K, 2) points x (``pairs_last``: (..., 2K) offsets, x, y pairs) and (..., 4) priors of a
+    call in one precision, checked: K >= 1 and the leading shapes broadcast."""
+    x, p = as_float32_or_64(op, name, x, "priors", priors)
+    if pairs_last and (x.ndim < 1 or x.shape[-1] < 2 or x.shape[-1] % 2):
+        raise ValueError(f"{op}: {name} must have shape (..., 2K) with K >= 1 (x, y pairs), got {x.shape}")
+    if not pairs_last and (x.ndim < 2 or x.shape[-1] != 2 or x.shape[-2] < 1):
+        raise ValueError(f"{op}: {name} must have shape (..., K, 2) with K >= 1, got {x.shape}")
+    if p.ndim < 1 or p.shape[-1] != 4:
+        raise ValueError(f"{op}: priors must have shape (..., 4), got {p.shape}")
+    lead = x.shape[:-1] if pairs_last else x.shape[:-2]
+    try:
+        np.broadcast_shapes(lead, p.shape[:-1])
+    except ValueError:
+        raise ValueError(f"{op}: {name} and priors must have one prior per row (shapes that broadcast), got "
+                         f"{x.shape} and {p.shape}") from None
+    return x, p
+
+
+def ssd_encode_points(points, priors, variance=0.1):
+    """SSD-style regression targets of points (RetinaFace's landmarks): ``points`` (..., K, 2) x, y
+    against ``priors`` (..., 4) cx, cy, w, h give (..., 2K) ``(xy - c_prior) / (variance * wh_prior)``,
+    point by point (x0, y0, x1, y1, ...): the centre coding of :func:`ssd_encode` applied to each point."""
+    op = "ssd_encode_points"
+    pts, p = _points_priors(op, "points", points, priors, False)
+    variance = check_positive_scalar(op, "variance", variance)
+    offsets = (pts - p[..., None, :2]) / (variance * p[..., None, 2:])
+    return offsets.reshape(offsets.shape[:-2] + (2 * offsets.shape[-2],))
+
+
+def ssd_decode_points(offsets, priors, variance=0.1):
+    """Points (..., K, 2) x, y from SSD-style ``offsets`` (..., 2K) (x, y pairs) and ``priors`` (..., 4)
+    cx, cy, w, h: ``c_prior + offset * variance * wh_prior``, the inverse of :func:`ssd_encode_points`
+    (RetinaFace's landmark decoding, biubug6's ``decode_landm``)."""
+    op = "ssd_decode_points"
+    d, p = _points_priors(op, "offsets", offsets, priors, True)
+    variance = check_positive_scalar(op, "variance", variance)
+    d = d.reshape(d.shape[:-1] + (d.shape[-1] // 2, 2))
+    return p[..., None, :2] + d * variance * p[..., None, 2:]
 
 
 def _centre_form(b):

@@ -42,7 +42,7 @@ import numpy as np
 
 from .. import nn, ops
 from .._validation import as_float32, check_finite_scalar
-from .preprocess import to_blob
+from .preprocess import rgb_pixels, to_blob
 
 # Architecture, in the weight order of the ``mtcnn`` package's Keras models: ("conv", name, in, out,
 # kernel), ("prelu", name, channels) and ("fc", name, in, out). The first fully connected layer of
@@ -421,20 +421,10 @@ class MTCNN:
         TypeError for a dtype other than uint8 (or a list element that is not an array); ValueError
         for another shape.
         """
+        op = "MTCNN.detect"
         if isinstance(image, (list, tuple)):
-            return [self._detect_one(self._check_image(im, f"image[{i}]")) for i, im in enumerate(image)]
-        return self._detect_one(self._check_image(image, "image"))
-
-    @staticmethod
-    def _check_image(image, name):
-        if not isinstance(image, np.ndarray):
-            raise TypeError(f"MTCNN.detect: {name} must be a NumPy array (H, W, 3) uint8 RGB, got "
-                            f"{type(image).__name__}")
-        if image.dtype != np.uint8:
-            raise TypeError(f"MTCNN.detect: {name} must be uint8 RGB, got dtype {image.dtype}")
-        if image.ndim != 3 or image.shape[2] != 3 or image.shape[0] < 1 or image.shape[1] < 1:
-            raise ValueError(f"MTCNN.detect: {name} must have shape (H, W, 3) with H, W >= 1, got {image.shape}")
-        return image
+            return [self._detect_one(rgb_pixels(op, f"image[{i}]", im)) for i, im in enumerate(image)]
+        return self._detect_one(rgb_pixels(op, "image", image))
 
     def _detect_one(self, image):
         height, width = image.shape[:2]

@@ -16,6 +16,18 @@ def _image(op, image):
     return img
 
 
+def rgb_pixels(op, name, image):
+    """image unchanged when it is an (H, W, 3) uint8 NumPy array with H, W >= 1 (RGB pixels, what the
+    face detectors take), else TypeError (not an array, another dtype) or ValueError (another shape)."""
+    if not isinstance(image, np.ndarray):
+        raise TypeError(f"{op}: {name} must be a NumPy array (H, W, 3) uint8 RGB, got {type(image).__name__}")
+    if image.dtype != np.uint8:
+        raise TypeError(f"{op}: {name} must be uint8 RGB, got dtype {image.dtype}")
+    if image.ndim != 3 or image.shape[2] != 3 or image.shape[0] < 1 or image.shape[1] < 1:
+        raise ValueError(f"{op}: {name} must have shape (H, W, 3) with H, W >= 1, got {image.shape}")
+    return image
+
+
 def _size(op, name, value, form="(height, width)", square=True):
     """A pair of ints >= 1 given as ``form``, or one int for both when ``square``."""
     if square and isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
