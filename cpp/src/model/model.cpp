@@ -1,5 +1,7 @@
-// cvcore::Model: a graph, its plans (one per set of input shapes, made on first use) and the working
-// memory of finished runs, kept for the next (a fresh arena would be paged in again on every run).
+// cvcore::Model: a graph, its plans (one per set of input shapes, made on first use; the most recently
+// used kKeptPlans kept) and the working memory of finished runs, kept for the next (a fresh arena
+// would be paged in again on every run; at most kKeptArenas, the largest).
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 #include <new>
@@ -70,6 +72,10 @@ namespace {
 
 using Shapes = std::vector<std::vector<int64_t>>;
 
+// A detector run on photos of many sizes plans each size: the plans and arenas kept are bounded.
+constexpr size_t kKeptPlans = 16;
+constexpr size_t kKeptArenas = 4;
+
 std::string shape_string(const std::vector<int64_t>& shape) {
   std::ostringstream os;
   os << "(";
@@ -97,10 +103,12 @@ struct Model::Impl {
   Graph graph;
   std::mutex mutex;                                     // guards the members below
   std::map<Shapes, std::shared_ptr<const model::Plan>> plans;
+  std::vector<Shapes> recent;                           // the plans' keys, least recently used first
   std::shared_ptr<const model::Plan> last;
-  std::vector<std::unique_ptr<Arena>> arenas;           // of finished runs
+  std::vector<std::unique_ptr<Arena>> arenas;           // of finished runs, largest first
 
-  // The plan for these input shapes (made and kept on first use). Locked by the caller.
+  // The plan for these input shapes (made on first use, the least recently used dropped beyond
+  // kKeptPlans). Locked by the caller.
   std::shared_ptr<const model::Plan> plan_for(const Shapes& shapes) {
     auto it = plans.find(shapes);
     if (it == plans.end()) {
@@ -108,9 +116,34 @@ struct Model::Impl {
       model::fuse(*plan);
       model::plan_memory(*plan);
       it = plans.emplace(shapes, std::move(plan)).first;
+      if (plans.size() > kKeptPlans) {
+        plans.erase(recent.front());
+        recent.erase(recent.begin());
+      }
+    } else {
+      recent.erase(std::find(recent.begin(), recent.end(), shapes));
     }
+    recent.push_back(shapes);
     last = it->second;
     return it->second;
+  }
+
+  // An arena of at least `bytes` from those kept (the smallest that fits), or a new one.
+  std::unique_ptr<Arena> take_arena(int64_t bytes) {
+    for (auto it = arenas.rbegin(); it != arenas.rend(); ++it)
+      if ((*it)->bytes >= bytes) {
+        std::unique_ptr<Arena> a = std::move(*it);
+        arenas.erase(std::next(it).base());
+        return a;
+      }
+    return nullptr;
+  }
+
+  // Keeps a finished run's arena: the kKeptArenas largest stay.
+  void keep_arena(std::unique_ptr<Arena> arena) {
+    auto at = std::find_if(arenas.begin(), arenas.end(), [&](const auto& a) { return a->bytes < arena->bytes; });
+    arenas.insert(at, std::move(arena));
+    if (arenas.size() > kKeptArenas) arenas.pop_back();
   }
 
   // Input i's shape given `shape`: the graph's rank, and its fixed dimensions.
@@ -193,13 +226,7 @@ std::vector<Tensor> Model::run(const std::vector<TensorView>& inputs, std::vecto
   {
     std::lock_guard<std::mutex> lock(impl_->mutex);
     plan = impl_->plan_for(shapes);
-    auto& free = impl_->arenas;
-    for (auto it = free.begin(); it != free.end(); ++it)
-      if ((*it)->bytes >= plan->arena_bytes) {
-        arena = std::move(*it);
-        free.erase(it);
-        break;
-      }
+    arena = impl_->take_arena(plan->arena_bytes);
   }
   if (!arena) arena = std::make_unique<Arena>(plan->arena_bytes);
   std::vector<Tensor> outputs;
@@ -209,7 +236,7 @@ std::vector<Tensor> Model::run(const std::vector<TensorView>& inputs, std::vecto
   }
   model::execute(*plan, inputs, outputs, arena->data(), step_seconds);
   std::lock_guard<std::mutex> lock(impl_->mutex);
-  impl_->arenas.push_back(std::move(arena));
+  impl_->keep_arena(std::move(arena));
   return outputs;
 }
 
