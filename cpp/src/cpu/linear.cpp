@@ -14,7 +14,8 @@ void linear(int64_t rows, int64_t in, int64_t out, const float* x, const float* 
   const Kernels& k = active_kernels();
   const LinearGemm p{rows, in, out, x, w, bias, y, act};
   if (rows < k.gemm_mr || in == 0) {  // also the empty sum (in == 0): bias alone
-    parallel_for(out, threads, multiply_adds(double(rows) * double(in) + 1), [&](int64_t j) { k.linear_dots(p, j, j + 1); });
+    // A unit streams a row of w from memory (its dot products are cheaper than the reads).
+    parallel_for(out, threads, elements(double(rows) * double(in) + 1), [&](int64_t j) { k.linear_dots(p, j, j + 1); });
     return;
   }
   parallel_for(
