@@ -39,12 +39,14 @@ void conv2d_gemm(const ConvProblem& p, float* y) {
   // Many images (e.g. a batch of crops): each thread takes whole images, padded into its own buffer,
   // with no GEMM cut smaller than an image. Otherwise, per image, each group's GEMM is cut into
   // `pieces` blocks so that groups * pieces is a multiple of the thread count; four times as many when
-  // the cut is along the columns (each piece then packs only its own), so that the share of a thread
-  // that starts late (a worker waking up) is taken by the others.
+  // that adds little traffic (cut along the columns, each piece packing only its own; or a 1x1
+  // convolution whose B, read in place by every piece cut along the rows, is the smaller operand), so
+  // that the share of a thread that starts late (a worker waking up) is taken by the others.
   const int threads = p.threads;
   const bool by_image = threads > 1 && (g.batch >= 4 * threads || (g.batch >= threads && g.batch % threads == 0));
+  const bool in_place_b = !pad && g.kernel_h == 1 && g.kernel_w == 1 && g.stride_h == 1 && g.stride_w == 1;
   int64_t pieces = by_image ? 1 : threads / std::gcd(g.groups, int64_t{threads});
-  if (!by_image && threads > 1 && ceil_div(N, k.width) >= 4 * (4 * pieces)) pieces *= 4;
+  if (!by_image && threads > 1 && ((in_place_b && N <= M) || ceil_div(N, k.width) >= 4 * (4 * pieces))) pieces *= 4;
   const int64_t items = g.groups * pieces;
   // Item `it` (group, piece) of image n, read from src (its padded copy, or the image).
   const auto item = [&](const float* src, int64_t n, int64_t it, float* bpack) {
