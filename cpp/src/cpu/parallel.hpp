@@ -40,6 +40,8 @@ inline UnitCost multiply_adds(double n) { return {n / 32}; }
 inline UnitCost elements(double n) { return {n / 2}; }
 // Scalar operations: comparisons, branches, divisions, a libm call (NMS, matching, RoI sampling).
 inline UnitCost scalar_ops(double n) { return {n}; }
+// A unit that does both.
+inline UnitCost operator+(UnitCost a, UnitCost b) { return {a.ns + b.ns}; }
 
 // How units are handed out: `guided` gives large runs of consecutive units first (a share of the
 // remaining units), then smaller ones; `dynamic` one unit at a time (units of very uneven cost).

@@ -14,8 +14,10 @@ void conv2d_depthwise(const ConvProblem& p, float* y) {
   const int64_t Hp = g.in_h + g.pad_top + g.pad_bottom, Wp = g.in_w + g.pad_left + g.pad_right;
   const int64_t mult = g.out_channels / g.in_channels;
   const int64_t planes = g.batch * g.out_channels, ksize = g.kernel_h * g.kernel_w;
+  // A unit copies its plane into the padded buffer, then runs the stencil.
+  const UnitCost unit = elements(double(Hp * Wp)) + conv_share(g, planes);
   parallel_for(
-      planes, p.threads, conv_share(g, planes),
+      planes, p.threads, unit,
       [&] {
         // Slack: even-element loads of stride-2 rows read up to 2 vectors past a row. The kernel's
         // workspace follows.
