@@ -67,6 +67,13 @@ py::list value_infos(const std::vector<ValueInfo>& infos) {
   return out;
 }
 
+// Views of a run's input arrays (checked by Model::run).
+std::vector<TensorView> input_views(const py::list& arrays) {
+  std::vector<TensorView> views;
+  for (py::handle a : arrays) views.push_back(view(a, kOp, "an input", Device::cpu));
+  return views;
+}
+
 // The tensor as a NumPy array that owns it (no copy).
 py::array array_of(Tensor t) {
   auto* owned = new Tensor(std::move(t));
@@ -178,9 +185,7 @@ void register_model(py::module_& m) {
       .def(
           "run",
           [](const Model& self, py::list arrays) {
-            std::vector<TensorView> views;
-            for (size_t i = 0; i < arrays.size(); ++i)
-              views.push_back(view(arrays[i], kOp, "an input", Device::cpu));
+            const std::vector<TensorView> views = input_views(arrays);
             std::vector<Tensor> outputs;
             {
               py::gil_scoped_release release;
@@ -194,9 +199,7 @@ void register_model(py::module_& m) {
       .def(
           "profile",
           [](const Model& self, py::list arrays) {
-            std::vector<TensorView> views;
-            for (size_t i = 0; i < arrays.size(); ++i)
-              views.push_back(view(arrays[i], kOp, "an input", Device::cpu));
+            const std::vector<TensorView> views = input_views(arrays);
             std::vector<double> seconds;
             {
               py::gil_scoped_release release;

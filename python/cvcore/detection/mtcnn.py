@@ -42,7 +42,7 @@ import numpy as np
 
 from .. import nn, ops
 from .._validation import as_float32, check_finite_scalar
-from .preprocess import rgb_pixels, to_blob
+from .preprocess import detect_each, to_blob
 
 # Architecture, in the weight order of the ``mtcnn`` package's Keras models: ("conv", name, in, out,
 # kernel), ("prelu", name, channels) and ("fc", name, in, out). The first fully connected layer of
@@ -421,10 +421,7 @@ class MTCNN:
         TypeError for a dtype other than uint8 (or a list element that is not an array); ValueError
         for another shape.
         """
-        op = "MTCNN.detect"
-        if isinstance(image, (list, tuple)):
-            return [self._detect_one(rgb_pixels(op, f"image[{i}]", im)) for i, im in enumerate(image)]
-        return self._detect_one(rgb_pixels(op, "image", image))
+        return detect_each("MTCNN.detect", image, self._detect_one)
 
     def _detect_one(self, image):
         height, width = image.shape[:2]

@@ -28,6 +28,14 @@ def rgb_pixels(op, name, image):
     return image
 
 
+def detect_each(op, image, detect_one):
+    """A face detector's detect(): detect_one on the image, or on each image of a list or tuple (a list
+    of its results), after rgb_pixels' checks naming ``image`` or ``image[i]``."""
+    if isinstance(image, (list, tuple)):
+        return [detect_one(rgb_pixels(op, f"image[{i}]", im)) for i, im in enumerate(image)]
+    return detect_one(rgb_pixels(op, "image", image))
+
+
 def _size(op, name, value, form="(height, width)", square=True):
     """A pair of ints >= 1 given as ``form``, or one int for both when ``square``."""
     if square and isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):

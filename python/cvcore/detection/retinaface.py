@@ -42,7 +42,7 @@ import numpy as np
 from .. import onnx, ops
 from .._validation import check_finite_scalar, finite_reals, pair, real_array
 from .coders import retinaface_priors, ssd_decode, ssd_decode_points
-from .preprocess import rgb_pixels, to_blob
+from .preprocess import detect_each, to_blob
 
 MODEL = Path(__file__).parent / "data" / "retinaface_mobilenet0.25.onnx"
 
@@ -169,10 +169,7 @@ class RetinaFace:
         TypeError for a dtype other than uint8 (or a list element that is not an array); ValueError
         for another shape.
         """
-        op = "RetinaFace.detect"
-        if isinstance(image, (list, tuple)):
-            return [self._detect_one(rgb_pixels(op, f"image[{i}]", im)) for i, im in enumerate(image)]
-        return self._detect_one(rgb_pixels(op, "image", image))
+        return detect_each("RetinaFace.detect", image, self._detect_one)
 
     def _detect_one(self, image):
         blob = to_blob(image, mean=self.mean[::-1], swap_rb=True)  # BGR minus the mean, (1, 3, H, W)
