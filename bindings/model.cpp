@@ -154,7 +154,7 @@ Graph graph_from_bytes(const py::bytes& data) {
 void register_model(py::module_& m) {
   py::class_<Model>(m, "Model")
       .def(py::init([](int64_t opset, py::list inputs, py::list outputs, py::dict initializers, py::list nodes,
-                       std::map<std::string, std::vector<int64_t>> input_shapes) {
+                       std::map<std::string, std::vector<int64_t>> input_shapes, bool winograd) {
              Graph g;
              g.opset = opset;
              for (py::handle i : inputs) g.inputs.push_back(value_info_from(i));
@@ -178,10 +178,12 @@ void register_model(py::module_& m) {
                g.nodes.push_back(std::move(n));
              }
              py::gil_scoped_release release;
-             return Model(std::move(g), input_shapes);
+             ModelOptions options;
+             options.winograd = winograd;
+             return Model(std::move(g), input_shapes, options);
            }),
            py::arg("opset"), py::arg("inputs"), py::arg("outputs"), py::arg("initializers"), py::arg("nodes"),
-           py::arg("input_shapes"))
+           py::arg("input_shapes"), py::arg("winograd") = true)
       .def(
           "run",
           [](const Model& self, py::list arrays) {

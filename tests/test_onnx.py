@@ -653,3 +653,23 @@ def test_conv_transpose(attrs, threads):
                        [("y",)], init)
     _, got, expected = run_both(model, {"x": randn(1, 4, 6, 7)})
     assert_close(got[0], expected[0])
+
+
+def test_winograd_where_it_is_faster_and_only_when_asked():
+    # A 3x3 stride-1 convolution of <= 128 channels on a 28x28 output runs by Winograd F(2x2, 3x3) unless
+    # winograd=False; a small map or a deep layer stays direct.
+    def net(channels, size):
+        node = helper.make_node("Conv", ["x", "w"], ["y"], name="conv", kernel_shape=[3, 3], pads=[1, 1, 1, 1])
+        return make_model([node], [("x", [1, channels, size, size])], [("y",)],
+                          {"w": randn(channels, channels, 3, 3, scale=0.1)})
+    big = net(16, 28)
+    x = randn(1, 16, 28, 28)
+    fast, exact = cvcore.onnx.load(big), cvcore.onnx.load(big, winograd=False)
+    assert " winograd" in str(fast).splitlines()[0] and "winograd" not in str(exact)
+    expected = reference(big, {"x": x})[0]
+    assert_close(exact(x), expected)
+    np.testing.assert_allclose(fast(x), expected, rtol=0, atol=1e-5 * np.abs(expected).max())
+    assert "winograd" not in str(cvcore.onnx.load(net(16, 27)))
+    assert "winograd" not in str(cvcore.onnx.load(net(160, 28)))
+    with pytest.raises(TypeError, match="winograd must be a bool"):
+        cvcore.onnx.load(big, winograd="yes")

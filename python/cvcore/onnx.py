@@ -128,7 +128,7 @@ def _read_with_cvcore(model):
     return _cvcore.read_onnx_file(os.fsencode(path))
 
 
-def load(model, input_shapes=None, reader="onnx"):
+def load(model, input_shapes=None, reader="onnx", winograd=True):
     """Load an ONNX model and plan it for ``input_shapes``.
 
     Parameters
@@ -145,6 +145,11 @@ def load(model, input_shapes=None, reader="onnx"):
         package and builds the same graph; ``model`` is then a path or bytes, and its errors start with
         ``read_onnx`` (``read_onnx_bytes`` for bytes, which cannot name external data files: load
         such a model from its path).
+    winograd : bool, optional
+        3x3 stride-1 convolutions of one group with at most 128 input channels and outputs of at least
+        28x28 run by Winograd F(2x2, 3x3), which is faster there (see ``ops.conv2d(winograd=True)``):
+        their results are within about twice the float32 rounding error of the direct sum instead of
+        its bits. False: every convolution by its direct algorithm. Default True.
 
     Returns
     -------
@@ -177,7 +182,9 @@ def load(model, input_shapes=None, reader="onnx"):
             shapes[name] = [int(d) for d in shape]
         except TypeError:
             raise TypeError(f"cvcore.onnx.load: input_shapes[{name!r}] must be a sequence of ints, got {shape!r}") from None
-    return Model(_cvcore.Model(opset, inputs, outputs, initializers, nodes, shapes))
+    if not isinstance(winograd, (bool, np.bool_)):
+        raise TypeError(f"cvcore.onnx.load: winograd must be a bool, got {winograd!r}")
+    return Model(_cvcore.Model(opset, inputs, outputs, initializers, nodes, shapes, bool(winograd)))
 
 
 class Model:

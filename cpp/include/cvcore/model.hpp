@@ -86,6 +86,14 @@ struct Graph {
 
 // --- The model.
 
+struct ModelOptions {
+  // 3x3 stride-1 convolutions of one group with at most 128 input channels and outputs of at least
+  // 28x28 run by Winograd F(2x2, 3x3) (Conv2dParams::winograd), faster there on the AVX2 and AVX-512
+  // kernels; their results are within about twice the float32 rounding error of the direct sum instead
+  // of its bits. false: every convolution by its direct algorithm.
+  bool winograd = true;
+};
+
 class Model {
  public:
   // Checks the graph and plans it for `input_shapes` (by input name; an input left out takes the
@@ -93,7 +101,8 @@ class Model {
   // opset that cvcore does not run is a ValueError naming the node, the op type and the attribute),
   // shape computations are folded to constants, layers fused, memory planned. Other input shapes are
   // planned on first use (see run).
-  explicit Model(Graph graph, const std::map<std::string, std::vector<int64_t>>& input_shapes = {});
+  explicit Model(Graph graph, const std::map<std::string, std::vector<int64_t>>& input_shapes = {},
+                 ModelOptions options = {});
   ~Model();
   Model(Model&&) noexcept;
   Model& operator=(Model&&) noexcept;

@@ -123,6 +123,7 @@ std::string describe(const Step& step) {
         os << " pad " << p.padding[0] << "," << p.padding[1] << "," << p.padding[2] << "," << p.padding[3];
       if (p.dilation != std::array<int64_t, 2>{1, 1}) os << " dilation " << p.dilation[0] << "," << p.dilation[1];
       if (p.groups != 1) os << " groups " << p.groups;
+      if (p.winograd) os << " winograd";
       if (residual) os << " +residual";
       if (p.activation != Epilogue::none) os << " +" << epilogue_name(p.activation);
       if (p.pool_kernel[0]) os << " +max_pool2d " << p.pool_kernel[0] << "x" << p.pool_kernel[1];

@@ -168,6 +168,22 @@ bool merge_gate(Fusion& f, const Step& mul) {
 
 }  // namespace
 
+void choose_algorithms(Plan& plan, const ModelOptions& options) {
+  if (!options.winograd) return;
+  for (Step& step : plan.steps) {
+    auto* conv = std::get_if<ConvStep>(&step.args);
+    if (!conv) continue;
+    const auto& w = conv->weight.shape();
+    const auto& out = plan.values[size_t(step.outputs[0])].shape;
+    const Conv2dParams& p = conv->params;
+    // Where F(2x2, 3x3) measured faster than the GEMM (few channels, large maps); deeper layers on
+    // small maps are faster direct.
+    conv->params.winograd = w[2] == 3 && w[3] == 3 && p.stride == std::array<int64_t, 2>{1, 1} &&
+                            p.dilation == std::array<int64_t, 2>{1, 1} && p.groups == 1 && w[1] <= 128 &&
+                            p.pool_kernel[0] == 0 && out[2] * out[3] >= 28 * 28;
+  }
+}
+
 void fuse(Plan& plan) {
   Fusion f{plan, use_counts(plan), {}};
   std::vector<bool> removed(plan.steps.size(), false);

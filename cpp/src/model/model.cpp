@@ -101,6 +101,7 @@ struct Arena {
 
 struct Model::Impl {
   Graph graph;
+  ModelOptions options;
   std::mutex mutex;                                     // guards the members below
   std::map<Shapes, std::shared_ptr<const model::Plan>> plans;
   std::vector<Shapes> recent;                           // the plans' keys, least recently used first
@@ -114,6 +115,7 @@ struct Model::Impl {
     if (it == plans.end()) {
       auto plan = std::make_shared<model::Plan>(model::lower(graph, shapes));
       model::fuse(*plan);
+      model::choose_algorithms(*plan, options);
       model::plan_memory(*plan);
       it = plans.emplace(shapes, std::move(plan)).first;
       if (plans.size() > kKeptPlans) {
@@ -157,9 +159,10 @@ struct Model::Impl {
   }
 };
 
-Model::Model(Graph graph, const std::map<std::string, std::vector<int64_t>>& input_shapes)
+Model::Model(Graph graph, const std::map<std::string, std::vector<int64_t>>& input_shapes, ModelOptions options)
     : impl_(std::make_unique<Impl>()) {
   impl_->graph = std::move(graph);
+  impl_->options = options;
   const Graph& g = impl_->graph;
   check(!g.outputs.empty(), "onnx model: the graph has no outputs");
   for (const auto& [name, shape] : input_shapes) {

@@ -129,6 +129,8 @@ TensorView view_of(const Value& v, void* data);
 Plan lower(const Graph& graph, const std::vector<std::vector<int64_t>>& input_shapes);
 // fusion.cpp: folds batch norms into convolutions and activations into their producers' epilogues.
 void fuse(Plan& plan);
+// fusion.cpp: the algorithms the options allow (Winograd for the convolutions where it is faster).
+void choose_algorithms(Plan& plan, const ModelOptions& options);
 // memory_plan.cpp: the storage of every value; arena offsets reused by lifetime.
 void plan_memory(Plan& plan);
 // execute.cpp: one step on views of its inputs and outputs (also used to fold constants), and one
