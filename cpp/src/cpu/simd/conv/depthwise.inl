@@ -5,7 +5,8 @@
 // vectors, or stride 2 and narrower than one) run as one flat row instead: the outputs of every
 // position of the padded rows (those past a row's end computed and dropped) into ws, whole vectors at
 // a time, then the rows copied out. KH, KW > 0 fix the kernel
-// size at compile time so that the weights stay in registers (3x3); 0 reads it from g.
+// size at compile time so that the weights stay in registers (3x3, and MobileNetV3's 5x5); 0 reads it
+// from g.
 template <int KH, int KW>
 static void depthwise_plane_sized(const ConvGeometry& g, const float* xp, int64_t Wp, const float* w, float bias,
                                   Epilogue act, float slope, float* y, float* ws) {
@@ -70,6 +71,8 @@ static void depthwise_plane(const ConvGeometry& g, const float* xp, int64_t Wp, 
                             Epilogue act, float slope, float* y, float* ws) {
   if (g.kernel_h == 3 && g.kernel_w == 3)
     depthwise_plane_sized<3, 3>(g, xp, Wp, w, bias, act, slope, y, ws);
+  else if (g.kernel_h == 5 && g.kernel_w == 5)
+    depthwise_plane_sized<5, 5>(g, xp, Wp, w, bias, act, slope, y, ws);
   else
     depthwise_plane_sized<0, 0>(g, xp, Wp, w, bias, act, slope, y, ws);
 }
