@@ -12,7 +12,7 @@ namespace {
 
 constexpr int64_t kAlignment = 64;
 
-// The value whose bytes v is (v itself unless it is a reshape), and v's byte offset in it.
+// The value whose bytes v is (v itself unless it is a reshape).
 int root_of(const Plan& plan, int v) {
   while (plan.values[size_t(v)].storage == Storage::alias) v = plan.values[size_t(v)].index;
   return v;

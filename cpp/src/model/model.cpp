@@ -76,14 +76,6 @@ using Shapes = std::vector<std::vector<int64_t>>;
 constexpr size_t kKeptPlans = 16;
 constexpr size_t kKeptArenas = 4;
 
-std::string shape_string(const std::vector<int64_t>& shape) {
-  std::ostringstream os;
-  os << "(";
-  for (size_t d = 0; d < shape.size(); ++d) os << (d ? ", " : "") << shape[d];
-  os << (shape.size() == 1 ? ",)" : ")");
-  return os.str();
-}
-
 // The working memory of one run, 64-byte aligned.
 struct Arena {
   explicit Arena(int64_t bytes) : bytes(bytes), storage(new (std::nothrow) unsigned char[size_t(bytes + 64)]) {
@@ -153,8 +145,8 @@ struct Model::Impl {
     const ValueInfo& in = graph.inputs[i];
     bool ok = shape.size() == in.shape.size();
     for (size_t d = 0; ok && d < shape.size(); ++d) ok = shape[d] >= 0 && (in.shape[d] < 0 || in.shape[d] == shape[d]);
-    check(ok, "onnx model: input '", in.name, "' must have shape ", shape_string(in.shape), " (-1: any size), got ",
-          shape_string(shape));
+    check(ok, "onnx model: input '", in.name, "' must have shape ", model::shape_string(in.shape), " (-1: any size), got ",
+          model::shape_string(shape));
     return shape;
   }
 };
@@ -179,7 +171,7 @@ Model::Model(Graph graph, const std::map<std::string, std::vector<int64_t>>& inp
       continue;
     }
     for (int64_t d : in.shape)
-      check(d >= 0, "onnx model: input '", in.name, "' has shape ", shape_string(in.shape),
+      check(d >= 0, "onnx model: input '", in.name, "' has shape ", model::shape_string(in.shape),
             " with sizes left open (-1): give its shape in input_shapes");
     shapes.push_back(in.shape);
   }
@@ -251,7 +243,7 @@ std::string Model::plan_text() const {
     const model::Value& out = plan.values[size_t(step.outputs[0])];
     os << model::describe(step) << "  [";
     for (size_t i = 0; i < step.nodes.size(); ++i) os << (i ? ", " : "") << step.nodes[i];
-    os << "] -> " << shape_string(out.shape);
+    os << "] -> " << model::shape_string(out.shape);
     switch (out.storage) {
       case model::Storage::output: os << " output " << out.index; break;
       case model::Storage::arena: os << " arena+" << out.offset; break;

@@ -38,12 +38,6 @@ int64_t product(const std::vector<int64_t>& shape, size_t begin, size_t end) {
   return n;
 }
 
-std::string shape_string(const std::vector<int64_t>& shape) {
-  std::string s = "(";
-  for (size_t d = 0; d < shape.size(); ++d) s += (d ? ", " : "") + std::to_string(shape[d]);
-  return s + (shape.size() == 1 ? ",)" : ")");
-}
-
 // The values of a constant integer tensor (int64 or int32) as int64.
 std::vector<int64_t> integers(const Tensor& t) {
   std::vector<int64_t> out(static_cast<size_t>(t.numel()));
@@ -324,17 +318,24 @@ Tensor channel_vector(const NodeContext& n, const Tensor& t, int64_t channels, c
 
 // --- Operators.
 
-void lower_conv(const NodeContext& n) {
-  n.only_attributes({"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"});
-  const Value& x = image_input(n);
+// A convolution's constant weights (4-D, laid out as `layout` says), its optional constant bias, and
+// its kernel size, which a kernel_shape attribute must match.
+std::array<int64_t, 2> window_weights(const NodeContext& n, const char* layout, Tensor* weight, Tensor* bias) {
   const Tensor& w = n.constant_input(1, "the weights");
-  if (w.shape().size() != 4) n.fail("weights must have 4 dimensions (O, C / group, kH, kW), got ", shape_string(w.shape()));
-  ConvStep c;
-  c.weight = w;
-  if (n.has_input(2)) c.bias = n.constant_input(2, "the bias");
+  if (w.shape().size() != 4) n.fail("weights must have 4 dimensions ", layout, ", got ", shape_string(w.shape()));
+  *weight = w;
+  if (n.has_input(2)) *bias = n.constant_input(2, "the bias");
   const std::array<int64_t, 2> kernel{w.shape()[2], w.shape()[3]};
   if (n.has("kernel_shape") && pair_attr(n, "kernel_shape", kernel) != kernel)
     n.fail("attribute 'kernel_shape' does not match the weights' ", shape_string(w.shape()));
+  return kernel;
+}
+
+void lower_conv(const NodeContext& n) {
+  n.only_attributes({"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"});
+  const Value& x = image_input(n);
+  ConvStep c;
+  const std::array<int64_t, 2> kernel = window_weights(n, "(O, C / group, kH, kW)", &c.weight, &c.bias);
   c.params.stride = pair_attr(n, "strides", {1, 1});
   c.params.dilation = pair_attr(n, "dilations", {1, 1});
   c.params.groups = n.attr_int("group", 1);
@@ -504,12 +505,13 @@ void add_linear(const NodeContext& n, const Value& x, Tensor weight, Tensor bias
   n.step(std::move(l), {n.input_id(0)}, {y});
 }
 
-// The float32 transpose of a constant matrix, times `scale`.
-Tensor transposed(const Tensor& m, double scale) {
+// A constant matrix as a float32 weight: m, or its transpose when `transpose`, times `scale`.
+Tensor weight_matrix(const Tensor& m, bool transpose, double scale) {
   const int64_t rows = m.shape()[0], cols = m.shape()[1];
-  Tensor t(DType::float32, {cols, rows}, "a weight");
+  Tensor t(DType::float32, transpose ? std::vector<int64_t>{cols, rows} : std::vector<int64_t>{rows, cols}, "a weight");
   for (int64_t r = 0; r < rows; ++r)
-    for (int64_t c = 0; c < cols; ++c) t.ptr<float>()[c * rows + r] = float(scale * element(m, r * cols + c));
+    for (int64_t c = 0; c < cols; ++c)
+      t.ptr<float>()[transpose ? c * rows + r : r * cols + c] = float(scale * element(m, r * cols + c));
   return t;
 }
 
@@ -523,7 +525,7 @@ void lower_gemm(const NodeContext& n) {
   if (b.shape().size() != 2) n.fail("input B must have 2 dimensions, got ", shape_string(b.shape()));
   const bool trans_b = n.attr_int("transB", 0) != 0;
   // weight (N, K): B itself when transposed, else B^T; alpha folded into it.
-  Tensor weight = trans_b ? transposed(transposed(b, 1.0), alpha) : transposed(b, alpha);
+  Tensor weight = weight_matrix(b, !trans_b, alpha);
   const int64_t outputs = weight.shape()[0];
   Tensor bias;
   if (n.has_input(2)) {
@@ -543,7 +545,7 @@ void lower_matmul(const NodeContext& n) {
   const Tensor& b = n.constant_input(1, "B");
   if (a.shape.size() < 2) n.fail("input A must have at least 2 dimensions, got ", shape_string(a.shape));
   if (b.shape().size() != 2) n.fail("input B must be a 2-D constant, got shape ", shape_string(b.shape()));
-  add_linear(n, a, transposed(b, 1.0), Tensor{});
+  add_linear(n, a, weight_matrix(b, true, 1.0), Tensor{});
 }
 
 // --- Views: the same bytes with another shape.
@@ -1007,14 +1009,8 @@ void lower_conv_transpose(const NodeContext& n) {
   n.only_attributes({"auto_pad", "dilations", "group", "kernel_shape", "output_padding", "output_shape", "pads",
                      "strides"});
   const Value& x = image_input(n);
-  const Tensor& w = n.constant_input(1, "the weights");
-  if (w.shape().size() != 4) n.fail("weights must have 4 dimensions (C, O / group, kH, kW), got ", shape_string(w.shape()));
   ConvTransposeStep c;
-  c.weight = w;
-  if (n.has_input(2)) c.bias = n.constant_input(2, "the bias");
-  const std::array<int64_t, 2> kernel{w.shape()[2], w.shape()[3]};
-  if (n.has("kernel_shape") && pair_attr(n, "kernel_shape", kernel) != kernel)
-    n.fail("attribute 'kernel_shape' does not match the weights' ", shape_string(w.shape()));
+  const std::array<int64_t, 2> kernel = window_weights(n, "(C, O / group, kH, kW)", &c.weight, &c.bias);
   auto& p = c.params;
   p.stride = pair_attr(n, "strides", {1, 1});
   p.dilation = pair_attr(n, "dilations", {1, 1});
@@ -1119,6 +1115,12 @@ void lower_node(const NodeContext& n, Lower lower) {
 }
 
 }  // namespace
+
+std::string shape_string(const std::vector<int64_t>& shape) {
+  std::string s = "(";
+  for (size_t d = 0; d < shape.size(); ++d) s += (d ? ", " : "") + std::to_string(shape[d]);
+  return s + (shape.size() == 1 ? ",)" : ")");
+}
 
 int64_t Value::numel() const {
   int64_t n = 1;

@@ -122,6 +122,9 @@ struct Plan {
   int64_t arena_bytes = 0;
 };
 
+// "(1, 3, 224, 224)", "(4,)": a shape as Python prints it, for messages and the plan's text.
+std::string shape_string(const std::vector<int64_t>& shape);
+
 // A C-contiguous view of v's shape and dtype at `data`.
 TensorView view_of(const Value& v, void* data);
 
